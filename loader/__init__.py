@@ -1,0 +1,1 @@
+"""The loading side of voxgraph: parse -> map -> validate -> store."""

@@ -1,0 +1,116 @@
+"""Step 4: the embedded Oxigraph store, one named graph per digest.
+
+`GraphStore` is the one small interface the loader and the server use to reach
+the data, so that another backend (a remote SPARQL 1.1 server) can stand in
+for the embedded one later without touching either side.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import BNode, Literal, URIRef
+
+from voxgraph.paths import ROOT
+
+DEFAULT_STORE = ROOT / "var" / "store"
+
+
+def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--store, else $VOXGRAPH_STORE, else var/store in the checkout."""
+    chosen = explicit or os.environ.get("VOXGRAPH_STORE") or DEFAULT_STORE
+    return Path(chosen)
+
+
+def to_oxigraph(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _ntriples_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    return str(term)  # pyoxigraph's str() is the N-Triples form
+
+
+class GraphStore:
+    """A pyoxigraph store on disk, seen as a set of named graphs."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
+        self.path = store_path(path) if path is not None else None
+        if self.path is None:
+            self.ox = ox.Store()
+        elif read_only:
+            self.ox = ox.Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.ox = ox.Store(str(self.path))
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Replace named graph `name` by `graph` in one transaction.
+
+        Readers see either the old graph or the new one, never a mix, and a
+        crash in the middle leaves the old one.
+        """
+        lines = [
+            f"{_ntriples_term(to_oxigraph(s))} {_ntriples_term(to_oxigraph(p))} "
+            f"{_ntriples_term(to_oxigraph(o))} ."
+            for s, p, o in graph
+        ]
+        body = "\n".join(lines)
+        self.ox.update(
+            f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
+        )
+
+    def remove_graph(self, name: URIRef) -> None:
+        self.ox.update(f"DROP SILENT GRAPH <{name}>")
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs())
+
+    def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
+        """One object of (subject, predicate) in `graph`, as a string, or None."""
+        for quad in self.ox.quads_for_pattern(
+            ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None, ox.NamedNode(str(graph))
+        ):
+            return quad.object.value
+        return None
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query; the default graph is the union of all graphs
+        unless `default_graph` names some."""
+        kwargs: dict = {}
+        if default_graph:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return self.ox.query(sparql, **kwargs)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad (of one graph), in a stable order."""
+        graph_node = ox.NamedNode(graph) if graph else None
+        return iter(sorted(self.ox.quads_for_pattern(None, None, None, graph_node), key=str))
+
+    def dump(self, output: IO[bytes] | str | os.PathLike[str], fmt: ox.RdfFormat, **kwargs) -> None:
+        self.ox.dump(output, fmt, **kwargs)
+
+    def flush(self) -> None:
+        self.ox.flush()

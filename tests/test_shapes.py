@@ -1,0 +1,442 @@
+"""The ontology, the SHACL shapes and loader.validate, shown by example.
+
+The first tests check the public query contract (vocabulary.md): every term
+is defined in the ontology with a label and a comment, and checked by a shape.
+The rest build a small digest graph that conforms, then break it one way at a
+time and look at the violation that comes back.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
+
+from loader.validate import ShapeError, Violation, check, ontology_graph, shapes_graph, validate
+from voxgraph import iris
+from voxgraph.iris import NIF, PREFIXES, VOX, WD
+from voxgraph.paths import ONTOLOGY, ROOT, SHAPES
+
+XSD = Namespace(PREFIXES["xsd"])  # a plain Namespace: pytest probes module attributes
+VOCABULARY_MD = ROOT.parent / "shared" / "vocabulary.md"
+
+# A copy of the terms of vocabulary.md, for checkouts without ../shared.
+# fmt: off
+VOCABULARY_TERMS = [
+    # Documents
+    "vox:Digest", "dcterms:date", "dcterms:publisher", "vox:pullQuote", "vox:section",
+    "vox:text", "dcterms:source", "vox:Section", "dcterms:title", "vox:position",
+    # Actors and places
+    "vox:Actor", "vox:Person", "vox:Organization", "vox:PoliticalParty", "vox:GovernmentBody",
+    "vox:Court", "vox:MediaOutlet", "vox:InternationalOrganization",
+    "vox:CivilSocietyOrganization", "vox:Place", "vox:Country", "rdfs:label", "skos:altLabel",
+    "owl:sameAs", "vox:mentionedIn", "vox:role", "vox:roleTitle", "vox:roleIn", "vox:reportedIn",
+    # Statements
+    "vox:Statement", "vox:speaker", "vox:quote", "vox:paraphrase", "vox:medium", "vox:mentions",
+    "vox:evidence", "vox:pullQuoteOf",
+    # Events
+    "vox:Event", "vox:cameoCode", "vox:Arrest", "vox:Sentencing", "vox:CourtDecision",
+    "vox:Release", "vox:Charge", "vox:Mistreatment", "vox:Appointment",
+    "vox:InstitutionalChange", "vox:Meeting", "vox:MilitaryOperation", "vox:MilitaryExercise",
+    "vox:Protest", "vox:Casualties", "vox:Restriction", "vox:Legislation", "vox:Displacement",
+    "vox:HumanitarianAid", "vox:Investigation", "vox:agent", "vox:affected", "vox:participant",
+    "vox:place", "vox:date", "vox:status", "vox:Occurred", "vox:Planned", "vox:Alleged",
+    "vox:quantity", "vox:duration",
+    # Provenance
+    "nif:String", "nif:beginIndex", "nif:endIndex", "nif:anchorOf",
+]
+# fmt: on
+
+# Terms the contract names that are individuals, not classes or properties.
+INDIVIDUALS = {"vox:Occurred", "vox:Planned", "vox:Alleged"}
+
+
+def expand(curie: str) -> URIRef:
+    prefix, local = curie.split(":", 1)
+    return URIRef(PREFIXES[prefix] + local)
+
+
+def vocabulary_terms() -> list[URIRef]:
+    """The terms of vocabulary.md: read from ../shared when present, plus the copy."""
+    terms = set(VOCABULARY_TERMS)
+    if VOCABULARY_MD.exists():
+        known = "|".join(PREFIXES)
+        pattern = rf"`((?:{known}):[A-Za-z]+)`"
+        terms |= set(re.findall(pattern, VOCABULARY_MD.read_text(encoding="utf-8")))
+    return sorted(expand(t) for t in terms)
+
+
+def vocabulary_classes() -> list[URIRef]:
+    ont = ontology_graph()
+    return [t for t in vocabulary_terms() if (t, RDF.type, OWL.Class) in ont]
+
+
+def vocabulary_properties() -> list[URIRef]:
+    individuals = {expand(t) for t in INDIVIDUALS}
+    classes = set(vocabulary_classes()) | {NIF.String}
+    return [t for t in vocabulary_terms() if t not in classes and t not in individuals]
+
+
+# --- The ontology and the shapes files --------------------------------------------
+
+
+def test_ontology_and_shapes_parse_as_turtle():
+    assert len(Graph().parse(ONTOLOGY, format="turtle")) > 100
+    assert len(Graph().parse(SHAPES, format="turtle")) > 100
+
+
+def test_ontology_header():
+    ont = ontology_graph()
+    header = URIRef("https://w3id.org/voxgraph/ontology")
+    assert (header, RDF.type, OWL.Ontology) in ont
+    assert ont.value(header, OWL.versionInfo) == Literal("0.1.0")
+    for p in (DCTERMS.title, DCTERMS.description, DCTERMS.license):
+        assert ont.value(header, p) is not None, p
+
+
+@pytest.mark.parametrize("term", vocabulary_terms(), ids=str)
+def test_every_vocabulary_term_is_documented_in_the_ontology(term):
+    ont = ontology_graph()
+    labels = list(ont.objects(term, RDFS.label))
+    comments = list(ont.objects(term, RDFS.comment))
+    assert labels and all(label.language == "en" for label in labels), f"{term} has no @en label"
+    assert comments and all(c.language == "en" for c in comments), f"{term} has no @en comment"
+
+
+def test_every_vox_term_in_the_ontology_is_documented():
+    ont = ontology_graph()
+    subjects = {s for s in ont.subjects() if isinstance(s, URIRef) and s.startswith(str(VOX))}
+    for term in subjects:
+        assert ont.value(term, RDFS.label) or ont.value(term, SKOS.prefLabel), term
+        assert ont.value(term, RDFS.comment) or ont.value(term, SKOS.definition), term
+        assert ont.value(term, RDFS.isDefinedBy) is not None, term
+
+
+def test_class_hierarchy():
+    ont = ontology_graph()
+
+    def is_a(sub: str, sup: str) -> bool:
+        return (VOX[sub], RDFS.subClassOf, VOX[sup]) in ont
+
+    assert is_a("Person", "Actor") and is_a("Organization", "Actor")
+    for org in [
+        "PoliticalParty",
+        "GovernmentBody",
+        "Court",
+        "MediaOutlet",
+        "InternationalOrganization",
+        "CivilSocietyOrganization",
+    ]:
+        assert is_a(org, "Organization"), org
+    assert is_a("Country", "Place") and is_a("Country", "Actor")
+    events = {s for s in ont.subjects(RDFS.subClassOf, VOX.Event)}
+    assert {VOX.Arrest, VOX.Meeting, VOX.Investigation} <= events
+
+
+def test_cameo_codes_sit_on_the_event_classes():
+    ont = ontology_graph()
+    assert ont.value(VOX.Arrest, VOX.cameoCode) == Literal("173")
+    assert ont.value(VOX.Release, VOX.cameoCode) == Literal("0841")
+    assert ont.value(VOX.Casualties, VOX.cameoCode) is None  # none truly fits
+    for cls, code in ont.subject_objects(VOX.cameoCode):
+        assert (cls, RDFS.subClassOf, VOX.Event) in ont
+        assert re.fullmatch(r"[0-9]{2,4}", str(code)), (cls, code)
+
+
+def test_media_concepts_and_statuses():
+    ont = ontology_graph()
+    assert (VOX.MediaScheme, RDF.type, SKOS.ConceptScheme) in ont
+    assert (VOX.FacebookPost, SKOS.broader, VOX.SocialMediaPost) in ont
+    for concept in ont.subjects(RDF.type, SKOS.Concept):
+        assert (concept, SKOS.inScheme, VOX.MediaScheme) in ont
+    statuses = set(ont.subjects(RDF.type, VOX.EventStatus))
+    assert statuses == {VOX.Occurred, VOX.Planned, VOX.Alleged}
+
+
+def _shape_targets(shapes: Graph) -> set[URIRef]:
+    return set(shapes.objects(None, SH.targetClass))
+
+
+def _shape_paths(shapes: Graph) -> set[URIRef]:
+    return {p for p in shapes.objects(None, SH.path) if isinstance(p, URIRef)}
+
+
+def test_every_vocabulary_class_is_the_target_of_a_shape_or_under_one():
+    ont, targets = ontology_graph(), _shape_targets(shapes_graph())
+    for cls in vocabulary_classes() + [NIF.String]:
+        ancestors = set(ont.transitive_objects(cls, RDFS.subClassOf))  # includes cls
+        assert ancestors & targets, f"no shape targets {cls} or a superclass of it"
+
+
+@pytest.mark.parametrize("prop", vocabulary_properties(), ids=str)
+def test_every_vocabulary_property_is_checked_by_a_shape(prop):
+    assert prop in _shape_paths(shapes_graph())
+
+
+def test_status_shape_lists_exactly_the_three_statuses():
+    shapes = shapes_graph()
+    (listed,) = [o for o in shapes.objects(None, SH["in"])]
+    assert set(Collection(shapes, listed)) == {VOX.Occurred, VOX.Planned, VOX.Alleged}
+
+
+# --- A digest graph that conforms -------------------------------------------------
+
+KEY = "2022-11-04"
+QUOTE = "Nakhchivan should be an economic district."
+ARREST = "Azerbaijani State Security Service detained the deputy minister of Culture Elnur Guliyev."
+TEXT = (
+    "Governance and Corruption\n\n"
+    f"Journalist Seymur Hezi wrote on Facebook: \u201c{QUOTE}\u201d\n\n"
+    f"{ARREST}\n"
+)
+DIGEST = iris.digest_iri(KEY)
+HEZI = iris.actor_iri("seymur-hezi")
+GULIYEV = iris.actor_iri("elnur-guliyev")
+DTX = iris.actor_iri("state-security-service")
+CNIS = iris.actor_iri("center-for-national-and-international-studies")
+NAKHCHIVAN = iris.place_iri("nakhchivan")
+
+
+def add_evidence(g: Graph, anchor: str) -> URIRef:
+    """An evidence span for the first occurrence of `anchor` in TEXT."""
+    begin = TEXT.index(anchor)
+    end = begin + len(anchor)
+    span = iris.evidence_iri(KEY, begin, end)
+    g.add((span, RDF.type, NIF.String))
+    g.add((span, RDF.type, NIF.RFC5147String))
+    g.add((span, NIF.beginIndex, Literal(begin, datatype=XSD.nonNegativeInteger)))
+    g.add((span, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+    g.add((span, NIF.anchorOf, Literal(anchor)))
+    g.add((span, NIF.referenceContext, DIGEST))
+    return span
+
+
+def registry() -> Graph:
+    """The curated actors a digest refers to: their types and labels."""
+    g = Graph()
+    for actor, cls, label in [
+        (HEZI, VOX.Person, "Seymur Hezi"),
+        (GULIYEV, VOX.Person, "Elnur Guliyev"),
+        (DTX, VOX.GovernmentBody, "State Security Service"),
+        (CNIS, VOX.CivilSocietyOrganization, "Center for National and International Studies"),
+    ]:
+        g.add((actor, RDF.type, cls))
+        g.add((actor, RDFS.label, Literal(label, lang="en")))
+    g.add((DTX, SKOS.altLabel, Literal("DTX")))
+    g.add((HEZI, OWL.sameAs, WD.Q4464393))
+    return g
+
+
+def digest_graph() -> Graph:
+    """A small but complete digest graph, as the mapper is to produce it."""
+    g = Graph()
+    g.add((DIGEST, RDF.type, VOX.Digest))
+    g.add((DIGEST, DCTERMS.date, Literal(date(2022, 11, 4))))
+    g.add((DIGEST, DCTERMS.publisher, CNIS))
+    g.add((DIGEST, DCTERMS.source, Literal(f"{KEY}.txt")))
+    g.add((DIGEST, VOX.text, Literal(TEXT)))
+    g.add((DIGEST, VOX.fingerprint, Literal("sha256:0123abcd/mapper-0.1.0")))
+
+    section = iris.section_iri(KEY, 1)
+    g.add((DIGEST, VOX.section, section))
+    g.add((section, RDF.type, VOX.Section))
+    g.add((section, DCTERMS.title, Literal("Governance and Corruption")))
+    g.add((section, VOX.position, Literal(1)))
+
+    for actor in (HEZI, GULIYEV, DTX, NAKHCHIVAN):
+        g.add((actor, VOX.mentionedIn, DIGEST))
+    g.add((NAKHCHIVAN, RDF.type, VOX.Place))
+    g.add((NAKHCHIVAN, RDFS.label, Literal("Nakhchivan", lang="en")))
+
+    role = iris.role_iri(KEY, "elnur-guliyev", "deputy minister of Culture")
+    g.add((GULIYEV, VOX.role, role))
+    g.add((role, RDF.type, VOX.Role))
+    g.add((role, VOX.roleTitle, Literal("deputy minister of Culture")))
+    g.add((role, VOX.reportedIn, DIGEST))
+
+    evidence = add_evidence(g, f"Journalist Seymur Hezi wrote on Facebook: \u201c{QUOTE}\u201d")
+    statement = iris.statement_iri(KEY, TEXT.index("Journalist"))
+    g.add((statement, RDF.type, VOX.Statement))
+    g.add((statement, VOX.speaker, HEZI))
+    g.add((statement, VOX.quote, Literal(QUOTE)))
+    g.add((statement, VOX.medium, VOX.FacebookPost))
+    g.add((statement, VOX.mentions, NAKHCHIVAN))
+    g.add((statement, VOX.reportedIn, DIGEST))
+    g.add((statement, VOX.evidence, evidence))
+
+    event = iris.event_iri(KEY, TEXT.index(ARREST))
+    g.add((event, RDF.type, VOX.Arrest))
+    g.add((event, VOX.cameoCode, Literal("173")))
+    g.add((event, VOX.agent, DTX))
+    g.add((event, VOX.affected, GULIYEV))
+    g.add((event, VOX.status, VOX.Occurred))
+    g.add((event, VOX.date, Literal(date(2022, 11, 3))))
+    g.add((event, VOX.quantity, Literal(1)))
+    g.add((event, VOX.reportedIn, DIGEST))
+    g.add((event, VOX.evidence, add_evidence(g, ARREST)))
+    return g
+
+
+def short(node: URIRef) -> str:
+    return str(node).replace(str(iris.ID), "id:")
+
+
+def test_a_complete_digest_graph_conforms():
+    assert validate(digest_graph(), context=registry()) == []
+    check(digest_graph(), context=registry(), digest=KEY)  # does not raise
+
+
+def test_an_actor_known_only_from_the_registry_is_missing_without_it():
+    # Without the registry, the speaker has no type: sh:class vox:Actor fails.
+    focuses = {(v.focus, v.path) for v in validate(digest_graph())}
+    statement = short(iris.statement_iri(KEY, TEXT.index("Journalist")))
+    assert (statement, "vox:speaker") in focuses
+
+
+# --- Graphs that must fail ---------------------------------------------------------
+
+
+def only(violations: list[Violation]) -> Violation:
+    assert len(violations) == 1, "\n".join(v.line(KEY) for v in violations)
+    return violations[0]
+
+
+def test_a_statement_without_speaker():
+    g = digest_graph()
+    statement = iris.statement_iri(KEY, TEXT.index("Journalist"))
+    g.remove((statement, VOX.speaker, None))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path, v.severity) == (short(statement), "vox:speaker", "Violation")
+    assert "found 0" in v.message
+
+
+def test_a_statement_with_neither_quote_nor_paraphrase():
+    g = digest_graph()
+    statement = iris.statement_iri(KEY, TEXT.index("Journalist"))
+    g.remove((statement, VOX.quote, None))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == (short(statement), None)
+    assert "vox:quote or a vox:paraphrase" in v.message
+
+
+def test_a_digest_with_two_dates():
+    g = digest_graph()
+    g.add((DIGEST, DCTERMS.date, Literal(date(2022, 11, 5))))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == ("id:digest/2022-11-04", "dcterms:date")
+    assert "found 2" in v.message
+
+
+def test_evidence_whose_anchor_does_not_match_its_offsets():
+    g = digest_graph()
+    sentence = "Azerbaijani State Security Service detained"
+    begin = TEXT.index(sentence)
+    span = iris.evidence_iri(KEY, begin, begin + len(sentence))
+    add_evidence(g, sentence)
+    g.set((span, NIF.anchorOf, Literal("Azerbaijani State Security Service arrested")))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == (short(span), "nif:anchorOf")
+    assert v.message.startswith(
+        f"evidence text does not match characters [{begin}, {begin + len(sentence)}) "
+        "of the digest text"
+    )
+
+
+def test_evidence_that_ends_past_the_text_or_before_it_begins():
+    g = digest_graph()
+    span = URIRef(f"{DIGEST}#char=5,{len(TEXT) + 3}")
+    g.add((span, RDF.type, NIF.String))
+    g.add((span, NIF.beginIndex, Literal(5, datatype=XSD.nonNegativeInteger)))
+    g.add((span, NIF.endIndex, Literal(len(TEXT) + 3, datatype=XSD.nonNegativeInteger)))
+    g.add((span, NIF.anchorOf, Literal(TEXT[5:])))
+    g.add((span, NIF.referenceContext, DIGEST))
+    backwards = URIRef(f"{DIGEST}#char=9,4")
+    g.add((backwards, RDF.type, NIF.String))
+    g.add((backwards, NIF.beginIndex, Literal(9, datatype=XSD.nonNegativeInteger)))
+    g.add((backwards, NIF.endIndex, Literal(4, datatype=XSD.nonNegativeInteger)))
+    g.add((backwards, NIF.anchorOf, Literal("")))
+    g.add((backwards, NIF.referenceContext, DIGEST))
+    found = {(v.focus, v.path) for v in validate(g, context=registry())}
+    assert found == {(short(span), "nif:anchorOf"), (short(backwards), "nif:anchorOf")}
+
+
+def test_an_actor_with_two_labels():
+    g = digest_graph()
+    g.add((HEZI, RDFS.label, Literal("Seymur Hazi", lang="en")))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == ("id:actor/seymur-hezi", "rdfs:label")
+    assert "found 2" in v.message
+
+
+def test_a_label_without_language_tag():
+    g = digest_graph()
+    g.set((NAKHCHIVAN, RDFS.label, Literal("Nakhchivan")))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == ("id:place/nakhchivan", "rdfs:label")
+    assert "@en" in v.message
+
+
+def test_an_event_status_outside_the_three():
+    g = digest_graph()
+    event = iris.event_iri(KEY, TEXT.index("Azerbaijani State"))
+    g.set((event, VOX.status, VOX.Rumoured))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == (short(event), "vox:status")
+    assert "vox:Rumoured" in v.message
+
+
+def test_a_speaker_that_is_not_an_actor():
+    g = digest_graph()
+    statement = iris.statement_iri(KEY, TEXT.index("Journalist"))
+    g.set((statement, VOX.speaker, NAKHCHIVAN))  # a place, not an actor
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == (short(statement), "vox:speaker")
+    assert "id:place/nakhchivan" in v.message
+
+
+def test_a_country_is_both_actor_and_place():
+    g = digest_graph()
+    azerbaijan = iris.actor_iri("azerbaijan")
+    g.add((azerbaijan, RDF.type, VOX.Country))
+    g.add((azerbaijan, RDFS.label, Literal("Azerbaijan", lang="en")))
+    statement = iris.statement_iri(KEY, TEXT.index("Journalist"))
+    g.add((statement, VOX.mentions, azerbaijan))
+    event = iris.event_iri(KEY, TEXT.index("Azerbaijani State"))
+    g.add((event, VOX.place, azerbaijan))
+    assert validate(g, context=registry()) == []
+
+
+def test_registry_problems_are_not_reported_for_a_digest_that_does_not_use_them():
+    context = registry()
+    stranger = iris.actor_iri("someone-else")
+    context.add((stranger, RDF.type, VOX.Person))  # no label: the registry's problem
+    assert validate(digest_graph(), context=context) == []
+
+
+# --- Readable output ---------------------------------------------------------------
+
+
+def test_check_raises_with_one_readable_line_per_violation():
+    g = digest_graph()
+    statement = iris.statement_iri(KEY, TEXT.index("Journalist"))
+    g.remove((statement, VOX.speaker, None))
+    g.add((DIGEST, DCTERMS.date, Literal(date(2022, 11, 5))))
+    with pytest.raises(ShapeError) as raised:
+        check(g, context=registry(), digest=KEY)
+    lines = str(raised.value).splitlines()
+    assert len(lines) == len(raised.value.violations) == 2
+    assert lines[1] == (
+        f"{KEY}: {short(statement)} vox:speaker: "
+        "Statement needs exactly one vox:speaker, a vox:Actor (found 0)"
+    )
+    assert all(line.startswith(f"{KEY}: ") for line in lines)
+
+
+def test_violation_line():
+    v = Violation("id:digest/2022-11-04", "dcterms:date", "Digest needs a date", "Violation")
+    assert v.line(KEY) == "2022-11-04: id:digest/2022-11-04 dcterms:date: Digest needs a date"
+    assert Violation("id:x", None, "m", "Warning").line(KEY) == "2022-11-04: id:x: m [Warning]"
