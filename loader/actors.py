@@ -1,0 +1,592 @@
+"""Find the actors and places a digest names, and the roles it states for them.
+
+Mentions are found in three passes:
+
+1. Registry names. Every name and alias of the curated registry
+   (mappings/actors.yaml), longest first, so "Azerbaijan Popular Front Party"
+   wins over "Azerbaijan".
+2. Names in no registry, recognised by the way the series introduces people
+   and organisations (the cue words are in mappings/cues.yaml): a role noun
+   before the name ("activist Nemat Abbasov", "President of Russia Vladimir
+   Putin", "Ibadoghlu’s brother, Galib Toghrul Bey"), an appositive or a
+   relative clause after it ("Nurlan Libre, a journalist", "Rail Abbasov,
+   who ..."), a verb of saying or of arrest ("Elchin Amirbeyov stressed",
+   "said Dmitry Peskov", "X was detained"), or the head noun of an
+   organisation's name ("the Workers’ Table Trade Unions Confederation"). A
+   run of capitalised words without such a cue is no actor: a wrong actor
+   costs more than a missing one.
+3. Short references. A bare surname ("Karimli wrote:", "Karimli’s post")
+   refers back to the last person of that surname named in full before it,
+   so that Ilham, Jahangir and Kamran Aliyev stay apart; failing that, to the
+   one registry person it can name.
+
+Spellings that differ only by transliteration (Ibadoglu, Ibadoghlu,
+İbadoğlu) or by a middle name (Emin Shaig Ibrahimov, Emin Ibrahimov) name one
+person. An actor in no registry is keyed by the slug of its fullest name in
+the digest, so that it gets the same IRI in every digest that names it so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+
+from loader.cues import Cues, alternation, load_cues
+from loader.facts import Actor, Mention, RoleClaim
+from loader.parse import Digest, Span
+from loader.registry import Entry, Registry, normalise_name
+from voxgraph.iris import slug
+
+# A word: letters, with digits and hyphens inside ("Nagorno-Karabakh"), never
+# an apostrophe, so that "Karimli’s" is the word "Karimli".
+WORD = re.compile(r"[^\W\d_](?:[\w-]*[^\W_])?")
+UPPER = "A-ZÀ-ÖØ-ÞÇĞİÖŞÜƏ"
+_AUXILIARIES = ("was", "were", "is", "are", "has", "have", "had", "will", "would")
+
+
+def actor_from_entry(entry: Entry) -> Actor:
+    return Actor(key=entry.id, label=entry.label, type=entry.type, in_registry=True)
+
+
+def spelling_key(name: str) -> str:
+    """Fold transliteration variants together: 'İbadoğlu' and 'Ibadoghlu' ->
+    'ibadoglu', 'Qasimzade' -> 'gasimzade' (Azerbaijani q is English g)."""
+    name = normalise_name(name).replace("ı", "i").replace("ə", "e")
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z ]", "", name.replace("gh", "g").replace("q", "g"))
+
+
+def find_mentions(digest: Digest, registry: Registry) -> list[Mention]:
+    """Every actor and place the digest names, in text order."""
+    text = digest.text
+    full = _registry_mentions(text, registry)
+    # Headings are titles, not prose: no cue there introduces anyone.
+    headings = [s.title_span for s in digest.sections]
+    full += _new_people(text, [m.span for m in full] + headings, registry)
+    places = [m.span for m in full if m.actor.type in ("Place", "Country")]
+    full += _new_organizations(text, [m.span for m in full] + headings, places)
+    full = _merge_variants(full, registry)
+    full += _short_references(text, full, registry)
+    return sorted(full, key=lambda m: m.span.begin)
+
+
+# -- 1. registry names ---------------------------------------------------------
+
+
+@cache
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of all names, longest first; multi-word names match in
+    any case ("state security service"), single words only as written."""
+    parts = []
+    for name in sorted(names, key=len, reverse=True):
+        escaped = re.escape(name).replace("'", "['’‘]").replace(r"\ ", r"\s+")
+        parts.append(escaped if " " in name else f"(?-i:{escaped})")
+    return re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+
+
+def _is_short_name(entry: Entry, name: str) -> bool:
+    """A one-word name of a person ('Karimli', 'Nurlan'): resolved in pass 3."""
+    return entry.type == "Person" and " " not in name.strip() and name != entry.label
+
+
+def _registry_mentions(text: str, registry: Registry) -> list[Mention]:
+    names = tuple(
+        sorted({n for e in registry.entries for n in e.names if not _is_short_name(e, n)})
+    )
+    if not names:
+        return []
+    mentions = []
+    for match in _name_pattern(names).finditer(text):
+        named = registry.by_name.get(normalise_name(match.group(0)), [])
+        if len(named) == 1:
+            span = Span(match.start(), match.end())
+            mentions.append(Mention(actor_from_entry(named[0]), span, match.group(0)))
+            if not named[0].is_place:
+                mentions += _embedded(match, named[0], names, registry)
+    return mentions
+
+
+def _embedded(
+    outer: re.Match[str], entry: Entry, names: tuple[str, ...], registry: Registry
+) -> list[Mention]:
+    """Registry names inside a longer one: 'Ganja' in 'Ganja Court of Appeals',
+    'Council of Europe' in 'Venice Commission of the Council of Europe'."""
+    surface = outer.group(0)
+    found = []
+    for name in names:
+        if len(name) >= len(surface):
+            continue
+        for match in _name_pattern((name,)).finditer(surface):
+            named = registry.by_name.get(normalise_name(match.group(0)), [])
+            if len(named) == 1 and named[0] != entry:
+                span = Span(outer.start() + match.start(), outer.start() + match.end())
+                found.append(Mention(actor_from_entry(named[0]), span, match.group(0)))
+    return found
+
+
+def outermost(mentions: list[Mention]) -> list[Mention]:
+    """The mentions not inside a longer one ('Ganja' in 'Ganja Court of Appeals')."""
+    return [
+        m
+        for m in mentions
+        if not any(
+            o.span.begin <= m.span.begin and m.span.end <= o.span.end and o.span != m.span
+            for o in mentions
+        )
+    ]
+
+
+# -- 2. names in no registry -----------------------------------------------------
+
+
+def _capitalised(word: str) -> bool:
+    return word[0].isupper() and not word.isupper()
+
+
+def _runs(text: str, taken: list[Span]) -> list[list[re.Match[str]]]:
+    """Runs of capitalised words, one space apart, outside the taken spans."""
+    runs: list[list[re.Match[str]]] = []
+    previous: re.Match[str] | None = None
+    for word in WORD.finditer(text):
+        if not word.group()[0].isupper() or _inside(word.start(), taken):
+            previous = None
+            continue
+        if previous is not None and text[previous.end() : word.start()] == " ":
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        previous = word
+    return runs
+
+
+def _inside(offset: int, spans: Iterable[Span]) -> bool:
+    return any(s.begin <= offset < s.end for s in spans)
+
+
+@cache
+def _person_cues() -> dict[str, re.Pattern[str]]:
+    """The contexts that make a capitalised run a person's name (see module doc)."""
+    cues = load_cues()
+    verbs = alternation(cues.speech_verbs)
+    passive = alternation(cues.person_passives)
+    aux = alternation(_AUXILIARIES)
+    i = re.IGNORECASE
+    return {
+        # "activist ", "Prosecutor General ", "French President "
+        "role": re.compile(rf"\b(?P<role>{cues.role})\s+$", i),
+        # "Chairperson of APFP ", "head of the autonomous republic, "
+        "role_of": re.compile(
+            rf"\b(?P<role>{cues.role})\s+(?:of|for|to)\s+(?P<complement>(?:[\w’'.-]+\s+){{0,7}}?"
+            r"(?:[\w’'.-]+\s*,?)?)\s*$",
+            i,
+        ),
+        # "his son, ", "Ibadoghlu’s brother, ", "his lawyer, "
+        "kin": re.compile(rf"\b(?:{cues.kin}|{cues.role}),\s+$", i),
+        # "“…,” said ", "According to ", "detained "
+        "verb_before": re.compile(rf"(?:\b{verbs}|\baccording to|\b{passive})\s+$", i),
+        # ", a journalist", ", the Head of", ", press secretary of"
+        "appositive": re.compile(
+            rf"^,\s+(?:(?:a|an|the)\s+)?(?:[\w’'-]+\s+){{0,3}}?{cues.role}\b", i
+        ),
+        "who": re.compile(r"^,\s+who\b"),
+        # " said", " has also announced", " strongly denied"
+        "verb_after": re.compile(
+            rf"^\s+(?:(?:has|have|had)\s+)?(?:(?:also|further|then|later|\w+ly)\s+)?{verbs}\b", i
+        ),
+        # " was arrested", " has been apprehended"
+        "passive_after": re.compile(
+            rf"^\s+(?:{aux})(?:\s+been)?\s+(?:\w+ly\s+)?(?:also\s+)?{passive}\b", i
+        ),
+        "article_before": re.compile(r"\b(?:the|a|an)\s+$", i),
+        "list_join": re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+)$"),
+        "verbish": re.compile(rf"\b(?:{verbs}|{passive}|{aux})\b", i),
+    }
+
+
+def _not_name_word(word: str, cues: Cues) -> bool:
+    return (
+        word in cues.function_words
+        or word in cues.title_words
+        or word in cues.organization_heads
+        or cues.is_role_noun(word)
+        or not _capitalised(word)
+    )
+
+
+def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mention]:
+    """Persons in no registry, each introduced by a cue (see module doc)."""
+    cues = load_cues()
+    pattern = _person_cues()
+    known_surnames = _surname_keys(registry)
+    found: list[Mention] = []
+    for run in _runs(text, taken):
+        words = list(run)
+        while words and _not_name_word(words[0].group(), cues):
+            words.pop(0)
+        if not words or any(_not_name_word(w.group(), cues) for w in words):
+            continue
+        begin = words[0].start()
+        before = text[max(0, begin - 160) : begin]
+        if pattern["article_before"].search(before):
+            continue  # "the Executive Power": names of people take no article
+        role_of = pattern["role_of"].search(before)
+        if role_of and pattern["verbish"].search(role_of["complement"]):
+            role_of = None
+        if role_of and words[0] is run[0] and len(words) > 2:
+            words = words[-2:]  # "Minister of Defense Zakir Hasanov": the name ends the run
+        elif _continues_a_name(text, run, words, cues):
+            continue
+        if len(words) > 4:
+            continue
+        span = Span(words[0].start(), words[-1].end())
+        if len(words) == 1:
+            # One word is a name only after a capitalised title ("Secretary of
+            # State Blinken"), and only if it is no surname named elsewhere.
+            title = pattern["role"].search(before) or role_of
+            if not title or not title["role"][0].isupper():
+                continue
+            if spelling_key(words[0].group()) in known_surnames | _keys_of_last_words(found):
+                continue
+            if _glued_to_name(text, span.begin, cues):
+                continue  # "the defunct Nagorno-Karabakh Republic"
+        elif not _has_person_cue(text, span, found, role_of, pattern):
+            continue
+        surface = text[span.begin : span.end]
+        found.append(Mention(Actor(slug(surface), surface, "Person"), span, surface))
+    return found + _variants(text, taken + [m.span for m in found], found, cues)
+
+
+def _continues_a_name(
+    text: str, run: list[re.Match[str]], words: list[re.Match[str]], cues: Cues
+) -> bool:
+    """Whether a run is the tail of a longer name: 'Civic Dignity' in 'the
+    Movement for Civic Dignity', 'City Executive Power' after 'Ganja'."""
+    start = words[0].start()
+    connected = re.search(r"(\S+) (?:of|for|on|and)(?: the)? $", text[max(0, start - 60) : start])
+    if connected and connected.group(1)[0].isupper() and not cues.is_role_noun(connected.group(1)):
+        return True
+    return words[0] is not run[0] and _glued_to_name(text, run[0].start(), cues)
+
+
+def _glued_to_name(text: str, begin: int, cues: Cues) -> bool:
+    """Whether the word just before `begin` (one space apart) is part of a name."""
+    previous = re.search(r"(?<![\w’'.,;:”)])([^\W\d_][\w-]*) $", text[max(0, begin - 40) : begin])
+    word = previous.group(1) if previous else ""
+    return bool(word) and word[0].isupper() and not _not_name_word(word, cues)
+
+
+def _variants(text: str, taken: list[Span], people: list[Mention], cues: Cues) -> list[Mention]:
+    """Other spellings of the people found, without a cue of their own: a
+    middle name added or dropped ('Emin Shaig Ibrahimov', 'Emin Ibrahimov')."""
+    ends = {_ends(m.surface) for m in people}
+    found = []
+    for run in _runs(text, taken):
+        words = [w for w in run if not _not_name_word(w.group(), cues)]
+        if 1 < len(words) <= 4 and words == run[len(run) - len(words) :]:
+            span = Span(words[0].start(), words[-1].end())
+            surface = text[span.begin : span.end]
+            if _ends(surface) in ends:
+                found.append(Mention(Actor(slug(surface), surface, "Person"), span, surface))
+    return found
+
+
+def _has_person_cue(
+    text: str,
+    span: Span,
+    found: list[Mention],
+    role_of: re.Match[str] | None,
+    pattern: dict[str, re.Pattern[str]],
+) -> bool:
+    before = text[max(0, span.begin - 160) : span.begin]
+    after = text[span.end : span.end + 160]
+    if role_of or any(pattern[k].search(before) for k in ("role", "kin", "verb_before")):
+        return True
+    if any(pattern[k].match(after) for k in ("appositive", "who", "verb_after", "passive_after")):
+        return True
+    # The next name of a list: "activists Nemat Abbasov, Amrah Tahmazov, and ..."
+    return bool(found) and bool(pattern["list_join"].match(text[found[-1].span.end : span.begin]))
+
+
+def _keys_of_last_words(mentions: Iterable[Mention]) -> set[str]:
+    return {spelling_key(m.surface.split()[-1]) for m in mentions if m.actor.type == "Person"}
+
+
+@cache
+def _organization_pattern() -> re.Pattern[str]:
+    """A run of capitalised words, joined by 'of', 'for', 'and', 'on', 'the'."""
+    word = rf"[{UPPER}][\w-]*(?<=s)’|[{UPPER}][\w-]*"
+    return re.compile(
+        rf"(?<![\w’'])(?:(?:{word}) (?:(?:of|for|and|on) (?:the )?)?)*(?:{word})(?![\w])"
+    )
+
+
+def _new_organizations(text: str, taken: list[Span], places: list[Span]) -> list[Mention]:
+    """Organisations in no registry, by the head noun of their name.
+
+    Conservative: a part of a larger body ("Press Service Department at the
+    Ministry"), anything overlapping a name already found, and names after or
+    before a possessive are left out.
+    """
+    cues = load_cues()
+    found = []
+    for match in _organization_pattern().finditer(text):
+        words = list(WORD.finditer(text, match.start(), match.end()))
+        while words and (
+            words[0].group() in cues.function_words
+            or cues.is_role_noun(words[0].group())
+            or words[0].group().islower()
+        ):
+            words.pop(0)
+        heads = [w.group() for w in words if w.group() in cues.organization_heads]
+        if len(words) < 2 or not heads:
+            continue
+        span = Span(words[0].start(), match.end())
+        # A name found already ends the run: "Movement for Civic Dignity Javid Rzayev"
+        later = [s.begin for s in taken if span.begin < s.begin < span.end and s not in places]
+        if later:
+            span = Span(span.begin, text.rindex(" ", span.begin, min(later)))
+            if re.search(r"\b(?:of|for|on|and|the)$", text[span.begin : span.end]):
+                continue  # "Foreign Affairs Department of the Prosecutor General’s Office"
+            words = [w for w in words if w.end() <= span.end]
+            heads = [w.group() for w in words if w.group() in cues.organization_heads]
+            if len(words) < 2 or not heads:
+                continue
+        if any(s.begin < span.end and span.begin < s.end for s in taken if s not in places):
+            continue  # places may be part of the name: "Baku Grave Crimes Court"
+        before, after = text[max(0, span.begin - 3) : span.begin], text[span.end : span.end + 12]
+        if re.search(r"['’]s?\s$", before) or re.match(r"['’]s\b|\s+at\s+(?:the\s+)?[A-Z]", after):
+            continue
+        surface = text[span.begin : span.end].rstrip("’")
+        actor = Actor(slug(surface), surface, cues.organization_heads[heads[0]])
+        found.append(Mention(actor, Span(span.begin, span.begin + len(surface)), surface))
+    found += _quoted_organizations(text, taken + [m.span for m in found], cues)
+    return found
+
+
+def _quoted_organizations(text: str, taken: list[Span], cues: Cues) -> list[Mention]:
+    """'public organization “Citizen Consciousness”' -> an Organization."""
+    nouns = alternation(list(cues.organization_nouns))
+    found = []
+    for match in re.finditer(rf"\b({nouns})\s+“([^“”]{{2,60}}?)[,.]?”", text, re.IGNORECASE):
+        span = Span(match.start(2), match.end(2))
+        if _inside(span.begin, taken):
+            continue
+        kind = cues.organization_nouns[normalise_name(match.group(1))]
+        surface = match.group(2)
+        found.append(Mention(Actor(slug(surface), surface, kind), span, surface))
+    return found
+
+
+def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention]:
+    """New names that are spellings of a registry name become that entry; new
+    names of one person in this digest ('Emin Ibrahimov', 'Emin Shaig
+    Ibrahimov') take the fullest of them as label and key."""
+    by_spelling = {
+        spelling_key(n): e for e in registry.entries for n in e.names if len(n.split()) > 1
+    }
+    by_ends = {_ends(n): e for e in registry.entries if e.type == "Person" for n in e.names}
+    fullest: dict[tuple[str, str], str] = {}
+    for m in mentions:
+        if not m.actor.in_registry and m.actor.type == "Person":
+            key = _ends(m.surface)
+            if len(m.surface) > len(fullest.get(key, "")):
+                fullest[key] = m.surface
+    organizations = sorted(
+        {m.actor.label for m in mentions if not m.actor.in_registry and m.actor.type != "Person"},
+        key=len,
+    )
+    merged = []
+    for m in mentions:
+        actor = m.actor
+        if not actor.in_registry and actor.type != "Person":
+            # "European Court" is the "European Court of Human Rights" named before or after
+            longer = [o for o in organizations if o.startswith(actor.label + " ")]
+            if longer:
+                actor = Actor(slug(longer[-1]), longer[-1], actor.type)
+        if not actor.in_registry:
+            entry = by_spelling.get(spelling_key(m.surface))
+            if entry is None and actor.type == "Person":
+                entry = by_ends.get(_ends(m.surface))
+            if entry is not None:
+                actor = actor_from_entry(entry)
+            elif actor.type == "Person":
+                label = fullest[_ends(m.surface)]
+                actor = Actor(slug(label), label, "Person")
+        merged.append(Mention(actor, m.span, m.surface))
+    return merged
+
+
+def _ends(name: str) -> tuple[str, str]:
+    """First and last word of a name, spelling-folded: (given name, surname)."""
+    words = spelling_key(name).split()
+    return (words[0], words[-1]) if len(words) > 1 else ("", words[0] if words else "")
+
+
+# -- 3. short references ---------------------------------------------------------
+
+
+def _surname_keys(registry: Registry) -> set[str]:
+    return {
+        spelling_key(n.split()[-1]) for e in registry.entries if e.type == "Person" for n in e.names
+    }
+
+
+def _short_references(text: str, full: list[Mention], registry: Registry) -> list[Mention]:
+    """Bare surnames (and registered one-word names) of persons.
+
+    A surname refers to the last person of that surname named in full before
+    it; failing that, to the registry person whose one-word alias it is, or
+    the one registry person of that surname; failing that, to the one person
+    of that surname named later in the digest.
+    """
+    cues = load_cues()
+    people = [m for m in full if m.actor.type == "Person" and len(m.surface.split()) > 1]
+    short_names: dict[str, list[Entry]] = {}
+    surnames: dict[str, list[Entry]] = {}
+    for entry in registry.entries:
+        for name in entry.names:
+            if _is_short_name(entry, name):
+                short_names.setdefault(spelling_key(name), []).append(entry)
+            elif entry.type == "Person" and " " in name:
+                bucket = surnames.setdefault(spelling_key(name.split()[-1]), [])
+                if entry not in bucket:
+                    bucket.append(entry)
+    local = _keys_of_last_words(people)
+    taken = [m.span for m in full]
+    found = []
+    for word in WORD.finditer(text):
+        key = spelling_key(word.group())
+        if not _capitalised(word.group()) or _inside(word.start(), taken):
+            continue
+        if key not in local and key not in short_names and key not in surnames:
+            continue
+        if _glued_to_name(text, word.start(), cues) or re.match(
+            rf" [{UPPER}]\w", text[word.end() :]
+        ):
+            continue  # "Gubad Bey" is not Galib Toghrul Bey
+        actor = _antecedent_person(people, key, word.start())
+        if actor is None:
+            entries = short_names.get(key) or surnames.get(key) or []
+            actor = actor_from_entry(entries[0]) if len(entries) == 1 else None
+        if actor is None:
+            later = {m.actor for m in people if _surname_of(m) == key}
+            actor = later.pop() if len(later) == 1 else None
+        if actor is not None:
+            found.append(Mention(actor, Span(word.start(), word.end()), word.group()))
+    return found
+
+
+def _surname_of(mention: Mention) -> str:
+    return spelling_key(mention.surface.split()[-1])
+
+
+def _antecedent_person(people: list[Mention], key: str, offset: int) -> Actor | None:
+    for mention in reversed(people):
+        if mention.span.begin < offset and _surname_of(mention) == key:
+            return mention.actor
+    return None
+
+
+# -- references by description ---------------------------------------------------
+
+
+def last_person(mentions: list[Mention], offset: int, since: int = 0) -> Actor | None:
+    """The last person named before `offset` (and at or after `since`): what
+    'He stated' refers to."""
+    for mention in reversed(mentions):
+        if since <= mention.span.begin < offset and mention.actor.type == "Person":
+            return mention.actor
+    return None
+
+
+def described(mentions: list[Mention], offset: int, noun: str) -> Actor | None:
+    """The actor a definite description refers to: 'the ministry', 'the
+    Party', 'the embassy' -> the last actor named before `offset` whose name
+    has that noun."""
+    word = re.compile(rf"\b{re.escape(noun)}\b", re.IGNORECASE)
+    for mention in reversed(mentions):
+        named = word.search(mention.actor.label) or word.search(mention.surface)
+        if named and mention.span.begin < offset and mention.actor.type != "Person":
+            return mention.actor
+    return None
+
+
+# -- roles -----------------------------------------------------------------------
+
+
+@cache
+def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    cues = load_cues()
+    # A capitalised word or a listed modifier: "Labor rights activist", "French President"
+    opener = alternation(sorted(cues.function_words))
+    modifier = rf"(?:{alternation(cues.title_modifiers)}|(?-i:(?!{opener}\b)[{UPPER}][\w’'-]*))"
+    complement = r"(?:\s+(?:of|for|to|at|in)\s+[^,.;:()“”]{1,80}?)?"
+    # Before a name the complement is short and has no clause in it:
+    # "Chairperson of APFP", "Human Rights Ombudsman of Nagorno Karabakh".
+    short = r"(?:(?!(?:that|which|who|this|in)\b)[\w’'-]+ +){0,5}?[\w’'-]+"
+    before = re.compile(
+        rf"(?<![\w’'])(?P<title>(?:{modifier} +){{0,4}}{cues.role}"
+        rf"(?: +(?:of|for|to) +{short})?) *,? +$",
+        re.IGNORECASE,
+    )
+    after = re.compile(
+        rf"^,\s+(?:who\s+(?:serves|served|works|worked|is|was)\s+as\s+)?(?:(?:a|an|the)\s+)?"
+        rf"(?P<title>(?:{modifier}\s+){{0,3}}{cues.role}{complement}(?:\s*“[^”]*”)?)"
+        r"(?:\s*[,.;(“]|(?<=”))",
+        re.IGNORECASE,
+    )
+    return before, after
+
+
+def find_roles(digest: Digest, mentions: list[Mention]) -> list[RoleClaim]:
+    """Roles the text states for the persons it names: 'Chairperson of APFP
+    Ali Karimli', 'Nurlan Libre, a journalist', 'Elchin Amirbeyov, who serves
+    as the representative of ...'. The organization is the last organization
+    (not a country or place) named inside the title, or the one a description
+    there ('the Party') refers to."""
+    cues = load_cues()
+    before_pattern, after_pattern = _role_patterns()
+    text = digest.text
+    verbish = _person_cues()["verbish"]
+    claims = []
+    for mention in mentions:
+        if mention.actor.type != "Person":
+            continue
+        begin, end = mention.span.begin, mention.span.end
+        window = text[max(0, begin - 160) : begin]
+        before = before_pattern.search(window)
+        after = after_pattern.match(text[end : end + 200])
+        if before and not verbish.search(before["title"]):
+            title_begin = begin - len(window) + before.start("title")
+            title_span = Span(title_begin, title_begin + len(before["title"]))
+            role_span = Span(title_span.begin, end)
+        elif after:
+            title_span = Span(end + after.start("title"), end + after.end("title"))
+            role_span = Span(begin, title_span.end)
+        else:
+            continue
+        title = re.sub(r"\s+", " ", text[title_span.begin : title_span.end]).strip()
+        if title.casefold().endswith("s") and cues.is_role_noun(title.split()[-1]):
+            title = title[:-1]  # "activists Nemat Abbasov, ..." -> activist
+        title = re.sub(r",”$", "”", title)
+        if any(c.actor == mention.actor and slug(c.title) == slug(title) for c in claims):
+            continue  # "Veteran Jahangir Aliyev ... Veteran Aliyev"
+        claims.append(
+            RoleClaim(mention.actor, title, _organization_in(mentions, title_span, text), role_span)
+        )
+    return claims
+
+
+def _organization_in(mentions: list[Mention], span: Span, text: str) -> Actor | None:
+    inside = [
+        m.actor
+        for m in outermost(mentions)
+        if span.begin <= m.span.begin < span.end
+        and m.actor.type not in ("Person", "Place", "Country")  # vox:roleIn is an Organization
+    ]
+    if inside:
+        return inside[-1]
+    description = re.search(r"\bthe\s+([A-Z]\w+)\s*$", text[span.begin : span.end])
+    return described(mentions, span.begin, description.group(1)) if description else None

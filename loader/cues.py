@@ -1,0 +1,87 @@
+"""The cue words of mappings/cues.yaml, as the extractors use them.
+
+The lists are data a curator extends (role nouns, verbs of saying, heads of
+organisation names, media); this module only reads them and builds the
+regular-expression pieces that `loader.actors` and `loader.statements` share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from voxgraph.paths import MAPPINGS
+
+CUES = MAPPINGS / "cues.yaml"
+
+
+def alternation(words: tuple[str, ...] | list[str]) -> str:
+    """A regex group matching any of the words, longest first, spacing free."""
+    escaped = (re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return "(?:" + "|".join(escaped) + ")"
+
+
+@dataclass(frozen=True)
+class Cues:
+    role_nouns: tuple[str, ...]
+    kin_nouns: tuple[str, ...]
+    function_words: frozenset[str]
+    title_words: frozenset[str]
+    title_modifiers: tuple[str, ...]
+    speech_verbs: tuple[str, ...]
+    person_passives: tuple[str, ...]
+    predicate_verbs: tuple[str, ...]
+    speech_nouns: tuple[str, ...]
+    adverbs: tuple[str, ...]
+    organization_heads: dict[str, str]  # head noun -> vox: class
+    organization_nouns: dict[str, str]  # lower-case noun before a quoted name -> vox: class
+    media: tuple[tuple[str, str], ...]  # (phrase, vox: medium concept), first match wins
+
+    @property
+    def role(self) -> str:
+        """A role noun, singular or plural: 'activist', 'activists'."""
+        return alternation(self.role_nouns) + "s?"
+
+    @property
+    def kin(self) -> str:
+        return alternation(self.kin_nouns)
+
+    @property
+    def speech(self) -> str:
+        return alternation(self.speech_verbs)
+
+    def is_role_noun(self, word: str) -> bool:
+        word = word.casefold()
+        nouns = {n.casefold() for n in self.role_nouns}
+        return word in nouns or (word.endswith("s") and word[:-1] in nouns)
+
+    def medium(self, words: str) -> str | None:
+        """The medium the first listed phrase found in `words` names, if any."""
+        for phrase, concept in self.media:
+            if re.search(rf"\b{alternation([phrase])}\b", words, re.IGNORECASE):
+                return concept
+        return None
+
+
+@cache
+def load_cues(path: Path = CUES) -> Cues:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Cues(
+        role_nouns=tuple(raw["role_nouns"]),
+        kin_nouns=tuple(raw["kin_nouns"]),
+        function_words=frozenset(raw["function_words"]),
+        title_words=frozenset(raw["title_words"]),
+        title_modifiers=tuple(raw["title_modifiers"]),
+        speech_verbs=tuple(raw["speech_verbs"]),
+        person_passives=tuple(raw["person_passives"]),
+        predicate_verbs=tuple(raw["predicate_verbs"]),
+        speech_nouns=tuple(raw["speech_nouns"]),
+        adverbs=tuple(raw["adverbs"]),
+        organization_heads=dict(raw["organization_heads"]),
+        organization_nouns=dict(raw["organization_nouns"]),
+        media=tuple((phrase, concept) for phrase, concept in raw["media"]),
+    )

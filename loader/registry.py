@@ -1,0 +1,160 @@
+"""The curated actor registry (mappings/actors.yaml) as lookups and as RDF.
+
+The registry is data, edited by curators: canonical names, types, every alias
+met in the text, stated roles. The mapper uses it to recognise known actors;
+`graph()` is what goes into the registry's own named graph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from loader.ontology import vox_types
+from voxgraph import iris
+from voxgraph.iris import VOX
+from voxgraph.paths import ACTOR_REGISTRY
+
+ACTOR_TYPES = (
+    "Person",
+    "Organization",
+    "PoliticalParty",
+    "GovernmentBody",
+    "Court",
+    "MediaOutlet",
+    "InternationalOrganization",
+    "CivilSocietyOrganization",
+    "Country",
+)
+PLACE_TYPES = ("Place",)
+
+
+class RegistryError(ValueError):
+    """An entry of the registry file that cannot be used; names file and entry."""
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    organization: str | None = None  # registry id of the organization
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    label: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    country: str | None = None
+
+    @property
+    def is_place(self) -> bool:
+        return self.type in PLACE_TYPES
+
+    @property
+    def iri(self) -> URIRef:
+        return iris.place_iri(self.id) if self.is_place else iris.actor_iri(self.id)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
+
+
+def normalise_name(name: str) -> str:
+    """Fold case, apostrophes and spacing so that spellings compare equal."""
+    name = name.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+@dataclass
+class Registry:
+    entries: list[Entry] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path = ACTOR_REGISTRY) -> Registry:
+        if not path.exists():
+            return cls()
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        entries = []
+        for number, item in enumerate(raw, start=1):
+            where = f"{path.name}: entry {number} ({item.get('id', '?')})"
+            kind = item.get("type")
+            if kind not in ACTOR_TYPES + PLACE_TYPES:
+                raise RegistryError(f"{where}: unknown type {kind!r}")
+            if not item.get("id") or not item.get("label"):
+                raise RegistryError(f"{where}: needs an id and a label")
+            roles = tuple(
+                Role(title=r["title"], organization=r.get("in")) for r in item.get("roles") or ()
+            )
+            entries.append(
+                Entry(
+                    id=item["id"],
+                    label=item["label"],
+                    type=kind,
+                    aliases=tuple(item.get("aliases") or ()),
+                    roles=roles,
+                    country=item.get("country"),
+                )
+            )
+        registry = cls(entries)
+        registry.check()
+        return registry
+
+    def check(self) -> None:
+        """Ids unique; role organizations and countries refer to entries."""
+        seen: set[str] = set()
+        for entry in self.entries:
+            if entry.id in seen:
+                raise RegistryError(f"duplicate registry id {entry.id!r}")
+            seen.add(entry.id)
+        for entry in self.entries:
+            refs = [r.organization for r in entry.roles if r.organization] + [entry.country or ""]
+            for ref in filter(None, refs):
+                if ref not in seen:
+                    raise RegistryError(f"{entry.id}: refers to unknown registry id {ref!r}")
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    @cached_property
+    def by_name(self) -> dict[str, list[Entry]]:
+        """Normalised name or alias -> the entries that carry it."""
+        index: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            for name in entry.names:
+                bucket = index.setdefault(normalise_name(name), [])
+                if entry not in bucket:
+                    bucket.append(entry)
+        return index
+
+    def lookup(self, name: str) -> Entry | None:
+        """The one entry a name stands for, or None if unknown or ambiguous."""
+        found = self.by_name.get(normalise_name(name), [])
+        return found[0] if len(found) == 1 else None
+
+    def graph(self) -> Graph:
+        """The registry as RDF: types, labels, aliases and stated roles."""
+        g = Graph()
+        for entry in self.entries:
+            node = entry.iri
+            for cls in vox_types(entry.type):
+                g.add((node, RDF.type, cls))
+            g.add((node, RDFS.label, Literal(entry.label, lang="en")))
+            for alias in sorted(set(entry.aliases) - {entry.label}):
+                g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+            for role in entry.roles:
+                role_node = URIRef(f"{node}/role/{iris.slug(role.title)}")
+                g.add((node, VOX.role, role_node))
+                g.add((role_node, RDF.type, VOX.Role))
+                g.add((role_node, VOX.roleTitle, Literal(role.title)))
+                if role.organization:
+                    g.add((role_node, VOX.roleIn, self.by_id[role.organization].iri))
+        return g

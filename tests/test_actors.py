@@ -1,0 +1,156 @@
+"""Actor recognition and roles on short snippets in the house style."""
+
+from __future__ import annotations
+
+from loader.actors import find_mentions, find_roles, spelling_key
+from loader.facts import Mention
+from loader.parse import Digest, parse_digest
+from loader.registry import Entry, Registry
+
+REGISTRY = Registry(
+    [
+        Entry("ali-karimli", "Ali Karimli", "Person", aliases=("Karimli",)),
+        Entry("ilham-aliyev", "Ilham Aliyev", "Person"),
+        Entry("gubad-ibadoglu", "Gubad Ibadoglu", "Person"),
+        Entry(
+            "azerbaijan-popular-front-party",
+            "Azerbaijan Popular Front Party",
+            "PoliticalParty",
+            aliases=("APFP",),
+        ),  # fmt: skip
+        Entry("azerbaijan", "Azerbaijan", "Country"),
+        Entry("baku", "Baku", "Place"),
+    ]
+)
+
+
+def digest(paragraph: str, heading: str = "Human Rights") -> Digest:
+    text = (
+        "Center for National and International Studies\n\n"
+        f"{heading}\n\n{paragraph}\n\nNovember 4, 2022\n"
+    )
+    return parse_digest(text, source="snippet.txt")
+
+
+def mentions(paragraph: str, heading: str = "Human Rights") -> list[Mention]:
+    """The mentions in a snippet, without the publisher line."""
+    found = find_mentions(digest(paragraph, heading), REGISTRY)
+    return [m for m in found if "Studies" not in m.surface]
+
+
+def keys_by_surface(found: list[Mention]) -> list[tuple[str, str]]:
+    return [(m.surface, m.actor.key) for m in found]
+
+
+def test_registry_names_and_a_later_bare_or_possessive_surname() -> None:
+    found = mentions(
+        "Chairperson of APFP Ali Karimli said that peace is near. Karimli’s Facebook post "
+        "reads: “We will see.” Karimli wrote it in Baku."
+    )
+    pairs = keys_by_surface(found)
+    assert ("Karimli", "ali-karimli") in pairs, f"bare/possessive surname not resolved: {pairs}"
+    assert pairs.count(("Karimli", "ali-karimli")) == 2, pairs
+    assert ("APFP", "azerbaijan-popular-front-party") in pairs, pairs
+    assert ("Baku", "baku") in pairs, pairs
+
+
+def test_namesakes_stay_apart_each_surname_goes_to_the_nearest_full_name() -> None:
+    found = mentions(
+        "Veteran Jahangir Aliyev went to military service. Aliyev was injured. "
+        "Prosecutor General Kamran Aliyev responded to a query. Aliyev expressed disapproval."
+    )
+    bare = [m.actor.key for m in found if m.surface == "Aliyev"]
+    assert bare == ["jahangir-aliyev", "kamran-aliyev"], (
+        f"a bare 'Aliyev' must refer to the last Aliyev named in full before it, got {bare}"
+    )
+    assert "ilham-aliyev" not in {m.actor.key for m in found}, "namesakes merged with the registry"
+
+
+def test_people_in_no_registry_introduced_by_role_nouns_and_lists() -> None:
+    found = mentions(
+        "Additionally, activists Nemat Abbasov, Amrah Tahmazov, and former diplomat Emin Shaig "
+        "Ibrahimov were all detained for 30 days. Labor rights activist Afiaddin Mammadov "
+        "refuted the accusations."
+    )
+    new = {m.actor.key for m in found if not m.actor.in_registry}
+    expected = {"nemat-abbasov", "amrah-tahmazov", "emin-shaig-ibrahimov", "afiaddin-mammadov"}
+    assert new == expected, f"expected exactly {expected}, got {new}"
+    assert all(m.actor.type == "Person" for m in found if m.actor.key in expected)
+
+
+def test_people_introduced_by_appositive_relative_clause_kin_noun_or_verb() -> None:
+    found = mentions(
+        "Nurlan Libre, a journalist, endured torture. Rail Abbasov, who played an active role "
+        "in the defense, was arrested. Gubad Ibadoglu’s brother, Galib Toghrul Bey, has "
+        "requested treatment. “We are concerned,” said Dmitry Peskov."
+    )
+    new = {m.actor.key for m in found if not m.actor.in_registry}
+    assert new == {"nurlan-libre", "rail-abbasov", "galib-toghrul-bey", "dmitry-peskov"}, new
+
+
+def test_titles_before_a_name_are_not_part_of_it() -> None:
+    found = mentions(
+        "President of Russia Vladimir Putin attended. Human Rights Ombudsman of Nagorno "
+        "Karabakh Gegham Stepanyan said that 200 died. Minister of Foreign Affairs Jeyhun "
+        "Bayramov was in Baku."
+    )
+    new = {m.actor.label for m in found if not m.actor.in_registry}
+    assert new == {"Vladimir Putin", "Gegham Stepanyan", "Jeyhun Bayramov"}, new
+
+
+def test_spelling_variants_and_middle_names_are_one_actor() -> None:
+    assert spelling_key("İbadoğlu") == spelling_key("Ibadoghlu") == spelling_key("Ibadoglu")
+    found = mentions(
+        "Gubad Ibadoglu is in prison. Ibadoghlu wrote a letter. Emin Ibrahimov, who was "
+        "arrested, is mistreated. Layij met with Emin Shaig Ibrahimov."
+    )
+    keys = {m.surface: m.actor.key for m in found}
+    assert keys.get("Ibadoghlu") == "gubad-ibadoglu", f"spelling variant not merged: {keys}"
+    assert (
+        keys.get("Emin Ibrahimov") == keys.get("Emin Shaig Ibrahimov") == ("emin-shaig-ibrahimov")
+    ), f"the fuller name must be the key of both spellings: {keys}"
+
+
+def test_no_actors_from_headings_sentence_openers_or_dates() -> None:
+    found = mentions(
+        "On Tuesday, Azerbaijan announced a new law. Images and videos circulating on social "
+        "media depict children. In September, The Situation worsened. Meanwhile, Two Days passed.",
+        heading="Opposition Party announces new rallies",
+    )
+    new = [m.actor.label for m in found if not m.actor.in_registry]
+    assert new == [], f"capitalised words without a cue became actors: {new}"
+
+
+def test_organisations_in_no_registry_by_head_noun_or_quoted_name() -> None:
+    found = mentions(
+        "Afiaddin Mammadov, who serves as the head of the Workers’ Table Trade Unions "
+        "Confederation, was apprehended. Narek Samsonyan, the president of the public "
+        "organization “Citizen Consciousness,” disclosed this. The Movement for Free Elections "
+        "announced that it will hold a rally. The Ministry of Culture in Baku did not comment."
+    )
+    orgs = {m.actor.label: m.actor.type for m in found if m.actor.type != "Person"}
+    assert orgs.get("Workers’ Table Trade Unions Confederation") == "Organization", orgs
+    assert orgs.get("Citizen Consciousness") == "Organization", orgs
+    assert orgs.get("Movement for Free Elections") == "Organization", orgs
+    assert orgs.get("Ministry of Culture") == "GovernmentBody", orgs
+    assert "Free Elections" not in {m.actor.label for m in found}, "an org's tail became a person"
+
+
+def test_roles_stated_before_or_after_a_name() -> None:
+    d = digest(
+        "Chairperson of APFP Ali Karimli spoke. Journalist Seymur Hezi wrote. Elchin Amirbeyov, "
+        "who serves as the representative of Ilham Aliyev for negotiations with Armenians of "
+        "Karabakh, stressed the point. Hikmet Hajiyev, the Assistant to the President of "
+        "Azerbaijan, conveyed that amnesty is possible."
+    )
+    roles = {r.actor.key: r for r in find_roles(d, find_mentions(d, REGISTRY))}
+    karimli = roles.get("ali-karimli")
+    assert karimli and karimli.title == "Chairperson of APFP", roles
+    assert karimli.organization and karimli.organization.key == "azerbaijan-popular-front-party"
+    assert d.text[karimli.span.begin : karimli.span.end] == "Chairperson of APFP Ali Karimli"
+    assert roles["seymur-hezi"].title == "Journalist", roles["seymur-hezi"]
+    assert roles["elchin-amirbeyov"].title == (
+        "representative of Ilham Aliyev for negotiations with Armenians of Karabakh"
+    ), roles["elchin-amirbeyov"]
+    assert roles["hikmet-hajiyev"].title == "Assistant to the President of Azerbaijan"
+    assert roles["hikmet-hajiyev"].organization is None, "a country is no vox:roleIn"

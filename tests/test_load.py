@@ -1,0 +1,105 @@
+"""Loading digests: named graphs, idempotence, bad files among good ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from loader import load as pipeline
+from loader.store import GraphStore
+from voxgraph.paths import CORPUS
+
+DATES = ["2022-11-04", "2022-11-08", "2023-09-22", "2023-09-26", "2023-10-03"]
+
+
+def select(store: GraphStore, query: str) -> list[dict[str, str]]:
+    prefixes = "PREFIX vox: <https://w3id.org/voxgraph/ontology#>\n"
+    prefixes += "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+    rows = store.query(prefixes + query)
+    return [{v.value: row[v].value for v in rows.variables if row[v] is not None} for row in rows]
+
+
+def all_quads(store: GraphStore) -> set[str]:
+    return {str(q) for q in store.quads()}
+
+
+def test_the_five_publication_dates_come_from_the_text(corpus_store: GraphStore) -> None:
+    rows = select(
+        corpus_store, "SELECT ?date { ?d a vox:Digest ; dcterms:date ?date } ORDER BY ?date"
+    )
+    assert [r["date"] for r in rows] == DATES
+
+
+def test_each_digest_lives_in_its_own_named_graph(corpus_store: GraphStore) -> None:
+    graphs = corpus_store.named_graphs()
+    for date in DATES:
+        assert f"https://w3id.org/voxgraph/graph/digest/{date}" in graphs
+    assert "https://w3id.org/voxgraph/graph/ontology" in graphs
+    assert "https://w3id.org/voxgraph/graph/registry" in graphs
+
+
+def test_sections_keep_their_titles_and_order(corpus_store: GraphStore) -> None:
+    rows = select(
+        corpus_store,
+        """SELECT ?title { <https://w3id.org/voxgraph/id/digest/2022-11-04> vox:section ?s .
+                           ?s dcterms:title ?title ; vox:position ?n } ORDER BY ?n""",
+    )
+    assert [r["title"] for r in rows] == [
+        "(Lack of) Human Rights and Liberties",
+        "Governance and Corruption",
+        "Sochi meetings",
+    ]
+
+
+def test_loading_twice_gives_exactly_the_same_quads(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")
+    first = pipeline.run([CORPUS], store)
+    assert first.ok and len(first.loaded) == 5
+    before = all_quads(store)
+    second = pipeline.run([CORPUS], store)
+    assert second.loaded == [] and len(second.unchanged) == 5, "unchanged digests are skipped"
+    assert all_quads(store) == before
+    # Forcing a re-map (a new store location for the same files) gives the same quads too.
+    other = GraphStore(tmp_path / "other")
+    pipeline.run([CORPUS], other)
+    assert all_quads(other) == before
+
+
+def test_a_bad_file_among_good_ones_is_named_and_the_rest_load(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(CORPUS / "2022-11-04.txt", folder / "good.txt")
+    (folder / "undated.txt").write_text(
+        "Center for National and International Studies\n\nSome heading\n\nA paragraph.\n"
+    )
+    store = GraphStore(tmp_path / "store")
+    report = pipeline.run([folder], store)
+    assert report.loaded == [str(folder / "good.txt")]
+    assert list(report.failed) == [str(folder / "undated.txt")]
+    assert "undated.txt" in report.failed[str(folder / "undated.txt")]
+    assert "date" in report.failed[str(folder / "undated.txt")]
+
+
+def test_nothing_stored_is_lost_when_a_later_batch_fails(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")
+    pipeline.run([CORPUS], store)
+    before = all_quads(store)
+    broken = tmp_path / "2022-11-04.txt"
+    broken.write_bytes(b"\x00\x01binary junk")
+    report = pipeline.run([broken], store)
+    assert not report.ok
+    assert all_quads(store) == before
+
+
+def test_a_changed_digest_replaces_its_graph_whole(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")
+    original = tmp_path / "digest.txt"
+    shutil.copy(CORPUS / "2022-11-08.txt", original)
+    pipeline.run([original], store)
+    text = original.read_text(encoding="utf-8")
+    original.write_text(text.replace("Opposition Party announces new rallies", "Rallies"))
+    report = pipeline.run([original], store)
+    assert report.loaded == [str(original)]
+    titles = select(store, "SELECT ?t { ?s a vox:Section ; dcterms:title ?t }")
+    assert {"title": "Rallies"} in [{"title": r["t"]} for r in titles]
+    assert "Opposition Party announces new rallies" not in [r["t"] for r in titles]

@@ -1,0 +1,202 @@
+"""Statement extraction on short snippets in the house style."""
+
+from __future__ import annotations
+
+from loader.actors import find_mentions
+from loader.facts import Statement
+from loader.parse import parse_digest
+from loader.registry import Entry, Registry
+from loader.statements import find_statements
+
+REGISTRY = Registry(
+    [
+        Entry("ali-karimli", "Ali Karimli", "Person", aliases=("Karimli",)),
+        Entry(
+            "azerbaijan-popular-front-party",
+            "Azerbaijan Popular Front Party",
+            "PoliticalParty",
+            aliases=("APFP",),
+        ),  # fmt: skip
+        Entry("ministry-of-defense", "Ministry of Defense", "GovernmentBody"),
+        Entry("us-embassy-in-azerbaijan", "US Embassy in Azerbaijan", "GovernmentBody"),
+        Entry("turan-information-agency", "Turan Information Agency", "MediaOutlet"),
+        Entry("meydan-tv", "Meydan TV", "MediaOutlet"),
+        Entry("azerbaijan", "Azerbaijan", "Country"),
+        Entry("karabakh", "Karabakh", "Place"),
+    ]
+)
+
+
+def statements(*paragraphs: str) -> list[Statement]:
+    body = "\n\n".join(paragraphs)
+    text = f"Center for National and International Studies\n\nPolitics\n\n{body}\n\nMay 2, 2023\n"
+    digest = parse_digest(text, source="snippet.txt")
+    found = find_statements(digest, find_mentions(digest, REGISTRY))
+    for statement in found:
+        for span in statement.evidence:
+            assert 0 <= span.begin < span.end <= len(digest.text), "evidence outside the text"
+        if statement.quote_span:
+            quoted = digest.text[statement.quote_span.begin : statement.quote_span.end]
+            assert quoted == statement.quote, "quote_span does not hold the quote"
+    return found
+
+
+def only(found: list[Statement]) -> Statement:
+    assert len(found) == 1, f"expected one statement, got {len(found)}: {found}"
+    return found[0]
+
+
+def test_paraphrase_then_quote_of_the_same_speaker_is_one_statement() -> None:
+    s = only(
+        statements(
+            "Journalist Seymur Hezi said that the status of Nakhchivan should be abolished. "
+            "Hezi wrote: “Not only the Security Service but all such bodies should go.”"
+        )
+    )
+    assert s.speaker.key == "seymur-hezi", f"speaker in no registry not recognised: {s.speaker}"
+    assert s.paraphrase == "the status of Nakhchivan should be abolished", s.paraphrase
+    assert s.quote == "Not only the Security Service but all such bodies should go."
+    assert len(s.evidence) == 2, "evidence must cover the paraphrase and the quote"
+
+
+def test_media_from_the_cue() -> None:
+    found = statements(
+        "Member of APFP Fuad Gahramanli wrote on Facebook: “This means a real solution.”",
+        "Karimli’s Facebook post reads: “Russia is the obstacle.”",
+        "Activist Aziz Mamiyev spoke at home. Mamiyev’s post: “Everyone should attend.”",
+        "Abulfaz Bunyadov, the head of the press service of the Muslim Union Movement, told "
+        "Meydan TV that the persons arrested are not members.",
+    )
+    media = {s.speaker.key: s.medium for s in found}
+    assert media == {
+        "fuad-gahramanli": "FacebookPost",
+        "ali-karimli": "FacebookPost",
+        "aziz-mamiyev": "SocialMediaPost",
+        "abulfaz-bunyadov": "Interview",
+    }, media
+
+
+def test_quote_with_a_missing_opening_mark_runs_from_the_colon() -> None:
+    s = only(
+        statements(
+            "Karimli’s Facebook post: The government is repressive. But the accusation of "
+            "“ethnic cleansing” is false. It only helps “foreign forces” who want war.”"
+        )
+    )
+    assert s.speaker.key == "ali-karimli", s.speaker
+    assert s.quote is not None and s.quote.startswith("The government is repressive."), s.quote
+    assert s.quote.endswith("who want war."), f"quote must run to the closing mark: {s.quote!r}"
+    assert "“ethnic cleansing”" in s.quote, "nested quotes must stay inside"
+
+
+def test_nested_quotes_stay_inside_the_quote() -> None:
+    s = only(
+        statements(
+            "Journalist Seymur Hezi wrote: “The Sochi talks are in line with Moscow. "
+            "The phrase “no significant progress” means that talks continue.”"
+        )
+    )
+    assert s.quote.endswith("means that talks continue."), s.quote
+    assert "“no significant progress”" in s.quote, s.quote
+
+
+def test_speaker_after_the_quote() -> None:
+    found = statements(
+        "“It is difficult to discuss the issue,” said Dmitry Peskov.",
+        "“Among the civilians, 13 are children”, Gegham Stepanyan said.",
+        "Azerbaijan Popular Front Party plans a rally. “We expect support”, said the chairperson "
+        "of the Party, Ali Karimli.",
+    )
+    got = [(s.speaker.key, s.quote) for s in found]
+    assert got == [
+        ("dmitry-peskov", "It is difficult to discuss the issue"),
+        ("gegham-stepanyan", "Among the civilians, 13 are children"),
+        ("ali-karimli", "We expect support"),
+    ], got
+
+
+def test_pronoun_refers_to_the_last_named_person() -> None:
+    s = only(
+        statements(
+            "Labor rights activist Afiaddin Mammadov, who was arrested in Baku, refuted the "
+            "accusations against him. He stated, “I am innocent of this crime.”"
+        )
+    )
+    assert s.speaker.key == "afiaddin-mammadov", s.speaker
+    assert s.quote == "I am innocent of this crime."
+    assert s.paraphrase == "refuted the accusations against him", s.paraphrase
+
+
+def test_a_title_refers_to_the_person_given_that_role() -> None:
+    found = statements(
+        "Prosecutor General Kamran Aliyev responded to a journalist. The Prosecutor General "
+        "said: “Specific facts were used.”"
+    )
+    assert [(s.speaker.key, s.quote) for s in found] == [
+        ("kamran-aliyev", "Specific facts were used.")
+    ], found
+
+
+def test_organisations_speak_through_statements() -> None:
+    found = statements(
+        "On Tuesday, the Ministry of Defense announced the operation.",
+        "“The positions are destroyed by high-precision weapons,” the statement of the "
+        "ministry said.",
+        "The US Embassy in Azerbaijan commented on the law. A statement from the embassy to "
+        "Turan Information Agency says: “We are concerned.”",
+    )
+    quoted = {s.quote: (s.speaker.key, s.medium) for s in found if s.quote}
+    assert quoted == {
+        "The positions are destroyed by high-precision weapons": (
+            "ministry-of-defense",
+            "OfficialStatement",
+        ),
+        "We are concerned.": ("us-embassy-in-azerbaijan", "OfficialStatement"),
+    }, quoted
+
+
+def test_indirect_speech_forms() -> None:
+    found = statements(
+        "According to Karimli, the Kremlin will try to sabotage the talks.",
+        "Elchin Amirbeyov, who serves as the envoy for Karabakh, stressed the impracticality "
+        "of reaching all agreements. Today’s talks are the beginning, he added.",
+        "Ali Karimli said that “if a peace agreement is signed, Karabakh is safe.”",
+    )
+    got = [(s.speaker.key, s.paraphrase, s.quote) for s in found]
+    assert got == [
+        ("ali-karimli", "the Kremlin will try to sabotage the talks", None),
+        ("elchin-amirbeyov", "stressed the impracticality of reaching all agreements", None),
+        ("elchin-amirbeyov", "Today’s talks are the beginning", None),
+        ("ali-karimli", None, "if a peace agreement is signed, Karabakh is safe."),
+    ], got
+
+
+def test_a_quote_at_a_clause_boundary_of_indirect_speech_is_its_quote() -> None:
+    s = only(
+        statements(
+            "The statement released by the Ministry of Defense states that measures were "
+            "taken, and “cases of citizens being held have been determined.”"
+        )
+    )
+    assert s.speaker.key == "ministry-of-defense", s.speaker
+    assert s.paraphrase == "measures were taken", s.paraphrase
+    assert s.quote == "cases of citizens being held have been determined."
+
+
+def test_possessive_that_is_not_a_speech_noun_gives_no_speaker() -> None:
+    found = statements(
+        "Veteran Jahangir Aliyev’s family told Azadliq newspaper that his treatment stopped."
+    )
+    assert found == [], f"the family spoke, not the veteran: {found}"
+
+
+def test_statements_never_share_their_first_evidence_offset() -> None:
+    found = statements(
+        "Ali Karimli strongly denied the Armenian Prime Minister Nikol Pashinyan’s allegations "
+        "that Azerbaijan is conducting ethnic cleansing in Karabakh."
+    )
+    speakers = [s.speaker.key for s in found]
+    assert sorted(speakers) == ["ali-karimli", "nikol-pashinyan"], speakers
+    assert len({s.begin for s in found}) == len(found), "two statements share a begin offset"
+    pashinyan = next(s for s in found if s.speaker.key == "nikol-pashinyan")
+    assert pashinyan.mentions and pashinyan.mentions[0].key == "azerbaijan", pashinyan.mentions
