@@ -78,12 +78,15 @@ def find_mentions(digest: Digest, registry: Registry) -> list[Mention]:
 @cache
 def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     """One alternation of all names, longest first; multi-word names match in
-    any case ("state security service"), single words only as written."""
+    any case ("state security service"), single words only as written. A name
+    glued to a lower-case word ("UN-mandated") or to another name by a slash
+    ("OSCE/ODIHR") is part of a longer word, not a mention."""
     parts = []
     for name in sorted(names, key=len, reverse=True):
         escaped = re.escape(name).replace("'", "['’‘]").replace(r"\ ", r"\s+")
         parts.append(escaped if " " in name else f"(?-i:{escaped})")
-    return re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    alternatives = "|".join(parts)
+    return re.compile(rf"(?<![\w’'])(?:{alternatives})(?![\w]|(?-i:-[a-z])|/\w)", re.IGNORECASE)
 
 
 def _is_short_name(entry: Entry, name: str) -> bool:
@@ -200,6 +203,10 @@ def _person_cues() -> dict[str, re.Pattern[str]]:
             rf"^\s+(?:{aux})(?:\s+been)?\s+(?:\w+ly\s+)?(?:also\s+)?{passive}\b", i
         ),
         "article_before": re.compile(r"\b(?:the|a|an)\s+$", i),
+        # "outlet ", "newspaper ": what follows names an organisation
+        "organization_noun": re.compile(
+            rf"\b({alternation(list(cues.organization_nouns))})\s+$", i
+        ),
         "list_join": re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+)$"),
         "verbish": re.compile(rf"\b(?:{verbs}|{passive}|{aux})\b", i),
     }
@@ -231,13 +238,23 @@ def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mentio
         before = text[max(0, begin - 160) : begin]
         if pattern["article_before"].search(before):
             continue  # "the Executive Power": names of people take no article
+        kind = pattern["organization_noun"].search(before)
+        if kind and len(words) <= 4:
+            # "the independent outlet Kanal Azad": an organisation, not a person
+            span = Span(words[0].start(), words[-1].end())
+            found.append(_organization_mention(text, span, cues, kind[1]))
+            continue
         role_of = pattern["role_of"].search(before)
         if role_of and pattern["verbish"].search(role_of["complement"]):
             role_of = None
         if role_of and words[0] is run[0] and len(words) > 2:
             words = words[-2:]  # "Minister of Defense Zakir Hasanov": the name ends the run
-        elif _continues_a_name(text, run, words, cues):
-            continue
+        elif _continues_a_name(text, run, words, cues) and not (
+            found
+            and found[-1].actor.type == "Person"
+            and pattern["list_join"].match(text[found[-1].span.end : begin])
+        ):
+            continue  # but "Orkhan Gasimov and Elchin Rustamli" is a list of people
         if len(words) > 4:
             continue
         span = Span(words[0].start(), words[-1].end())
@@ -255,7 +272,30 @@ def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mentio
             continue
         surface = text[span.begin : span.end]
         found.append(Mention(Actor(slug(surface), surface, "Person"), span, surface))
-    return found + _variants(text, taken + [m.span for m in found], found, cues)
+    found += _repeated_organizations(text, taken + [m.span for m in found], found)
+    people = [m for m in found if m.actor.type == "Person"]
+    return found + _variants(text, taken + [m.span for m in found], people, cues)
+
+
+def _organization_mention(text: str, span: Span, cues: Cues, noun: str) -> Mention:
+    surface = text[span.begin : span.end]
+    kind = cues.organization_nouns[normalise_name(noun)]
+    return Mention(Actor(slug(surface), surface, kind), span, surface)
+
+
+def _repeated_organizations(text: str, taken: list[Span], found: list[Mention]) -> list[Mention]:
+    """Later mentions of an organisation introduced by its noun ('Ses Media')."""
+    repeats = []
+    organizations = {m.surface: m.actor for m in found if m.actor.type != "Person"}
+    for index, mention in enumerate(found):
+        if mention.surface in organizations:  # "the deputy editor of Ses Media"
+            found[index] = Mention(organizations[mention.surface], mention.span, mention.surface)
+    for org in [m for m in found if m.actor.type != "Person"]:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(org.surface)}(?![\w-])", text):
+            span = Span(match.start(), match.end())
+            if not _inside(span.begin, taken) and all(span != m.span for m in found + repeats):
+                repeats.append(Mention(org.actor, span, org.surface))
+    return repeats
 
 
 def _continues_a_name(

@@ -18,16 +18,21 @@ this module reads each sentence with them in four steps.
    -> agent Y, affected X; "X received a sentence", "the arrest of X" ->
    affected X. A clause without a subject ("..., and sentenced to four
    months") continues the one before; "he"/"him" is the person the sentence,
-   or the one before it, is about.
+   or the one before it, is about; "they", "all three journalists" the group
+   of people an event of the paragraph affected; "her client" the person a
+   lawyer "represents". The source of "According to X, ..." takes no role.
 4. Details from the same context: date (`loader.dates`; a sentence-initial
-   "On November 2," covers its sentence and the next one, a clause joined by
-   ", and" takes the date of the one before), status cues, a count of people,
+   "On November 2," in a sentence that reports no event covers the next one,
+   a clause joined by ", and" takes the date of the one before, a date after
+   "until" ends a period and dates nothing), status cues, a count of people,
    a length of time. A date the text does not give stays None.
 
 Then merging: one event per class and sentence (unless agents, persons or
 counts differ: "200 people died and more than 400 injured" are two); the same people
-affected twice in a paragraph is one event; for classes marked `restated`, a
-digest's later mentions without their own affected actors are the same event.
+affected twice in a paragraph is one event, and so is a noun naming no one
+and no date ("It was their first meeting"); for classes marked `restated`, a
+digest's later mentions without their own affected actors are the same event,
+and for all classes a later noun affecting the same people ("the arrest of X").
 """
 
 from __future__ import annotations
@@ -51,7 +56,9 @@ CLAUSE_BREAK = re.compile(
 # An aside between commas (or brackets) that the main clause reads past.
 ASIDE = re.compile(
     r",\s+(?P<opener>who|whom|whose|which|after|along with|born|a|an|the)\b[^,;:“”]*,"
-    r"|\([^()]*\)",
+    r"|\([^()]*\)"
+    # "According to the Ministry of Defense, ...": the source, not a party to the event
+    r"|\baccording\s+to\b[^,;:“”]*,",
     re.IGNORECASE,
 )
 APPOSITION_OPENERS = {"a", "an", "the"}  # an aside only right after a name: "X, a journalist,"
@@ -68,7 +75,10 @@ UNDERGOES = re.compile(
 )
 PREPOSITIONS = {"of", "in", "on", "at", "to", "for", "with", "by", "from", "after", "during"}
 PATIENT_PREPOSITION = re.compile(
-    r"\b(?:of|against|into|in|from|involving|including)\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}$",
+    r"\b(?:of|against|into|in|from|involving|including)\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}$"
+    # "into the former head of the Ganja City Executive Power, Nazim Aghayev"
+    r"|\b(?:of|against|into|from)\s+(?:the\s+)?(?:former\s+|then\s+)?(?:[\w-]+\s+){1,8}?"
+    r"[\w-]+,\s+$",
     re.IGNORECASE,
 )
 AGENT_PREPOSITION = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -77,8 +87,24 @@ SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 OBJECT_PRONOUN = re.compile(r"\b(?:him|her)\b", re.IGNORECASE)
 KIN_APPOSITION = re.compile(r"\b(?:his|her|their)\s+\w+,\s*$", re.IGNORECASE)
 DURATION_AFTER = r"^\W*(?:to|for)\s+(?:a\s+period\s+of\s+)?"
+DURATION_LATER = r"\bto\s+"  # past the object: "sentenced X, a member of Y, to six years"
 # "the agreement reached on September 20": a date that belongs to another verb.
 OTHER_PARTICIPLE = re.compile(r"\b(?:reached|signed|agreed|adopted|announced)\s+(?:on\s+)?$")
+END_DATE = re.compile(r"\b(?:until|till|through|by|before|ahead of|since)\s+(?:the\s+)?$", re.I)
+# 'they', 'them', 'all three journalists', 'the two activists': a group told of before.
+PLURAL_ANAPHOR = re.compile(
+    r"\b(?:they|them|(?:all|both|these|those|the)\s+(?:(?P<count>two|three|four|five|six|seven|"
+    r"eight|nine|ten|\d+)\s+)?(?:journalists|activists|people|persons|men|women|members|"
+    r"bloggers|reporters|defendants|individuals)|all\s+(?P<count2>two|three|four|five|\d+)|both)\b",
+    re.IGNORECASE,
+)
+CLIENT = re.compile(r"\b(?:his|her|their)\s+(?:client|defendant)s?\b", re.IGNORECASE)
+REPRESENTS = re.compile(r"\b(?:represents|represented|defends|defended|lawyer\s+of)\s+$", re.I)
+# "had been handcuffed to a radiator and beaten": a participle joined to a passive one.
+COORDINATED_PASSIVE = re.compile(
+    r"\b(?:was|were|is|are|been|be)\s+(?:\w+ly\s+)?\w+(?:ed|en)\b[^,;:]*\band\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
 INITIAL_DATE = 12  # a date starting this close to a sentence's start covers all of it
 SPEECH_QUOTE_WORDS = 5  # shorter quotes are names or scare quotes: “TikTok”, “Tarter case”
 
@@ -134,6 +160,7 @@ def find_events(digest: Digest, mentions: list[Mention]) -> list[Event]:
     """The events the digest reports, in text order."""
     lexicon = load_lexicon()
     events: list[Event] = []
+    restatements: set[int] = set()  # ids of events told by a noun: "the arrest of X"
     for paragraph in digest.paragraphs():
         quotes = speech_quotes(paragraph)
         previous: list[_Sentence] = []
@@ -146,15 +173,28 @@ def find_events(digest: Digest, mentions: list[Mention]) -> list[Event]:
                 for d in find_dates(sentence.text, digest.date, current.base)
                 if not _in_any(d.span.begin, quotes)
             ]
+            dates = [d for d in dates if not _end_date(sentence.text, d.span.begin - current.base)]
             initial = [d.date for d in dates if d.span.begin - current.base < INITIAL_DATE]
-            for event, ctx, hit in _sentence_events(lexicon, current, previous, quotes):
+            found = _sentence_events(lexicon, current, previous, quotes, paragraph_events)
+            for event, ctx, hit in found:
                 event.date = _event_date(current, ctx, hit, dates) or (initial or [carried])[0]
-                if not _merge_into(paragraph_events, event, same_sentence=False):
+                noun = hit.trigger.kind == "noun"
+                if not _merge_into(paragraph_events, event, same_sentence=False, noun=noun):
                     paragraph_events.append(event)
-            carried = initial[0] if initial and not dates[1:] else None
+                    if noun:
+                        restatements.add(id(event))
+            # "On November 2, those cases were considered ...": a dated sentence that
+            # reports no event of its own sets the date of the next one.
+            carried = initial[0] if initial and not dates[1:] and not found else None
             previous.append(current)
         events.extend(paragraph_events)
-    return _merge_restated(events)
+    return _merge_restated(events, restatements)
+
+
+def _end_date(text: str, offset: int) -> bool:
+    """'extended until April 1', 'banned till May 5': the date ends a period
+    and is not when the event happened."""
+    return bool(END_DATE.search(text[:offset]))
 
 
 def _event_date(s: _Sentence, ctx: _Context, hit: _Hit, dates: list[DateMention]) -> date | None:
@@ -281,8 +321,13 @@ def _refers_back(lexicon: Lexicon, text: str, hit: _Hit) -> bool:
     if hit.trigger.kind == "verb":
         # "the persons arrested by ...": a participle describing people already told of
         noun, det = ([*_words_before(text, hit.begin, 2), "", ""])[:2]
-        return det in lexicon.refer_back and noun.endswith("s") and noun not in BE | ELIDED
-    if hit.trigger.kind != "noun":
+        if det in lexicon.refer_back and noun.endswith("s") and noun not in BE | ELIDED:
+            return True
+        # "the pardon was meant for ...": a verb's bare form after a determiner is a noun
+        word = text[hit.begin : hit.end].lower()
+        if not (noun in lexicon.refer_back and not word.endswith(("ed", "ing", "en"))):
+            return False
+    elif hit.trigger.kind != "noun":
         return False
     word = text[hit.begin : hit.end].lower()
     singular = not word.endswith("s") or word.endswith("ss")
@@ -431,7 +476,9 @@ def _voice(hit: _Hit, left: str) -> str:
     if BE & set(words):
         return "passive"
     participle = words[0].endswith(("ed", "en"))
-    after_be = bool(BE & {w.lower() for w in left.split()[-3:]})
+    after_be = bool(BE & {w.lower() for w in left.split()[-3:]}) or bool(
+        COORDINATED_PASSIVE.search(left)
+    )
     return "passive" if participle and (after_be or _elided(left)) else "active"
 
 
@@ -474,15 +521,20 @@ def _owner_pronoun(s: _Sentence, previous: list[_Sentence], hit: _Hit) -> list[A
 
 
 def _sentence_events(
-    lexicon: Lexicon, s: _Sentence, previous: list[_Sentence], quotes: list[Span]
+    lexicon: Lexicon,
+    s: _Sentence,
+    previous: list[_Sentence],
+    quotes: list[Span],
+    told: list[Event] = (),  # type: ignore[assignment]
 ) -> list[tuple[Event, _Context, _Hit]]:
-    """The sentence's events (dates still unset) with the context and trigger of each."""
+    """The sentence's events (dates still unset) with the context and trigger of
+    each; `told` are the paragraph's events before it, for 'they', 'all three'."""
     hits = _hits(lexicon, s, quotes)
     found: list[tuple[Event, _Context, _Hit]] = []
     events: list[Event] = []
     for hit in hits:
         ctx = _context(s, hit)
-        event = _event(lexicon, s, previous, hit, ctx, events, hits)
+        event = _event(lexicon, s, previous, hit, ctx, events, hits, [*told, *events])
         event.evidence = [_evidence(s, ctx, hit, {e.begin for e in events})]
         if not _merge_into(events, event, same_sentence=True):
             events.append(event)
@@ -498,6 +550,7 @@ def _event(
     ctx: _Context,
     earlier: list[Event],
     hits: list[_Hit],
+    told: list[Event],
 ) -> Event:
     cls = hit.cls
     left = _masked(s, ctx, ctx.begin, hit.begin)
@@ -530,6 +583,9 @@ def _event(
         if not affected and "Person" in cls.affected:
             affected = _owner_pronoun(s, previous, hit) or _actors(ctx.antecedent)
 
+    if not affected and "Person" in cls.affected:
+        affected = _plural_referent(s, ctx, hit, voice, told) or _client(s, previous, ctx)
+
     named = before + after
     places = _actors([m for m in named if _is_place(s, m)])
     participants = [
@@ -546,6 +602,42 @@ def _event(
         quantity=_quantity(lexicon, hit, left, right) if cls.counts else None,
         duration=_duration(lexicon, hit, left, right) if cls.has_duration else None,
     )
+
+
+def _plural_referent(
+    s: _Sentence, ctx: _Context, hit: _Hit, voice: str, told: list[Event]
+) -> list[Actor]:
+    """'They were charged', 'detention for all three journalists': the people
+    a plural pronoun or a counted noun phrase refers to, i.e. the latest group
+    of two or more persons an event of the paragraph affected."""
+    if voice in ("passive", "undergoes") or (voice == "active" and hit.cls.subject_affected):
+        text = _masked(s, ctx, ctx.begin, hit.begin)
+    else:
+        text = _masked(s, ctx, hit.end, ctx.end)
+    match = PLURAL_ANAPHOR.search(text)
+    if match is None:
+        return []
+    groups = [e.affected for e in told if len([a for a in e.affected if a.type == "Person"]) > 1]
+    if not groups:
+        return []
+    group = [a for a in groups[-1] if a.type == "Person"]
+    count = match["count"]
+    if count and load_lexicon().number(count) not in (None, len(group)):
+        return []
+    return group
+
+
+def _client(s: _Sentence, previous: list[_Sentence], ctx: _Context) -> list[Actor]:
+    """'Lawyer X, who represents Y, said that her client had been beaten': the
+    client is the person the lawyer is said to represent or defend."""
+    if not CLIENT.search(_masked(s, ctx, ctx.begin, ctx.end)):
+        return []
+    for sentence in [s, *reversed(previous)]:
+        for mention in sentence.mentions:
+            lead = sentence.text[: sentence.at(mention)]
+            if mention.actor.type == "Person" and REPRESENTS.search(lead):
+                return [mention.actor]
+    return []
 
 
 def _possessive(s: _Sentence, mention: Mention) -> bool:
@@ -583,6 +675,8 @@ def _quantity(lexicon: Lexicon, hit: _Hit, left: str, right: str) -> int | None:
     people ... were arrested', '200 casualties had occurred', 'more than 400 injured'."""
     before = left + hit.match.group(0)[: hit.begin - hit.match.start()]
     bare = re.search(rf"(?<![\w-])(?P<number>{lexicon.number_pattern})\s+$", before, re.IGNORECASE)
+    if bare and bare["number"].lower() in ("a", "an"):
+        bare = None  # "a protest" is one event, not a count of people
     found = list(lexicon.count.finditer(before)) or list(lexicon.count.finditer(right))[:1]
     match = bare or (found[-1] if found else None)
     if match is None:
@@ -598,6 +692,8 @@ def _duration(lexicon: Lexicon, hit: _Hit, left: str, right: str) -> str | None:
     match = (
         (hit.match if "unit" in hit.match.re.groupindex and hit.match["unit"] else None)
         or re.match(DURATION_AFTER + lexicon.duration.pattern, right, re.IGNORECASE)
+        # "sentenced Arif Gasimzade, a member of ..., to six years in prison"
+        or re.search(DURATION_LATER + lexicon.duration.pattern, right, re.IGNORECASE)
         or re.search(lexicon.duration.pattern + r"(?:\s+[\w-]+){0,2}\s*$", left, re.IGNORECASE)
     )
     if match is None:
@@ -620,11 +716,12 @@ def _evidence(s: _Sentence, ctx: _Context, hit: _Hit, taken: set[int]) -> Span:
 # -- merging -------------------------------------------------------------------------
 
 
-def _merge_into(events: list[Event], event: Event, same_sentence: bool) -> bool:
+def _merge_into(events: list[Event], event: Event, same_sentence: bool, noun: bool = False) -> bool:
     """Fold `event` into an earlier one that reports the same; True if done.
 
     In a sentence: an event of the same class, unless agents, persons or counts differ.
-    In a paragraph: an event of the same class affecting the same named people.
+    In a paragraph: an event of the same class affecting the same named people,
+    or one told by a noun (`noun`) that names no one and gives no date.
     """
     for earlier in events:
         if earlier.type != event.type or not _same_date(earlier, event):
@@ -633,14 +730,19 @@ def _merge_into(events: list[Event], event: Event, same_sentence: bool) -> bool:
             same = _agree(earlier.agent, event.agent) and _same_people(earlier, event)
         else:
             same = bool(event.affected) and set(earlier.affected) == set(event.affected)
+            # "It was their first meeting since October.": no one named, no date
+            same = same or (noun and _bare(event))
         if same:
             _combine(earlier, event)
             return True
     return False
 
 
-def _merge_restated(events: list[Event]) -> list[Event]:
-    """Merge, for `restated` classes, later mentions without affected actors."""
+def _merge_restated(events: list[Event], nouns: set[int] = frozenset()) -> list[Event]:  # type: ignore[assignment]
+    """Merge, for `restated` classes, later mentions without affected actors;
+    for every class, a later mention told by a noun (ids in `nouns`) affecting
+    the same people on no other date ('criticising the arrest of Mammadli' two
+    paragraphs after his arrest)."""
     classes = load_lexicon().classes
     merged: list[Event] = []
     for event in events:
@@ -649,10 +751,16 @@ def _merge_restated(events: list[Event]) -> list[Event]:
                 e
                 for e in merged
                 if e.type == event.type
-                and classes[e.type].restated
-                and not event.affected
                 and _same_date(e, event)
                 and _agree(e.agent, event.agent)
+                and (
+                    (classes[e.type].restated and not event.affected)
+                    or (
+                        id(event) in nouns
+                        and bool(event.affected)
+                        and set(e.affected) == set(event.affected)
+                    )
+                )
             ),
             None,
         )
@@ -661,6 +769,14 @@ def _merge_restated(events: list[Event]) -> list[Event]:
         else:
             _combine(target, event)
     return merged
+
+
+def _bare(event: Event) -> bool:
+    """An event that names no one and has no date: a restatement, where one
+    of its class was told before."""
+    return not (event.agent or event.affected or event.participant or event.date) and (
+        event.quantity is None
+    )
 
 
 def _same_people(a: Event, b: Event) -> bool:

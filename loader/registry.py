@@ -1,14 +1,21 @@
-"""The curated actor registry (mappings/actors.yaml) as lookups and as RDF.
+"""The actor registry as lookups and as RDF.
 
-The registry is data, edited by curators: canonical names, types, every alias
-met in the text, stated roles. The mapper uses it to recognise known actors;
-`graph()` is what goes into the registry's own named graph.
+The registry is data, in two files of one format. mappings/actors.yaml is
+curated from the digests: canonical names, types, every alias met in the text,
+stated roles. mappings/gazetteer.yaml is general reference knowledge
+(countries, capitals, the region's cities and districts, well-known
+institutions), so that names the curated file has not met yet are recognised
+too. The curated file wins: a gazetteer entry with a curated id only lends it
+the names no other curated entry carries, and a gazetteer name that a curated
+entry carries is dropped, so that every name still stands for one actor. The
+mapper uses the registry to recognise known actors; `graph()` is what goes into
+the registry's own named graph.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -19,7 +26,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from loader.ontology import vox_types
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.paths import ACTOR_REGISTRY
+from voxgraph.paths import ACTOR_REGISTRY, MAPPINGS
+
+GAZETTEER = MAPPINGS / "gazetteer.yaml"
 
 ACTOR_TYPES = (
     "Person",
@@ -73,37 +82,76 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
+def read_entries(path: Path) -> list[Entry]:
+    """The entries of one registry file; ids must be unique within it."""
+    if not path.exists():
+        return []
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for number, item in enumerate(raw, start=1):
+        where = f"{path.name}: entry {number} ({item.get('id', '?')})"
+        kind = item.get("type")
+        if kind not in ACTOR_TYPES + PLACE_TYPES:
+            raise RegistryError(f"{where}: unknown type {kind!r}")
+        if not item.get("id") or not item.get("label"):
+            raise RegistryError(f"{where}: needs an id and a label")
+        if item["id"] in seen:
+            raise RegistryError(f"{where}: duplicate id {item['id']!r} in {path.name}")
+        seen.add(item["id"])
+        roles = tuple(
+            Role(title=r["title"], organization=r.get("in")) for r in item.get("roles") or ()
+        )
+        entries.append(
+            Entry(
+                id=item["id"],
+                label=item["label"],
+                type=kind,
+                aliases=tuple(item.get("aliases") or ()),
+                roles=roles,
+                country=item.get("country"),
+            )
+        )
+    return entries
+
+
+def merge(curated: list[Entry], gazetteer: list[Entry]) -> list[Entry]:
+    """The curated entries, then the gazetteer's, the curated ones winning.
+
+    A gazetteer entry with a curated id is not added: its names that no other
+    curated entry carries become aliases of the curated entry (whose label,
+    type, roles and country stay). A gazetteer entry whose label a curated
+    entry carries is not added either; any other gazetteer alias that a
+    curated entry carries is dropped.
+    """
+    owner = {normalise_name(n): e.id for e in curated for n in e.names}
+    merged = {e.id: e for e in curated}
+    added = []
+    for entry in gazetteer:
+        if entry.id in merged:
+            kept = merged[entry.id]
+            new = []
+            for name in entry.names:
+                if normalise_name(name) not in owner:
+                    owner[normalise_name(name)] = kept.id
+                    new.append(name)
+            merged[entry.id] = replace(kept, aliases=(*kept.aliases, *new))
+        elif normalise_name(entry.label) not in owner:
+            aliases = tuple(a for a in entry.aliases if normalise_name(a) not in owner)
+            added.append(replace(entry, aliases=aliases))
+    return [*merged.values(), *added]
+
+
 @dataclass
 class Registry:
     entries: list[Entry] = field(default_factory=list)
 
     @classmethod
-    def load(cls, path: Path = ACTOR_REGISTRY) -> Registry:
-        if not path.exists():
-            return cls()
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        entries = []
-        for number, item in enumerate(raw, start=1):
-            where = f"{path.name}: entry {number} ({item.get('id', '?')})"
-            kind = item.get("type")
-            if kind not in ACTOR_TYPES + PLACE_TYPES:
-                raise RegistryError(f"{where}: unknown type {kind!r}")
-            if not item.get("id") or not item.get("label"):
-                raise RegistryError(f"{where}: needs an id and a label")
-            roles = tuple(
-                Role(title=r["title"], organization=r.get("in")) for r in item.get("roles") or ()
-            )
-            entries.append(
-                Entry(
-                    id=item["id"],
-                    label=item["label"],
-                    type=kind,
-                    aliases=tuple(item.get("aliases") or ()),
-                    roles=roles,
-                    country=item.get("country"),
-                )
-            )
-        registry = cls(entries)
+    def load(cls, path: Path = ACTOR_REGISTRY, gazetteer: Path | None = GAZETTEER) -> Registry:
+        """The curated registry at `path`, completed by the gazetteer (None: without)."""
+        curated = read_entries(path)
+        extra = read_entries(gazetteer) if gazetteer is not None else []
+        registry = cls(merge(curated, extra))
         registry.check()
         return registry
 

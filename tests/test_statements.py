@@ -72,7 +72,7 @@ def test_media_from_the_cue() -> None:
         "fuad-gahramanli": "FacebookPost",
         "ali-karimli": "FacebookPost",
         "aziz-mamiyev": "SocialMediaPost",
-        "abulfaz-bunyadov": "Interview",
+        "abulfaz-bunyadov": "NewsReport",
     }, media
 
 
