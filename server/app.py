@@ -1,0 +1,49 @@
+"""The Flask application: the SPARQL endpoint, the query page and the dumps."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from loader.store import GraphStore
+from server import dumps, page, sparql
+from server.settings import Settings
+
+CORS_PATHS = ("/sparql", "/dump.")
+
+
+def create_app(store: GraphStore, settings: Settings | None = None) -> Flask:
+    """The app over `store`; the blueprints find both in app.config (VOXGRAPH_*)."""
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config.update(
+        VOXGRAPH_STORE=store,
+        VOXGRAPH_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
+    )
+    app.register_blueprint(page.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(dumps.bp)
+    app.after_request(allow_cross_origin)
+    app.register_error_handler(HTTPException, plain_text_error)
+    return app
+
+
+def allow_cross_origin(response: Response) -> Response:
+    """Let web pages anywhere read the endpoint and the dumps (and pass their preflight)."""
+    if request.path.startswith(CORS_PATHS):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def plain_text_error(error: HTTPException) -> Response:
+    """Errors Flask raises itself (404, 405, 413 ...) as short text, like the endpoint's own."""
+    response = error.get_response()
+    response.set_data(f"{error.code} {error.name}: {error.description}\n")
+    response.content_type = "text/plain; charset=utf-8"
+    return response

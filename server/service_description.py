@@ -1,0 +1,55 @@
+"""The SPARQL 1.1 Service Description of /sparql (https://www.w3.org/TR/sparql11-service-description/)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from loader.store import GraphStore
+from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+SIMPLE_ENTAILMENT = ox.NamedNode("http://www.w3.org/ns/entailment/Simple")
+
+
+def service_description(store: GraphStore, endpoint: str, wanted: Wanted) -> tuple[bytes, str]:
+    """The description of the endpoint at `endpoint` as `wanted`, and its content type."""
+    chosen = choose(GRAPH_FORMATS, wanted)
+    body = ox.serialize(
+        description_triples(store, endpoint),
+        format=chosen.oxigraph,
+        prefixes={"sd": SD, "dcterms": "http://purl.org/dc/terms/"},
+    )
+    return body, chosen.content_type
+
+
+def description_triples(store: GraphStore, endpoint: str) -> list[ox.Triple]:
+    service = ox.NamedNode(endpoint)
+    dataset, default_graph = ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
+    triples = [
+        ox.Triple(service, RDF_TYPE, _sd("Service")),
+        ox.Triple(service, _sd("endpoint"), service),
+        ox.Triple(service, DCTERMS_TITLE, ox.Literal("voxgraph SPARQL endpoint (read-only)")),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
+        ox.Triple(service, _sd("defaultEntailmentRegime"), SIMPLE_ENTAILMENT),
+        ox.Triple(service, _sd("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, _sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
+    ]
+    for format_ in (*RESULTS_FORMATS, *GRAPH_FORMATS):
+        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(format_.oxigraph.iri)))
+    for name in store.named_graphs():
+        named_graph = ox.BlankNode(f"g{len(triples)}")
+        triples += [
+            ox.Triple(dataset, _sd("namedGraph"), named_graph),
+            ox.Triple(named_graph, RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(named_graph, _sd("name"), ox.NamedNode(name)),
+        ]
+    return triples
+
+
+def _sd(term: str) -> ox.NamedNode:
+    return ox.NamedNode(SD + term)

@@ -1,0 +1,107 @@
+"""The SPARQL 1.1 Protocol for queries, at /sparql (https://www.w3.org/TR/sparql11-protocol/).
+
+GET ?query=, POST application/x-www-form-urlencoded with query=, and POST
+application/sparql-query with the query as the body. A GET without a query
+answers with the service description. Updates are refused in every form.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from server.errors import READ_ONLY, BadQuery, QueryError, UnsupportedBody
+from server.formats import Wanted
+from server.query import Dataset, run_query
+from server.service_description import service_description
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+GRAPH_IRI_SCHEMES = ("http", "https", "urn")
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    try:
+        if "update" in request.values or request.mimetype == UPDATE_BODY:
+            return text_response(READ_ONLY, 403)
+        query = query_text()
+        wanted = wanted_format()
+        if query is None:
+            if request.method == "POST":
+                return text_response(
+                    "missing query: send query= or an application/sparql-query body", 400
+                )
+            body, content_type = service_description(
+                current_app.config["VOXGRAPH_STORE"], request.base_url, wanted
+            )
+            return Response(body, content_type=content_type)
+        answer = run_query(
+            current_app.config["VOXGRAPH_STORE"],
+            query,
+            requested_dataset(),
+            current_app.config["VOXGRAPH_SETTINGS"],
+            wanted,
+        )
+    except QueryError as error:
+        return text_response(error.message, error.status)
+    return Response(answer.body, content_type=answer.content_type, headers={"Vary": "Accept"})
+
+
+def query_text() -> str | None:
+    """The query of this request, or None if it has none."""
+    if request.method == "GET":
+        return request.args.get("query")
+    if request.mimetype == FORM:
+        return request.form.get("query")
+    if request.mimetype == QUERY_BODY:
+        try:
+            return request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadQuery("the query body is not UTF-8") from None
+    body = request.mimetype or "(none)"
+    raise UnsupportedBody(
+        f"unsupported request body {body}: POST {FORM} with query= or {QUERY_BODY}"
+    )
+
+
+def wanted_format() -> Wanted:
+    return Wanted(
+        accept=request.headers.get("Accept", ""), format_name=request.values.get("format", "")
+    )
+
+
+def requested_dataset() -> Dataset:
+    return Dataset(
+        default_graphs=tuple(
+            graph_iri(v, "default-graph-uri") for v in request.values.getlist("default-graph-uri")
+        ),
+        named_graphs=tuple(
+            graph_iri(v, "named-graph-uri") for v in request.values.getlist("named-graph-uri")
+        ),
+    )
+
+
+def graph_iri(value: str, parameter: str) -> str:
+    """`value` if it is an http, https or urn IRI; other schemes (file:, ...) are refused."""
+    scheme = urlsplit(value).scheme.lower()
+    if scheme not in GRAPH_IRI_SCHEMES:
+        raise BadQuery(
+            f"{parameter} must be an http, https or urn IRI, not {value!r}: graph IRIs only "
+            "name graphs of this store, nothing is ever fetched, and other schemes are refused "
+            "to keep that plain"
+        )
+    try:
+        ox.NamedNode(value)
+    except ValueError as error:
+        raise BadQuery(f"{parameter} is not a valid IRI: {value!r} ({error})") from None
+    return value
+
+
+def text_response(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
