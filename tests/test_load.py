@@ -103,3 +103,20 @@ def test_a_changed_digest_replaces_its_graph_whole(tmp_path: Path) -> None:
     titles = select(store, "SELECT ?t { ?s a vox:Section ; dcterms:title ?t }")
     assert {"title": "Rallies"} in [{"title": r["t"]} for r in titles]
     assert "Opposition Party announces new rallies" not in [r["t"] for r in titles]
+
+
+def test_pull_quotes_link_to_the_statements_they_were_taken_from(
+    corpus_store: GraphStore,
+) -> None:
+    rows = select(
+        corpus_store,
+        """SELECT ?date ?speaker { ?d vox:pullQuoteOf ?s ; dcterms:date ?date .
+                                   ?s vox:speaker ?speaker } ORDER BY ?date""",
+    )
+    actor = "https://w3id.org/voxgraph/id/actor/"
+    # 2023-09-22 and 2023-09-26 open with the editors' own words, not a quote.
+    assert [(r["date"], r["speaker"].removeprefix(actor)) for r in rows] == [
+        ("2022-11-04", "ali-karimli"),
+        ("2022-11-08", "ali-karimli"),
+        ("2023-10-03", "fuad-gahramanli"),
+    ]
