@@ -10,6 +10,12 @@ the names no other curated entry carries, and a gazetteer name that a curated
 entry carries is dropped, so that every name still stands for one actor. The
 mapper uses the registry to recognise known actors; `graph()` is what goes into
 the registry's own named graph.
+
+An entry may carry its Wikidata item under `wikidata:` (qid, status, source,
+date, and score for a candidate search): a `verified` link becomes owl:sameAs,
+an `unverified` one vox:wikidataCandidate (with vox:wikidataScore when the
+link came from a scored search), never owl:sameAs. `voxgraph link` finds,
+records and checks these links (loader/link.py).
 """
 
 from __future__ import annotations
@@ -21,11 +27,11 @@ from pathlib import Path
 
 import yaml
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from loader.ontology import vox_types
 from voxgraph import iris
-from voxgraph.iris import VOX
+from voxgraph.iris import VOX, WD
 from voxgraph.paths import ACTOR_REGISTRY, MAPPINGS
 
 GAZETTEER = MAPPINGS / "gazetteer.yaml"
@@ -42,6 +48,8 @@ ACTOR_TYPES = (
     "Country",
 )
 PLACE_TYPES = ("Place",)
+LINK_STATUSES = ("verified", "unverified")
+QID = re.compile(r"Q[1-9][0-9]*")
 
 
 class RegistryError(ValueError):
@@ -55,6 +63,25 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Link:
+    """The Wikidata item of an entry, and where the link came from."""
+
+    qid: str
+    status: str  # verified | unverified
+    source: str  # "curator review", "candidate search, score 0.93", "model knowledge, ..."
+    date: str  # ISO date the link was made or last checked
+    score: float | None = None  # the matcher's confidence, for a candidate search
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "verified"
+
+    @property
+    def iri(self) -> URIRef:
+        return WD[self.qid]
+
+
+@dataclass(frozen=True)
 class Entry:
     id: str
     label: str
@@ -62,6 +89,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     roles: tuple[Role, ...] = ()
     country: str | None = None
+    wikidata: Link | None = None
 
     @property
     def is_place(self) -> bool:
@@ -80,6 +108,31 @@ def normalise_name(name: str) -> str:
     """Fold case, apostrophes and spacing so that spellings compare equal."""
     name = name.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
     return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def read_link(raw: object, where: str) -> Link | None:
+    """The `wikidata:` mapping of an entry, checked."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RegistryError(f"{where}: wikidata must be a mapping (qid, status, source, date)")
+    qid, status = str(raw.get("qid", "")), raw.get("status")
+    if not QID.fullmatch(qid):
+        raise RegistryError(f"{where}: wikidata qid must look like Q42, not {qid!r}")
+    if status not in LINK_STATUSES:
+        raise RegistryError(f"{where}: wikidata status must be one of {LINK_STATUSES}")
+    if not raw.get("source") or not raw.get("date"):
+        raise RegistryError(f"{where}: wikidata needs a source and a date")
+    score = raw.get("score")
+    if score is not None and not 0 <= float(score) <= 1:
+        raise RegistryError(f"{where}: wikidata score must be between 0 and 1")
+    return Link(
+        qid=qid,
+        status=status,
+        source=str(raw["source"]),
+        date=str(raw["date"]),  # YAML reads an unquoted 2026-11-22 as a date
+        score=None if score is None else float(score),
+    )
 
 
 def read_entries(path: Path) -> list[Entry]:
@@ -110,6 +163,7 @@ def read_entries(path: Path) -> list[Entry]:
                 aliases=tuple(item.get("aliases") or ()),
                 roles=roles,
                 country=item.get("country"),
+                wikidata=read_link(item.get("wikidata"), where),
             )
         )
     return entries
@@ -156,12 +210,20 @@ class Registry:
         return registry
 
     def check(self) -> None:
-        """Ids unique; role organizations and countries refer to entries."""
+        """Ids unique; no two entries linked to one Wikidata item; references resolve."""
         seen: set[str] = set()
+        linked: dict[str, str] = {}
         for entry in self.entries:
             if entry.id in seen:
                 raise RegistryError(f"duplicate registry id {entry.id!r}")
             seen.add(entry.id)
+            if entry.wikidata is not None:
+                qid = entry.wikidata.qid
+                if qid in linked:
+                    raise RegistryError(
+                        f"{entry.id}: Wikidata item {qid} is already linked to {linked[qid]!r}"
+                    )
+                linked[qid] = entry.id
         for entry in self.entries:
             refs = [r.organization for r in entry.roles if r.organization] + [entry.country or ""]
             for ref in filter(None, refs):
@@ -189,7 +251,16 @@ class Registry:
         return found[0] if len(found) == 1 else None
 
     def graph(self) -> Graph:
-        """The registry as RDF: types, labels, aliases and stated roles."""
+        """The registry as RDF: types, labels, aliases and stated roles.
+
+        Built once per Registry and the same Graph returned each time (the
+        loader asks for it once per digest, and building it cost more than
+        mapping the digest): treat it as read-only.
+        """
+        return self._graph
+
+    @cached_property
+    def _graph(self) -> Graph:
         g = Graph()
         for entry in self.entries:
             node = entry.iri
@@ -205,4 +276,16 @@ class Registry:
                 g.add((role_node, VOX.roleTitle, Literal(role.title)))
                 if role.organization:
                     g.add((role_node, VOX.roleIn, self.by_id[role.organization].iri))
+            if entry.wikidata is not None:
+                add_link(g, node, entry.wikidata)
         return g
+
+
+def add_link(g: Graph, node: URIRef, link: Link) -> None:
+    """owl:sameAs for a verified link; vox:wikidataCandidate (and its score) otherwise."""
+    if link.verified:
+        g.add((node, OWL.sameAs, link.iri))
+        return
+    g.add((node, VOX.wikidataCandidate, link.iri))
+    if link.score is not None:
+        g.add((node, VOX.wikidataScore, Literal(f"{link.score:.2f}", datatype=XSD.decimal)))
