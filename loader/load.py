@@ -4,7 +4,14 @@ Each digest is checked in full before anything is written, and then replaces
 its own named graph in one transaction: a bad file among good ones is
 reported and skipped, the good ones load, and nothing stored before is lost
 or half-replaced. A digest whose source and mapping code are unchanged since
-it was loaded is skipped (its stored `vox:fingerprint` matches).
+it was loaded is skipped (its stored `vox:fingerprint` matches), and so is a
+file with the same bytes as one before it in the batch (with a warning).
+
+Crash safety: a digest is stored by one SPARQL Update (drop its graph, insert
+the new one), which RocksDB commits atomically through its write-ahead log,
+so a loader killed at any point leaves each digest either whole or as it was;
+running the same command again loads what is missing (the rest is unchanged).
+After the batch the store publishes a snapshot for the server (loader/store.py).
 """
 
 from __future__ import annotations
@@ -36,7 +43,9 @@ class Report:
 
     loaded: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    duplicates: dict[str, str] = field(default_factory=dict)  # source -> same bytes as this
     failed: dict[str, str] = field(default_factory=dict)  # source -> readable reason
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # loaded, but see these
 
     @property
     def ok(self) -> bool:
@@ -49,6 +58,7 @@ class MappedDigest:
     key: str
     fingerprint: str
     graph: Graph
+    warnings: list[str] = field(default_factory=list)
 
 
 def digest_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -92,7 +102,7 @@ def prepare(path: Path, registry: Registry) -> MappedDigest:
     stamp = fingerprint(raw)
     graph = map_digest(digest, registry, stamp)
     check(graph, context=registry.graph(), digest=f"{path.name} ({key})")
-    return MappedDigest(path, key, stamp, graph)
+    return MappedDigest(path, key, stamp, graph, digest.warnings)
 
 
 def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
@@ -114,11 +124,17 @@ def run(
     if store is not None:
         load_reference_graphs(store, registry)
     report = Report()
-    seen: dict[str, Path] = {}
+    seen: dict[str, Path] = {}  # digest key -> file
+    contents: dict[str, Path] = {}  # sha-256 of the bytes -> file
     files = digest_files(paths)
     for path in tqdm(files, desc="digests", unit="digest", disable=not progress):
         name = str(path)
         try:
+            content = _content_hash(path)
+            if content in contents:
+                report.duplicates[name] = str(contents[content])
+                continue
+            contents[content] = path
             if store is not None and _unchanged(store, path):
                 report.unchanged.append(name)
                 continue
@@ -126,18 +142,32 @@ def run(
         except (DigestError, ShapeError, OSError) as error:
             report.failed[name] = str(error)
             continue
+        except Exception as error:  # a bug in a mapper must not stop the batch
+            report.failed[name] = f"{name}: could not be mapped ({type(error).__name__}: {error})"
+            continue
         if mapped.key in seen:
             report.failed[name] = (
-                f"{name}: same digest ({mapped.key}) as {seen[mapped.key]}; not loaded twice"
+                f"{name}: same digest ({mapped.key}) as {seen[mapped.key]} but different text; "
+                "not loaded twice"
             )
             continue
         seen[mapped.key] = path
         if store is not None:
             store.replace_graph(iris.digest_graph(mapped.key), mapped.graph)
         report.loaded.append(name)
+        if mapped.warnings:
+            report.warnings[name] = mapped.warnings
     if store is not None:
         store.flush()
+        if store.path is not None:
+            store.publish_snapshot()
     return report
+
+
+def _content_hash(path: Path) -> str:
+    if not path.is_file():
+        raise DigestError(str(path), None, "no such file")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _unchanged(store: GraphStore, path: Path) -> bool:

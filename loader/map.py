@@ -84,10 +84,10 @@ class DigestMapper:
 
     def publisher(self) -> URIRef:
         entry = self.registry.lookup(self.digest.publisher)
-        if entry is not None:
-            node = entry.iri
-        else:
-            node = iris.actor_iri(iris.slug(self.digest.publisher))
+        node = entry.iri if entry else iris.actor_iri(iris.slug(self.digest.publisher))
+        # A spelling the registry does not know may still slug to a registered actor
+        # (":Center for ..."): that actor keeps its one label.
+        if entry is None and (node, RDFS.label, None) not in self.registry.graph():
             for cls in vox_types("Organization"):
                 self.g.add((node, RDF.type, cls))
             self.g.add((node, RDFS.label, Literal(self.digest.publisher, lang="en")))

@@ -85,6 +85,7 @@ class Digest:
     pull_quote: str | None = None  # without the surrounding quote marks
     pull_quote_span: Span | None = None
     sections: list[Section] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, but not as written: how
 
     def paragraphs(self) -> list[Paragraph]:
         return [p for s in self.sections for p in s.paragraphs]
@@ -103,10 +104,25 @@ class DigestError(ValueError):
         super().__init__(f"{where}: {problem}")
 
 
+# The largest digest of the series is about 11 KB; anything far larger is not
+# one, and mapping it would take minutes.
+MAX_DIGEST_BYTES = 1_000_000
+
+
 def read_digest(path: str | os.PathLike[str]) -> Digest:
     """Read a digest file; its file name becomes `Digest.source`."""
     path = Path(path)
-    return parse_digest(_decode(path.read_bytes(), path.name), source=path.name)
+    size = path.stat().st_size
+    if size > MAX_DIGEST_BYTES:
+        raise DigestError(
+            path.name,
+            None,
+            f"file too large for a digest: {size:,} bytes, the limit is {MAX_DIGEST_BYTES:,}",
+        )
+    warnings: list[str] = []
+    digest = parse_digest(_decode(path.read_bytes(), path.name, warnings), source=path.name)
+    digest.warnings[:0] = warnings
+    return digest
 
 
 def parse_digest(text: str, source: str) -> Digest:
@@ -166,8 +182,18 @@ def parse_digest(text: str, source: str) -> Digest:
     )
 
 
-def _decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), or UTF-16 if the bytes start with its BOM."""
+def _decode(data: bytes, source: str, warnings: list[str]) -> str:
+    """The file's text. Policy, in order:
+
+    - UTF-16 with a byte-order mark, or without one when every other byte is
+      NUL (as Windows "Unicode" text is): decoded as such, the latter with a warning;
+    - any other NUL byte: binary, refused;
+    - UTF-8 (with or without BOM);
+    - otherwise Windows-1252 (a superset of Latin-1's printable characters, the
+      usual legacy encoding of such text) with a warning naming the first
+      non-UTF-8 byte, provided the result has no control characters, i.e.
+      looks like text; else refused, naming that byte and its line.
+    """
     if not data:
         raise DigestError(source, None, "empty file")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -177,13 +203,39 @@ def _decode(data: bytes, source: str) -> str:
             problem = f"not UTF-16 text despite its byte-order mark: {e.reason} at byte {e.start}"
             raise DigestError(source, None, problem) from None
     if (nul := data.find(b"\0")) >= 0:
+        if (text := _bomless_utf16(data)) is not None:
+            warnings.append(f"{source}: read as UTF-16 without a byte-order mark")
+            return text
         raise DigestError(source, None, f"binary content, not text: NUL byte at byte {nul}")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
-        problem = f"not UTF-8 text: invalid byte 0x{data[e.start]:02x} at byte {e.start}"
-        raise DigestError(source, line, problem) from None
+        where = f"invalid byte 0x{data[e.start]:02x} at byte {e.start}"
+        text = data.decode("cp1252", errors="replace")
+        if _CONTROL.search(text) or "\ufffd" in text:
+            raise DigestError(source, line, f"not UTF-8 text: {where}") from None
+        warnings.append(f"{source}:{line}: not UTF-8 ({where}); read as Windows-1252 (Latin-1)")
+        return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """The text if `data` is UTF-16 without BOM, else None: mostly NUL in one half of the
+    bytes (the high bytes of ASCII letters), none in the other, and no control characters."""
+    if len(data) % 2:
+        return None
+    pairs = ((data[1::2], data[0::2], "utf-16-le"), (data[0::2], data[1::2], "utf-16-be"))
+    for high, low, encoding in pairs:
+        if high.count(0) >= len(high) / 2 and not low.count(0):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return None if _CONTROL.search(text) else text
+    return None
 
 
 class _Line(NamedTuple):

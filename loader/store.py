@@ -3,11 +3,21 @@
 `GraphStore` is the one small interface the loader and the server use to reach
 the data, so that another backend (a remote SPARQL 1.1 server) can stand in
 for the embedded one later without touching either side.
+
+Snapshots: RocksDB lets several processes open a store read-only, but not while
+another process writes it (the open fails on files the writer has compacted
+away, and the docs call it undefined behaviour). So the loader, after each
+batch, publishes a snapshot of the store: a RocksDB checkpoint (hard links, a
+few milliseconds) in `STORE.snapshots/NNNNNN/`, named in `STORE.snapshots/CURRENT`
+(replaced atomically). A snapshot never changes; the server opens the newest
+one read-only and switches to a newer one between requests. The last
+KEEP_SNAPSHOTS are kept.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -19,6 +29,7 @@ from rdflib.term import BNode, Literal, URIRef
 from voxgraph.paths import ROOT
 
 DEFAULT_STORE = ROOT / "var" / "store"
+KEEP_SNAPSHOTS = 3
 
 
 def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -48,6 +59,7 @@ class GraphStore:
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
         self.path = store_path(path) if path is not None else None
+        self.read_only = read_only
         if self.path is None:
             self.ox = ox.Store()
         elif read_only:
@@ -114,3 +126,44 @@ class GraphStore:
 
     def flush(self) -> None:
         self.ox.flush()
+
+    def publish_snapshot(self) -> Path:
+        """Checkpoint this (on-disk, writable) store as the newest snapshot; returns its path."""
+        if self.path is None or self.read_only:
+            raise ValueError("only a writable store on disk can publish snapshots")
+        folder = snapshots_folder(self.path)
+        folder.mkdir(exist_ok=True)
+        numbers = _snapshot_numbers(folder)
+        target = folder / f"{(max(numbers) + 1 if numbers else 1):06d}"
+        self.ox.flush()
+        self.ox.backup(str(target))
+        pointer = folder / "CURRENT.tmp"
+        pointer.write_text(target.name + "\n", encoding="ascii")
+        with pointer.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer, folder / "CURRENT")
+        for old in sorted(numbers)[: max(len(numbers) + 1 - KEEP_SNAPSHOTS, 0)]:
+            shutil.rmtree(folder / f"{old:06d}", ignore_errors=True)
+        return target
+
+
+def snapshots_folder(path: Path) -> Path:
+    """Where the snapshots of the store at `path` live: a sibling folder."""
+    return path.with_name(path.name + ".snapshots")
+
+
+def latest_snapshot(path: Path) -> Path | None:
+    """The newest published snapshot of the store at `path`, or None.
+
+    `path` may be the store or one of its snapshots (then its siblings count).
+    """
+    folder = path.parent if path.parent.name.endswith(".snapshots") else snapshots_folder(path)
+    try:
+        name = (folder / "CURRENT").read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    return folder / name if name and (folder / name).is_dir() else None
+
+
+def _snapshot_numbers(folder: Path) -> list[int]:
+    return [int(p.name) for p in folder.iterdir() if p.name.isdigit() and p.is_dir()]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 
 class QueryError(Exception):
-    """A query that is refused or failed; `message` is safe to show the client."""
+    """A query that is refused or failed; `message` is safe to show the client.
+
+    `headers` go into the response too (Retry-After when the server is busy).
+    """
 
     status = 400
+    headers: dict[str, str] = {}
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -39,6 +43,26 @@ class RemoteServiceFailed(QueryError):
 
 class QueryFailed(QueryError):
     status = 500
+
+
+class Busy(QueryError):
+    """Every query slot is taken: the client may try again after a few seconds."""
+
+    status = 503
+    headers = {"Retry-After": "2"}
+
+
+class WorkerLost(QueryError):
+    """The process evaluating the query ended (it was replaced); the query may be retried."""
+
+    status = 503
+    headers = {"Retry-After": "1"}
+
+
+class QueryTimeout(QueryError):
+    """The query ran past the time limit and its worker process was ended."""
+
+    status = 504
 
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"

@@ -1,17 +1,24 @@
 """Run one read-only SPARQL query: every check, the evaluation, the serialization.
 
-`run_query` is the single place a query is evaluated. It takes and returns plain
-values, so that it can later move into a worker process that can be killed when
-a query runs too long.
+`run_query` is the single entry point (the endpoint and every page use it). The
+checks run in the calling process; the evaluation (`evaluate`) runs in a worker
+process of the app's pool when the app has one (a read-only store on disk, as
+`voxgraph serve` opens), so that a query past the time limit can be stopped by
+ending its process (see server/workers.py). Everything crossing to a worker is
+a plain, picklable value.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 import pyoxigraph as ox
+from flask import current_app, has_app_context
 
 from loader.store import GraphStore
 from server.errors import (
@@ -23,13 +30,19 @@ from server.errors import (
     QueryTooLarge,
     RemoteServiceFailed,
 )
-from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
+from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
 from server.service_guard import TOKEN_GAP, check_service_endpoints, decode_codepoint_escapes
 from server.settings import Settings
 
 # Oxigraph parses and evaluates recursively; a query nested deeper than this
 # could overflow a thread's stack and take the whole process down.
 MAX_NESTING = 1_000
+# ... and even below that, a long query (100,000 characters of BIND or UNION)
+# needs far more stack than the usual 8 MiB: every thread that evaluates
+# queries (waitress's, a worker's) gets this much. Only touched pages take memory.
+THREAD_STACK_BYTES = 256 * 1024 * 1024
+POOL_KEY = "voxgraph.workers"  # app.extensions[POOL_KEY]: the app's WorkerPool, if any
+JSON_RESULTS = "application/sparql-results+json"
 
 _BRACKET = re.compile(r"[{}()\[\]]")
 _BASE = rf"BASE{TOKEN_GAP}<[^>]*>"
@@ -53,6 +66,7 @@ class QueryAnswer:
     body: bytes
     content_type: str
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
+    truncated: bool = False  # rows were left out (settings.max_result_rows / _bytes)
 
 
 def looks_like_update(query: str) -> bool:
@@ -66,14 +80,38 @@ def looks_like_update(query: str) -> bool:
 def run_query(
     store: GraphStore, query: str, dataset: Dataset, settings: Settings, wanted: Wanted
 ) -> QueryAnswer:
-    """Check `query`, evaluate it over `dataset` and serialize the answer as `wanted`."""
+    """Check `query`, evaluate it over `dataset` and serialize the answer as `wanted`.
+
+    In a request of an app with a worker pool the evaluation runs there, under
+    `settings.timeout` and the concurrency limit; otherwise in this process.
+    """
+    endpoints = check_query(query, settings)
+    pool = current_app.extensions.get(POOL_KEY) if has_app_context() else None
+    if pool is None or store.path is None:
+        return evaluate(store, query, dataset, settings, wanted, endpoints)
+    return pool.run(str(store.path), query, dataset, settings, wanted, endpoints)
+
+
+def check_query(query: str, settings: Settings) -> tuple[str, ...]:
+    """Refuse what must never be evaluated; returns the (allowlisted) SERVICE endpoints."""
     if len(query) > settings.max_query_length:
         raise QueryTooLarge(f"the query is longer than {settings.max_query_length} characters")
     if looks_like_update(query):
         raise Forbidden(READ_ONLY)
     if _nesting_depth(query) > MAX_NESTING:
         raise BadQuery(f"the query nests brackets more than {MAX_NESTING} deep")
-    endpoints = check_service_endpoints(query, settings.service_allowlist)
+    return check_service_endpoints(query, settings.service_allowlist)
+
+
+def evaluate(
+    store: GraphStore,
+    query: str,
+    dataset: Dataset,
+    settings: Settings,
+    wanted: Wanted,
+    endpoints: tuple[str, ...],
+) -> QueryAnswer:
+    """Evaluate a checked query and serialize at most settings.max_result_rows of its answer."""
     try:
         result = store.query(
             query, default_graph=dataset.default_graphs, named_graphs=dataset.named_graphs
@@ -83,12 +121,25 @@ def run_query(
     except Exception as error:  # whatever it is, only _failure's text reaches the client
         raise _failure(error, endpoints) from None
     try:
+        if isinstance(result, ox.QueryBoolean):
+            chosen = choose(RESULTS_FORMATS, wanted)
+            out = io.BytesIO()
+            result.serialize(out, chosen.oxigraph)
+            return QueryAnswer(out.getvalue(), chosen.content_type, "results")
+        # SELECT and CONSTRUCT evaluate lazily, while their rows are read here.
+        rows = list(islice(result, settings.max_result_rows + 1))
         if isinstance(result, ox.QueryTriples):
-            kind, chosen = "graph", choose(GRAPH_FORMATS, wanted)
+            chosen = choose(GRAPH_FORMATS, wanted)
+            answer = _fit(rows, settings, lambda kept: _graph_bytes(kept, chosen.oxigraph))
         else:
-            kind, chosen = "results", choose(RESULTS_FORMATS, wanted)
-        out = io.BytesIO()
-        result.serialize(out, chosen.oxigraph)  # SELECT and CONSTRUCT evaluate lazily, here
+            chosen = choose(RESULTS_FORMATS, wanted)
+            names = [variable.value for variable in result.variables]
+            answer = _fit(rows, settings, lambda kept: _results_bytes(names, kept, chosen))
+        body, truncated = answer
+        if truncated and chosen.content_type.startswith(JSON_RESULTS):
+            body = _with_truncation_note(body)
+        kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
+        return QueryAnswer(body, chosen.content_type, kind, truncated)
     except QueryError:
         raise
     except Exception as error:
@@ -97,7 +148,76 @@ def run_query(
         # pyoxigraph's results must be dropped on the thread that made them, not by
         # a garbage collection elsewhere that finds them in a traceback's frame.
         del result
-    return QueryAnswer(out.getvalue(), chosen.content_type, kind)
+
+
+def _fit(rows: list, settings: Settings, serialize: Callable[[list], bytes]) -> tuple[bytes, bool]:
+    """The serialized rows, cut to max_result_rows and then to max_result_bytes.
+
+    `rows` holds at most one row more than the limit, which says the answer was longer.
+    """
+    kept = rows[: settings.max_result_rows]
+    truncated = len(rows) > len(kept)
+    body = serialize(kept)
+    while len(body) > settings.max_result_bytes and kept:
+        share = settings.max_result_bytes / len(body)
+        kept = kept[: min(len(kept) - 1, int(len(kept) * share * 0.95))]
+        truncated = True
+        body = serialize(kept)
+    return body, truncated
+
+
+def _graph_bytes(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
+    return ox.serialize(triples, format=rdf_format)
+
+
+def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: Format) -> bytes:
+    """SPARQL JSON built here (so that any prefix of the rows can be written), then
+    re-read by oxigraph to write the other formats."""
+    document = {
+        "head": {"vars": names},
+        "results": {
+            "bindings": [
+                {name: _json_term(solution[name]) for name in names if solution[name] is not None}
+                for solution in solutions
+            ]
+        },
+    }
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if chosen.content_type.startswith(JSON_RESULTS):
+        return data
+    out = io.BytesIO()
+    ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(out, chosen.oxigraph)
+    return out.getvalue()
+
+
+def _with_truncation_note(body: bytes) -> bytes:
+    """SPARQL JSON with a top-level "voxgraph" member saying that rows were left out."""
+    document = json.loads(body)
+    rows = len(document["results"]["bindings"])
+    document["voxgraph"] = {
+        "truncated": True,
+        "note": f"the answer was cut to its first {rows} rows by the endpoint's limits",
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
+    """One RDF term in the SPARQL 1.1 (and SPARQL-star) JSON results form."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        if term.datatype.value != _XSD_STRING:
+            return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+        return {"type": "literal", "value": term.value}
+    parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+    return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
 
 
 def _failure(error: Exception, endpoints: tuple[str, ...]) -> Exception:

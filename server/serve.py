@@ -9,15 +9,14 @@ from typing import Any
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from loader.store import GraphStore, store_path
+from loader.store import GraphStore, latest_snapshot, store_path
 from server.app import create_app
+from server.query import THREAD_STACK_BYTES
 from server.settings import Settings
 
-THREADS = 8
-# Oxigraph parses and evaluates recursively in the calling thread; a long query
-# (100,000 characters of BIND or UNION) needs far more stack than the usual 8 MiB.
-# Only the pages a thread touches take memory.
-THREAD_STACK_BYTES = 256 * 1024 * 1024
+# More threads than query slots (settings.max_concurrent_queries), so that a
+# query beyond the limit is answered 503 at once rather than queued unseen.
+THREADS = 32
 
 
 def make_server(
@@ -46,13 +45,16 @@ def serve(
     settings: Settings | None = None,
     threads: int = THREADS,
 ) -> None:
-    """Open the store at `path` (None: $VOXGRAPH_STORE or var/store) read-only and serve it.
+    """Serve the store at `path` (None: $VOXGRAPH_STORE or var/store) read-only.
 
-    Read-only: this process can never change the data, and a loader may write
-    the store meanwhile; restart the server to see what it loaded.
+    What is served is the store's newest snapshot, which the loader publishes
+    after each batch; the server moves to a newer one between requests, so
+    digests loaded meanwhile appear without a restart. A store without
+    snapshots (never loaded by this version) is opened itself, read-only.
     """
     settings = settings or Settings()
-    store = GraphStore(store_path(path), read_only=True)
+    primary = store_path(path)
+    store = GraphStore(latest_snapshot(primary) or primary, read_only=True)
     server = make_server(create_app(store, settings), host, port, settings, threads=threads)
     url = f"http://{host}:{server.effective_port}/"
     print(f"voxgraph: serving {store.path} at {url} (SPARQL endpoint: {url}sparql)", flush=True)

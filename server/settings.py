@@ -7,19 +7,33 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
+DEFAULT_SERVICES: tuple[str, ...] = (WIKIDATA_SPARQL,)
+
 
 @dataclass(frozen=True)
 class Settings:
     """Endpoint settings; the defaults are the safe ones.
 
     `service_allowlist` holds the exact endpoint IRIs a query may name in a
-    SERVICE clause (absolute http/https IRIs). Empty means SERVICE is refused.
+    SERVICE clause (absolute http/https IRIs): by default Wikidata's query
+    service, for federated queries over the actors' Wikidata links. Empty means
+    SERVICE is refused.
+
+    The query limits (`timeout`, `workers`, `max_concurrent_queries`) apply
+    where queries run in worker processes: an app over a read-only store on
+    disk, as `voxgraph serve` opens (see server/workers.py).
     """
 
-    service_allowlist: tuple[str, ...] = ()
+    service_allowlist: tuple[str, ...] = DEFAULT_SERVICES
     max_query_length: int = 100_000  # characters
     max_body_bytes: int = 1_000_000
-    page_row_limit: int = 1_000  # rows the HTML page shows; /sparql has no such cap
+    page_row_limit: int = 1_000  # rows the HTML page shows
+    max_result_rows: int = 100_000  # rows (or triples) per answer; more: cut, and said so
+    max_result_bytes: int = 50_000_000  # serialized answer; more: rows cut, and said so
+    timeout: float = 30.0  # seconds a query may run before its worker is ended (504)
+    workers: int = 4  # query worker processes (0: evaluate in the server process)
+    max_concurrent_queries: int = 16  # running and waiting for a worker; more get 503
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "service_allowlist", tuple(self.service_allowlist))

@@ -23,6 +23,8 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 GRAPH_IRI_SCHEMES = ("http", "https", "urn")
+# Set on an answer cut by settings.max_result_rows or max_result_bytes.
+TRUNCATED_HEADER = "X-Voxgraph-Truncated"
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -49,8 +51,13 @@ def sparql() -> Response:
             wanted,
         )
     except QueryError as error:
-        return text_response(error.message, error.status)
-    return Response(answer.body, content_type=answer.content_type, headers={"Vary": "Accept"})
+        response = text_response(error.message, error.status)
+        response.headers.update(error.headers)
+        return response
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+    return Response(answer.body, content_type=answer.content_type, headers=headers)
 
 
 def query_text() -> str | None:

@@ -362,13 +362,27 @@ def test_binary_content_is_an_error(tmp_path: Path) -> None:
         read_digest(path)
 
 
-def test_bad_encoding_is_an_error(tmp_path: Path) -> None:
+def test_latin1_text_is_read_as_windows_1252_with_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
-    path.write_bytes(f"{PUBLISHER}\r\n\r\nCaf\u00e9 culture\r\n".encode("latin-1"))
+    text = f"{PUBLISHER}\r\n\r\nCaf\u00e9 culture\r\n\r\nA paragraph.\r\n\r\nNovember 4, 2022\r\n"
+    path.write_bytes(text.encode("latin-1"))
+    offset = len(PUBLISHER) + 7
+    digest = read_digest(path)
+    assert "Caf\u00e9 culture" in digest.text
+    assert digest.warnings == [
+        f"latin1.txt:3: not UTF-8 (invalid byte 0xe9 at byte {offset}); "
+        "read as Windows-1252 (Latin-1)"
+    ]
+
+
+def test_bytes_neither_utf8_nor_text_are_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.txt"
+    path.write_bytes(f"{PUBLISHER}\r\n\r\nCaf\x81\x1b culture\r\n".encode("latin-1"))
     offset = len(PUBLISHER) + 7
     with pytest.raises(DigestError) as caught:
         read_digest(path)
-    assert str(caught.value) == f"latin1.txt:3: not UTF-8 text: invalid byte 0xe9 at byte {offset}"
+    expected = f"junk.txt:3: not UTF-8 text: invalid byte 0x81 at byte {offset}"
+    assert str(caught.value) == expected
 
 
 # --- property: corpus lines in random order parse with right spans, or fail with DigestError

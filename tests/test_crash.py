@@ -1,0 +1,88 @@
+"""SIGKILL the loader in the middle of a batch: every digest is whole or absent, and
+running the same command again completes the batch."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from loader import load as pipeline
+from loader.parse import read_digest
+from loader.registry import Registry
+from loader.store import GraphStore
+from voxgraph import iris
+from voxgraph.paths import CORPUS
+
+COPIES = 2  # each corpus digest once more, dated a year later: 10 digests in all
+
+
+def shifted_corpus(folder: Path) -> list[Path]:
+    """The corpus, and copies whose publication date moved by 400 days (same layout)."""
+    files = []
+    for source in sorted(CORPUS.glob("*.txt")):
+        digest = read_digest(source)
+        written = digest.text[digest.date_span.begin : digest.date_span.end]
+        for copy in range(COPIES):
+            moved = digest.date + timedelta(days=400 * copy)
+            style = "%d.%m.%Y" if "." in written else "%B %-d, %Y"
+            text = digest.text.replace(written, moved.strftime(style))
+            path = folder / f"{moved.isoformat()}.txt"
+            path.write_text(text, encoding="utf-8")
+            files.append(path)
+    return files
+
+
+def digest_graphs(store: GraphStore) -> dict[str, set[str]]:
+    graphs = [g for g in store.named_graphs() if "/graph/digest/" in g]
+    return {g: {str(q) for q in store.quads(g)} for g in graphs}
+
+
+def test_a_killed_load_leaves_whole_digests_and_a_rerun_completes_it(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    files = shifted_corpus(batch)
+    store_dir = tmp_path / "store"
+    command = [sys.executable, "-m", "voxgraph.cli", "load", str(batch), "--store", str(store_dir)]
+    loader = subprocess.Popen(
+        [*command, "--progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    assert loader.stderr is not None
+    os.set_blocking(loader.stderr.fileno(), False)
+    progress, started = b"", time.monotonic()
+    while time.monotonic() - started < 120:
+        progress += loader.stderr.read() or b""
+        done = [int(n) for n in re.findall(rb"(\d+)/%d" % len(files), progress)]
+        if done and max(done) >= 3:
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)  # well into the next digest
+    loader.send_signal(signal.SIGKILL)
+    loader.wait()
+
+    registry = Registry.load()
+    fresh = {
+        str(iris.digest_graph(m.key)): {str(q) for q in _quads(m.graph, m.key)}
+        for m in (pipeline.prepare(path, registry) for path in files)
+    }
+    killed = digest_graphs(GraphStore(store_dir))
+    assert 3 <= len(killed) < len(files), "the kill came too early or too late to tell"
+    for name, quads in killed.items():
+        assert quads == fresh[name], f"{name} is half-stored"
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{len(killed)} unchanged" in rerun.stdout + rerun.stderr
+    assert digest_graphs(GraphStore(store_dir)) == fresh
+
+
+def _quads(graph, key: str) -> list[str]:
+    """The quads `graph` becomes once stored as digest `key`'s named graph."""
+    store = GraphStore()
+    store.replace_graph(iris.digest_graph(key), graph)
+    return list(store.quads())

@@ -1,0 +1,222 @@
+"""Hostile queries against a served snapshot: time-outs, limits, no fetching, reloading."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from loader import load as pipeline
+from loader.store import GraphStore, latest_snapshot
+from server.app import create_app
+from server.query import POOL_KEY
+from server.settings import Settings
+from tests.server_fixtures import serving
+from voxgraph.paths import CORPUS
+
+# Three cross joins of the corpus' 6,700 quads: hours of work, never finished here.
+ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+QUICK = "ASK { ?s ?p ?o }"
+COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+
+
+@contextmanager
+def serve_snapshot(path: Path, settings: Settings) -> Iterator[str]:
+    """Serve the newest snapshot of the store at `path` as `voxgraph serve` does."""
+    snapshot = latest_snapshot(path)
+    assert snapshot is not None
+    app = create_app(GraphStore(snapshot, read_only=True), settings)
+    try:
+        with serving(app, settings) as url:
+            yield url + "/sparql"
+    finally:
+        app.extensions[POOL_KEY].close()
+
+
+@pytest.fixture(scope="module")
+def snapshot_of_corpus(corpus_store: GraphStore) -> Path:
+    assert corpus_store.path is not None and latest_snapshot(corpus_store.path)
+    return corpus_store.path
+
+
+@pytest.fixture(scope="module")
+def limited(snapshot_of_corpus: Path) -> Iterator[str]:
+    settings = Settings(timeout=2.0, workers=2, max_concurrent_queries=2, max_result_rows=3)
+    with serve_snapshot(snapshot_of_corpus, settings) as url:
+        yield url
+
+
+def count(url: str) -> int:
+    response = requests.get(url, params={"query": COUNT}, timeout=30)
+    assert response.status_code == 200, response.text
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_query_past_the_time_limit_is_stopped_while_others_are_answered(limited: str) -> None:
+    outcome: dict[str, requests.Response] = {}
+    slow = threading.Thread(
+        target=lambda: outcome.update(slow=requests.get(limited, params={"query": ENDLESS}))
+    )
+    started = time.monotonic()
+    slow.start()
+    time.sleep(0.3)
+    quick = requests.get(limited, params={"query": QUICK}, timeout=10)
+    assert quick.status_code == 200 and quick.json()["boolean"] is True
+    assert time.monotonic() - started < 1.9, "the quick query did not wait for the slow one"
+    slow.join(timeout=30)
+    response = outcome["slow"]
+    assert response.status_code == 504
+    assert "longer than the limit of 2 seconds" in response.text
+    assert time.monotonic() - started < 10
+    # The killed worker was replaced: the server answers as before.
+    assert requests.get(limited, params={"query": QUICK}, timeout=30).status_code == 200
+
+
+def test_beyond_the_concurrency_limit_the_answer_is_503_with_retry_after(limited: str) -> None:
+    threads = [
+        threading.Thread(
+            target=requests.get, args=(limited,), kwargs={"params": {"query": ENDLESS}}
+        )
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    response = requests.get(limited, params={"query": QUICK}, timeout=10)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "busy" in response.text
+    for thread in threads:
+        thread.join(timeout=30)
+    assert requests.get(limited, params={"query": QUICK}, timeout=30).status_code == 200
+
+
+def test_a_long_answer_is_cut_and_says_so(limited: str) -> None:
+    query = "SELECT ?s { ?s ?p ?o } ORDER BY ?s"
+    response = requests.get(limited, params={"query": query})
+    assert response.status_code == 200
+    assert response.headers["X-Voxgraph-Truncated"] == "true"
+    document = response.json()
+    assert len(document["results"]["bindings"]) == 3
+    assert document["voxgraph"]["truncated"] is True
+    csv = requests.get(limited, params={"query": query}, headers={"Accept": "text/csv"})
+    assert csv.headers["X-Voxgraph-Truncated"] == "true"
+    assert len(csv.text.strip().splitlines()) == 4  # header and three rows
+    graph = requests.get(limited, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
+    assert graph.headers["X-Voxgraph-Truncated"] == "true"
+    assert len(graph.text.strip().splitlines()) == 3
+    short = requests.get(limited, params={"query": "SELECT ?x { VALUES ?x { 1 2 3 } }"})
+    assert "X-Voxgraph-Truncated" not in short.headers and "voxgraph" not in short.json()
+
+
+def test_the_byte_limit_cuts_rows_too(snapshot_of_corpus: Path) -> None:
+    settings = Settings(workers=1, max_result_bytes=2_000)
+    with serve_snapshot(snapshot_of_corpus, settings) as url:
+        response = requests.get(
+            url, params={"query": "SELECT * { ?s ?p ?o }"}, headers={"Accept": "text/csv"}
+        )
+    assert response.status_code == 200
+    assert response.headers["X-Voxgraph-Truncated"] == "true"
+    assert 0 < len(response.content) <= 2_000
+
+
+def test_deep_queries_run_in_the_workers_big_stacks(limited: str) -> None:
+    deep = "SELECT * {" + "{" * 900 + "}" * 900 + "}"
+    assert requests.get(limited, params={"query": deep}, timeout=30).status_code == 200
+    deeper = "SELECT * {" + "{" * 1100 + "}" * 1100 + "}"
+    assert requests.get(limited, params={"query": deeper}, timeout=30).status_code == 400
+
+
+# -- nothing is ever fetched -------------------------------------------------------
+
+
+class Recorder(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 that only notes every request it gets."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                recorder.seen.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b"<urn:a> <urn:b> <urn:c> .")
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    server = Recorder()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def test_graph_parameters_name_graphs_and_never_fetch_them(
+    limited: str, recorder: Recorder
+) -> None:
+    internal = f"http://127.0.0.1:{recorder.server_address[1]}/secret"
+    in_graphs = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    for parameter, query in (("default-graph-uri", COUNT), ("named-graph-uri", in_graphs)):
+        response = requests.get(limited, params={"query": query, parameter: internal})
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"][0]["n"]["value"] == "0"
+        for iri in ("file:///etc/passwd", "FILE:/etc/passwd", "ftp://127.0.0.1/x"):
+            refused = requests.get(limited, params={"query": COUNT, parameter: iri})
+            assert refused.status_code == 400 and "passwd" not in refused.text.replace(iri, "")
+    for update in (f"LOAD <{internal}>", "LOAD <file:///etc/passwd>"):
+        assert requests.post(limited, data={"update": update}).status_code == 403
+        assert requests.get(limited, params={"query": update}).status_code == 403
+    service = f"SELECT * {{ SERVICE <{internal}> {{ ?s ?p ?o }} }}"
+    assert requests.get(limited, params={"query": service}).status_code == 403
+    from_clause = f"SELECT * FROM <{internal}> {{ ?s ?p ?o }}"
+    assert requests.get(limited, params={"query": from_clause}).status_code == 200
+    assert recorder.seen == []
+
+
+# -- digests loaded while the server serves -----------------------------------------
+
+
+def test_digests_loaded_while_serving_appear_whole(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")
+    pipeline.run([CORPUS / "2022-11-04.txt"], store)
+    settings = Settings(workers=1)
+    with serve_snapshot(store.path, settings) as url:
+        before = count(url)
+        stop = threading.Event()
+        seen: set[int] = set()
+
+        def read() -> None:
+            while not stop.is_set():
+                seen.add(count(url))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        report = pipeline.run([CORPUS / "2022-11-08.txt", CORPUS / "2023-09-22.txt"], store)
+        assert report.ok
+        time.sleep(0.5)
+        stop.set()
+        reader.join(timeout=30)
+        after = count(url)
+    fresh = GraphStore(tmp_path / "fresh")
+    pipeline.run(
+        [CORPUS / "2022-11-04.txt", CORPUS / "2022-11-08.txt", CORPUS / "2023-09-22.txt"], fresh
+    )
+    assert after == len(list(fresh.quads())) > before
+    assert seen <= {before, after}, "a reader saw a batch half-loaded"
