@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
+from typing import TypeVar
 
 from loader.cues import Cues, alternation, load_cues
 from loader.facts import Actor, Mention, RoleClaim
@@ -46,10 +47,27 @@ UPPER = "A-ZÀ-ÖØ-ÞÇĞİÖŞÜƏ"
 _AUXILIARIES = ("was", "were", "is", "are", "has", "have", "had", "will", "would")
 
 
+T = TypeVar("T")
+# What each registry gives every digest (its name pattern, spelling indexes),
+# built once per Registry object rather than once per digest. Keyed by id();
+# the Registry itself is kept so that the id cannot be reused.
+_PER_REGISTRY: dict[tuple[int, str], tuple[Registry, object]] = {}
+
+
+def _per_registry(registry: Registry, what: str, build: Callable[[Registry], T]) -> T:
+    """`build(registry)`, computed once per registry object."""
+    key = (id(registry), what)
+    cached = _PER_REGISTRY.get(key)
+    if cached is None or cached[0] is not registry:
+        cached = _PER_REGISTRY[key] = (registry, build(registry))
+    return cached[1]  # type: ignore[return-value]
+
+
 def actor_from_entry(entry: Entry) -> Actor:
     return Actor(key=entry.id, label=entry.label, type=entry.type, in_registry=True)
 
 
+@lru_cache(maxsize=1 << 16)
 def spelling_key(name: str) -> str:
     """Fold transliteration variants together: 'İbadoğlu' and 'Ibadoghlu' ->
     'ibadoglu', 'Qasimzade' -> 'gasimzade' (Azerbaijani q is English g)."""
@@ -94,51 +112,74 @@ def _is_short_name(entry: Entry, name: str) -> bool:
     return entry.type == "Person" and " " not in name.strip() and name != entry.label
 
 
+class _RegistryNames:
+    """The registry names pass 1 looks for, with the pattern that finds them.
+
+    Which names sit inside a longer one is worked out once per distinct
+    surface (a registry name as written), not once per occurrence: that
+    search tries every name of the registry and cost more than the rest of
+    the mapping together.
+    """
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        self.names = tuple(
+            sorted({n for e in registry.entries for n in e.names if not _is_short_name(e, n)})
+        )
+        self.pattern = _name_pattern(self.names) if self.names else None
+        self._embedded: dict[tuple[str, Entry], list[tuple[Entry, int, int, str]]] = {}
+
+    def embedded(self, surface: str, entry: Entry) -> list[tuple[Entry, int, int, str]]:
+        """Registry names inside `surface` (entry, begin, end, as written), offsets
+        relative to it: 'Ganja' in 'Ganja Court of Appeals', 'Council of Europe'
+        in 'Venice Commission of the Council of Europe'."""
+        key = (surface, entry)
+        if key not in self._embedded:
+            found = []
+            for name in self.names:
+                if len(name) >= len(surface):
+                    continue
+                for match in _name_pattern((name,)).finditer(surface):
+                    named = self.registry.by_name.get(normalise_name(match.group(0)), [])
+                    if len(named) == 1 and named[0] != entry:
+                        found.append((named[0], match.start(), match.end(), match.group(0)))
+            self._embedded[key] = found
+        return self._embedded[key]
+
+
 def _registry_mentions(text: str, registry: Registry) -> list[Mention]:
-    names = tuple(
-        sorted({n for e in registry.entries for n in e.names if not _is_short_name(e, n)})
-    )
-    if not names:
+    index = _per_registry(registry, "names", _RegistryNames)
+    if index.pattern is None:
         return []
     mentions = []
-    for match in _name_pattern(names).finditer(text):
+    for match in index.pattern.finditer(text):
         named = registry.by_name.get(normalise_name(match.group(0)), [])
         if len(named) == 1:
             span = Span(match.start(), match.end())
             mentions.append(Mention(actor_from_entry(named[0]), span, match.group(0)))
             if not named[0].is_place:
-                mentions += _embedded(match, named[0], names, registry)
+                offset = match.start()
+                mentions += [
+                    Mention(actor_from_entry(inner), Span(offset + b, offset + e), surface)
+                    for inner, b, e, surface in index.embedded(match.group(0), named[0])
+                ]
     return mentions
 
 
-def _embedded(
-    outer: re.Match[str], entry: Entry, names: tuple[str, ...], registry: Registry
-) -> list[Mention]:
-    """Registry names inside a longer one: 'Ganja' in 'Ganja Court of Appeals',
-    'Council of Europe' in 'Venice Commission of the Council of Europe'."""
-    surface = outer.group(0)
-    found = []
-    for name in names:
-        if len(name) >= len(surface):
-            continue
-        for match in _name_pattern((name,)).finditer(surface):
-            named = registry.by_name.get(normalise_name(match.group(0)), [])
-            if len(named) == 1 and named[0] != entry:
-                span = Span(outer.start() + match.start(), outer.start() + match.end())
-                found.append(Mention(actor_from_entry(named[0]), span, match.group(0)))
-    return found
-
-
 def outermost(mentions: list[Mention]) -> list[Mention]:
-    """The mentions not inside a longer one ('Ganja' in 'Ganja Court of Appeals')."""
-    return [
-        m
-        for m in mentions
-        if not any(
-            o.span.begin <= m.span.begin and m.span.end <= o.span.end and o.span != m.span
-            for o in mentions
-        )
-    ]
+    """The mentions not inside a longer one ('Ganja' in 'Ganja Court of Appeals').
+
+    A span is inside another exactly when a distinct span that starts no
+    later ends no earlier: with the distinct spans sorted by start, longest
+    first, that is when the largest end seen before it reaches its end.
+    """
+    inside: set[Span] = set()
+    reach = -1
+    for span in sorted({m.span for m in mentions}, key=lambda s: (s.begin, -s.end)):
+        if reach >= span.end:
+            inside.add(span)
+        reach = max(reach, span.end)
+    return [m for m in mentions if m.span not in inside]
 
 
 # -- 2. names in no registry -----------------------------------------------------
@@ -423,10 +464,7 @@ def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention
     """New names that are spellings of a registry name become that entry; new
     names of one person in this digest ('Emin Ibrahimov', 'Emin Shaig
     Ibrahimov') take the fullest of them as label and key."""
-    by_spelling = {
-        spelling_key(n): e for e in registry.entries for n in e.names if len(n.split()) > 1
-    }
-    by_ends = {_ends(n): e for e in registry.entries if e.type == "Person" for n in e.names}
+    by_spelling, by_ends = _per_registry(registry, "spellings", _spellings)
     fullest: dict[tuple[str, str], str] = {}
     for m in mentions:
         if not m.actor.in_registry and m.actor.type == "Person":
@@ -458,6 +496,18 @@ def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention
     return merged
 
 
+def _spellings(
+    registry: Registry,
+) -> tuple[dict[str, Entry], dict[tuple[str, str], Entry]]:
+    """The registry by spelling key of its multi-word names, and its persons by
+    (given name, surname)."""
+    by_spelling = {
+        spelling_key(n): e for e in registry.entries for n in e.names if len(n.split()) > 1
+    }
+    by_ends = {_ends(n): e for e in registry.entries if e.type == "Person" for n in e.names}
+    return by_spelling, by_ends
+
+
 def _ends(name: str) -> tuple[str, str]:
     """First and last word of a name, spelling-folded: (given name, surname)."""
     words = spelling_key(name).split()
@@ -468,9 +518,30 @@ def _ends(name: str) -> tuple[str, str]:
 
 
 def _surname_keys(registry: Registry) -> set[str]:
+    return _per_registry(registry, "surname keys", _build_surname_keys)
+
+
+def _build_surname_keys(registry: Registry) -> set[str]:
     return {
         spelling_key(n.split()[-1]) for e in registry.entries if e.type == "Person" for n in e.names
     }
+
+
+def _short_name_index(
+    registry: Registry,
+) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+    """Persons by spelling key of their one-word names, and by that of their surnames."""
+    short_names: dict[str, list[Entry]] = {}
+    surnames: dict[str, list[Entry]] = {}
+    for entry in registry.entries:
+        for name in entry.names:
+            if _is_short_name(entry, name):
+                short_names.setdefault(spelling_key(name), []).append(entry)
+            elif entry.type == "Person" and " " in name:
+                bucket = surnames.setdefault(spelling_key(name.split()[-1]), [])
+                if entry not in bucket:
+                    bucket.append(entry)
+    return short_names, surnames
 
 
 def _short_references(text: str, full: list[Mention], registry: Registry) -> list[Mention]:
@@ -483,16 +554,7 @@ def _short_references(text: str, full: list[Mention], registry: Registry) -> lis
     """
     cues = load_cues()
     people = [m for m in full if m.actor.type == "Person" and len(m.surface.split()) > 1]
-    short_names: dict[str, list[Entry]] = {}
-    surnames: dict[str, list[Entry]] = {}
-    for entry in registry.entries:
-        for name in entry.names:
-            if _is_short_name(entry, name):
-                short_names.setdefault(spelling_key(name), []).append(entry)
-            elif entry.type == "Person" and " " in name:
-                bucket = surnames.setdefault(spelling_key(name.split()[-1]), [])
-                if entry not in bucket:
-                    bucket.append(entry)
+    short_names, surnames = _per_registry(registry, "short names", _short_name_index)
     local = _keys_of_last_words(people)
     taken = [m.span for m in full]
     found = []

@@ -1,0 +1,244 @@
+"""Ingest benchmark: digests per second through parse, map, SHACL and store.
+
+    .venv/bin/python benchmarks/ingest.py                      # N = 100, 1,000, 10,000
+    .venv/bin/python benchmarks/ingest.py --sizes 100,1000     # fewer
+    .venv/bin/python benchmarks/ingest.py --sizes 10000 --merge  # add one size to the JSON
+
+For each N a synthetic corpus of N digests is generated (`voxgraph generate`,
+not timed) and loaded into a new on-disk store by the real pipeline,
+`loader.load.run`, exactly as `voxgraph load DIR --store NEW` does. The
+pipeline's stage functions are wrapped with timers, so the figures say where
+the time goes: parse (read_digest), map (map_digest), SHACL (check), store
+(GraphStore.replace_graph and the final flush); "other" is the rest of the
+run (fingerprints, the skip check, the reference graphs). Each N runs in its
+own process so that its peak memory (ru_maxrss) is its own.
+
+Prints a table and writes benchmarks/results/ingest.json with the machine it
+ran on. The growth check: 10 times the digests must take at most 11 times as
+long (cost per digest flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "ingest.json"
+STAGES = ("parse", "map", "shacl", "store")
+GROWTH_LIMIT = 11.0  # 10x the digests within 11x the time
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory_gb: float | None = round(pages / 2**30, 1)
+    except (ValueError, OSError, AttributeError):
+        memory_gb = None
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": {
+            name: metadata.version(name) for name in ("pyoxigraph", "pyshacl", "rdflib", "voxgraph")
+        },
+    }
+
+
+# -- one size, in a process of its own ---------------------------------------------
+
+
+class StageTimer:
+    """Wraps functions so that the time spent in them adds up per stage."""
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+
+    def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[stage] += time.perf_counter() - start
+
+        return timed
+
+
+def measure(count: int, workdir: Path, seed: int) -> dict[str, Any]:
+    """Generate `count` digests, load them into a new store, and time it."""
+    from loader import load as pipeline
+    from loader.store import GraphStore
+    from voxgraph.synthesize import generate
+
+    corpus = workdir / "digests"
+    started = time.perf_counter()
+    generate(count, corpus, seed=seed)
+    generate_seconds = time.perf_counter() - started
+
+    timer = StageTimer()
+    pipeline.read_digest = timer.wrap("parse", pipeline.read_digest)
+    pipeline.map_digest = timer.wrap("map", pipeline.map_digest)
+    pipeline.check = timer.wrap("shacl", pipeline.check)
+    GraphStore.replace_graph = timer.wrap("store", GraphStore.replace_graph)
+    GraphStore.flush = timer.wrap("store", GraphStore.flush)
+
+    store = GraphStore(workdir / "store")
+    load_before = os.getloadavg()[0]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    report = pipeline.run([corpus], store)
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
+    if report.failed or len(report.loaded) != count:
+        first = next(iter(report.failed.items()), None)
+        raise SystemExit(f"{len(report.failed)} of {count} digests failed to load: {first}")
+
+    quads = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, None))
+    stage_seconds = {**timer.seconds, "other": seconds - sum(timer.seconds.values())}
+    return {
+        "digests": count,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),  # less disturbed than wall time on a busy machine
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # before, after
+        "digests_per_second": round(count / seconds, 2),
+        "ms_per_digest": {k: round(v / count * 1000, 1) for k, v in stage_seconds.items()},
+        "share": {k: round(v / seconds, 3) for k, v in stage_seconds.items()},
+        "total_ms_per_digest": round(seconds / count * 1000, 1),
+        "quads": quads,
+        "store_mb": round(_size(workdir / "store") / 2**20, 1),
+        "peak_rss_mb": round(_peak_rss_bytes() / 2**20, 1),
+        "generate_seconds": round(generate_seconds, 2),
+    }
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _peak_rss_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
+
+
+def run_one(count: int, seed: int) -> dict[str, Any]:
+    """Measure one size in a new process (its peak memory is then its own)."""
+    command = [sys.executable, __file__, "--one", str(count), "--seed", str(seed)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"N={count} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# -- the report ----------------------------------------------------------------------
+
+
+def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Time ratio between consecutive sizes, against the ratio of the sizes."""
+    ordered = sorted(runs, key=lambda r: r["digests"])
+    ratios = []
+    for small, large in zip(ordered, ordered[1:], strict=False):
+        size_ratio = large["digests"] / small["digests"]
+        time_ratio = large["seconds"] / small["seconds"]
+        ratios.append(
+            {
+                "from": small["digests"],
+                "to": large["digests"],
+                "size_ratio": round(size_ratio, 2),
+                "time_ratio": round(time_ratio, 2),
+                "flat": time_ratio <= size_ratio * GROWTH_LIMIT / 10,
+            }
+        )
+    return ratios
+
+
+def table(runs: list[dict[str, Any]], ratios: list[dict[str, Any]]) -> str:
+    header = (
+        f"{'N':>6} {'seconds':>8} {'dig/s':>6} {'ms/dig':>7} "
+        + " ".join(f"{s:>6}" for s in (*STAGES, "other"))
+        + f" {'quads':>9} {'peak MB':>8}"
+    )
+    lines = [header, " " * 30 + "(ms per digest, by stage)"]
+    for r in sorted(runs, key=lambda r: r["digests"]):
+        stages = " ".join(f"{r['ms_per_digest'][s]:>6.1f}" for s in (*STAGES, "other"))
+        lines.append(
+            f"{r['digests']:>6} {r['seconds']:>8.1f} {r['digests_per_second']:>6.2f} "
+            f"{r['total_ms_per_digest']:>7.1f} {stages} {r['quads']:>9} {r['peak_rss_mb']:>8.1f}"
+        )
+    for g in ratios:
+        verdict = "flat" if g["flat"] else "NOT flat"
+        lines.append(
+            f"growth {g['from']} -> {g['to']}: {g['size_ratio']:g}x the digests in "
+            f"{g['time_ratio']:.2f}x the time ({verdict}; limit {GROWTH_LIMIT:g}x per 10x)"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="Comma-separated N values.")
+    parser.add_argument("--seed", type=int, default=0, help="Seed of the synthetic corpus.")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON file to write.")
+    parser.add_argument(
+        "--merge", action="store_true", help="Keep the output file's runs of other sizes."
+    )
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size
+    args = parser.parse_args(argv)
+
+    if args.one:
+        with tempfile.TemporaryDirectory(prefix="voxgraph-bench-") as workdir:
+            print(json.dumps(measure(args.one, Path(workdir), args.seed)))
+        return
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    runs = []
+    for count in sizes:
+        print(f"N={count} ...", file=sys.stderr, flush=True)
+        runs.append(run_one(count, args.seed))
+        print(table(runs[-1:], []).splitlines()[-1], file=sys.stderr, flush=True)
+    if args.merge and args.output.exists():
+        kept = json.loads(args.output.read_text())["runs"]
+        runs += [r for r in kept if r["digests"] not in sizes]
+    runs.sort(key=lambda r: r["digests"])
+    ratios = growth(runs)
+    print(table(runs, ratios))
+    result = {
+        "benchmark": "ingest",
+        "command": "python benchmarks/ingest.py --sizes "
+        + ",".join(str(r["digests"]) for r in runs),
+        "measured": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": args.seed,
+        "machine": machine(),
+        "runs": runs,
+        "growth": ratios,
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
