@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= $(or $(VOXGRAPH_STORE),var/store)
 
-.PHONY: serve test load lint clean install install-test
+.PHONY: serve test load lint clean install install-test editor browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +28,38 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The query page's SPARQL editor: YASGUI from npm (package-lock.json pins it), copied
+# into the served static folder. Neither node_modules/ nor server/static/vendor/ is
+# committed. Without npm the page falls back to its plain form, so this never fails.
+EDITOR_BUNDLE := server/static/vendor/yasgui.min.js
+
+$(EDITOR_BUNDLE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error \
+	  && mkdir -p $(@D) \
+	  && cp node_modules/@zazuko/yasgui/build/yasgui.min.js \
+	        node_modules/@zazuko/yasgui/build/yasgui.min.css $(@D)/ \
+	  || echo "npm ci failed: the query page will use its plain form"; \
+	else echo "npm not found: the query page will use its plain form (no YASGUI)"; fi
+
+editor: $(EDITOR_BUNDLE)
+
+# Chromium and its driver for the end-to-end browser test (CI runs make as root).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium chromium-driver >/dev/null) \
+	  || echo "could not install chromium: the browser test will be skipped"; \
+	else echo "no chromium and no root for apt-get: the browser test will be skipped"; fi
+
 load: install
 	$(BIN)/voxgraph load corpus --store $(STORE)
 
-serve: load
+serve: load editor
 	$(BIN)/voxgraph serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: install-test
+test: install-test editor browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -43,4 +68,4 @@ lint: install-test
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info node_modules server/static/vendor

@@ -6,14 +6,32 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from loader.store import GraphStore
-from server import dumps, page, sparql
+from server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
+from server.reload import follow_snapshots
 from server.settings import Settings
+from server.workers import attach_pool
 
-CORS_PATHS = ("/sparql", "/dump.")
+CORS_PATHS = (
+    "/sparql",
+    "/dump.",
+    "/graph/",
+    "/id/",
+    "/page/",
+    "/data/",
+    "/ontology",
+    "/shapes",
+    "/.well-known/void",
+    "/reconcile",
+)
 
 
 def create_app(store: GraphStore, settings: Settings | None = None) -> Flask:
-    """The app over `store`; the blueprints find both in app.config (VOXGRAPH_*)."""
+    """The app over `store`; the blueprints find both in app.config (VOXGRAPH_*).
+
+    Over a read-only store on disk the app evaluates queries in worker processes
+    (server/workers.py) and, if the store is a snapshot, follows newer ones
+    (server/reload.py).
+    """
     settings = settings or Settings()
     app = Flask(__name__)
     app.config.update(
@@ -25,8 +43,12 @@ def create_app(store: GraphStore, settings: Settings | None = None) -> Flask:
     app.register_blueprint(page.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(dumps.bp)
+    for blueprint in (resources.bp, timeline.bp, ontology_docs.bp, void.bp, reconcile.bp):
+        app.register_blueprint(blueprint)
     app.after_request(allow_cross_origin)
     app.register_error_handler(HTTPException, plain_text_error)
+    attach_pool(app, store, settings)
+    follow_snapshots(app, store)
     return app
 
 
@@ -34,6 +56,9 @@ def allow_cross_origin(response: Response) -> Response:
     """Let web pages anywhere read the endpoint and the dumps (and pass their preflight)."""
     if request.path.startswith(CORS_PATHS):
         response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = (
+            "ETag, Content-Disposition, Content-Location, Location"
+        )
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"

@@ -1,69 +1,32 @@
-"""The query page at /: a form that works without JavaScript.
+"""The query page at /: the YASGUI editor when it is bundled, a form that works without it.
 
 GET /?query=... runs the query and renders the answer as an HTML table on the
-server (Jinja escapes every value). The small script in static/ only makes the
-same form fetch /sparql instead of reloading the page.
+server (Jinja escapes every value), so the page works with JavaScript off.
+static/editor.js mounts YASGUI over the form when `make serve` has bundled it
+into static/vendor/; otherwise static/query.js makes the form fetch /sparql.
+The example queries come from the library in queries/ (server/examples.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
 from server.errors import QueryError
+from server.examples import load_examples
 from server.formats import Wanted
+from server.linked_data import local_href, short_iri
 from server.query import Dataset, run_query
 from voxgraph.iris import BASE, PREFIXES
 
 bp = Blueprint("page", __name__)
 
-PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 PAGE_FORMATS = Wanted(accept="application/sparql-results+json, application/n-triples")
-
-EXAMPLES: tuple[tuple[str, str], ...] = (
-    (
-        "Publication dates of all digests",
-        "SELECT ?digest ?date WHERE { ?digest a vox:Digest ; dcterms:date ?date } ORDER BY ?date",
-    ),
-    (
-        "Sections of each digest in order",
-        "SELECT ?date ?position ?title WHERE {\n"
-        "  ?digest a vox:Digest ; dcterms:date ?date ; vox:section ?section .\n"
-        "  ?section vox:position ?position ; dcterms:title ?title .\n"
-        "} ORDER BY ?date ?position",
-    ),
-    (
-        "Statements with speaker and quote",
-        "SELECT ?date ?speaker ?name ?quote WHERE {\n"
-        "  ?statement a vox:Statement ; vox:speaker ?speaker ; vox:quote ?quote ;\n"
-        "    vox:reportedIn ?digest .\n"
-        "  ?digest dcterms:date ?date .\n"
-        "  OPTIONAL { ?speaker rdfs:label ?name }\n"
-        "} ORDER BY ?date LIMIT 100",
-    ),
-    (
-        "Actors by number of digests naming them",
-        "SELECT ?actor (SAMPLE(?label) AS ?name) (COUNT(DISTINCT ?digest) AS ?digests) WHERE {\n"
-        "  ?actor vox:mentionedIn ?digest .\n"
-        "  OPTIONAL { ?actor rdfs:label ?label }\n"
-        "} GROUP BY ?actor ORDER BY DESC(?digests) LIMIT 50",
-    ),
-    (
-        "Events by type",
-        "SELECT ?type (COUNT(?event) AS ?events) WHERE {\n"
-        "  ?event a vox:Event , ?type .\n"
-        "  FILTER(?type != vox:Event)\n"
-        "} GROUP BY ?type ORDER BY DESC(?events)",
-    ),
-    (
-        "Named graphs and their sizes",
-        "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }\n"
-        "GROUP BY ?graph ORDER BY ?graph",
-    ),
-)
+EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui.min.js"
 
 
 @dataclass(frozen=True)
@@ -91,16 +54,23 @@ def index() -> tuple[str, int]:
             table, boolean = answer(query)
         except QueryError as refused:
             error, status = refused.message, refused.status
-    examples = [(title, PROLOGUE + "\n" + text) for title, text in EXAMPLES]
+    examples = load_examples()
     return render_template(
         "index.html",
-        query=query if query is not None else examples[0][1],
-        examples=[(title, "/?" + urlencode({"query": text})) for title, text in examples],
+        query=query if query is not None else examples[0].query,
+        examples=[(e, "/?" + urlencode({"query": e.query})) for e in examples],
+        downloads={
+            name: "/sparql?" + urlencode({"query": query, "format": name})
+            for name in ("csv", "json")
+        }
+        if query
+        else {},
         table=table,
         boolean=boolean,
         error=error,
         prefixes=PREFIXES,
         base=BASE,
+        editor=EDITOR.exists(),
     ), status
 
 
@@ -118,8 +88,11 @@ def answer(query: str) -> tuple[Table | None, bool | None]:
     parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         return None, bool(parsed)
-    columns = [variable.value for variable in parsed.variables]
-    solutions = list(parsed)
+    try:
+        columns = [variable.value for variable in parsed.variables]
+        solutions = list(parsed)
+    finally:
+        del parsed  # pyoxigraph's results must be dropped on the thread that made them
     rows = [[cell(solution[name]) for name in columns] for solution in solutions[:limit]]
     return Table(columns, rows, len(solutions)), None
 
@@ -141,20 +114,11 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> C
     return Cell(str(term), "triple")
 
 
-def short_iri(iri: str) -> str:
-    """vox:Digest for https://w3id.org/voxgraph/ontology#Digest; other IRIs stay whole."""
-    for prefix, namespace in PREFIXES.items():
-        local = iri.removeprefix(namespace)
-        if local != iri and local and all(c.isalnum() or c in "_-." for c in local):
-            return f"{prefix}:{local}"
-    return iri
-
-
 def iri_link(iri: str) -> str | None:
-    """Where a click on `iri` goes: this project's IRIs are described here, other web IRIs
+    """Where a click on `iri` goes: this project's IRIs to their pages here, other web IRIs
     are followed, and anything else (javascript:, file:, urn:) is not a link."""
     if iri.startswith(BASE):
-        return "/?" + urlencode({"query": f"DESCRIBE <{iri}>"})
+        return local_href(iri) or "/?" + urlencode({"query": f"DESCRIBE <{iri}>"})
     if iri.startswith(("http://", "https://")):
         return iri
     return None

@@ -11,6 +11,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 SIMPLE_ENTAILMENT = ox.NamedNode("http://www.w3.org/ns/entailment/Simple")
+RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
 def service_description(store: GraphStore, endpoint: str, wanted: Wanted) -> tuple[bytes, str]:
@@ -36,6 +37,8 @@ def description_triples(store: GraphStore, endpoint: str) -> list[ox.Triple]:
         ox.Triple(service, _sd("defaultEntailmentRegime"), SIMPLE_ENTAILMENT),
         ox.Triple(service, _sd("defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
+        # The VoID description (server/void.py) counts what this dataset holds.
+        ox.Triple(dataset, RDFS_SEE_ALSO, ox.NamedNode(_void_url(endpoint))),
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
     ]
@@ -53,3 +56,7 @@ def description_triples(store: GraphStore, endpoint: str) -> list[ox.Triple]:
 
 def _sd(term: str) -> ox.NamedNode:
     return ox.NamedNode(SD + term)
+
+
+def _void_url(endpoint: str) -> str:
+    return endpoint.rsplit("/", 1)[0] + "/.well-known/void"

@@ -4,6 +4,8 @@
     voxgraph validate my-digest.txt       the same checks, storing nothing
     voxgraph dump -o voxgraph.trig        the whole store as a file
     voxgraph serve --port 8000            the SPARQL endpoint and its pages
+    voxgraph link -o candidates.csv       Wikidata candidates for unlinked actors
+    voxgraph generate 1000 var/synthetic  a synthetic corpus in the house style
 
 Every command that touches the store takes --store DIR; without it the store
 is $VOXGRAPH_STORE, or var/store in the checkout.
@@ -12,6 +14,7 @@ is $VOXGRAPH_STORE, or var/store in the checkout.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -38,6 +41,11 @@ def _print_report(report, verb: str) -> None:
         click.echo(f"{verb}: {name}")
     for name in report.unchanged:
         click.echo(f"unchanged, skipped: {name}")
+    for name, first in report.duplicates.items():
+        click.echo(f"WARNING: {name}: same bytes as {first}; loaded once", err=True)
+    for warnings in report.warnings.values():
+        for warning in warnings:
+            click.echo(f"WARNING: {warning}", err=True)
     for name, reason in report.failed.items():
         click.echo(f"FAILED: {name}\n  " + reason.replace("\n", "\n  "), err=True)
     summary = f"{len(report.loaded)} {verb}, {len(report.unchanged)} unchanged, "
@@ -135,22 +143,196 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
 @STORE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@click.option("--threads", default=32, show_default=True, type=int, help="HTTP threads.")
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run; past that it is stopped and the client gets 504.",
+)
+@click.option(
+    "--workers",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Query worker processes (0: evaluate in the server process, without time limit).",
+)
+@click.option(
+    "--max-concurrent",
+    default=16,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries running or waiting at once; one more gets 503 with Retry-After.",
+)
+@click.option(
+    "--max-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Rows (or triples) per answer; a longer answer is cut and says so.",
+)
 @click.option(
     "--service",
     "services",
     multiple=True,
-    help="A SPARQL endpoint that SERVICE clauses may call (repeatable). None by default.",
+    help="A SPARQL endpoint that SERVICE clauses may call (repeatable), besides the default "
+    "https://query.wikidata.org/sparql.",
+)
+@click.option(
+    "--no-default-services",
+    is_flag=True,
+    help="Do not allow the default SERVICE endpoint (Wikidata); only the --service ones.",
 )
 def serve(
-    store_dir: Path | None, host: str, port: int, threads: int, services: tuple[str, ...]
+    store_dir: Path | None,
+    host: str,
+    port: int,
+    threads: int,
+    timeout: float,
+    workers: int,
+    max_concurrent: int,
+    max_rows: int,
+    services: tuple[str, ...],
+    no_default_services: bool,
 ) -> None:
     """Serve the SPARQL endpoint and its pages with waitress (production WSGI)."""
     from server.serve import serve as run_server
-    from server.settings import Settings
+    from server.settings import DEFAULT_SERVICES, Settings
 
-    settings = Settings(service_allowlist=tuple(services))
+    defaults = () if no_default_services else DEFAULT_SERVICES
+    settings = Settings(
+        service_allowlist=tuple(dict.fromkeys((*defaults, *services))),
+        timeout=timeout,
+        workers=workers,
+        max_concurrent_queries=max_concurrent,
+        max_result_rows=max_rows,
+    )
     run_server(store_path(store_dir), host=host, port=port, threads=threads, settings=settings)
+
+
+@main.command()
+@STORE_OPTION
+@click.option(
+    "--api",
+    default=None,
+    help="Wikidata API URL. Default: https://www.wikidata.org/w/api.php.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where API answers are cached. Default: var/wikidata-cache in the checkout.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="CSV file for the candidates. Default: standard output.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Least score (0-1) of a candidate worth listing, and of a link --promote verifies. "
+    "Default: 0.8.",
+)
+@click.option(
+    "--accept",
+    nargs=2,
+    metavar="ACTOR QID",
+    default=None,
+    help="Record a reviewed link in the registry: ACTOR (id, e.g. ali-karimli) is Wikidata "
+    "item QID, status verified, source 'curator review', today's date. Asks Wikidata nothing.",
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Re-fetch every linked item and report those whose labels, aliases or type no "
+    "longer fit the actor; exit 1 if any.",
+)
+@click.option(
+    "--promote",
+    is_flag=True,
+    help="With --verify: mark each unverified link that fits and scores at least the "
+    "threshold as verified in the registry.",
+)
+@click.option(
+    "--registry",
+    "registry_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The curated registry file to read and edit. Default: mappings/actors.yaml.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
+)
+def link(
+    store_dir: Path | None,
+    api: str | None,
+    cache_dir: Path | None,
+    output,
+    threshold: float | None,
+    accept: tuple[str, str] | None,
+    verify: bool,
+    promote: bool,
+    registry_file: Path | None,
+    progress: bool | None,
+) -> None:
+    """Link actors to Wikidata items: find candidates, record reviewed links, verify them.
+
+    Without --accept or --verify: for every actor and place of the registry and
+    of the stored digests that has no verified link, search Wikidata for its
+    names, score the items found and write one CSV row per candidate at or above
+    the threshold (actor, label, qid, candidate label, description, score,
+    reasons). Review the rows, then record the right ones with --accept.
+    """
+    from voxgraph import linking
+
+    if promote and not verify:
+        raise click.UsageError("--promote goes with --verify")
+    options = linking.Options(
+        registry_file=registry_file,
+        store_dir=store_path(store_dir),
+        api=api,
+        cache_dir=cache_dir,
+        threshold=threshold,
+        progress=sys.stderr.isatty() if progress is None else progress,
+    )
+    if accept is not None:
+        linking.accept(options, *accept)
+    elif verify:
+        sys.exit(0 if linking.verify(options, promote=promote) else 1)
+    else:
+        linking.find(options, output)
+
+
+@main.command()
+@click.argument("count", type=click.IntRange(min=1))
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same files.")
+@click.option(
+    "--start-date",
+    "start",
+    default="2030-01-01",
+    show_default=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the first digest; the others follow day by day.",
+)
+def generate(count: int, outdir: Path, seed: int, start: datetime) -> None:
+    """Write COUNT synthetic digests to OUTDIR (DATE.txt), made from the bundled ones.
+
+    New dates, people renamed from a list of fictional names, paragraphs and
+    sentences recombined: every digest is distinct, parses and passes the
+    shapes. For benchmarks (benchmarks/ingest.py).
+    """
+    from voxgraph.synthesize import generate as write_corpus
+
+    written = write_corpus(count, outdir, seed=seed, start=start.date())
+    dates = f"{written[0].stem} to {written[-1].stem}"
+    click.echo(f"wrote {len(written)} digests to {outdir} ({dates})")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
   var form = document.getElementById("query-form");
   var textarea = document.getElementById("query");
   var answer = document.getElementById("answer");
-  if (!form || !window.fetch) return;
+  if (!form || !window.fetch || form.dataset.editor) return;  // YASGUI is running
   var prefixes = JSON.parse(form.dataset.prefixes || "{}");
   var base = form.dataset.base || "";
 
@@ -66,6 +66,10 @@
   function run() {
     var params = new URLSearchParams({ query: textarea.value });
     history.replaceState(null, "", "/?" + params);
+    document.querySelectorAll("a[data-download]").forEach(function (link) {
+      link.href = "/sparql?" + new URLSearchParams({ query: textarea.value, format: link.dataset.download });
+      link.parentElement.hidden = false;
+    });
     answer.replaceChildren(element("p", "Running…", "count"));
     fetch("/sparql", { method: "POST", body: params, headers: { Accept: "application/sparql-results+json" } })
       .then(function (response) {

@@ -1,0 +1,71 @@
+// The SPARQL editor: YASGUI (bundled by `make serve` into /static/vendor/) in place of
+// the plain form. Without it (not installed, or JavaScript off) the form still works.
+(function () {
+  "use strict";
+  var form = document.getElementById("query-form");
+  var holder = document.getElementById("editor");
+  if (!form || !holder || !window.Yasgui) return;
+  var prefixes = JSON.parse(form.dataset.prefixes || "{}");
+  var base = form.dataset.base || "";
+  var textarea = document.getElementById("query");
+
+  // Prefix completion offers the project's prefixes (YASGUI's own list is generic).
+  Yasgui.Yasqe.forkAutocompleter("prefixes", {
+    name: "voxprefixes",
+    persistenceId: null,
+    get: function () {
+      return Promise.resolve(Object.keys(prefixes).sort().map(function (p) { return p + ": <" + prefixes[p] + ">"; }));
+    }
+  }, false);
+
+  // This project's IRIs open their pages on this server; the rest are left alone.
+  function localHref(iri) {
+    if (iri.indexOf(base + "id/") === 0) return "/page/" + iri.slice((base + "id/").length);
+    if (iri.indexOf(base + "ontology#") === 0) return "/ontology#" + iri.slice((base + "ontology#").length);
+    return null;
+  }
+
+  var yasgui = new Yasgui(holder, {
+    requestConfig: { endpoint: "/sparql", method: "POST" },
+    copyEndpointOnNewTab: false,
+    persistenceId: null,
+    populateFromUrl: false,
+    yasqe: { autocompleters: ["voxprefixes", "variables"], resizeable: true },
+    yasr: { prefixes: prefixes }
+  });
+  var tab = yasgui.getTab();
+  tab.setQuery(textarea.value);
+  form.hidden = true;
+  holder.hidden = false;
+  var serverAnswer = document.getElementById("answer");  // YASR shows the answer now
+  if (serverAnswer) serverAnswer.hidden = true;
+  form.dataset.editor = "yasgui";
+
+  function localise() {
+    holder.querySelectorAll(".yasr a[href]").forEach(function (link) {
+      var href = localHref(link.getAttribute("href"));
+      if (href) { link.setAttribute("href", href); link.removeAttribute("target"); }
+    });
+  }
+  function showDownloads(query) {
+    document.querySelectorAll("a[data-download]").forEach(function (link) {
+      link.href = "/sparql?" + new URLSearchParams({ query: query, format: link.dataset.download });
+      link.parentElement.hidden = false;
+    });
+  }
+  tab.getYasr().on("drawn", localise);
+  yasgui.on("query", function (instance, current) {
+    var query = current.getQuery();
+    history.replaceState(null, "", "/?" + new URLSearchParams({ query: query }));
+    showDownloads(query);
+  });
+
+  document.querySelectorAll("a.example").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      tab.setQuery(new URL(link.href).searchParams.get("query"));
+      tab.query();
+    });
+  });
+  if (new URLSearchParams(location.search).get("query")) tab.query();
+})();

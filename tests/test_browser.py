@@ -1,0 +1,86 @@
+"""End to end in a real headless browser (Debian's chromium + chromedriver, via selenium):
+open the query page, run an example query, see the result table, follow an IRI to the
+actor's page. `make test` installs the browser; the test skips only when it is missing."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from loader.store import GraphStore
+from server.page import EDITOR
+from tests.server_fixtures import serving_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+KARIMLI = "https://w3id.org/voxgraph/id/actor/ali-karimli"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+if not CHROMIUM.exists() or not Path(DRIVER).exists():
+    pytest.skip(
+        "chromium or chromedriver is missing and could not be installed "
+        "(`make test` runs apt-get install chromium chromium-driver as root)",
+        allow_module_level=True,
+    )
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    with tempfile.TemporaryDirectory() as profile:
+        for flag in (*FLAGS, f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(DRIVER))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def test_run_an_example_and_follow_an_iri(browser, corpus_store: GraphStore) -> None:
+    with serving_store(corpus_store) as url:
+        browser.get(url + "/")
+        wait = WebDriverWait(browser, 20)
+        if EDITOR.exists():  # YASGUI is bundled: it replaces the form
+            wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".yasqe")))
+        browser.find_element(By.ID, "example-03-statements-by-person").click()
+        if EDITOR.exists():
+            wait.until(lambda d: "Facebook post" in d.find_element(By.CSS_SELECTOR, ".yasr").text)
+        else:
+            wait.until(lambda d: "Facebook post" in d.find_element(By.ID, "answer").text)
+        assert "The USA and the EU want to achieve" in browser.page_source
+        # An answer with an actor's IRI (run from the URL, as a shared link would), then a click.
+        browser.get(
+            url + "/?" + urlencode({"query": f"SELECT ?actor {{ BIND(<{KARIMLI}> AS ?actor) }}"})
+        )
+        link = wait.until(
+            ec.element_to_be_clickable((By.CSS_SELECTOR, "a[href='/page/actor/ali-karimli']"))
+        )
+        link.click()
+        wait.until(ec.title_contains("Ali Karimli"))
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Ali Karimli"
+        assert "Statements" in browser.page_source
+        resources = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+        )
+        assert all(name.startswith(url) for name in resources), resources  # nothing from a CDN

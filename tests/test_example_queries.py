@@ -1,0 +1,65 @@
+"""Every example query in queries/ runs against the bundled corpus and returns the rows
+written next to it (NN-slug.expected.csv), which were checked by reading the digests."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib.plugins.sparql.parser import parseQuery
+
+from loader.store import GraphStore
+from server.examples import QUERIES, Example, load_examples, read_example
+
+EXAMPLES = load_examples()
+
+
+def test_the_library_has_at_least_fifteen_queries() -> None:
+    assert len([e for e in EXAMPLES if not e.federated]) >= 15
+    assert len({e.title for e in EXAMPLES}) == len(EXAMPLES)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.slug)
+def test_every_example_parses(example: Example) -> None:
+    """Federated ones too: they need Wikidata to run, so they are only parsed (by rdflib,
+    which, unlike oxigraph, never performs a SERVICE call while parsing)."""
+    assert example.title and example.description
+    parseQuery(example.query)
+
+
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.federated], ids=lambda e: e.slug)
+def test_example_returns_the_checked_rows(corpus_store: GraphStore, example: Example) -> None:
+    expected = (QUERIES / f"{example.slug}.expected.csv").read_text(encoding="utf-8")
+    out = io.BytesIO()
+    corpus_store.query(example.query).serialize(out, ox.QueryResultsFormat.CSV)
+    got = out.getvalue().decode("utf-8")
+    assert list(csv.reader(io.StringIO(got))) == list(csv.reader(io.StringIO(expected)))
+
+
+def test_headers_and_federated_flag(tmp_path: Path) -> None:
+    path = tmp_path / "99-wikidata-born.rq"
+    path.write_text(
+        "# title: Born where\n# description: One sentence.\n# federated: true\n"
+        "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }\n"
+    )
+    example = read_example(path)
+    assert example.federated and example.title == "Born where"
+    assert example.query.startswith("PREFIX vox: <https://w3id.org/voxgraph/ontology#>")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("1-x.rq", "# title: a\n# description: b\nASK {}", "named NN-slug.rq"),
+        ("01-x.rq", "# title: a\nASK {}", "description"),
+        ("01-x.rq", "# title: a\n# description: b\nPREFIX x: <urn:x>\nASK {}", "PREFIX"),
+    ],
+)
+def test_malformed_examples_are_refused(tmp_path: Path, name: str, text: str, problem: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ValueError, match=problem):
+        read_example(path)
