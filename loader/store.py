@@ -1,8 +1,10 @@
 """Step 4: the embedded Oxigraph store, one named graph per digest.
 
 `GraphStore` is the one small interface the loader and the server use to reach
-the data, so that another backend (a remote SPARQL 1.1 server) can stand in
-for the embedded one later without touching either side.
+the data: replace_graph, remove_graph, query, quads_for_pattern, quads,
+named_graphs, value, flush (plus path and read_only). `RemoteStore`
+(loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;
+`open_store` picks one from --store / --store-url and the environment.
 
 Snapshots: RocksDB lets several processes open a store read-only, but not while
 another process writes it (the open fails on files the writer has compacted
@@ -54,6 +56,31 @@ def _ntriples_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     return str(term)  # pyoxigraph's str() is the N-Triples form
 
 
+def graph_as_ntriples(graph: Graph) -> str:
+    """The triples of `graph` as N-Triples lines (for INSERT DATA)."""
+    return "\n".join(
+        f"{_ntriples_term(to_oxigraph(s))} {_ntriples_term(to_oxigraph(p))} "
+        f"{_ntriples_term(to_oxigraph(o))} ."
+        for s, p, o in graph
+    )
+
+
+def open_store(
+    path: str | os.PathLike[str] | None = None,
+    url: str | None = None,
+    *,
+    read_only: bool = False,
+    timeout: float | None = None,
+):
+    """The remote store at `url` (else $VOXGRAPH_STORE_URL), else the embedded one at `path`."""
+    from loader.remote_store import DEFAULT_TIMEOUT, RemoteStore, store_url
+
+    chosen = store_url(url)
+    if chosen:
+        return RemoteStore(chosen, timeout=timeout or DEFAULT_TIMEOUT)
+    return GraphStore(store_path(path), read_only=read_only)
+
+
 class GraphStore:
     """A pyoxigraph store on disk, seen as a set of named graphs."""
 
@@ -74,12 +101,7 @@ class GraphStore:
         Readers see either the old graph or the new one, never a mix, and a
         crash in the middle leaves the old one.
         """
-        lines = [
-            f"{_ntriples_term(to_oxigraph(s))} {_ntriples_term(to_oxigraph(p))} "
-            f"{_ntriples_term(to_oxigraph(o))} ."
-            for s, p, o in graph
-        ]
-        body = "\n".join(lines)
+        body = graph_as_ntriples(graph)
         self.ox.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
         )
@@ -89,6 +111,10 @@ class GraphStore:
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs())
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None):
+        """Quads matching the pattern (None: any), as pyoxigraph's Store gives them."""
+        return self.ox.quads_for_pattern(subject, predicate, object, graph_name)
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
         """One object of (subject, predicate) in `graph`, as a string, or None."""

@@ -2,24 +2,53 @@
 every named graph) and each named graph on its own (/graph/digest/2022-11-04.trig), each
 also gzipped (/dump.nq.gz).
 
-The same data always gives byte-identical files: statements are sorted, the prefixes
-are the project's and gzip gets no timestamp. Bodies are streamed: the sorted statements
-are serialized a batch at a time (Turtle and TriG batches end where a subject, or a
-graph, ends, so every batch is a well-formed piece of the file). The sort itself is
-still done in memory.
+Streamed, never built whole in memory. Statements come straight from the store's
+indexes, in their key order, and are serialized a batch at a time:
 
-Every download carries an ETag (a hash of the sorted quads and the format) and a
-Last-Modified (when the store last changed on disk), and conditional requests get 304.
+- .trig and .nq read the quads in index order: the default graph, then the named graphs,
+  each subject by subject (RocksDB's GSPO index: graph, subject, predicate, object).
+- .ttl and .nt of the whole store hold each triple once even when several graphs state
+  it. The quads are read in the same order; each subject is written once, where its
+  *home graph* comes: the graph of its first quad in the SPOG index (subject first, so
+  all its graphs together), checked with one index lookup per subject and graph. There
+  the subject's quads of every graph are read from the SPOG index and deduplicated.
+  Memory is bounded by the largest subject (and one batch), not by the store.
+- A batch ends where a subject ends (in TriG, where a subject of a graph ends; a graph
+  larger than a batch is written as several `graph { }` blocks, which TriG allows), so
+  each batch is well-formed on its own; Turtle and TriG prefixes come once, at the top.
+
+The same data gives byte-identical files. The index keys encode each term by its value
+(IRIs and long strings by a fixed SipHash-128 of the string, short strings and numbers
+inline), so the key order is a function of the set of quads only: not of the order they
+were inserted in, nor of the store's history (flushes, compactions). Tested by loading
+the same quads in two orders into two stores (tests/test_dumps.py). This holds for
+stores on disk, which is what the server and `voxgraph dump` read. pyoxigraph's
+in-memory store iterates in an order that differs from one instance to the next, and a
+remote store (loader/remote_store.py) answers in its server's order, having read the
+whole answer already: those two are sorted in memory (by N-Triples text), as before.
+Gzip gets no timestamp or file name.
+
+Every download carries an ETag computed without reading every quad, from what identifies
+the data: for each graph (by IRI), the digest's `vox:fingerprint` (one index lookup for
+all graphs; the fingerprint is a hash of the digest
+file's bytes and of every source that decides how text becomes triples: the loader
+only ever writes a digest graph together with its fingerprint, and skips a digest whose
+fingerprint is unchanged), or else (the ontology, the registry, anything else) a SHA-256
+of the graph's quads; plus the format, the gzip flag, the pyoxigraph version (it decides
+the order) and DUMP_LAYOUT. A read-only store (what the server serves: a snapshot, which
+never changes) computes it once. Last-Modified is when the store last changed on disk.
+Conditional requests get 304 without reading the data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
+import weakref
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import BinaryIO
@@ -29,7 +58,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request
 from werkzeug.http import is_resource_modified
 
 from loader.store import GraphStore
-from voxgraph.iris import BASE, PREFIXES
+from voxgraph.iris import BASE, PREFIXES, VOX
 
 bp = Blueprint("dumps", __name__)
 
@@ -39,59 +68,120 @@ DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "trig": (ox.RdfFormat.TRIG, "application/trig"),
     "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
 }
-BATCH = 2_000  # statements serialized at a time
+BATCH = 2_000  # statements serialized at a time (a batch ends at a subject boundary)
 SORTED_PREFIXES = dict(sorted(PREFIXES.items()))
+DUMP_LAYOUT = "index-order/1"  # change when the order or the layout of the files changes
+FINGERPRINT = ox.NamedNode(str(VOX.fingerprint))
 STARTED = time.time()
 
-
-@dataclass(frozen=True)
-class Download:
-    """What one download holds: the sorted statements, and the headers that name them."""
-
-    statements: list[ox.Triple] | list[ox.Quad]
-    etag: str
+Statement = ox.Triple | ox.Quad
 
 
-def write_dump(store: GraphStore, out: BinaryIO, fmt: str) -> None:
-    """Write the whole store to `out` as `fmt`: "ttl", "nt", "trig" or "nq"."""
+def write_dump(store: GraphStore, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+    """Write the whole store (or one named graph) to `out` as `fmt`: "ttl", "nt", "trig", "nq"."""
     if fmt not in DUMP_FORMATS:
         raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
-    for chunk in serialize(prepare(store, fmt).statements, fmt):
+    for chunk in serialize(statement_groups(store, fmt, graph), fmt):
         out.write(chunk)
 
 
-def prepare(store: GraphStore, fmt: str, graph: str | None = None) -> Download:
-    """The sorted statements of the store (or of one named graph) for `fmt`."""
-    quads = sorted(store.ox.quads_for_pattern(None, None, None, _graph_node(graph)), key=_quad_key)
-    digest = hashlib.sha256(fmt.encode())
-    for quad in quads:
-        digest.update(f"{quad}\n".encode())
-    statements: list[ox.Triple] | list[ox.Quad] = quads
-    if not DUMP_FORMATS[fmt][0].supports_datasets:
-        distinct = {(q.subject, q.predicate, q.object) for q in quads}
-        statements = [ox.Triple(*spo) for spo in sorted(distinct, key=_triple_key)]
-    return Download(statements, digest.hexdigest()[:32])
+# -- what a dump holds, subject by subject ------------------------------------------------
 
 
-def serialize(statements: list[ox.Triple] | list[ox.Quad], fmt: str) -> Iterator[bytes]:
-    """`statements` as `fmt`, a batch at a time; the prefixes come once, at the top."""
+def statement_groups(
+    store: GraphStore, fmt: str, graph: str | None = None
+) -> Iterator[list[Statement]]:
+    """The statements of a dump, one subject (of one graph, for .trig and .nq) at a time."""
+    if not streams_in_index_order(store):
+        yield from _sorted_groups(store, fmt, graph)
+        return
+    graph_node = ox.NamedNode(graph) if graph else None
+    quads = store.ox.quads_for_pattern(None, None, None, graph_node)
+    if DUMP_FORMATS[fmt][0].supports_datasets:
+        for _, group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
+            yield list(group)
+    elif graph_node is not None:  # one graph: a set already, nothing to deduplicate
+        for _, group in groupby(quads, key=lambda q: q.subject):
+            yield [q.triple for q in group]
+    else:
+        yield from union_subjects(store)
+
+
+def streams_in_index_order(store: GraphStore) -> bool:
+    """True for an embedded store on disk, whose quads come in key order (see above).
+
+    pyoxigraph's in-memory store iterates in an order that differs between instances, and
+    a remote store (loader/remote_store.py) in whatever order its server answers, having
+    read the whole answer anyway: for those the statements are sorted in memory.
+    """
+    return isinstance(store, GraphStore) and store.path is not None
+
+
+def union_subjects(store: GraphStore) -> Iterator[list[ox.Triple]]:
+    """The union of all graphs, one subject at a time, each subject once, each triple once.
+
+    Reads the quads in index order (graph by graph, subject by subject) and writes a
+    subject where it meets it in its home graph: the graph of the subject's first quad in
+    the SPOG index. Every subject has exactly one home graph and is met there once.
+    """
+    quads = store.ox.quads_for_pattern(None, None, None, None)
+    for (graph, subject), group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
+        for _ in group:  # skip this graph's quads of the subject: read below, from SPOG
+            pass
+        everywhere = store.ox.quads_for_pattern(subject, None, None, None)
+        first = next(everywhere)
+        if first.graph_name != graph:
+            continue  # written (or to be written) with its home graph
+        seen = {(first.predicate, first.object): None}
+        for quad in everywhere:
+            seen.setdefault((quad.predicate, quad.object))
+        yield [ox.Triple(subject, predicate, obj) for predicate, obj in seen]
+
+
+def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[list[Statement]]:
+    graph_node = ox.NamedNode(graph) if graph else None
+    quads = sorted(store.ox.quads_for_pattern(None, None, None, graph_node), key=_quad_key)
+    if DUMP_FORMATS[fmt][0].supports_datasets:
+        for _, group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
+            yield list(group)
+        return
+    distinct = sorted({(q.subject, q.predicate, q.object) for q in quads}, key=_triple_key)
+    del quads
+    for _, group in groupby(distinct, key=lambda spo: spo[0]):
+        yield [ox.Triple(*spo) for spo in group]
+
+
+def _triple_key(spo: tuple) -> tuple[str, str, str]:
+    return tuple(map(str, spo))  # type: ignore[return-value]
+
+
+def _quad_key(quad: ox.Quad) -> tuple[bool, str, str, str, str]:
+    """Default graph first, then by graph name, subject, predicate, object."""
+    in_named_graph = not isinstance(quad.graph_name, ox.DefaultGraph)
+    return (
+        in_named_graph,
+        str(quad.graph_name),
+        str(quad.subject),
+        str(quad.predicate),
+        str(quad.object),
+    )
+
+
+# -- bytes ------------------------------------------------------------------------------
+
+
+def serialize(groups: Iterable[list[Statement]], fmt: str) -> Iterator[bytes]:
+    """The groups as `fmt`, a batch of whole groups at a time; prefixes once, at the top."""
     rdf_format = DUMP_FORMATS[fmt][0]
     if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        for start in range(0, len(statements), BATCH):
-            yield ox.serialize(statements[start : start + BATCH], format=rdf_format)
+        for batch in _batches(groups, BATCH):
+            yield ox.serialize(batch, format=rdf_format)
         return
-    # A batch ends where a graph (TriG) or a subject (Turtle) ends, so it stands on its own.
-    if rdf_format.supports_datasets:
-        groups = groupby(statements, key=lambda q: q.graph_name)
-    else:
-        groups = groupby(statements, key=lambda t: t.subject)
     first = True
-    for batch in _batches((list(group) for _, group in groups), BATCH):
+    for batch in _batches(groups, BATCH):
         body = ox.serialize(batch, format=rdf_format, prefixes=SORTED_PREFIXES)
         if not first:  # the prefixes were written with the first batch
-            body = b"".join(
-                line for line in body.splitlines(keepends=True) if not line.startswith(b"@prefix ")
-            )
+            body = _without_prefixes(body)
         first = False
         yield body
 
@@ -104,6 +194,99 @@ def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
         if compressed:
             yield compressed
     yield compressor.flush()
+
+
+def _batches(groups: Iterable[list], size: int) -> Iterator[list]:
+    batch: list = []
+    for group in groups:
+        batch.extend(group)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _without_prefixes(body: bytes) -> bytes:
+    """`body` without its leading @prefix lines (a literal never spans lines: \\n is escaped)."""
+    start = 0
+    while body.startswith(b"@prefix ", start):
+        start = body.index(b"\n", start) + 1
+    return body[start:]
+
+
+# -- ETag ---------------------------------------------------------------------------------
+
+
+_identities: weakref.WeakKeyDictionary[GraphStore, dict[str | None, str]] = (
+    weakref.WeakKeyDictionary()
+)
+_identities_lock = threading.Lock()
+
+
+def etag(store: GraphStore, fmt: str, gz: bool, graph: str | None = None) -> str:
+    """The ETag of a download: changes whenever a quad of what it holds changes."""
+    digest = hashlib.sha256(f"{DUMP_LAYOUT}\n{ox.__version__}\n{fmt}\n".encode())
+    digest.update(data_identity(store, graph).encode())
+    return digest.hexdigest()[:32] + ("-gz" if gz else "")
+
+
+def data_identity(store: GraphStore, graph: str | None = None) -> str:
+    """A hash identifying the quads of the store (or of one named graph), read cheaply.
+
+    A read-only store never changes, so its answer is kept for as long as the handle lives.
+    """
+    if not store.read_only:
+        return _data_identity(store, graph)
+    with _identities_lock:
+        known = _identities.setdefault(store, {})
+        if graph not in known:
+            known[graph] = _data_identity(store, graph)
+        return known[graph]
+
+
+def _data_identity(store: GraphStore, graph: str | None) -> str:
+    names: list[ox.NamedNode | ox.DefaultGraph] = [
+        ox.NamedNode(name) for name in ([graph] if graph else store.named_graphs())
+    ]
+    if graph is None and streams_in_index_order(store):
+        names.insert(0, ox.DefaultGraph())  # a remote store's default graph is the union
+    stamps = fingerprints(store, graph)
+    digest = hashlib.sha256()
+    for name in names:
+        if isinstance(name, ox.NamedNode) and len(stamps.get(name.value, ())) == 1:
+            identity = "fingerprint " + stamps[name.value][0]
+        else:
+            identity = "sha256 " + content_hash(store, name)
+        label = name.value if isinstance(name, ox.NamedNode) else ""
+        digest.update(f"{label}\t{identity}\n".encode())
+    return digest.hexdigest()
+
+
+def fingerprints(store: GraphStore, graph: str | None) -> dict[str, list[str]]:
+    """Graph IRI -> the vox:fingerprint values stated in it (one query, an index lookup)."""
+    where = f"GRAPH {ox.NamedNode(graph)}" if graph else "GRAPH ?g"
+    rows = store.query(f"SELECT ?g ?f WHERE {{ {where} {{ ?d <{FINGERPRINT.value}> ?f }} }}")
+    found: dict[str, list[str]] = {}
+    for row in rows:  # type: ignore[union-attr]
+        name = graph or row["g"].value
+        if isinstance(row["f"], ox.Literal):
+            found.setdefault(name, []).append(row["f"].value)
+    return found
+
+
+def content_hash(store: GraphStore, name: ox.NamedNode | ox.DefaultGraph) -> str:
+    """SHA-256 of a graph's quads, in the order the store gives them (fixed: see above)."""
+    quads = store.ox.quads_for_pattern(None, None, None, name)
+    if not streams_in_index_order(store):
+        quads = sorted(quads, key=_quad_key)
+    digest = hashlib.sha256()
+    for quad in quads:
+        digest.update(f"{quad.subject} {quad.predicate} {quad.object}\n".encode())
+    return digest.hexdigest()
+
+
+# -- HTTP ---------------------------------------------------------------------------------
 
 
 @bp.route("/dump.<ext>")
@@ -140,22 +323,21 @@ def split_extension(ext: str) -> tuple[str, bool]:
 
 def download(graph: str | None, fmt: str, gz: bool, filename: str) -> Response:
     """The streamed download of `graph` (None: the whole store), or 304 if the client has it."""
-    store = current_app.config["VOXGRAPH_STORE"]
-    prepared = prepare(store, fmt, graph)
-    etag = prepared.etag + ("-gz" if gz else "")
+    store: GraphStore = current_app.config["VOXGRAPH_STORE"]
+    tag = etag(store, fmt, gz, graph)
     modified = last_modified(store)
     headers = {"Cache-Control": "no-cache"}
-    if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
+    if not is_resource_modified(request.environ, etag=tag, last_modified=modified):
         response = Response(status=304, headers=headers)
     else:
-        body = serialize(prepared.statements, fmt)
+        body = serialize(statement_groups(store, fmt, graph), fmt)
         if gz:
             filename += ".gz"
             body = gzipped(body)
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         content_type = "application/gzip" if gz else DUMP_FORMATS[fmt][1]
         response = Response(body, content_type=content_type, headers=headers)
-    response.set_etag(etag)
+    response.set_etag(tag)
     response.last_modified = modified
     return response
 
@@ -167,34 +349,3 @@ def last_modified(store: GraphStore) -> datetime:
         with os.scandir(store.path) as entries:
             newest = max((e.stat().st_mtime for e in entries if e.is_file()), default=STARTED)
     return datetime.fromtimestamp(int(newest), UTC)
-
-
-def _graph_node(graph: str | None) -> ox.NamedNode | None:
-    return ox.NamedNode(graph) if graph else None
-
-
-def _batches(groups: Iterable[list], size: int) -> Iterator[list]:
-    batch: list = []
-    for group in groups:
-        batch.extend(group)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _triple_key(spo: tuple) -> tuple[str, str, str]:
-    return tuple(map(str, spo))  # type: ignore[return-value]
-
-
-def _quad_key(quad: ox.Quad) -> tuple[bool, str, str, str, str]:
-    """Default graph first, then by graph name, subject, predicate, object."""
-    in_named_graph = not isinstance(quad.graph_name, ox.DefaultGraph)
-    return (
-        in_named_graph,
-        str(quad.graph_name),
-        str(quad.subject),
-        str(quad.predicate),
-        str(quad.object),
-    )

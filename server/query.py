@@ -27,6 +27,7 @@ from server.errors import (
     Forbidden,
     QueryError,
     QueryFailed,
+    QueryTimeout,
     QueryTooLarge,
     RemoteServiceFailed,
 )
@@ -118,6 +119,8 @@ def evaluate(
         )
     except SyntaxError as error:
         raise BadQuery(f"malformed query: {error}") from None
+    except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
+        raise QueryTimeout(f"the query was stopped: {error}") from None
     except Exception as error:  # whatever it is, only _failure's text reaches the client
         raise _failure(error, endpoints) from None
     try:

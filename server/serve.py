@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
+from loader.remote_store import RemoteStore
+from loader.remote_store import store_url as remote_store_url
 from loader.store import GraphStore, latest_snapshot, store_path
 from server.app import create_app
 from server.query import THREAD_STACK_BYTES
@@ -44,6 +46,7 @@ def serve(
     port: int = 8000,
     settings: Settings | None = None,
     threads: int = THREADS,
+    store_url: str | None = None,
 ) -> None:
     """Serve the store at `path` (None: $VOXGRAPH_STORE or var/store) read-only.
 
@@ -51,11 +54,20 @@ def serve(
     after each batch; the server moves to a newer one between requests, so
     digests loaded meanwhile appear without a restart. A store without
     snapshots (never loaded by this version) is opened itself, read-only.
+
+    With `store_url` (or $VOXGRAPH_STORE_URL) queries are forwarded to that
+    SPARQL 1.1 server instead (loader/remote_store.py), each within
+    `settings.timeout` seconds of HTTP time-out; no worker processes then.
     """
     settings = settings or Settings()
-    primary = store_path(path)
-    store = GraphStore(latest_snapshot(primary) or primary, read_only=True)
+    remote = remote_store_url(store_url)
+    if remote:
+        store: GraphStore | RemoteStore = RemoteStore(remote, timeout=settings.timeout)
+    else:
+        primary = store_path(path)
+        store = GraphStore(latest_snapshot(primary) or primary, read_only=True)
     server = make_server(create_app(store, settings), host, port, settings, threads=threads)
     url = f"http://{host}:{server.effective_port}/"
-    print(f"voxgraph: serving {store.path} at {url} (SPARQL endpoint: {url}sparql)", flush=True)
+    where = remote or store.path
+    print(f"voxgraph: serving {where} at {url} (SPARQL endpoint: {url}sparql)", flush=True)
     server.run()

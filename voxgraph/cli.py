@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from loader.store import DEFAULT_STORE, GraphStore, store_path
+from loader.store import DEFAULT_STORE, GraphStore, open_store, store_path
 
 STORE_OPTION = click.option(
     "--store",
@@ -27,6 +27,14 @@ STORE_OPTION = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help=f"Store directory. Default: $VOXGRAPH_STORE, else {DEFAULT_STORE}.",
+)
+STORE_URL_OPTION = click.option(
+    "--store-url",
+    default=None,
+    metavar="URL",
+    help="Use a remote SPARQL 1.1 server instead of the store directory: its query endpoint "
+    "(updates go to the same URL, or to .../update for one ending in /query). "
+    "Default: $VOXGRAPH_STORE_URL. Its default graph must be the union of the named graphs.",
 )
 
 
@@ -55,10 +63,13 @@ def _print_report(report, verb: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @STORE_OPTION
+@STORE_URL_OPTION
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
-def load(paths: tuple[Path, ...], store_dir: Path | None, progress: bool | None) -> None:
+def load(
+    paths: tuple[Path, ...], store_dir: Path | None, store_url: str | None, progress: bool | None
+) -> None:
     """Load digest files, or folders of them (*.txt), into the store.
 
     Each digest replaces its own named graph in one transaction; unchanged
@@ -67,7 +78,7 @@ def load(paths: tuple[Path, ...], store_dir: Path | None, progress: bool | None)
     """
     from loader import load as pipeline
 
-    store = GraphStore(store_path(store_dir))
+    store = open_store(store_dir, store_url)
     show = sys.stderr.isatty() if progress is None else progress
     report = pipeline.run(paths, store, progress=show)
     _print_report(report, "loaded")
@@ -96,7 +107,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     ".trig or .nq (with named graphs), .nt.",
 )
 def dump(store_dir: Path | None, output: Path) -> None:
-    """Write the whole store to a file, deterministically (sorted)."""
+    """Write the whole store to a file, deterministically (the same data gives the same bytes)."""
     from server.dumps import DUMP_FORMATS, write_dump
 
     fmt = output.suffix.lstrip(".")
@@ -141,6 +152,7 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
 
 @main.command()
 @STORE_OPTION
+@STORE_URL_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--threads", default=32, show_default=True, type=int, help="HTTP threads.")
@@ -186,6 +198,7 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
 )
 def serve(
     store_dir: Path | None,
+    store_url: str | None,
     host: str,
     port: int,
     threads: int,
@@ -208,7 +221,14 @@ def serve(
         max_concurrent_queries=max_concurrent,
         max_result_rows=max_rows,
     )
-    run_server(store_path(store_dir), host=host, port=port, threads=threads, settings=settings)
+    run_server(
+        store_path(store_dir),
+        host=host,
+        port=port,
+        threads=threads,
+        settings=settings,
+        store_url=store_url,
+    )
 
 
 @main.command()

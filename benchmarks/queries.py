@@ -1,0 +1,352 @@
+"""Query benchmark: `voxgraph serve` against `oxigraph serve` and rdflib-endpoint, side by side.
+
+    .venv/bin/python benchmarks/queries.py [--digests 1000] [--store DIR] [--clients 8]
+                                           [--seconds 15] [--rdflib-digests 50]
+                                           [--out benchmarks/results/queries.json]
+
+One store (a synthetic corpus of --digests digests from `voxgraph generate`, loaded
+with `voxgraph load` into var/bench/storeN unless --store names a loaded store) is
+served by (a) `voxgraph serve` with its defaults, (b) `oxigraph serve-read-only
+--union-default-graph` over a copy of the same snapshot, and (c) rdflib-endpoint
+over an rdflib Dataset (default graph: the union) parsed from an N-Quads dump of the
+ontology, the registry and the first --rdflib-digests digests only: parsing the
+whole store into rdflib takes minutes and gigabytes, and its answers take seconds.
+All three listen on 127.0.0.1. For each mix, --clients threads send the same
+queries for --seconds to one server at a time, in the same run:
+
+- point: one actor's statements (the data of an actor's page), cycling over actors;
+- analytic: events counted by month and by type over the whole store;
+- dump: the whole store as N-Quads (/dump.nq; oxigraph: GET /store), 2 clients.
+
+Prints a table and writes JSON with throughput, median and p99 latency, and our
+throughput as a ratio of oxigraph serve's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from loader.store import latest_snapshot  # noqa: E402
+
+BIN = Path(sys.executable).parent
+VOX = "https://w3id.org/voxgraph/ontology#"
+PREFIXES = (
+    f"PREFIX vox: <{VOX}>\n"
+    "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+POINT = (
+    PREFIXES
+    + """SELECT ?statement ?date ?quote ?paraphrase WHERE {{
+  ?statement vox:speaker <{actor}> ; vox:reportedIn/dcterms:date ?date .
+  OPTIONAL {{ ?statement vox:quote ?quote }} OPTIONAL {{ ?statement vox:paraphrase ?paraphrase }}
+}} ORDER BY DESC(?date)"""
+)
+ANALYTIC = (
+    PREFIXES
+    + """SELECT ?month ?type (COUNT(DISTINCT ?e) AS ?events) WHERE {
+  ?e a vox:Event , ?type ; vox:reportedIn/dcterms:date ?date .
+  FILTER(?type != vox:Event)
+  BIND(SUBSTR(STR(?date), 1, 7) AS ?month)
+} GROUP BY ?month ?type ORDER BY ?month ?type"""
+)
+ACTORS = (
+    PREFIXES
+    + """SELECT ?actor (COUNT(?s) AS ?n) WHERE { ?s vox:speaker ?actor }
+GROUP BY ?actor ORDER BY DESC(?n) ?actor LIMIT 200"""
+)
+JSON_RESULTS = "application/sparql-results+json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+        try:
+            response = requests.get(url, params={"query": "ASK {}"}, timeout=5)
+            if response.status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def prepare_store(digests: int, store: Path | None) -> Path:
+    if store is not None:
+        return store
+    target = ROOT / "var" / "bench" / f"store{digests}"
+    if latest_snapshot(target) is None:
+        corpus = ROOT / "var" / "bench" / f"corpus{digests}"
+        if not corpus.exists():
+            run([str(BIN / "voxgraph"), "generate", str(digests), str(corpus)])
+        run([str(BIN / "voxgraph"), "load", str(corpus), "--store", str(target), "--no-progress"])
+    return target
+
+
+def run(command: list[str]) -> None:
+    print("$", " ".join(command), flush=True)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def rdflib_subset(snapshot: Path, digests: int, out: Path) -> int:
+    """N-Quads of the ontology, the registry and the first `digests` digest graphs."""
+    store = ox.Store.read_only(str(snapshot))
+    graphs = sorted(g.value for g in store.named_graphs())
+    chosen = [g for g in graphs if "/graph/digest/" not in g]
+    chosen += [g for g in graphs if "/graph/digest/" in g][:digests]
+    quads = [q for g in chosen for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+    ox.serialize(quads, str(out), ox.RdfFormat.N_QUADS)
+    return len(quads)
+
+
+RDFLIB_SERVER = """
+import sys, uvicorn
+from rdflib import Dataset
+from rdflib_endpoint import SparqlEndpoint
+dataset = Dataset(default_union=True)
+dataset.parse(sys.argv[1], format="nquads")
+app = SparqlEndpoint(graph=dataset, path="/sparql")
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+class Server:
+    def __init__(self, name: str, command: list[str], sparql: str, dump: str | None, **popen):
+        self.name, self.sparql, self.dump = name, sparql, dump
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def hammer(
+    make_request, clients: int, seconds: float
+) -> dict[str, float | int]:  # make_request(session, i) -> Response
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        session = requests.Session()
+        i = number
+        mine: list[float] = []
+        failed = 0
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                response = make_request(session, i)
+                ok = response.status_code == 200 and len(response.content) > 0
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - started
+            if ok:
+                mine.append(elapsed)
+            else:
+                failed += 1
+            i += clients
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "errors": errors[0],
+        "per_second": round(len(ordered) / wall, 2),
+        "median_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 1)
+        if ordered
+        else None,
+    }
+
+
+def sparql_get(url: str, query_for):
+    def request(session: requests.Session, i: int) -> requests.Response:
+        return session.get(
+            url, params={"query": query_for(i)}, headers={"Accept": JSON_RESULTS}, timeout=120
+        )
+
+    return request
+
+
+def dump_get(url: str):
+    def request(session: requests.Session, i: int) -> requests.Response:
+        return session.get(url, headers={"Accept": "application/n-quads"}, timeout=600)
+
+    return request
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--digests", type=int, default=1000)
+    parser.add_argument("--store", type=Path, default=None, help="an already loaded store")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--dump-clients", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--rdflib-digests", type=int, default=50)
+    parser.add_argument("--no-rdflib", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/queries.json")
+    args = parser.parse_args()
+
+    store = prepare_store(args.digests, args.store)
+    snapshot = latest_snapshot(store) or store
+    work = Path(tempfile.mkdtemp(prefix="voxbench-"))
+    copy = work / "oxigraph-store"
+    shutil.copytree(snapshot, copy)
+    quads = sum(1 for _ in ox.Store.read_only(str(copy)))
+    actors = [
+        row["actor"].value
+        for row in ox.Store.read_only(str(copy)).query(ACTORS, use_default_graph_as_union=True)
+    ]
+    servers: list[Server] = []
+    try:
+        port = free_port()
+        servers.append(
+            Server(
+                "voxgraph serve",
+                [str(BIN / "voxgraph"), "serve", "--store", str(store), "--port", str(port)],
+                f"http://127.0.0.1:{port}/sparql",
+                f"http://127.0.0.1:{port}/dump.nq",
+            )
+        )
+        port = free_port()
+        servers.append(
+            Server(
+                "oxigraph serve",
+                [
+                    str(BIN / "oxigraph"),
+                    "serve-read-only",
+                    "--location",
+                    str(copy),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--union-default-graph",
+                ],
+                f"http://127.0.0.1:{port}/query",
+                f"http://127.0.0.1:{port}/store",
+            )
+        )
+        rdflib_quads = None
+        if not args.no_rdflib:
+            subset = work / "subset.nq"
+            rdflib_quads = rdflib_subset(copy, args.rdflib_digests, subset)
+            port = free_port()
+            servers.append(
+                Server(
+                    f"rdflib-endpoint ({args.rdflib_digests} digests)",
+                    [sys.executable, "-c", RDFLIB_SERVER, str(subset), str(port)],
+                    f"http://127.0.0.1:{port}/sparql",
+                    None,
+                )
+            )
+        for server in servers:
+            wait_until_up(server.sparql, server.process)
+        mixes = {
+            "point": (
+                lambda s: sparql_get(
+                    s.sparql, lambda i: POINT.format(actor=actors[i % len(actors)])
+                ),
+                args.clients,
+            ),
+            "analytic": (lambda s: sparql_get(s.sparql, lambda i: ANALYTIC), args.clients),
+            "dump": (lambda s: dump_get(s.dump) if s.dump else None, args.dump_clients),
+        }
+        results: dict[str, dict[str, dict]] = {}
+        for mix, (make, clients) in mixes.items():
+            results[mix] = {}
+            for server in servers:
+                request = make(server)
+                if request is None:
+                    continue
+                hammer(request, clients, 3.0)  # warm-up: every worker and cache, not counted
+                results[mix][server.name] = hammer(request, clients, args.seconds)
+                print(mix, server.name, results[mix][server.name], flush=True)
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    ratios = {}
+    for mix, by_server in results.items():
+        ours, theirs = by_server.get("voxgraph serve"), by_server.get("oxigraph serve")
+        if ours and theirs and theirs["per_second"]:
+            ratios[mix] = round(ours["per_second"] / theirs["per_second"], 2)
+    report = {
+        "digests": args.digests if args.store is None else None,
+        "store": str(store),
+        "quads": quads,
+        "rdflib_quads": rdflib_quads,
+        "clients": args.clients,
+        "dump_clients": args.dump_clients,
+        "seconds": args.seconds,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "pyoxigraph": ox.__version__ if hasattr(ox, "__version__") else None,
+            "load_average": os.getloadavg(),
+        },
+        "results": results,
+        "ratio_to_oxigraph": ratios,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(
+        f"\n{quads:,} quads; {args.clients} clients ({args.dump_clients} for the dump), "
+        f"{args.seconds:g} s per mix and server\n"
+    )
+    print("| mix | server | requests | errors | req/s | median ms | p99 ms | ratio to oxigraph |")
+    print("|---|---|---|---|---|---|---|---|")
+    for mix, by_server in results.items():
+        for name, row in by_server.items():
+            ratio = ratios.get(mix, "") if name == "voxgraph serve" else ""
+            print(
+                f"| {mix} | {name} | {row['requests']} | {row['errors']} | {row['per_second']} "
+                f"| {row['median_ms']} | {row['p99_ms']} | {ratio} |"
+            )
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""A store reached over HTTP: any SPARQL 1.1 server stands in for the embedded Oxigraph.
+
+`RemoteStore` offers what the loader and the server use of `GraphStore`
+(loader/store.py) and speaks standard protocols only:
+
+- queries: the SPARQL 1.1 Protocol (POST application/sparql-query to the query
+  URL; `default-graph-uri` / `named-graph-uri` for a chosen data set);
+- replacing a digest's graph: one SPARQL 1.1 Update request,
+  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }`, POSTed to the
+  update URL, which a server that runs each request in one transaction
+  (Oxigraph, Virtuoso, GraphDB, Fuseki/TDB2, RDF4J) applies whole or not at all.
+
+The server must make its default graph the union of the named graphs, as the
+embedded store does (`oxigraph serve --union-default-graph`; Virtuoso and
+GraphDB do by default; Fuseki: `tdb2:unionDefaultGraph true`). Time-outs are
+HTTP time-outs: a query that takes longer raises `RemoteTimeout` (a
+TimeoutError), which the endpoint answers with 504; the remote server should
+have its own query time-out too, since the HTTP client cannot stop it.
+
+The update URL defaults to the query URL, except that a query URL ending in
+`/query` (Oxigraph's, Fuseki's) gets `/update` in its place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+import requests
+from rdflib import Graph
+from rdflib.term import URIRef
+
+from loader.store import graph_as_ntriples
+
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+DEFAULT_TIMEOUT = 30.0
+UPDATE_TIMEOUT = 300.0
+
+
+class RemoteTimeout(TimeoutError):
+    """The remote SPARQL server did not answer in time."""
+
+
+class RemoteStoreError(RuntimeError):
+    """The remote SPARQL server refused or failed a request."""
+
+
+def store_url(explicit: str | None = None) -> str | None:
+    """--store-url, else $VOXGRAPH_STORE_URL, else None (the embedded store)."""
+    return explicit or os.environ.get("VOXGRAPH_STORE_URL") or None
+
+
+def default_update_url(query_url: str) -> str:
+    if query_url.rstrip("/").endswith("/query"):
+        return query_url.rstrip("/")[: -len("query")] + "update"
+    return query_url
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server seen as a set of named graphs (the interface of GraphStore)."""
+
+    path = None  # no files here: no snapshots, no worker processes, no Last-Modified
+    read_only = False
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        session: requests.Session | None = None,
+    ):
+        self.url = query_url
+        self.update_url = update_url or default_update_url(query_url)
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.url!r})"
+
+    # -- writing ---------------------------------------------------------------
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Replace named graph `name` by `graph` in one SPARQL Update request."""
+        body = graph_as_ntriples(graph)
+        self.update(
+            f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
+        )
+
+    def remove_graph(self, name: URIRef) -> None:
+        self.update(f"DROP SILENT GRAPH <{name}>")
+
+    def update(self, sparql: str) -> None:
+        response = self._post(self.update_url, sparql, SPARQL_UPDATE, {}, UPDATE_TIMEOUT)
+        if response.status_code >= 300:
+            raise RemoteStoreError(
+                f"{self.update_url}: update refused ({response.status_code}): {response.text[:500]}"
+            )
+
+    def flush(self) -> None:
+        """Nothing to do: the server commits each update."""
+
+    # -- reading ---------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a query on the server; the answer as pyoxigraph's result objects.
+
+        A malformed query raises SyntaxError, as the embedded store does.
+        """
+        params = [("default-graph-uri", g) for g in default_graph or ()]
+        params += [("named-graph-uri", g) for g in named_graphs or ()]
+        response = self._post(self.url, sparql, SPARQL_QUERY, {"Accept": ACCEPT}, None, params)
+        if response.status_code == 400:
+            raise SyntaxError(response.text[:1000])
+        if response.status_code != 200:
+            raise RemoteStoreError(
+                f"{self.url}: query failed ({response.status_code}): {response.text[:500]}"
+            )
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if kind == "application/sparql-results+json":
+            return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+        if kind == "application/sparql-results+xml":
+            return ox.parse_query_results(response.content, ox.QueryResultsFormat.XML)
+        rdf_format = ox.RdfFormat.from_media_type(kind)
+        if rdf_format is None:
+            raise RemoteStoreError(f"{self.url}: unexpected answer of type {kind!r}")
+        # CONSTRUCT and DESCRIBE: pyoxigraph makes QueryTriples only from a query.
+        graph = ox.Store()
+        graph.load(response.content, rdf_format, to_graph=ox.DefaultGraph())
+        return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+    def quads_for_pattern(
+        self, subject=None, predicate=None, object=None, graph_name=None
+    ) -> Iterator[ox.Quad]:
+        """Quads of the named graphs matching the pattern (None: any), like pyoxigraph's."""
+        terms = {"s": subject, "p": predicate, "o": object, "g": graph_name}
+        bound = " ".join(f"VALUES ?{var} {{ {term} }}" for var, term in terms.items() if term)
+        query = f"SELECT ?s ?p ?o ?g WHERE {{ {bound} GRAPH ?g {{ ?s ?p ?o }} }}"
+        for row in self.query(query):
+            yield ox.Quad(
+                subject or row["s"],
+                predicate or row["p"],
+                object or row["o"],
+                graph_name or row["g"],
+            )
+
+    @property
+    def ox(self) -> RemoteStore:
+        """For code written against pyoxigraph's Store (quads_for_pattern, iteration)."""
+        return self
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return self.quads_for_pattern()
+
+    def named_graphs(self) -> list[str]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(row["g"].value for row in rows)
+
+    def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
+        for quad in self.quads_for_pattern(
+            ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None, ox.NamedNode(str(graph))
+        ):
+            return quad.object.value
+        return None
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad (of one graph), in a stable order."""
+        graph_node = ox.NamedNode(graph) if graph else None
+        return iter(sorted(self.quads_for_pattern(None, None, None, graph_node), key=str))
+
+    def publish_snapshot(self):
+        raise ValueError("a remote store has no snapshots")
+
+    # -- HTTP ------------------------------------------------------------------
+
+    def _post(
+        self,
+        url: str,
+        body: str,
+        content_type: str,
+        headers: dict[str, str],
+        timeout: float | None,
+        params: list[tuple[str, str]] | None = None,
+    ) -> requests.Response:
+        try:
+            return self.session.post(
+                url,
+                params=params or None,
+                data=body.encode("utf-8"),
+                headers={"Content-Type": f"{content_type}; charset=utf-8", **headers},
+                timeout=timeout or self.timeout,
+            )
+        except requests.Timeout:
+            raise RemoteTimeout(
+                f"{url} did not answer within {timeout or self.timeout:g} s"
+            ) from None
+        except requests.ConnectionError as error:
+            raise RemoteStoreError(f"{url}: cannot connect ({error})") from None
