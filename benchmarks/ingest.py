@@ -8,7 +8,7 @@ For each N a synthetic corpus of N digests is generated (`voxgraph generate`,
 not timed) and loaded into a new on-disk store by the real pipeline,
 `loader.load.run`, exactly as `voxgraph load DIR --store NEW` does. The
 pipeline's stage functions are wrapped with timers, so the figures say where
-the time goes: parse (read_digest), map (map_digest), SHACL (check), store
+the time goes: parse (digest_from_bytes), map (map_digest), SHACL (check), store
 (GraphStore.replace_graph and the final flush); "other" is the rest of the
 run (fingerprints, the skip check, the reference graphs). Each N runs in its
 own process so that its peak memory (ru_maxrss) is its own.
@@ -100,7 +100,7 @@ def measure(count: int, workdir: Path, seed: int) -> dict[str, Any]:
     generate_seconds = time.perf_counter() - started
 
     timer = StageTimer()
-    pipeline.read_digest = timer.wrap("parse", pipeline.read_digest)
+    pipeline.digest_from_bytes = timer.wrap("parse", pipeline.digest_from_bytes)
     pipeline.map_digest = timer.wrap("map", pipeline.map_digest)
     pipeline.check = timer.wrap("shacl", pipeline.check)
     GraphStore.replace_graph = timer.wrap("store", GraphStore.replace_graph)

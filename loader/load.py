@@ -26,7 +26,7 @@ from rdflib import Graph
 from tqdm import tqdm
 
 from loader.map import map_digest
-from loader.parse import DigestError, read_digest
+from loader.parse import DigestError, digest_from_bytes, read_digest_bytes
 from loader.registry import Registry
 from loader.store import GraphStore
 from loader.validate import ShapeError, check
@@ -92,12 +92,13 @@ def fingerprint(raw: bytes) -> str:
     return f"{hashlib.sha256(raw).hexdigest()[:32]}-{mapping_version()}"
 
 
-def prepare(path: Path, registry: Registry) -> MappedDigest:
-    """Parse, map and SHACL-check one file. Raises DigestError or ShapeError."""
-    if not path.is_file():
-        raise DigestError(str(path), None, "no such file")
-    raw = path.read_bytes()
-    digest = read_digest(path)
+def prepare(path: Path, registry: Registry, raw: bytes | None = None) -> MappedDigest:
+    """Parse, map and SHACL-check one file (given its bytes, if already read).
+
+    Raises DigestError or ShapeError.
+    """
+    raw = read_digest_bytes(path) if raw is None else raw
+    digest = digest_from_bytes(raw, path.name)
     key = iris.digest_key(digest.date, digest.series)
     stamp = fingerprint(raw)
     graph = map_digest(digest, registry, stamp)
@@ -130,15 +131,16 @@ def run(
     for path in tqdm(files, desc="digests", unit="digest", disable=not progress):
         name = str(path)
         try:
-            content = _content_hash(path)
+            raw = read_digest_bytes(path)
+            content = hashlib.sha256(raw).hexdigest()
             if content in contents:
                 report.duplicates[name] = str(contents[content])
                 continue
             contents[content] = path
-            if store is not None and _unchanged(store, path):
+            if store is not None and _stored(store, fingerprint(raw)):
                 report.unchanged.append(name)
                 continue
-            mapped = prepare(path, registry)
+            mapped = prepare(path, registry, raw)
         except (DigestError, ShapeError, OSError) as error:
             report.failed[name] = str(error)
             continue
@@ -164,13 +166,7 @@ def run(
     return report
 
 
-def _content_hash(path: Path) -> str:
-    if not path.is_file():
-        raise DigestError(str(path), None, "no such file")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _unchanged(store: GraphStore, path: Path) -> bool:
-    """True if a digest with this file's exact fingerprint is already stored."""
-    stamp = fingerprint(path.read_bytes())  # hex digits and '-': safe inside a literal
+def _stored(store: GraphStore, stamp: str) -> bool:
+    """True if a digest with this exact fingerprint is already stored."""
+    # A fingerprint is hex digits and '-': safe inside a literal.
     return bool(store.query(f'ASK {{ ?digest <{VOX.fingerprint}> "{stamp}" }}'))

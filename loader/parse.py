@@ -112,6 +112,13 @@ MAX_DIGEST_BYTES = 1_000_000
 def read_digest(path: str | os.PathLike[str]) -> Digest:
     """Read a digest file; its file name becomes `Digest.source`."""
     path = Path(path)
+    return digest_from_bytes(read_digest_bytes(path), path.name)
+
+
+def read_digest_bytes(path: Path) -> bytes:
+    """The bytes of a digest file, refusing a missing or oversized one before reading it."""
+    if not path.is_file():
+        raise DigestError(str(path), None, "no such file")
     size = path.stat().st_size
     if size > MAX_DIGEST_BYTES:
         raise DigestError(
@@ -119,8 +126,13 @@ def read_digest(path: str | os.PathLike[str]) -> Digest:
             None,
             f"file too large for a digest: {size:,} bytes, the limit is {MAX_DIGEST_BYTES:,}",
         )
+    return path.read_bytes()
+
+
+def digest_from_bytes(raw: bytes, source: str) -> Digest:
+    """Decode (see `_decode` for the encodings accepted) and parse a digest's bytes."""
     warnings: list[str] = []
-    digest = parse_digest(_decode(path.read_bytes(), path.name, warnings), source=path.name)
+    digest = parse_digest(_decode(raw, source, warnings), source=source)
     digest.warnings[:0] = warnings
     return digest
 
