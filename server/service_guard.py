@@ -3,22 +3,29 @@ r"""Refuse SERVICE clauses whose endpoint is not allowlisted, before pyoxigraph 
 pyoxigraph's Store.query performs the HTTP request of a SERVICE clause itself
 and puts the remote body into its error, so an unguarded endpoint lets anyone
 make this server fetch internal URLs and read the answer. The guard decides
-from the query text alone, in three steps:
+from the query text alone, and lets oxigraph's own parser have the last word:
 
 1. Oxigraph reads the keyword as seven literal letters (any case), so a query
    in which "service" occurs nowhere, neither as written nor after decoding
-   \uXXXX escapes, has no SERVICE clause. Most queries stop here.
-2. Otherwise rdflib parses the query; every ServiceGraphPattern of its algebra
-   must name an allowlisted IRI. A variable endpoint is refused; a query rdflib
-   cannot parse is refused.
-3. rdflib's parser is not oxigraph's (a `#` comment ends at CR for oxigraph but
-   not for rdflib, so `# \r SERVICE <x> {} \n` hides a clause from rdflib), so
-   oxigraph's own parser has the last word. Each "service" that is written as
-   `SERVICE [SILENT] <allowlisted IRI>` becomes a GRAPH clause of the same shape,
-   every other one is defaced ("servicx"), and the result must still parse.
-   It contains no "service" at all, so oxigraph can parse it (against an empty
-   in-memory store) without reaching the network. A SERVICE keyword that step 2
-   missed no longer parses there, and the query is refused.
+   \uXXXX escapes, has no SERVICE clause. Most queries stop here. A "service"
+   spelled with escapes is refused.
+2. Otherwise the query is rewritten into a probe: each "service" written as
+   `SERVICE [SILENT] <allowlisted IRI>` becomes a GRAPH clause of the same
+   shape, and every other "service" is defaced ("servicx", with a letter that
+   occurs after "servic" nowhere in the query, so that no declared prefix can
+   make the defaced word mean something). Everything between the keywords
+   (blanks, comments, line ends) is kept, so comments end where they ended.
+3. The probe contains no "service" at all, so oxigraph can parse it (against an
+   empty in-memory store) without reaching the network. If it parses, every
+   defaced "service" was inside an IRI, a string, a name or a comment: none
+   was a SERVICE clause, and the only clauses left are the allowlisted ones.
+   A defaced SERVICE keyword is a bare word, which never parses: the query is
+   refused, naming the endpoint when it is written out.
+
+Earlier versions also parsed the query with rdflib; its parser is not
+oxigraph's (a `#` comment ends at CR for oxigraph, at LF only for rdflib), so
+only step 3 was ever the guarantee, and the rdflib parse cost more than the
+rest of an ordinary request together.
 
 Allowlisted endpoints must therefore be written as full <IRI>s, not prefixed
 names or relative IRIs.
@@ -28,12 +35,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Identifier, URIRef
 
 from server.errors import BadQuery, Forbidden
 
@@ -46,6 +50,9 @@ _WRITTEN_ENDPOINT = re.compile(
     rf"service(?P<gap1>{TOKEN_GAP})(?:(?P<silent>silent)(?P<gap2>{TOKEN_GAP}))?"
     r"<(?P<iri>[^>]*)>",
     re.IGNORECASE,
+)
+_VARIABLE_ENDPOINT = re.compile(
+    rf"service{TOKEN_GAP}(?:silent{TOKEN_GAP})?(?P<variable>[?$]\w+)", re.IGNORECASE
 )
 _STAND_IN_ENDPOINT = "<urn:x-voxgraph:allowlisted-endpoint>"
 _DEFACING_LETTERS = "xqzjk"
@@ -63,7 +70,7 @@ def decode_codepoint_escapes(text: str) -> str:
 
 
 def check_service_endpoints(query: str, allowlist: Collection[str]) -> tuple[str, ...]:
-    """The SERVICE endpoints `query` calls, all on `allowlist`.
+    """The SERVICE endpoints `query` may call, all on `allowlist`.
 
     Raises Forbidden for an endpoint that is not allowlisted (or a variable one)
     and BadQuery when the endpoints cannot be verified.
@@ -74,84 +81,77 @@ def check_service_endpoints(query: str, allowlist: Collection[str]) -> tuple[str
         return ()
     if decoded != written:
         raise BadQuery("could not verify SERVICE targets: SERVICE is spelled with \\u escapes")
-    endpoints = _rdflib_service_endpoints(query)
-    for endpoint in endpoints:
-        if not isinstance(endpoint, URIRef):
-            raise Forbidden(
-                f"SERVICE with a variable endpoint ({endpoint.n3()}) is not allowed: "
-                "name an allowlisted endpoint IRI"
-            )
-        if str(endpoint) not in allowlist:
-            raise Forbidden(
-                f"SERVICE <{endpoint}> is not allowed: it is not on this endpoint's allowlist"
-            )
-    if not _oxigraph_sees_only_allowlisted(query, allowlist):
+    probe = _probe(query, allowlist)
+    if probe is None:
         raise BadQuery(
-            "could not verify SERVICE targets: the query parses differently for the checker "
-            "and for the query engine; write allowlisted endpoints as full <IRI>s"
+            "could not verify SERVICE targets: the query uses every spelling the check needs"
         )
-    return tuple(sorted({str(endpoint) for endpoint in endpoints}))
+    problem = _parse_problem(probe.text)
+    if problem is None:
+        return tuple(sorted(probe.allowed))
+    if probe.refused:
+        raise Forbidden(
+            f"SERVICE <{probe.refused[0]}> is not allowed: it is not on this endpoint's allowlist"
+        )
+    variable = _VARIABLE_ENDPOINT.search(query)
+    if variable:
+        raise Forbidden(
+            f"SERVICE with a variable endpoint ({variable['variable']}) is not "
+            "allowed: name an allowlisted endpoint IRI"
+        )
+    raise BadQuery(
+        f"could not verify SERVICE targets: {problem} (write allowlisted endpoints as full <IRI>s)"
+    )
 
 
-def _rdflib_service_endpoints(query: str) -> list[Identifier]:
-    try:
-        algebra = translateQuery(parseQuery(query)).algebra
-    except Exception as error:  # any failure (syntax, rdflib bug, recursion) means unverified
-        raise BadQuery(f"could not verify SERVICE targets: {error}") from None
-    endpoints, pending, seen = [], [algebra], set()
-    while pending:
-        node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                endpoints.append(node["term"])
-            pending.extend(node.values())
-        elif isinstance(node, list | tuple):
-            pending.extend(node)
-    return endpoints
+@dataclass(frozen=True)
+class _Probe:
+    text: str  # the query with allowlisted clauses as GRAPH and every other "service" defaced
+    allowed: frozenset[str]  # allowlisted endpoints written as SERVICE clauses
+    refused: tuple[str, ...]  # other endpoints written as if in SERVICE clauses
 
 
-def _oxigraph_sees_only_allowlisted(query: str, allowlist: Collection[str]) -> bool:
-    probe = _probe_text(query, allowlist)
-    if probe is None or SERVICE_WORD.search(decode_codepoint_escapes(probe)):
-        return False
+def _parse_problem(probe: str) -> str | None:
+    """Why oxigraph cannot parse `probe` (which has no "service"), or None if it can."""
+    if SERVICE_WORD.search(decode_codepoint_escapes(probe)):
+        return "the rewritten query still says SERVICE"
     try:
         _EMPTY_STORE.query(probe)  # no "service" left: nothing can leave this machine
-    except SyntaxError:
-        return False
-    return True
+    except SyntaxError as error:
+        return str(error)
+    return None
 
 
-def _probe_text(query: str, allowlist: Collection[str]) -> str | None:
-    """`query` with allowlisted SERVICE clauses as GRAPH and every other "service" defaced.
-
-    Everything between the keywords (blanks, comments, line ends) is kept as it is,
-    so that comments end where they ended in `query`.
-    """
+def _probe(query: str, allowlist: Collection[str]) -> _Probe | None:
+    """The probe of `query` (the module's step 2); None if no letter is left to deface with."""
     lowered = query.lower()
     letter = next((c for c in _DEFACING_LETTERS if f"servic{c}" not in lowered), None)
     if letter is None:
         return None
     pieces, done = [], 0
+    allowed: set[str] = set()
+    refused: list[str] = []
     for word in SERVICE_WORD.finditer(query):
         if word.start() < done:  # inside an allowlisted IRI already rewritten
             continue
         pieces.append(query[done : word.start()])
         clause = _WRITTEN_ENDPOINT.match(query, word.start())
-        if clause and _unescape_iri(clause["iri"]) in allowlist:
+        endpoint = _unescape_iri(clause["iri"]) if clause else None
+        if clause and endpoint in allowlist:
             silent = " " * len(clause["silent"] or "")
             pieces.append(
                 f"GRAPH{clause['gap1']}{silent}{clause['gap2'] or ''}{_STAND_IN_ENDPOINT}"
             )
+            allowed.add(endpoint)
             done = clause.end()
         else:
+            if clause:
+                refused.append(clause["iri"])
             defaced = letter.upper() if word.group()[-1].isupper() else letter
             pieces.append(word.group()[:-1] + defaced)
             done = word.end()
     pieces.append(query[done:])
-    return "".join(pieces)
+    return _Probe("".join(pieces), frozenset(allowed), tuple(refused))
 
 
 def _unescape_iri(written: str) -> str | None:
