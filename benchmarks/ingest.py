@@ -3,15 +3,18 @@
     .venv/bin/python benchmarks/ingest.py                      # N = 100, 1,000, 10,000
     .venv/bin/python benchmarks/ingest.py --sizes 100,1000     # fewer
     .venv/bin/python benchmarks/ingest.py --sizes 10000 --merge  # add one size to the JSON
+    .venv/bin/python benchmarks/ingest.py --jobs 1             # one process (default: CPUs)
+    .venv/bin/python benchmarks/ingest.py --sizes 10000 --keep var/bench/store10000
 
 For each N a synthetic corpus of N digests is generated (`voxgraph generate`,
 not timed) and loaded into a new on-disk store by the real pipeline,
-`loader.load.run`, exactly as `voxgraph load DIR --store NEW` does. The
-pipeline's stage functions are wrapped with timers, so the figures say where
-the time goes: parse (digest_from_bytes), map (map_digest), SHACL (check), store
-(GraphStore.replace_graph and the final flush); "other" is the rest of the
-run (fingerprints, the skip check, the reference graphs). Each N runs in its
-own process so that its peak memory (ru_maxrss) is its own.
+`loader.load.run`, exactly as `voxgraph load DIR --store NEW --jobs J` does.
+The pipeline times its stages, so the figures say where the time goes: parse,
+map, SHACL (summed over the --jobs worker processes, so with J > 1 they add up
+to more than the wall time) and store (the one writer: replace_graph and the
+final flush). Each N runs in its own process so that its peak memory
+(ru_maxrss, of the writer and, separately, the largest worker) is its own.
+--keep DIR keeps the loaded store (with --sizes of one N) for benchmarks/queries.py.
 
 Prints a table and writes benchmarks/results/ingest.json with the machine it
 ran on. The growth check: 10 times the digests must take at most 11 times as
@@ -29,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -37,7 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "ingest.json"
-STAGES = ("parse", "map", "shacl", "store")
+STAGES = ("parse", "map", "shacl", "store")  # as loader.load.STAGES
 GROWTH_LIMIT = 11.0  # 10x the digests within 11x the time
 
 
@@ -71,24 +73,7 @@ def machine() -> dict[str, Any]:
 # -- one size, in a process of its own ---------------------------------------------
 
 
-class StageTimer:
-    """Wraps functions so that the time spent in them adds up per stage."""
-
-    def __init__(self) -> None:
-        self.seconds = dict.fromkeys(STAGES, 0.0)
-
-    def wrap(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[stage] += time.perf_counter() - start
-
-        return timed
-
-
-def measure(count: int, workdir: Path, seed: int) -> dict[str, Any]:
+def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) -> dict[str, Any]:
     """Generate `count` digests, load them into a new store, and time it."""
     from loader import load as pipeline
     from loader.store import GraphStore
@@ -99,17 +84,13 @@ def measure(count: int, workdir: Path, seed: int) -> dict[str, Any]:
     generate(count, corpus, seed=seed)
     generate_seconds = time.perf_counter() - started
 
-    timer = StageTimer()
-    pipeline.digest_from_bytes = timer.wrap("parse", pipeline.digest_from_bytes)
-    pipeline.map_digest = timer.wrap("map", pipeline.map_digest)
-    pipeline.check = timer.wrap("shacl", pipeline.check)
-    GraphStore.replace_graph = timer.wrap("store", GraphStore.replace_graph)
-    GraphStore.flush = timer.wrap("store", GraphStore.flush)
-
-    store = GraphStore(workdir / "store")
+    store_dir = keep or workdir / "store"
+    if store_dir.exists():
+        raise SystemExit(f"{store_dir} exists: the benchmark loads into a new store")
+    store = GraphStore(store_dir)
     load_before = os.getloadavg()[0]
     started, cpu_started = time.perf_counter(), time.process_time()
-    report = pipeline.run([corpus], store)
+    report = pipeline.run([corpus], store, jobs=jobs)
     seconds = time.perf_counter() - started
     cpu_seconds = time.process_time() - cpu_started
     if report.failed or len(report.loaded) != count:
@@ -117,19 +98,19 @@ def measure(count: int, workdir: Path, seed: int) -> dict[str, Any]:
         raise SystemExit(f"{len(report.failed)} of {count} digests failed to load: {first}")
 
     quads = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, None))
-    stage_seconds = {**timer.seconds, "other": seconds - sum(timer.seconds.values())}
     return {
         "digests": count,
+        "jobs": jobs,
         "seconds": round(seconds, 2),
-        "cpu_seconds": round(cpu_seconds, 2),  # less disturbed than wall time on a busy machine
+        "cpu_seconds": round(cpu_seconds, 2),  # the writer process only
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # before, after
         "digests_per_second": round(count / seconds, 2),
-        "ms_per_digest": {k: round(v / count * 1000, 1) for k, v in stage_seconds.items()},
-        "share": {k: round(v / seconds, 3) for k, v in stage_seconds.items()},
+        "ms_per_digest": {k: round(v / count * 1000, 1) for k, v in report.seconds.items()},
         "total_ms_per_digest": round(seconds / count * 1000, 1),
         "quads": quads,
-        "store_mb": round(_size(workdir / "store") / 2**20, 1),
-        "peak_rss_mb": round(_peak_rss_bytes() / 2**20, 1),
+        "store_mb": round(_size(store_dir) / 2**20, 1),
+        "peak_rss_mb": round(_peak_rss_bytes(resource.RUSAGE_SELF) / 2**20, 1),
+        "peak_worker_rss_mb": round(_peak_rss_bytes(resource.RUSAGE_CHILDREN) / 2**20, 1),
         "generate_seconds": round(generate_seconds, 2),
     }
 
@@ -138,14 +119,16 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _peak_rss_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _peak_rss_bytes(who: int) -> int:
+    """Peak RSS of this process (RUSAGE_SELF) or its largest waited-for child."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
 
-def run_one(count: int, seed: int) -> dict[str, Any]:
+def run_one(count: int, seed: int, jobs: int, keep: Path | None) -> dict[str, Any]:
     """Measure one size in a new process (its peak memory is then its own)."""
     command = [sys.executable, __file__, "--one", str(count), "--seed", str(seed)]
+    command += ["--jobs", str(jobs)] + (["--keep", str(keep)] if keep else [])
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         raise SystemExit(f"N={count} failed:\n{done.stderr[-4000:]}")
@@ -176,16 +159,17 @@ def growth(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def table(runs: list[dict[str, Any]], ratios: list[dict[str, Any]]) -> str:
     header = (
-        f"{'N':>6} {'seconds':>8} {'dig/s':>6} {'ms/dig':>7} "
-        + " ".join(f"{s:>6}" for s in (*STAGES, "other"))
-        + f" {'quads':>9} {'peak MB':>8}"
+        f"{'N':>6} {'jobs':>4} {'seconds':>8} {'dig/s':>6} {'ms/dig':>7} "
+        + " ".join(f"{s:>6}" for s in STAGES)
+        + f" {'quads':>9} {'peak MB':>8} {'worker MB':>9}"
     )
-    lines = [header, " " * 30 + "(ms per digest, by stage)"]
+    lines = [header, " " * 35 + "(ms per digest, by stage, summed over jobs)"]
     for r in sorted(runs, key=lambda r: r["digests"]):
-        stages = " ".join(f"{r['ms_per_digest'][s]:>6.1f}" for s in (*STAGES, "other"))
+        stages = " ".join(f"{r['ms_per_digest'].get(s, 0.0):>6.1f}" for s in STAGES)
         lines.append(
-            f"{r['digests']:>6} {r['seconds']:>8.1f} {r['digests_per_second']:>6.2f} "
-            f"{r['total_ms_per_digest']:>7.1f} {stages} {r['quads']:>9} {r['peak_rss_mb']:>8.1f}"
+            f"{r['digests']:>6} {r.get('jobs', 1):>4} {r['seconds']:>8.1f} "
+            f"{r['digests_per_second']:>6.2f} {r['total_ms_per_digest']:>7.1f} {stages} "
+            f"{r['quads']:>9} {r['peak_rss_mb']:>8.1f} {r.get('peak_worker_rss_mb', 0.0):>9.1f}"
         )
     for g in ratios:
         verdict = "flat" if g["flat"] else "NOT flat"
@@ -204,19 +188,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--merge", action="store_true", help="Keep the output file's runs of other sizes."
     )
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="As voxgraph load --jobs."
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="Load into this (new) store directory and keep it; one size only."
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size
     args = parser.parse_args(argv)
 
     if args.one:
         with tempfile.TemporaryDirectory(prefix="voxgraph-bench-") as workdir:
-            print(json.dumps(measure(args.one, Path(workdir), args.seed)))
+            print(json.dumps(measure(args.one, Path(workdir), args.seed, args.jobs, args.keep)))
         return
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    if args.keep and len(sizes) != 1:
+        parser.error("--keep needs exactly one size")
     runs = []
     for count in sizes:
         print(f"N={count} ...", file=sys.stderr, flush=True)
-        runs.append(run_one(count, args.seed))
+        runs.append(run_one(count, args.seed, args.jobs, args.keep))
         print(table(runs[-1:], []).splitlines()[-1], file=sys.stderr, flush=True)
     if args.merge and args.output.exists():
         kept = json.loads(args.output.read_text())["runs"]
@@ -226,7 +218,9 @@ def main(argv: list[str] | None = None) -> None:
     print(table(runs, ratios))
     result = {
         "benchmark": "ingest",
-        "command": "python benchmarks/ingest.py --sizes "
+        "command": "python benchmarks/ingest.py --jobs "
+        + ",".join(sorted({str(r.get("jobs", 1)) for r in runs}))
+        + " --sizes "
         + ",".join(str(r["digests"]) for r in runs),
         "measured": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": args.seed,

@@ -12,12 +12,23 @@ the new one), which RocksDB commits atomically through its write-ahead log,
 so a loader killed at any point leaves each digest either whole or as it was;
 running the same command again loads what is missing (the rest is unchanged).
 After the batch the store publishes a snapshot for the server (loader/store.py).
+
+Parallelism: parsing, mapping and SHACL (nearly all of the cost; pyshacl alone
+is about 60 %) are independent per digest, so with `jobs` > 1 they run in that
+many worker processes while this process stays the one writer, storing the
+results in file order. Output is identical for any `jobs`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,6 +46,11 @@ from voxgraph.iris import VOX
 from voxgraph.paths import MAPPINGS, ONTOLOGY, ROOT, SHAPES
 
 DIGEST_SUFFIXES = (".txt",)
+STAGES = ("parse", "map", "shacl", "store")
+# Starting a worker process (imports, the registry) costs about as much as
+# preparing a few digests: smaller batches are prepared in this process.
+MIN_FILES_PER_JOB = 10
+IN_FLIGHT_PER_JOB = 4  # digests handed to each worker ahead: bounds memory, keeps it busy
 
 
 @dataclass
@@ -46,6 +62,8 @@ class Report:
     duplicates: dict[str, str] = field(default_factory=dict)  # source -> same bytes as this
     failed: dict[str, str] = field(default_factory=dict)  # source -> readable reason
     warnings: dict[str, list[str]] = field(default_factory=dict)  # loaded, but see these
+    # Seconds spent per stage (STAGES), summed over digests and worker processes.
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
 
     @property
     def ok(self) -> bool:
@@ -59,6 +77,7 @@ class MappedDigest:
     fingerprint: str
     graph: Graph
     warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # parse, map, shacl
 
 
 def digest_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -98,12 +117,30 @@ def prepare(path: Path, registry: Registry, raw: bytes | None = None) -> MappedD
     Raises DigestError or ShapeError.
     """
     raw = read_digest_bytes(path) if raw is None else raw
+    started = time.perf_counter()
     digest = digest_from_bytes(raw, path.name)
     key = iris.digest_key(digest.date, digest.series)
     stamp = fingerprint(raw)
+    parsed = time.perf_counter()
     graph = map_digest(digest, registry, stamp)
+    mapped = time.perf_counter()
     check(graph, context=registry.graph(), digest=f"{path.name} ({key})")
-    return MappedDigest(path, key, stamp, graph, digest.warnings)
+    seconds = {
+        "parse": parsed - started,
+        "map": mapped - parsed,
+        "shacl": time.perf_counter() - mapped,
+    }
+    return MappedDigest(path, key, stamp, graph, digest.warnings, seconds)
+
+
+def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> MappedDigest | str:
+    """`prepare`, or the readable reason why the file cannot be loaded."""
+    try:
+        return prepare(path, registry, raw)
+    except (DigestError, ShapeError) as error:
+        return str(error)
+    except Exception as error:  # a bug in a mapper must not stop the batch
+        return f"{path}: could not be mapped ({type(error).__name__}: {error})"
 
 
 def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
@@ -119,51 +156,128 @@ def run(
     store: GraphStore | None = None,
     *,
     progress: bool = False,
+    jobs: int = 1,
 ) -> Report:
-    """Check every digest file and, given a store, load the ones that pass."""
+    """Check every digest file and, given a store, load the ones that pass.
+
+    `jobs` > 1 prepares digests in that many worker processes (for batches of
+    at least MIN_FILES_PER_JOB files per worker); storing stays in this process.
+    """
     registry = Registry.load()
     if store is not None:
         load_reference_graphs(store, registry)
     report = Report()
-    seen: dict[str, Path] = {}  # digest key -> file
-    contents: dict[str, Path] = {}  # sha-256 of the bytes -> file
     files = digest_files(paths)
-    for path in tqdm(files, desc="digests", unit="digest", disable=not progress):
+    bar = tqdm(total=len(files), desc="digests", unit="digest", disable=not progress)
+    todo = _to_prepare(files, store, report, bar)
+    workers = max(1, min(jobs, len(files) // MIN_FILES_PER_JOB))
+    seen: dict[str, Path] = {}  # digest key -> file
+    for path, outcome in _prepared(todo, registry, workers):
+        bar.update()
         name = str(path)
-        try:
-            raw = read_digest_bytes(path)
-            content = hashlib.sha256(raw).hexdigest()
-            if content in contents:
-                report.duplicates[name] = str(contents[content])
-                continue
-            contents[content] = path
-            if store is not None and _stored(store, fingerprint(raw)):
-                report.unchanged.append(name)
-                continue
-            mapped = prepare(path, registry, raw)
-        except (DigestError, ShapeError, OSError) as error:
-            report.failed[name] = str(error)
+        if isinstance(outcome, str):
+            report.failed[name] = outcome
             continue
-        except Exception as error:  # a bug in a mapper must not stop the batch
-            report.failed[name] = f"{name}: could not be mapped ({type(error).__name__}: {error})"
-            continue
-        if mapped.key in seen:
+        for stage, seconds in outcome.seconds.items():
+            report.seconds[stage] += seconds
+        if outcome.key in seen:
             report.failed[name] = (
-                f"{name}: same digest ({mapped.key}) as {seen[mapped.key]} but different text; "
-                "not loaded twice"
+                f"{name}: same digest ({outcome.key}) as {seen[outcome.key]} but different "
+                "text; not loaded twice"
             )
             continue
-        seen[mapped.key] = path
+        seen[outcome.key] = path
         if store is not None:
-            store.replace_graph(iris.digest_graph(mapped.key), mapped.graph)
+            started = time.perf_counter()
+            store.replace_graph(iris.digest_graph(outcome.key), outcome.graph)
+            report.seconds["store"] += time.perf_counter() - started
         report.loaded.append(name)
-        if mapped.warnings:
-            report.warnings[name] = mapped.warnings
+        if outcome.warnings:
+            report.warnings[name] = outcome.warnings
+    bar.close()
     if store is not None:
+        started = time.perf_counter()
         store.flush()
         if store.path is not None:
             store.publish_snapshot()
+        report.seconds["store"] += time.perf_counter() - started
     return report
+
+
+def _to_prepare(
+    files: list[Path], store: GraphStore | None, report: Report, bar: tqdm
+) -> Iterator[tuple[Path, bytes]]:
+    """The files that need preparing, with their bytes, read one at a time.
+
+    Unreadable files, repeats of earlier bytes and digests stored unchanged are
+    recorded in `report` (and counted on `bar`) instead.
+    """
+    contents: dict[str, Path] = {}  # sha-256 of the bytes -> file
+    for path in files:
+        name = str(path)
+        try:
+            raw = read_digest_bytes(path)
+        except (DigestError, OSError) as error:
+            report.failed[name] = str(error)
+            bar.update()
+            continue
+        content = hashlib.sha256(raw).hexdigest()
+        if content in contents:
+            report.duplicates[name] = str(contents[content])
+            bar.update()
+            continue
+        contents[content] = path
+        if store is not None and _stored(store, fingerprint(raw)):
+            report.unchanged.append(name)
+            bar.update()
+            continue
+        yield path, raw
+
+
+def _prepared(
+    todo: Iterator[tuple[Path, bytes]], registry: Registry, jobs: int
+) -> Iterator[tuple[Path, MappedDigest | str]]:
+    """Each file of `todo` prepared (or the reason it failed), in the order of `todo`."""
+    if jobs <= 1:
+        for path, raw in todo:
+            yield path, prepare_or_reason(path, registry, raw)
+        return
+    # spawn: a fresh interpreter per worker, never a fork of a process holding
+    # an open RocksDB store and its threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    ) as pool:
+        pending: deque[tuple[Path, Future]] = deque()
+        for path, raw in todo:
+            pending.append((path, pool.submit(_prepare_in_worker, path, raw)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                path, future = pending.popleft()
+                yield path, future.result()
+        while pending:
+            path, future = pending.popleft()
+            yield path, future.result()
+
+
+_worker_registry: Registry | None = None
+
+
+def _start_worker(parent: int) -> None:
+    global _worker_registry
+    _worker_registry = Registry.load()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker when the loader is gone (a killed loader cannot stop its workers)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _prepare_in_worker(path: Path, raw: bytes) -> MappedDigest | str:
+    assert _worker_registry is not None, "the worker was not started by _start_worker"
+    return prepare_or_reason(path, _worker_registry, raw)
 
 
 def _stored(store: GraphStore, stamp: str) -> bool:

@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from loader.store import GraphStore
+from tests.conftest import AnyStore
 from tests.server_fixtures import serving_store
 from voxgraph.iris import PREFIXES
 
@@ -19,8 +19,9 @@ PREFIX_LINES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.ite
 
 
 @pytest.fixture(scope="module")
-def endpoint(corpus_store: GraphStore) -> Iterator[str]:
-    with serving_store(corpus_store) as url:
+def endpoint(each_corpus_store: AnyStore) -> Iterator[str]:
+    """The endpoint over the corpus, on the embedded store and then on the remote one."""
+    with serving_store(each_corpus_store) as url:
         yield url + "/sparql"
 
 

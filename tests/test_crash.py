@@ -1,5 +1,5 @@
-"""SIGKILL the loader in the middle of a batch: every digest is whole or absent, and
-running the same command again completes the batch."""
+"""SIGKILL the loader in the middle of a batch: every digest is whole or absent, no
+worker process is left behind, and running the same command again completes the batch."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from loader import load as pipeline
 from loader.parse import read_digest
 from loader.registry import Registry
@@ -19,7 +21,7 @@ from loader.store import GraphStore
 from voxgraph import iris
 from voxgraph.paths import CORPUS
 
-COPIES = 2  # each corpus digest once more, dated a year later: 10 digests in all
+COPIES = 4  # each corpus digest, and copies dated 400 days apart: 20 digests in all
 
 
 def shifted_corpus(folder: Path) -> list[Path]:
@@ -43,12 +45,37 @@ def digest_graphs(store: GraphStore) -> dict[str, set[str]]:
     return {g: {str(q) for q in store.quads(g)} for g in graphs}
 
 
-def test_a_killed_load_leaves_whole_digests_and_a_rerun_completes_it(tmp_path: Path) -> None:
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_killed_load_leaves_whole_digests_and_a_rerun_completes_it(
+    tmp_path: Path, jobs: int
+) -> None:
     batch = tmp_path / "batch"
     batch.mkdir()
     files = shifted_corpus(batch)
     store_dir = tmp_path / "store"
     command = [sys.executable, "-m", "voxgraph.cli", "load", str(batch), "--store", str(store_dir)]
+    command += ["--jobs", str(jobs)]
     loader = subprocess.Popen(
         [*command, "--progress"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
     )
@@ -62,8 +89,15 @@ def test_a_killed_load_leaves_whole_digests_and_a_rerun_completes_it(tmp_path: P
             break
         time.sleep(0.05)
     time.sleep(0.3)  # well into the next digest
+    workers = children(loader.pid)
+    if jobs > 1:
+        assert len(workers) >= jobs, f"the loader should run {jobs} worker processes: {workers}"
     loader.send_signal(signal.SIGKILL)
     loader.wait()
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(pid) for pid in workers), "worker processes outlived the loader"
 
     registry = Registry.load()
     fresh = {

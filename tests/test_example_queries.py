@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
-from loader.store import GraphStore
 from server.examples import QUERIES, Example, load_examples, read_example
+from tests.conftest import AnyStore
 
 EXAMPLES = load_examples()
 
@@ -31,10 +31,10 @@ def test_every_example_parses(example: Example) -> None:
 
 
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.federated], ids=lambda e: e.slug)
-def test_example_returns_the_checked_rows(corpus_store: GraphStore, example: Example) -> None:
+def test_example_returns_the_checked_rows(each_corpus_store: AnyStore, example: Example) -> None:
     expected = (QUERIES / f"{example.slug}.expected.csv").read_text(encoding="utf-8")
     out = io.BytesIO()
-    corpus_store.query(example.query).serialize(out, ox.QueryResultsFormat.CSV)
+    each_corpus_store.query(example.query).serialize(out, ox.QueryResultsFormat.CSV)
     got = out.getvalue().decode("utf-8")
     assert list(csv.reader(io.StringIO(got))) == list(csv.reader(io.StringIO(expected)))
 

@@ -1,4 +1,8 @@
-"""Loading digests: named graphs, idempotence, bad files among good ones."""
+"""Loading digests: named graphs, idempotence, bad files among good ones.
+
+Every test runs on both backends (see tests/conftest.py): the embedded store
+and `oxigraph serve` reached as a remote SPARQL 1.1 server.
+"""
 
 from __future__ import annotations
 
@@ -7,40 +11,41 @@ from pathlib import Path
 
 from loader import load as pipeline
 from loader.store import GraphStore
+from tests.conftest import AnyStore, StoreFactory
 from voxgraph.paths import CORPUS
 
 DATES = ["2022-11-04", "2022-11-08", "2023-09-22", "2023-09-26", "2023-10-03"]
 
 
-def select(store: GraphStore, query: str) -> list[dict[str, str]]:
+def select(store: AnyStore, query: str) -> list[dict[str, str]]:
     prefixes = "PREFIX vox: <https://w3id.org/voxgraph/ontology#>\n"
     prefixes += "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
     rows = store.query(prefixes + query)
     return [{v.value: row[v].value for v in rows.variables if row[v] is not None} for row in rows]
 
 
-def all_quads(store: GraphStore) -> set[str]:
+def all_quads(store: AnyStore) -> set[str]:
     return {str(q) for q in store.quads()}
 
 
-def test_the_five_publication_dates_come_from_the_text(corpus_store: GraphStore) -> None:
+def test_the_five_publication_dates_come_from_the_text(each_corpus_store: AnyStore) -> None:
     rows = select(
-        corpus_store, "SELECT ?date { ?d a vox:Digest ; dcterms:date ?date } ORDER BY ?date"
+        each_corpus_store, "SELECT ?date { ?d a vox:Digest ; dcterms:date ?date } ORDER BY ?date"
     )
     assert [r["date"] for r in rows] == DATES
 
 
-def test_each_digest_lives_in_its_own_named_graph(corpus_store: GraphStore) -> None:
-    graphs = corpus_store.named_graphs()
+def test_each_digest_lives_in_its_own_named_graph(each_corpus_store: AnyStore) -> None:
+    graphs = each_corpus_store.named_graphs()
     for date in DATES:
         assert f"https://w3id.org/voxgraph/graph/digest/{date}" in graphs
     assert "https://w3id.org/voxgraph/graph/ontology" in graphs
     assert "https://w3id.org/voxgraph/graph/registry" in graphs
 
 
-def test_sections_keep_their_titles_and_order(corpus_store: GraphStore) -> None:
+def test_sections_keep_their_titles_and_order(each_corpus_store: AnyStore) -> None:
     rows = select(
-        corpus_store,
+        each_corpus_store,
         """SELECT ?title { <https://w3id.org/voxgraph/id/digest/2022-11-04> vox:section ?s .
                            ?s dcterms:title ?title ; vox:position ?n } ORDER BY ?n""",
     )
@@ -51,37 +56,66 @@ def test_sections_keep_their_titles_and_order(corpus_store: GraphStore) -> None:
     ]
 
 
-def test_loading_twice_gives_exactly_the_same_quads(tmp_path: Path) -> None:
-    store = GraphStore(tmp_path / "store")
+def test_loading_twice_gives_exactly_the_same_quads(
+    new_store: StoreFactory, tmp_path: Path
+) -> None:
+    store = new_store("store")
     first = pipeline.run([CORPUS], store)
     assert first.ok and len(first.loaded) == 5
     before = all_quads(store)
     second = pipeline.run([CORPUS], store)
     assert second.loaded == [] and len(second.unchanged) == 5, "unchanged digests are skipped"
     assert all_quads(store) == before
-    # Forcing a re-map (a new store location for the same files) gives the same quads too.
+    # Forcing a re-map (a new store for the same files) gives the same quads too, and the
+    # embedded store holds exactly what the remote one does.
     other = GraphStore(tmp_path / "other")
-    pipeline.run([CORPUS], other)
+    pipeline.run([CORPUS], other, jobs=2)
     assert all_quads(other) == before
 
 
-def test_a_bad_file_among_good_ones_is_named_and_the_rest_load(tmp_path: Path) -> None:
+def test_worker_processes_give_the_same_quads_and_report(tmp_path: Path) -> None:
+    """`voxgraph load --jobs N`: digests prepared in N processes, stored by one, same result."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for path in CORPUS.glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+        shutil.copy(path, folder / f"copy-of-{path.name}")  # same bytes: reported, loaded once
+    (folder / "undated.txt").write_text("Center for National and International Studies\n\nText.\n")
+    reports, quads = [], []
+    for jobs in (1, 2):
+        store = GraphStore(tmp_path / f"store-{jobs}")
+        reports.append(pipeline.run([folder], store, jobs=jobs))
+        quads.append(all_quads(store))
+    one, two = reports
+    assert len(one.loaded) == 5 and len(one.duplicates) == 5 and len(one.failed) == 1
+    assert (two.loaded, two.duplicates, two.failed) == (one.loaded, one.duplicates, one.failed)
+    assert quads[0] == quads[1]
+    assert all(two.seconds[stage] > 0 for stage in pipeline.STAGES), two.seconds
+
+
+def test_a_bad_file_among_good_ones_is_named_and_the_rest_load(
+    new_store: StoreFactory, tmp_path: Path
+) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
     shutil.copy(CORPUS / "2022-11-04.txt", folder / "good.txt")
     (folder / "undated.txt").write_text(
         "Center for National and International Studies\n\nSome heading\n\nA paragraph.\n"
     )
-    store = GraphStore(tmp_path / "store")
+    store = new_store("store")
     report = pipeline.run([folder], store)
     assert report.loaded == [str(folder / "good.txt")]
     assert list(report.failed) == [str(folder / "undated.txt")]
     assert "undated.txt" in report.failed[str(folder / "undated.txt")]
     assert "date" in report.failed[str(folder / "undated.txt")]
+    digests = [g for g in store.named_graphs() if "/graph/digest/" in g]
+    assert digests == ["https://w3id.org/voxgraph/graph/digest/2022-11-04"]
 
 
-def test_nothing_stored_is_lost_when_a_later_batch_fails(tmp_path: Path) -> None:
-    store = GraphStore(tmp_path / "store")
+def test_nothing_stored_is_lost_when_a_later_batch_fails(
+    new_store: StoreFactory, tmp_path: Path
+) -> None:
+    store = new_store("store")
     pipeline.run([CORPUS], store)
     before = all_quads(store)
     broken = tmp_path / "2022-11-04.txt"
@@ -91,8 +125,8 @@ def test_nothing_stored_is_lost_when_a_later_batch_fails(tmp_path: Path) -> None
     assert all_quads(store) == before
 
 
-def test_a_changed_digest_replaces_its_graph_whole(tmp_path: Path) -> None:
-    store = GraphStore(tmp_path / "store")
+def test_a_changed_digest_replaces_its_graph_whole(new_store: StoreFactory, tmp_path: Path) -> None:
+    store = new_store("store")
     original = tmp_path / "digest.txt"
     shutil.copy(CORPUS / "2022-11-08.txt", original)
     pipeline.run([original], store)
@@ -106,10 +140,10 @@ def test_a_changed_digest_replaces_its_graph_whole(tmp_path: Path) -> None:
 
 
 def test_pull_quotes_link_to_the_statements_they_were_taken_from(
-    corpus_store: GraphStore,
+    each_corpus_store: AnyStore,
 ) -> None:
     rows = select(
-        corpus_store,
+        each_corpus_store,
         """SELECT ?date ?speaker { ?d vox:pullQuoteOf ?s ; dcterms:date ?date .
                                    ?s vox:speaker ?speaker } ORDER BY ?date""",
     )

@@ -13,6 +13,7 @@ is $VOXGRAPH_STORE, or var/store in the checkout.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,15 @@ STORE_URL_OPTION = click.option(
     help="Use a remote SPARQL 1.1 server instead of the store directory: its query endpoint "
     "(updates go to the same URL, or to .../update for one ending in /query). "
     "Default: $VOXGRAPH_STORE_URL. Its default graph must be the union of the named graphs.",
+)
+JOBS_OPTION = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Worker processes that parse, map and SHACL-check digests (the store is written by "
+    "one process). Batches under 10 digests per worker use fewer.",
 )
 
 
@@ -67,8 +77,13 @@ def _print_report(report, verb: str) -> None:
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
+@JOBS_OPTION
 def load(
-    paths: tuple[Path, ...], store_dir: Path | None, store_url: str | None, progress: bool | None
+    paths: tuple[Path, ...],
+    store_dir: Path | None,
+    store_url: str | None,
+    progress: bool | None,
+    jobs: int,
 ) -> None:
     """Load digest files, or folders of them (*.txt), into the store.
 
@@ -80,18 +95,19 @@ def load(
 
     store = open_store(store_dir, store_url)
     show = sys.stderr.isatty() if progress is None else progress
-    report = pipeline.run(paths, store, progress=show)
+    report = pipeline.run(paths, store, progress=show, jobs=jobs)
     _print_report(report, "loaded")
     sys.exit(0 if report.ok else 1)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
+@JOBS_OPTION
+def validate(paths: tuple[Path, ...], jobs: int) -> None:
     """Parse, map and SHACL-check digests without storing them."""
     from loader import load as pipeline
 
-    report = pipeline.run(paths, store=None)
+    report = pipeline.run(paths, store=None, jobs=jobs)
     _print_report(report, "valid")
     sys.exit(0 if report.ok else 1)
 
