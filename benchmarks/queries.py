@@ -74,6 +74,7 @@ ACTORS = (
 GROUP BY ?actor ORDER BY DESC(?n) ?actor LIMIT 200"""
 )
 JSON_RESULTS = "application/sparql-results+json"
+REMOTE = "voxgraph serve --store-url (to oxigraph serve)"
 
 
 def free_port() -> int:
@@ -226,6 +227,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--rdflib-digests", type=int, default=50)
     parser.add_argument("--no-rdflib", action="store_true")
+    parser.add_argument("--no-remote", action="store_true", help="skip voxgraph serve --store-url")
+    parser.add_argument("--workers", type=int, default=None, help="voxgraph serve --workers")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/queries.json")
     args = parser.parse_args()
 
@@ -245,7 +248,8 @@ def main() -> None:
         servers.append(
             Server(
                 "voxgraph serve",
-                [str(BIN / "voxgraph"), "serve", "--store", str(store), "--port", str(port)],
+                [str(BIN / "voxgraph"), "serve", "--store", str(store), "--port", str(port)]
+                + (["--workers", str(args.workers)] if args.workers else []),
                 f"http://127.0.0.1:{port}/sparql",
                 f"http://127.0.0.1:{port}/dump.nq",
             )
@@ -267,6 +271,16 @@ def main() -> None:
                 f"http://127.0.0.1:{port}/store",
             )
         )
+        if not args.no_remote:
+            remote, port = servers[-1].sparql, free_port()
+            servers.append(
+                Server(
+                    REMOTE,
+                    [str(BIN / "voxgraph"), "serve", "--store-url", remote, "--port", str(port)],
+                    f"http://127.0.0.1:{port}/sparql",
+                    None,
+                )
+            )
         rdflib_quads = None
         if not args.no_rdflib:
             subset = work / "subset.nq"

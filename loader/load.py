@@ -51,6 +51,9 @@ STAGES = ("parse", "map", "shacl", "store")
 # preparing a few digests: smaller batches are prepared in this process.
 MIN_FILES_PER_JOB = 10
 IN_FLIGHT_PER_JOB = 4  # digests handed to each worker ahead: bounds memory, keeps it busy
+# Oxigraph keeps written data in memory until a flush: without one every stored
+# digest added ~0.6 MB to the loader's memory for good (713 MB at 1,000 digests).
+FLUSH_EVERY = 100  # stored digests
 
 
 @dataclass
@@ -190,6 +193,8 @@ def run(
         if store is not None:
             started = time.perf_counter()
             store.replace_graph(iris.digest_graph(outcome.key), outcome.graph)
+            if len(report.loaded) % FLUSH_EVERY == FLUSH_EVERY - 1:
+                store.flush()
             report.seconds["store"] += time.perf_counter() - started
         report.loaded.append(name)
         if outcome.warnings:
