@@ -16,6 +16,10 @@ indexes, in their key order, and are serialized a batch at a time:
 - A batch ends where a subject ends (in TriG, where a subject of a graph ends; a graph
   larger than a batch is written as several `graph { }` blocks, which TriG allows), so
   each batch is well-formed on its own; Turtle and TriG prefixes come once, at the top.
+- The whole store as N-Quads, and one graph as N-Triples, need no batching, layout or
+  deduplication: oxigraph writes them itself (Store.dump, which reads the same index in
+  the same order and releases the GIL) in a thread of its own, through a bounded queue
+  of chunks, about 3 times as fast as the batches (same bytes: tested).
 
 The same data gives byte-identical files. The index keys encode each term by its value
 (IRIs and long strings by a fixed SipHash-128 of the string, short strings and numbers
@@ -44,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import threading
 import time
 import weakref
@@ -69,6 +74,8 @@ DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
 }
 BATCH = 2_000  # statements serialized at a time (a batch ends at a subject boundary)
+CHUNK_BYTES = 256 * 1024  # what oxigraph's own writer hands over at a time
+CHUNKS_AHEAD = 8  # at most this many chunks wait for a slow client: bounded memory
 SORTED_PREFIXES = dict(sorted(PREFIXES.items()))
 DUMP_LAYOUT = "index-order/1"  # change when the order or the layout of the files changes
 FINGERPRINT = ox.NamedNode(str(VOX.fingerprint))
@@ -81,8 +88,71 @@ def write_dump(store: GraphStore, out: BinaryIO, fmt: str, graph: str | None = N
     """Write the whole store (or one named graph) to `out` as `fmt`: "ttl", "nt", "trig", "nq"."""
     if fmt not in DUMP_FORMATS:
         raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
-    for chunk in serialize(statement_groups(store, fmt, graph), fmt):
+    for chunk in dump_chunks(store, fmt, graph):
         out.write(chunk)
+
+
+def dump_chunks(store: GraphStore, fmt: str, graph: str | None = None) -> Iterator[bytes]:
+    """The bytes of a dump, a chunk at a time (by oxigraph itself where it writes the same)."""
+    if streams_in_index_order(store) and (fmt, graph is None) in (("nq", True), ("nt", False)):
+        return native_dump(store, fmt, graph)
+    return serialize(statement_groups(store, fmt, graph), fmt)
+
+
+def native_dump(store: GraphStore, fmt: str, graph: str | None = None) -> Iterator[bytes]:
+    """Store.dump, run in a thread, as chunks; stopping the iteration stops the dump.
+
+    Only for formats whose output is the index order, line by line: "nq" of the whole
+    store, "nt" of one graph (both equal to what `serialize` writes).
+    """
+    chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(CHUNKS_AHEAD)
+    stop = threading.Event()
+
+    def hand_over(item: bytes | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise BrokenPipeError("the download was abandoned")
+
+    class Writer:
+        def __init__(self) -> None:
+            self.buffer = bytearray()
+
+        def write(self, data: bytes) -> int:
+            if stop.is_set():
+                raise BrokenPipeError("the download was abandoned")
+            self.buffer += data
+            if len(self.buffer) >= CHUNK_BYTES:
+                hand_over(bytes(self.buffer))
+                self.buffer.clear()
+            return len(data)
+
+        def flush(self) -> None:
+            """Chunks go out when full; the last one when the dump ends."""
+
+    def produce() -> None:
+        writer = Writer()
+        try:
+            from_graph = ox.NamedNode(graph) if graph else None
+            store.ox.dump(writer, DUMP_FORMATS[fmt][0], from_graph=from_graph)
+            if writer.buffer:
+                hand_over(bytes(writer.buffer))
+            hand_over(None)
+        except BaseException as error:  # handed to the reader, raised there
+            if not stop.is_set():
+                hand_over(error)
+
+    threading.Thread(target=produce, name="dump", daemon=True).start()
+    try:
+        while (chunk := chunks.get()) is not None:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+    finally:
+        stop.set()  # the writer stops at its next write
 
 
 # -- what a dump holds, subject by subject ------------------------------------------------
@@ -330,7 +400,7 @@ def download(graph: str | None, fmt: str, gz: bool, filename: str) -> Response:
     if not is_resource_modified(request.environ, etag=tag, last_modified=modified):
         response = Response(status=304, headers=headers)
     else:
-        body = serialize(statement_groups(store, fmt, graph), fmt)
+        body = dump_chunks(store, fmt, graph)
         if gz:
             filename += ".gz"
             body = gzipped(body)

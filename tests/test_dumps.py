@@ -8,6 +8,8 @@ import gzip
 import io
 import random
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -178,6 +180,33 @@ def test_every_batch_is_well_formed_and_prefixes_come_once(
         for quad in expected.quads((None, None, None, None)):
             union.add(quad[:3])
         assert isomorphic(Graph().parse(data=whole, format=rdflib_format), union)
+
+
+@pytest.mark.parametrize(("fmt", "graph"), [("nq", None), ("nt", DIGEST_GRAPH)])
+def test_oxigraphs_own_dump_writes_the_same_bytes_as_the_batches(
+    corpus_store: GraphStore, monkeypatch: pytest.MonkeyPatch, fmt: str, graph: str | None
+) -> None:
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 4096)  # many chunks through the queue
+    native = list(dumps.native_dump(corpus_store, fmt, graph))
+    assert len(native) > 10
+    batches = b"".join(serialize(statement_groups(corpus_store, fmt, graph), fmt))
+    assert b"".join(native) == batches
+    assert dump_bytes(corpus_store, fmt, graph) == batches
+
+
+def test_an_abandoned_native_dump_stops_its_thread(
+    corpus_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(dumps, "CHUNKS_AHEAD", 1)
+    before = {t for t in threading.enumerate() if t.name == "dump"}
+    download = dumps.native_dump(corpus_store, "nq")
+    assert next(download)
+    download.close()  # what waitress does when the client goes away
+    deadline = time.monotonic() + 10
+    while {t for t in threading.enumerate() if t.name == "dump"} - before:
+        assert time.monotonic() < deadline, "the dump thread is still writing for nobody"
+        time.sleep(0.05)
 
 
 def test_one_graphs_union_formats_hold_that_graph(tmp_path: Path) -> None:
