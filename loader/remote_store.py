@@ -83,9 +83,9 @@ class RemoteStore:
 
     # -- writing ---------------------------------------------------------------
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        """Replace named graph `name` by `graph` in one SPARQL Update request."""
-        body = graph_as_ntriples(graph)
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
+        """Replace named graph `name` by `graph` (or its N-Triples text) in one SPARQL Update."""
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         self.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
         )

@@ -95,13 +95,13 @@ class GraphStore:
             self.path.mkdir(parents=True, exist_ok=True)
             self.ox = ox.Store(str(self.path))
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        """Replace named graph `name` by `graph` in one transaction.
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
+        """Replace named graph `name` by `graph` (or its N-Triples text) in one transaction.
 
         Readers see either the old graph or the new one, never a mix, and a
         crash in the middle leaves the old one.
         """
-        body = graph_as_ntriples(graph)
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         self.ox.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
         )
