@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/queries.py [--digests 1000] [--store DIR] [--clients 8]
                                            [--analytic-clients 4] [--analytic-seconds 60]
-                                           [--dump-clients 2]
+                                           [--dump-clients 2] [--mixes point,analytic,dump]
                                            [--seconds 15] [--rdflib-digests 50]
                                            [--out benchmarks/results/queries.json]
 
@@ -235,6 +235,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--rdflib-digests", type=int, default=50)
     parser.add_argument("--no-rdflib", action="store_true")
+    parser.add_argument("--mixes", default="point,analytic,dump", help="which mixes to run")
     parser.add_argument("--no-remote", action="store_true", help="skip voxgraph serve --store-url")
     parser.add_argument("--workers", type=int, default=None, help="voxgraph serve --workers")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/queries.json")
@@ -319,6 +320,8 @@ def main() -> None:
         }
         results: dict[str, dict[str, dict]] = {}
         for mix, (make, clients) in mixes.items():
+            if mix not in args.mixes.split(","):
+                continue
             results[mix] = {}
             for server in servers:
                 request = make(server)

@@ -28,7 +28,7 @@ CORS_PATHS = (
 def create_app(store: GraphStore, settings: Settings | None = None) -> Flask:
     """The app over `store`; the blueprints find both in app.config (VOXGRAPH_*).
 
-    Over a read-only store on disk the app evaluates queries in worker processes
+    Over a read-only store on disk the app evaluates queries in a worker process
     (server/workers.py) and, if the store is a snapshot, follows newer ones
     (server/reload.py).
     """

@@ -21,7 +21,7 @@ class Settings:
     SERVICE is refused.
 
     The query limits (`timeout`, `workers`, `max_concurrent_queries`) apply
-    where queries run in worker processes: an app over a read-only store on
+    where queries run in a worker process: an app over a read-only store on
     disk, as `voxgraph serve` opens (see server/workers.py).
     """
 
@@ -32,7 +32,7 @@ class Settings:
     max_result_rows: int = 100_000  # rows (or triples) per answer; more: cut, and said so
     max_result_bytes: int = 50_000_000  # serialized answer; more: rows cut, and said so
     timeout: float = 30.0  # seconds a query may run before its worker is ended (504)
-    workers: int = 4  # query worker processes (0: evaluate in the server process)
+    workers: int = 4  # query threads of the worker process (0: evaluate in the server process)
     max_concurrent_queries: int = 16  # running and waiting for a worker; more get 503
 
     def __post_init__(self) -> None:

@@ -1,19 +1,26 @@
-"""Queries evaluated in worker processes, so that one running too long can be stopped.
+"""Queries evaluated in a worker process, so that one running too long can be stopped.
 
 pyoxigraph cannot cancel a query once it runs, and a thread cannot be killed,
 so the only way to stop a runaway query is to end the process evaluating it.
-A `WorkerPool` holds a few processes (WORKER_COMMAND: a fresh
-interpreter, no fork of a threaded server), each with its own read-only handle
-on the store, spoken to over its stdin and stdout with pickled messages. A request
-thread takes an idle worker, sends it the checked query, and waits at most
-`settings.timeout` for the answer; past that the worker is killed (SIGKILL),
-replaced by a fresh one, and the client gets 504. Other requests go on in the
-other workers meanwhile.
+The `WorkerPool` keeps one worker process (WORKER_COMMAND: a fresh interpreter,
+no fork of a threaded server) with `settings.workers` query threads, each
+spoken to over a pipe pair of its own with pickled messages (a *slot*). The
+threads share one read-only handle on the store, so concurrent queries share
+RocksDB's block cache and table readers: four copies of the same analytic
+query ran in 16.3 s as four threads of one process, in 21.1 s as four
+processes (benchmarks/README.md).
 
-At most `settings.max_concurrent_queries` queries run or wait for a worker at
+A request thread takes an idle slot, sends it the checked query, and waits at
+most `settings.timeout` for the answer. Past that the client gets 504 and the
+process is *retired*: a fresh process takes over with fresh slots at once, the
+retired one gets no more queries and is killed (SIGKILL) as soon as the other
+queries it is evaluating have been answered (each within its own time limit),
+so no other user's query dies with the runaway one. A process that dies (a
+crash in the engine) is replaced the same way, and its queries get 503.
+
+At most `settings.max_concurrent_queries` queries run or wait for a slot at
 once; one more gets 503 with Retry-After at once instead of queuing without
-bound. A worker that dies (a crash in the engine) is replaced and its query
-answered with 503.
+bound.
 
 Several processes can open one RocksDB store read-only at the same time, but
 not while another process writes it (the read-only open fails, or worse):
@@ -43,18 +50,13 @@ WORKER_COMMAND = "from server.workers import worker_main; worker_main()"
 STARTUP_SECONDS = 60.0  # a fresh worker imports rdflib and pyoxigraph: a second or two
 
 
-class Worker:
-    """One worker process and the pipes to it."""
+class Slot:
+    """One query thread of a worker process, and the pipe pair to it."""
 
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", WORKER_COMMAND], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.requests = Connection(os.dup(self.process.stdin.fileno()), readable=False)
-        self.connection = Connection(os.dup(self.process.stdout.fileno()), writable=False)
-        self.process.stdin.close()
-        self.process.stdout.close()
+    def __init__(self, owner: WorkerProcess, requests: Connection, answers: Connection) -> None:
+        self.owner = owner
+        self.requests = requests
+        self.answers = answers
         self.ready = False
         self.broken = False
 
@@ -79,8 +81,8 @@ class Worker:
     def _receive(self, seconds: float, limit: str | None) -> tuple[str, object]:
         """The next message; `limit` None means the worker is starting up."""
         try:
-            if self.connection.poll(max(seconds, 0.0)):
-                return self.connection.recv()
+            if self.answers.poll(max(seconds, 0.0)):
+                return self.answers.recv()
         except (EOFError, OSError):
             self.broken = True
             raise WorkerLost(
@@ -91,23 +93,53 @@ class Worker:
             raise WorkerLost("the query worker did not start; try again")
         raise QueryTimeout(f"the query ran longer than the limit of {limit} and was stopped")
 
+
+class WorkerProcess:
+    """A worker process with `threads` query threads, one slot each."""
+
+    def __init__(self, threads: int) -> None:
+        self.slots: list[Slot] = []
+        child_fds: list[int] = []
+        ends: list[tuple[int, int]] = []
+        for _ in range(threads):
+            task_read, task_write = os.pipe()
+            answer_read, answer_write = os.pipe()
+            child_fds += [task_read, answer_write]
+            ends.append((task_write, answer_read))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WORKER_COMMAND, *map(str, child_fds)], pass_fds=child_fds
+        )
+        for fd in child_fds:
+            os.close(fd)
+        for task_write, answer_read in ends:
+            self.slots.append(
+                Slot(
+                    self,
+                    Connection(task_write, readable=False),
+                    Connection(answer_read, writable=False),
+                )
+            )
+        self.busy = 0  # slots with a query in flight
+        self.retired = False
+
     def stop(self) -> None:
         self.process.kill()
         self.process.wait(timeout=5)
-        self.requests.close()
-        self.connection.close()
+        for slot in self.slots:
+            slot.requests.close()
+            slot.answers.close()
 
 
 class WorkerPool:
-    """`size` worker processes evaluating queries, with a bound on queries in flight."""
+    """A worker process with `size` query threads, and a bound on queries in flight."""
 
     def __init__(self, size: int, max_concurrent: int):
-        self._idle: queue.LifoQueue[Worker] = queue.LifoQueue()
+        self._size = max(size, 1)
+        self._idle: queue.LifoQueue[Slot] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(max(max_concurrent, 1))
-        self._workers = [Worker() for _ in range(size)]
-        for worker in self._workers:
-            self._idle.put(worker)
         self._lock = threading.Lock()
+        self._processes: list[WorkerProcess] = []
+        self._start_process()
 
     def run(
         self,
@@ -126,33 +158,56 @@ class WorkerPool:
             )
         deadline = time.monotonic() + settings.timeout
         try:
-            try:
-                worker = self._idle.get(timeout=settings.timeout)
-            except queue.Empty:
-                raise Busy("the server is busy: no query worker became free in time") from None
+            slot = self._take(deadline)
             try:
                 task = (store_path, query, dataset, settings, wanted, endpoints)
-                return worker.ask(task, deadline - time.monotonic(), settings.timeout)
+                return slot.ask(task, deadline - time.monotonic(), settings.timeout)
             finally:
-                self._idle.put(self._replace(worker) if worker.broken else worker)
+                self._give_back(slot)
         finally:
             self._slots.release()
 
-    def _replace(self, worker: Worker) -> Worker:
-        worker.stop()
-        fresh = Worker()
+    def _take(self, deadline: float) -> Slot:
+        """An idle slot of a process in service (slots of retired processes are dropped)."""
+        while True:
+            try:
+                slot = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                raise Busy("the server is busy: no query worker became free in time") from None
+            with self._lock:
+                if not slot.owner.retired:
+                    slot.owner.busy += 1
+                    return slot
+
+    def _give_back(self, slot: Slot) -> None:
         with self._lock:
-            self._workers[self._workers.index(worker)] = fresh
-        return fresh
+            process = slot.owner
+            process.busy -= 1
+            if slot.broken and not process.retired:
+                process.retired = True
+                self._start_process()
+            if not process.retired:
+                self._idle.put(slot)
+            elif process.busy == 0 and process in self._processes:
+                self._processes.remove(process)
+                process.stop()
+
+    def _start_process(self) -> None:
+        """A fresh worker process, its slots idle (call with the lock held, or at start)."""
+        process = WorkerProcess(self._size)
+        self._processes.append(process)
+        for slot in process.slots:
+            self._idle.put(slot)
 
     def pids(self) -> list[int]:
         with self._lock:
-            return [worker.process.pid for worker in self._workers]
+            return [process.process.pid for process in self._processes]
 
     def close(self) -> None:
         with self._lock:
-            for worker in self._workers:
-                worker.stop()
+            for process in self._processes:
+                process.stop()
+            self._processes.clear()
 
 
 def attach_pool(app: Flask, store: GraphStore, settings: Settings) -> WorkerPool | None:
@@ -169,22 +224,52 @@ def attach_pool(app: Flask, store: GraphStore, settings: Settings) -> WorkerPool
 
 
 def worker_main() -> None:
-    """The worker process: answer tasks from stdin on stdout until stdin closes.
+    """The worker process: one query thread per pipe pair named in argv, until they close.
 
-    Evaluation runs in a thread with a big stack (see THREAD_STACK_BYTES). The
-    real stdout becomes the answer pipe; anything printed goes to stderr.
+    argv holds file descriptors, two per thread: the task pipe to read, the answer
+    pipe to write. Threads run with big stacks (see THREAD_STACK_BYTES) and share
+    one handle per snapshot. Anything printed goes to stderr.
     """
-    requests = Connection(os.dup(0), writable=False)
-    answers = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)
+    fds = [int(fd) for fd in sys.argv[1:]]
     threading.stack_size(THREAD_STACK_BYTES)
-    thread = threading.Thread(target=_serve_tasks, args=(requests, answers), name="query")
-    thread.start()
-    thread.join()
+    stores = _SharedStores()
+    threads = [
+        threading.Thread(
+            target=_serve_tasks,
+            args=(
+                Connection(fds[i], writable=False),
+                Connection(fds[i + 1], readable=False),
+                stores,
+            ),
+            name=f"query-{i // 2}",
+        )
+        for i in range(0, len(fds), 2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
-def _serve_tasks(requests: Connection, answers: Connection) -> None:
-    stores: dict[str, GraphStore] = {}
+class _SharedStores:
+    """The read-only handle on the newest snapshot a query named, shared by the threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._path: str | None = None
+        self._store: GraphStore | None = None
+
+    def get(self, path: str) -> GraphStore:
+        with self._lock:
+            if path != self._path:  # a newer snapshot: open it (queries on the old keep theirs)
+                self._store = GraphStore(path, read_only=True)
+                self._path = path
+            assert self._store is not None
+            return self._store
+
+
+def _serve_tasks(requests: Connection, answers: Connection, stores: _SharedStores) -> None:
     answers.send(("ready", None))
     while True:
         try:
@@ -192,9 +277,8 @@ def _serve_tasks(requests: Connection, answers: Connection) -> None:
         except (EOFError, OSError):  # the server is gone
             return
         try:
-            if store_path not in stores:  # a newer snapshot: drop the old handle
-                stores = {store_path: GraphStore(store_path, read_only=True)}
-            answer = evaluate(stores[store_path], query, dataset, settings, wanted, endpoints)
+            store = stores.get(store_path)
+            answer = evaluate(store, query, dataset, settings, wanted, endpoints)
         except QueryError as error:
             answers.send(("error", error))
             continue

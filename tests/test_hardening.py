@@ -78,6 +78,28 @@ def test_a_query_past_the_time_limit_is_stopped_while_others_are_answered(limite
     assert requests.get(limited, params={"query": QUICK}, timeout=30).status_code == 200
 
 
+def test_a_timed_out_process_is_replaced_and_then_killed(snapshot_of_corpus: Path) -> None:
+    """The runaway query's process takes no more queries; it ends once it has none in flight."""
+    settings = Settings(timeout=1.0, workers=2, max_concurrent_queries=4)
+    snapshot = latest_snapshot(snapshot_of_corpus)
+    app = create_app(GraphStore(snapshot, read_only=True), settings)
+    pool = app.extensions[POOL_KEY]
+    try:
+        with serving(app, settings) as url:
+            assert requests.get(url + "/sparql", params={"query": QUICK}).status_code == 200
+            [first] = pool.pids()
+            response = requests.get(url + "/sparql", params={"query": ENDLESS}, timeout=30)
+            assert response.status_code == 504
+            assert first not in pool.pids() and len(pool.pids()) == 1
+            assert requests.get(url + "/sparql", params={"query": COUNT}).status_code == 200
+            deadline = time.monotonic() + 10
+            while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not Path(f"/proc/{first}").exists(), "the runaway query's process still runs"
+    finally:
+        pool.close()
+
+
 def test_beyond_the_concurrency_limit_the_answer_is_503_with_retry_after(limited: str) -> None:
     threads = [
         threading.Thread(

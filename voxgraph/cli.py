@@ -184,7 +184,8 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
     default=4,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Query worker processes (0: evaluate in the server process, without time limit).",
+    help="Queries evaluated at once, as threads of a worker process that is replaced when a "
+    "query overruns --timeout (0: evaluate in the server process, without time limit).",
 )
 @click.option(
     "--max-concurrent",
