@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -98,6 +99,79 @@ def test_a_timed_out_process_is_replaced_and_then_killed(snapshot_of_corpus: Pat
             assert not Path(f"/proc/{first}").exists(), "the runaway query's process still runs"
     finally:
         pool.close()
+
+
+LATE_ROW = {"type": "literal", "value": "late"}
+
+
+class SlowEndpoint(ThreadingHTTPServer):
+    """A SPARQL endpoint on 127.0.0.1 that answers one row after `delay` seconds:
+    an allowlisted SERVICE to it makes a query that takes a known time."""
+
+    def __init__(self, delay: float) -> None:
+        rows = json.dumps(
+            {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": LATE_ROW}]}}
+        ).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(rows)))
+                self.end_headers()
+                self.wfile.write(rows)
+
+            do_POST = do_GET  # noqa: N815
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server_port}/sparql"
+
+
+def test_a_runaway_query_does_not_take_other_queries_down_with_it(
+    snapshot_of_corpus: Path,
+) -> None:
+    """The runaway times out at 2 s while another query of the same process runs until
+    ~2.5 s: that one is still answered, then the retired process is killed."""
+    endpoint = SlowEndpoint(delay=1.5)
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+    settings = Settings(
+        timeout=2.0, workers=2, max_concurrent_queries=4, service_allowlist=(endpoint.url,)
+    )
+    app = create_app(GraphStore(latest_snapshot(snapshot_of_corpus), read_only=True), settings)
+    pool = app.extensions[POOL_KEY]
+    answers: dict[str, requests.Response] = {}
+
+    def ask(name: str, query: str) -> None:
+        answers[name] = requests.get(url + "/sparql", params={"query": query}, timeout=30)
+
+    try:
+        with serving(app, settings) as url:
+            assert requests.get(url + "/sparql", params={"query": QUICK}).status_code == 200
+            [first] = pool.pids()
+            runaway = threading.Thread(target=ask, args=("runaway", ENDLESS))
+            slow = threading.Thread(
+                target=ask,
+                args=("slow", f"SELECT ?x {{ SERVICE <{endpoint.url}> {{ ?x ?p ?o }} }}"),
+            )
+            runaway.start()
+            time.sleep(1.0)
+            slow.start()
+            runaway.join(timeout=30)
+            slow.join(timeout=30)
+            assert answers["runaway"].status_code == 504
+            assert answers["slow"].status_code == 200, answers["slow"].text
+            assert answers["slow"].json()["results"]["bindings"][0]["x"]["value"] == "late"
+            deadline = time.monotonic() + 10
+            while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not Path(f"/proc/{first}").exists(), "the retired process still runs"
+    finally:
+        pool.close()
+        endpoint.shutdown()
 
 
 def test_beyond_the_concurrency_limit_the_answer_is_503_with_retry_after(limited: str) -> None:
