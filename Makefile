@@ -50,8 +50,8 @@ browser:
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq chromium chromium-driver >/dev/null) \
-	  || echo "could not install chromium: the browser test will be skipped"; \
-	else echo "no chromium and no root for apt-get: the browser test will be skipped"; fi
+	  || echo "could not install chromium: the browser tests will fail"; \
+	else echo "no chromium and no root for apt-get: the browser tests will fail"; fi
 
 load: install
 	$(BIN)/voxgraph load corpus --store $(STORE)

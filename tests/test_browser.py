@@ -1,6 +1,6 @@
 """End to end in a real headless browser (Debian's chromium + chromedriver, via selenium):
 open the query page, run an example query, see the result table, follow an IRI to the
-actor's page. `make test` installs the browser; the test skips only when it is missing."""
+actor's page. `make test` installs the browser; without it these tests fail and say so."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.wait import WebDriverWait
 
 from loader.store import GraphStore
 from server.page import EDITOR
@@ -30,21 +34,18 @@ FLAGS = (
     "--disable-sync",
 )
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-if not CHROMIUM.exists() or not Path(DRIVER).exists():
-    pytest.skip(
-        "chromium or chromedriver is missing and could not be installed "
-        "(`make test` runs apt-get install chromium chromium-driver as root)",
-        allow_module_level=True,
-    )
-
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
+MISSING = (
+    None
+    if CHROMIUM.exists() and Path(DRIVER).exists()
+    else "chromium or chromedriver is missing: `make test` installs them with apt-get "
+    "(as root: `apt-get install chromium chromium-driver`)"
+)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
+    if MISSING:
+        pytest.fail(MISSING, pytrace=False)
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     with tempfile.TemporaryDirectory() as profile:
