@@ -18,6 +18,7 @@ from loader.store import GraphStore, latest_snapshot
 from server.app import create_app
 from server.query import POOL_KEY
 from server.settings import Settings
+from server.workers import WORKER_MALLOC_TUNABLES, WorkerPool
 from tests.server_fixtures import serving
 from voxgraph.paths import CORPUS
 
@@ -97,6 +98,34 @@ def test_a_timed_out_process_is_replaced_and_then_killed(snapshot_of_corpus: Pat
             while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert not Path(f"/proc/{first}").exists(), "the runaway query's process still runs"
+    finally:
+        pool.close()
+
+
+def worker_environment_of(pool: WorkerPool) -> dict[str, str]:
+    """The environment the pool's process was started with (empty for a moment after exec)."""
+    [pid] = pool.pids()
+    deadline = time.monotonic() + 10
+    while not (raw := Path(f"/proc/{pid}/environ").read_bytes()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return dict(entry.decode().split("=", 1) for entry in raw.split(b"\0") if entry)
+
+
+def test_the_worker_process_keeps_more_freed_blocks_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    pool = WorkerPool(1, 1)
+    try:
+        tuned = worker_environment_of(pool).get("GLIBC_TUNABLES")
+        assert tuned == WORKER_MALLOC_TUNABLES, f"the worker's GLIBC_TUNABLES is {tuned!r}"
+    finally:
+        pool.close()
+    monkeypatch.setenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2")
+    pool = WorkerPool(1, 1)
+    try:
+        mine = worker_environment_of(pool).get("GLIBC_TUNABLES")
+        assert mine == "glibc.malloc.arena_max=2", f"the user's setting was replaced by {mine!r}"
     finally:
         pool.close()
 
