@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/queries.py [--digests 1000] [--store DIR] [--clients 8]
                                            [--analytic-clients 4] [--analytic-seconds 60]
                                            [--dump-clients 2] [--mixes point,analytic,dump]
-                                           [--seconds 15] [--rdflib-digests 50]
-                                           [--out benchmarks/results/queries.json]
+                                           [--seconds 15] [--rounds 3] [--rdflib-digests 50]
+                                           [--no-tuned-peer] [--no-remote] [--no-rdflib]
+                                           [--workers N] [--out benchmarks/results/queries.json]
 
 One store (a synthetic corpus of --digests digests from `voxgraph generate`, loaded
 with `voxgraph load` into var/bench/storeN unless --store names a loaded store) is
@@ -13,16 +14,23 @@ served by (a) `voxgraph serve` with its defaults, (b) `oxigraph serve-read-only
 over an rdflib Dataset (default graph: the union) parsed from an N-Quads dump of the
 ontology, the registry and the first --rdflib-digests digests only: parsing the
 whole store into rdflib takes minutes and gigabytes, and its answers take seconds.
-All listen on 127.0.0.1. For each mix, --clients threads (--analytic-clients for
-the analytic mix, whose queries take seconds; --dump-clients for the dump) send the same
-queries for --seconds to one server at a time, in the same run:
+Unless --no-tuned-peer, (d) a second `oxigraph serve` runs with the malloc setting
+`voxgraph serve` gives its query worker (server/workers.py), to show how much of the
+ratio that setting is. Unless --no-remote, (e) `voxgraph serve --store-url` forwards
+to (b). All listen on 127.0.0.1. For each mix, --clients threads (--analytic-clients
+for the analytic mix, whose queries take seconds; --dump-clients for the dump) send
+the same queries to one server at a time, in the same run, for --seconds per server
+(--analytic-seconds for the analytic mix) split into --rounds rounds: the servers
+take turns within a round, in the reverse order every other round, so that a drift
+in the machine's speed (a shared virtual machine's) falls on all of them alike.
+Dumps run one round.
 
 - point: one actor's statements (the data of an actor's page), cycling over actors;
 - analytic: events counted by month and by type over the whole store;
 - dump: the whole store as N-Quads (/dump.nq; oxigraph: GET /store), no warm-up.
 
 Prints a table and writes JSON with throughput, median and p99 latency, and our
-throughput as a ratio of oxigraph serve's.
+throughput as a ratio of oxigraph serve's (over all rounds, and per round).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from loader.store import latest_snapshot  # noqa: E402
+from server.workers import WORKER_MALLOC_TUNABLES  # noqa: E402
 
 BIN = Path(sys.executable).parent
 VOX = "https://w3id.org/voxgraph/ontology#"
@@ -77,6 +86,8 @@ ACTORS = (
 GROUP BY ?actor ORDER BY DESC(?n) ?actor LIMIT 200"""
 )
 JSON_RESULTS = "application/sparql-results+json"
+OURS, PEER = "voxgraph serve", "oxigraph serve"
+TUNED_PEER = "oxigraph serve, malloc tuned as our worker"
 REMOTE = "voxgraph serve --store-url (to oxigraph serve)"
 
 
@@ -156,9 +167,44 @@ class Server:
             self.process.wait()
 
 
-def hammer(
-    make_request, clients: int, seconds: float
-) -> dict[str, float | int]:  # make_request(session, i) -> Response
+class Tally:
+    """Requests answered (their latencies), failures and wall time, summed over rounds."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.seconds = 0.0
+        self.rounds: list[float] = []  # requests per second in each round
+
+    def add(self, latencies: list[float], errors: int, seconds: float) -> None:
+        self.latencies += latencies
+        self.errors += errors
+        self.seconds += seconds
+        self.rounds.append(len(latencies) / seconds)
+
+    def per_second(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> dict[str, float | int | list | None]:
+        ordered = sorted(self.latencies)
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else None
+        return {
+            "requests": len(ordered),
+            "errors": self.errors,
+            "seconds": round(self.seconds, 3),
+            "per_second": round(self.per_second(), 4),  # dumps: a few per minute
+            "per_second_by_round": [round(rate, 4) for rate in self.rounds],
+            "median_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
+            "p99_ms": round(p99 * 1000, 1) if p99 is not None else None,
+        }
+
+
+def hammer(make_request, clients: int, seconds: float, tally: Tally | None = None) -> None:
+    """`clients` threads send make_request(session, i) for `seconds`; added to `tally`.
+
+    A request under way when the time is up is waited for and counted, and the
+    wall time runs until the last one is answered.
+    """
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -192,18 +238,8 @@ def hammer(
         thread.start()
     for thread in threads:
         thread.join()
-    wall = time.monotonic() - started
-    ordered = sorted(latencies)
-    return {
-        "requests": len(ordered),
-        "errors": errors[0],
-        "seconds": round(wall, 3),
-        "per_second": round(len(ordered) / wall, 4),  # dumps: a few per minute
-        "median_ms": round(statistics.median(ordered) * 1000, 1) if ordered else None,
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 1)
-        if ordered
-        else None,
-    }
+    if tally is not None:
+        tally.add(latencies, errors[0], time.monotonic() - started)
 
 
 def sparql_get(url: str, query_for):
@@ -232,7 +268,13 @@ def main() -> None:
         "--analytic-seconds", type=float, default=60.0, help="its queries take seconds each"
     )
     parser.add_argument("--dump-clients", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per server, point mix")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="servers take turns in this many rounds per mix"
+    )
+    parser.add_argument(
+        "--no-tuned-peer", action="store_true", help="skip oxigraph serve with our malloc setting"
+    )
     parser.add_argument("--rdflib-digests", type=int, default=50)
     parser.add_argument("--no-rdflib", action="store_true")
     parser.add_argument("--mixes", default="point,analytic,dump", help="which mixes to run")
@@ -256,32 +298,37 @@ def main() -> None:
         port = free_port()
         servers.append(
             Server(
-                "voxgraph serve",
+                OURS,
                 [str(BIN / "voxgraph"), "serve", "--store", str(store), "--port", str(port)]
                 + (["--workers", str(args.workers)] if args.workers else []),
                 f"http://127.0.0.1:{port}/sparql",
                 f"http://127.0.0.1:{port}/dump.nq",
             )
         )
-        port = free_port()
-        servers.append(
-            Server(
-                "oxigraph serve",
-                [
-                    str(BIN / "oxigraph"),
-                    "serve-read-only",
-                    "--location",
-                    str(copy),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--union-default-graph",
-                ],
-                f"http://127.0.0.1:{port}/query",
-                f"http://127.0.0.1:{port}/store",
+        peers = [(PEER, None)]
+        if not args.no_tuned_peer:
+            peers.append((TUNED_PEER, {**os.environ, "GLIBC_TUNABLES": WORKER_MALLOC_TUNABLES}))
+        for name, environment in peers:
+            port = free_port()
+            servers.append(
+                Server(
+                    name,
+                    [
+                        str(BIN / "oxigraph"),
+                        "serve-read-only",
+                        "--location",
+                        str(copy),
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--union-default-graph",
+                    ],
+                    f"http://127.0.0.1:{port}/query",
+                    f"http://127.0.0.1:{port}/store",
+                    env=environment,
+                )
             )
-        )
         if not args.no_remote:
-            remote, port = servers[-1].sparql, free_port()
+            remote, port = servers[1].sparql, free_port()
             servers.append(
                 Server(
                     REMOTE,
@@ -318,31 +365,52 @@ def main() -> None:
             ),
             "dump": (lambda s: dump_get(s.dump) if s.dump else None, args.dump_clients),
         }
-        results: dict[str, dict[str, dict]] = {}
+        tallies: dict[str, dict[str, Tally]] = {}
         for mix, (make, clients) in mixes.items():
             if mix not in args.mixes.split(","):
                 continue
-            results[mix] = {}
-            for server in servers:
-                request = make(server)
-                if request is None:
-                    continue
-                if mix != "dump":  # warm-up: every worker and cache, not counted
-                    hammer(request, clients, 3.0)
-                seconds = args.analytic_seconds if mix == "analytic" else args.seconds
-                results[mix][server.name] = hammer(request, clients, seconds)
-                print(mix, server.name, results[mix][server.name], flush=True)
+            requests_of = {server.name: make(server) for server in servers}
+            taking_part = [server.name for server in servers if requests_of[server.name]]
+            tallies[mix] = {name: Tally() for name in taking_part}
+            if mix != "dump":  # warm-up: every worker and cache, not counted
+                for name in taking_part:
+                    hammer(requests_of[name], clients, 3.0)
+            rounds = 1 if mix == "dump" else max(args.rounds, 1)
+            seconds = args.analytic_seconds if mix == "analytic" else args.seconds
+            for turn in range(rounds):
+                for name in taking_part if turn % 2 == 0 else taking_part[::-1]:
+                    hammer(requests_of[name], clients, seconds / rounds, tallies[mix][name])
+                    print(mix, f"round {turn + 1}", name, tallies[mix][name].rounds[-1], flush=True)
     finally:
         for server in servers:
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    ratios = {}
-    for mix, by_server in results.items():
-        ours, theirs = by_server.get("voxgraph serve"), by_server.get("oxigraph serve")
-        if ours and theirs and theirs["requests"]:
-            mine = ours["requests"] / ours["seconds"]
-            ratios[mix] = round(mine / (theirs["requests"] / theirs["seconds"]), 2)
+    results = {
+        mix: {name: tally.summary() for name, tally in by_server.items()}
+        for mix, by_server in tallies.items()
+    }
+    relative: dict[str, dict[str, float]] = {}  # each server's throughput ÷ oxigraph serve's
+    round_ratios: dict[str, list[float]] = {}
+    for mix, by_server in tallies.items():
+        peer = by_server.get(PEER)
+        if peer is None or not peer.per_second():
+            continue
+        relative[mix] = {
+            name: round(tally.per_second() / peer.per_second(), 2)
+            for name, tally in by_server.items()
+        }
+        if OURS in by_server:
+            round_ratios[mix] = [
+                round(mine / theirs, 2) if theirs else None
+                for mine, theirs in zip(by_server[OURS].rounds, peer.rounds, strict=True)
+            ]
+    ratios = {mix: by_server[OURS] for mix, by_server in relative.items() if OURS in by_server}
+    tuned_ratios = {
+        mix: round(by_server[OURS].per_second() / by_server[TUNED_PEER].per_second(), 2)
+        for mix, by_server in tallies.items()
+        if OURS in by_server and by_server.get(TUNED_PEER) and by_server[TUNED_PEER].per_second()
+    }
     report = {
         "digests": args.digests if args.store is None else None,
         "store": str(store),
@@ -353,6 +421,7 @@ def main() -> None:
         "dump_clients": args.dump_clients,
         "seconds": args.seconds,
         "analytic_seconds": args.analytic_seconds,
+        "rounds": args.rounds,
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -362,23 +431,30 @@ def main() -> None:
         },
         "results": results,
         "ratio_to_oxigraph": ratios,
+        "each_to_oxigraph": relative,
+        "ratio_to_oxigraph_by_round": round_ratios,
+        "ratio_to_oxigraph_malloc_tuned": tuned_ratios,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(
         f"\n{quads:,} quads; {args.clients} clients ({args.analytic_clients} analytic, "
-        f"{args.dump_clients} dump), "
-        f"{args.seconds:g} s per mix and server\n"
+        f"{args.dump_clients} dump), {args.seconds:g} s per server on point look-ups, "
+        f"{args.analytic_seconds:g} s on analytic queries, in {args.rounds} rounds\n"
     )
-    print("| mix | server | requests | errors | req/s | median ms | p99 ms | ratio to oxigraph |")
+    print("| mix | server | requests | errors | req/s | median ms | p99 ms | ÷ oxigraph serve |")
     print("|---|---|---|---|---|---|---|---|")
     for mix, by_server in results.items():
         for name, row in by_server.items():
-            ratio = ratios.get(mix, "") if name == "voxgraph serve" else ""
+            ratio = relative.get(mix, {}).get(name, "") if name != PEER else ""
             print(
                 f"| {mix} | {name} | {row['requests']} | {row['errors']} | {row['per_second']} "
                 f"| {row['median_ms']} | {row['p99_ms']} | {ratio} |"
             )
+    for mix, ratio in tuned_ratios.items():
+        print(f"{mix}: ours ÷ oxigraph serve with our malloc setting: {ratio}")
+    for mix, by_round in round_ratios.items():
+        print(f"{mix}: ours ÷ oxigraph serve by round: {by_round}")
     print(f"\nwrote {args.out}")
 
 
