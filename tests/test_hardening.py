@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import platform
+import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -128,6 +132,23 @@ def test_the_worker_process_keeps_more_freed_blocks_unless_told_otherwise(
         assert mine == "glibc.malloc.arena_max=2", f"the user's setting was replaced by {mine!r}"
     finally:
         pool.close()
+
+
+def test_glibc_reads_the_workers_malloc_setting() -> None:
+    """A misspelt tunable is ignored without a word: ask this glibc's loader what it read."""
+    assert platform.libc_ver()[0] == "glibc", "the setting is for glibc; this is not glibc"
+    linked = subprocess.run(["ldd", sys.executable], capture_output=True, text=True).stdout
+    [loader] = re.findall(r"(/\S*ld-linux\S*)", linked)
+    listed = subprocess.run(
+        [loader, "--list-tunables"],
+        env={"GLIBC_TUNABLES": WORKER_MALLOC_TUNABLES},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    read = re.search(r"glibc\.malloc\.tcache_count: (0x[0-9a-f]+)", listed)
+    assert read is not None, f"{loader} lists no glibc.malloc.tcache_count"
+    assert int(read.group(1), 16) == 1000, f"glibc read tcache_count {read.group(1)}"
 
 
 LATE_ROW = {"type": "literal", "value": "late"}
