@@ -51,10 +51,11 @@ STARTUP_SECONDS = 60.0  # a fresh worker imports rdflib and pyoxigraph: a second
 # Oxigraph's engine allocates and frees small blocks at a high rate: with glibc's
 # defaults, malloc and free took 28 % of the worker's CPU on four analytic queries
 # over 10,000 digests (perf), mostly refilling glibc's per-thread cache of freed
-# blocks, which keeps 7 per size. Keeping 1,000 cut that to 13 % for ~20 MB more
-# memory (benchmarks/README.md). Other C libraries ignore the variable; a
+# blocks, which keeps 7 per size. Keeping 100 cut that to 12 % (1,000 did no
+# better) for a few MB more memory: at most ~3.4 MB per thread, 64 sizes up to
+# 1 KB (benchmarks/README.md). Other C libraries ignore the variable; a
 # GLIBC_TUNABLES set by the user is left as it is.
-WORKER_MALLOC_TUNABLES = "glibc.malloc.tcache_count=1000"
+WORKER_MALLOC_TUNABLES = "glibc.malloc.tcache_count=100"
 
 
 class Slot:

@@ -148,7 +148,8 @@ def test_glibc_reads_the_workers_malloc_setting() -> None:
     ).stdout
     read = re.search(r"glibc\.malloc\.tcache_count: (0x[0-9a-f]+)", listed)
     assert read is not None, f"{loader} lists no glibc.malloc.tcache_count"
-    assert int(read.group(1), 16) == 1000, f"glibc read tcache_count {read.group(1)}"
+    wanted = int(WORKER_MALLOC_TUNABLES.rsplit("=", 1)[1])
+    assert int(read.group(1), 16) == wanted, f"glibc read tcache_count {read.group(1)}"
 
 
 LATE_ROW = {"type": "literal", "value": "late"}
