@@ -7,7 +7,7 @@ from the query text alone, and lets oxigraph's own parser have the last word:
 
 1. Oxigraph reads the keyword as seven literal letters (any case), so a query
    in which "service" occurs nowhere, neither as written nor after decoding
-   \uXXXX escapes, has no SERVICE clause. Most queries stop here. A "service"
+   \uHHHH escapes (H a hex digit), has no SERVICE clause. Most queries stop here. A "service"
    spelled with escapes is refused.
 2. Otherwise the query is rewritten into a probe: each "service" written as
    `SERVICE [SILENT] <allowlisted IRI>` becomes a GRAPH clause of the same
@@ -60,7 +60,7 @@ _EMPTY_STORE = ox.Store()
 
 
 def decode_codepoint_escapes(text: str) -> str:
-    r"""Replace \uXXXX and \UXXXXXXXX by the characters they stand for."""
+    r"""Replace \uHHHH and \UHHHHHHHH (H a hex digit) by the characters they stand for."""
 
     def character(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)

@@ -64,6 +64,14 @@ def count(url: str) -> int:
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
+def ends_within(seconds: float, pid: int) -> bool:
+    """Whether process `pid` is gone within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not Path(f"/proc/{pid}").exists()
+
+
 def test_a_query_past_the_time_limit_is_stopped_while_others_are_answered(limited: str) -> None:
     outcome: dict[str, requests.Response] = {}
     slow = threading.Thread(
@@ -98,10 +106,7 @@ def test_a_timed_out_process_is_replaced_and_then_killed(snapshot_of_corpus: Pat
             assert response.status_code == 504
             assert first not in pool.pids() and len(pool.pids()) == 1
             assert requests.get(url + "/sparql", params={"query": COUNT}).status_code == 200
-            deadline = time.monotonic() + 10
-            while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not Path(f"/proc/{first}").exists(), "the runaway query's process still runs"
+            assert ends_within(10, first), "the runaway query's process still runs"
     finally:
         pool.close()
 
@@ -216,10 +221,7 @@ def test_a_runaway_query_does_not_take_other_queries_down_with_it(
             assert answers["runaway"].status_code == 504
             assert answers["slow"].status_code == 200, answers["slow"].text
             assert answers["slow"].json()["results"]["bindings"][0]["x"]["value"] == "late"
-            deadline = time.monotonic() + 10
-            while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not Path(f"/proc/{first}").exists(), "the retired process still runs"
+            assert ends_within(10, first), "the retired process still runs"
     finally:
         pool.close()
         endpoint.shutdown()
