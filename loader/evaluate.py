@@ -24,12 +24,10 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from loader.actors import find_mentions
-from loader.events import find_events
-from loader.facts import Actor
+from loader.extract import extract
+from loader.extract.facts import Actor
 from loader.parse import read_digest
 from loader.registry import Registry
-from loader.statements import find_statements
 from voxgraph.iris import slug
 
 QUOTE_SIMILARITY = 90  # rapidfuzz ratio (0-100) for two quotes to count as the same
@@ -97,9 +95,8 @@ def _keys(actors: Iterable[Actor]) -> frozenset[str]:
 
 def evaluate_digest(gold: dict, digest_path: Path, registry: Registry) -> dict[str, Score]:
     digest = read_digest(digest_path)
-    mentions = find_mentions(digest, registry)
-    statements = find_statements(digest, mentions)
-    events = find_events(digest, mentions)
+    facts = extract(digest, registry)
+    mentions, statements, events = facts.mentions, facts.statements, facts.events
 
     # The publisher line is layout, not a mention: it counts on neither side.
     publisher = registry.lookup(digest.publisher)

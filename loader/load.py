@@ -36,6 +36,7 @@ from pathlib import Path
 from rdflib import Graph
 from tqdm import tqdm
 
+from loader.extract import nlp
 from loader.map import map_digest
 from loader.parse import DigestError, digest_from_bytes, read_digest_bytes
 from loader.registry import Registry
@@ -99,14 +100,16 @@ def mapping_version() -> str:
     """A checksum of everything that decides how text becomes triples."""
     digest = hashlib.sha256()
     sources = [
-        *sorted((ROOT / "loader").glob("*.py")),
+        *sorted((ROOT / "loader").rglob("*.py")),
         *sorted(MAPPINGS.glob("*")),
         ONTOLOGY,
         SHAPES,
     ]
+    digest.update(f"{nlp.MODEL} {nlp.MODEL_VERSION}\0".encode())
     for path in sources:
         if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            name = path.relative_to(ROOT).as_posix()
+            digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

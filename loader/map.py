@@ -13,13 +13,11 @@ from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from loader.actors import find_mentions, find_roles
-from loader.events import find_events
-from loader.facts import Actor, Event, Mention, RoleClaim, Statement
+from loader.extract import extract
+from loader.extract.facts import Actor, Event, Mention, RoleClaim, Statement
 from loader.ontology import cameo_codes, vox_types
 from loader.parse import Digest, Span
 from loader.registry import Registry
-from loader.statements import find_statements
 from voxgraph import iris
 from voxgraph.iris import NIF, VOX
 
@@ -45,15 +43,14 @@ class DigestMapper:
 
     def graph(self) -> Graph:
         self.document()
-        mentions = find_mentions(self.digest, self.registry)
-        self.actors(mentions)
-        for role in find_roles(self.digest, mentions):
+        facts = extract(self.digest, self.registry)
+        self.actors(facts.mentions)
+        for role in facts.roles:
             self.role(role)
-        statements = find_statements(self.digest, mentions)
-        for statement in statements:
+        for statement in facts.statements:
             self.statement(statement)
-        self.pull_quote_source(statements)
-        for event in find_events(self.digest, mentions):
+        self.pull_quote_source(facts.statements)
+        for event in facts.events:
             self.event(event)
         return self.g
 

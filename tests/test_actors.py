@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loader.actors import find_mentions, find_roles, spelling_key
-from loader.facts import Mention
+from loader.extract.actors import find_mentions, find_roles, spelling_key
+from loader.extract.facts import Mention
 from loader.parse import Digest, parse_digest
 from loader.registry import Entry, Registry
 

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from loader.actors import find_mentions
-from loader.event_lexicon import inflections
-from loader.events import find_events
-from loader.facts import Event
+from loader.extract.actors import find_mentions
+from loader.extract.event_lexicon import inflections
+from loader.extract.events import find_events
+from loader.extract.facts import Event
 from loader.parse import parse_digest
 from loader.registry import Entry, Registry
 

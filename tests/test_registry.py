@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loader.actors import find_mentions
+from loader.extract.actors import find_mentions
 from loader.parse import parse_digest
 from loader.registry import (
     ACTOR_TYPES,

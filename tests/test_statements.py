@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from loader.actors import find_mentions
-from loader.facts import Statement
+from loader.extract.actors import find_mentions
+from loader.extract.facts import Statement
+from loader.extract.statements import find_statements
 from loader.parse import parse_digest
 from loader.registry import Entry, Registry
-from loader.statements import find_statements
 
 REGISTRY = Registry(
     [

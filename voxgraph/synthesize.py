@@ -35,8 +35,8 @@ from pathlib import Path
 
 import yaml
 
-from loader.actors import WORD, find_mentions, outermost, spelling_key
-from loader.cues import load_cues
+from loader.extract.actors import WORD, find_mentions, outermost, spelling_key
+from loader.extract.cues import load_cues
 from loader.parse import Digest, read_digest
 from loader.registry import Registry
 from voxgraph.paths import CORPUS

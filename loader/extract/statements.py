@@ -35,9 +35,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from loader.actors import described, find_roles, last_person, outermost
-from loader.cues import alternation, load_cues
-from loader.facts import Actor, Mention, RoleClaim, Statement
+from loader.extract.actors import described, find_roles, last_person, outermost
+from loader.extract.cues import alternation, load_cues
+from loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from loader.parse import Digest, Paragraph, Span
 
 OPEN, CLOSE = "“", "”"

@@ -1,6 +1,6 @@
 """Find the events a digest reports: arrests, sentences, meetings, rallies, ...
 
-The words are data (mappings/events.yaml, read by `loader.event_lexicon`);
+The words are data (mappings/events.yaml, read by `loader.extract.event_lexicon`);
 this module reads each sentence with them in four steps.
 
 1. Triggers: every lexicon phrase found outside direct quotes (a quote is the
@@ -21,7 +21,7 @@ this module reads each sentence with them in four steps.
    or the one before it, is about; "they", "all three journalists" the group
    of people an event of the paragraph affected; "her client" the person a
    lawyer "represents". The source of "According to X, ..." takes no role.
-4. Details from the same context: date (`loader.dates`; a sentence-initial
+4. Details from the same context: date (`loader.extract.dates`; a sentence-initial
    "On November 2," in a sentence that reports no event covers the next one,
    a clause joined by ", and" takes the date of the one before, a date after
    "until" ends a period and dates nothing), status cues, a count of people,
@@ -41,11 +41,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from loader.dates import MONTHS, WEEKDAYS, DateMention, find_dates
-from loader.event_lexicon import EventClass, Lexicon, Trigger, load_lexicon
-from loader.facts import Actor, Event, Mention
+from loader.extract.dates import MONTHS, WEEKDAYS, DateMention, find_dates
+from loader.extract.event_lexicon import EventClass, Lexicon, Trigger, load_lexicon
+from loader.extract.facts import Actor, Event, Mention
+from loader.extract.statements import quote_spans
 from loader.parse import Digest, Paragraph, Sentence, Span
-from loader.statements import quote_spans
 
 # Where a clause ends: what follows has a subject or a role of its own.
 CLAUSE_BREAK = re.compile(

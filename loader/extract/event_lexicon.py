@@ -2,7 +2,7 @@
 
 The file is data a curator extends: trigger words per event class, the actor
 types each role takes, status cues, number words and units of time. This
-module only turns it into patterns; `loader.events` decides what they mean.
+module only turns it into patterns; `loader.extract.events` decides what they mean.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the extractors find in a digest, before it becomes RDF.
 
-Extractors (`loader.actors`, `loader.statements`, `loader.events`) read a
+Extractors (`loader.extract.actors`, `loader.extract.statements`, `loader.extract.events`) read a
 parsed `Digest` and return these plain objects, each carrying the spans of
 text it came from; `loader.map` turns them into triples. Keeping the two apart
 lets the extraction be tested on text alone and the RDF shape in one place.

@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import TypeVar
 
-from loader.cues import Cues, alternation, load_cues
-from loader.facts import Actor, Mention, RoleClaim
+from loader.extract.cues import Cues, alternation, load_cues
+from loader.extract.facts import Actor, Mention, RoleClaim
 from loader.parse import Digest, Span
 from loader.registry import Entry, Registry, normalise_name
 from voxgraph.iris import slug

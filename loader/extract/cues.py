@@ -2,7 +2,7 @@
 
 The lists are data a curator extends (role nouns, verbs of saying, heads of
 organisation names, media); this module only reads them and builds the
-regular-expression pieces that `loader.actors` and `loader.statements` share.
+regular-expression pieces that `loader.extract.actors` and `loader.extract.statements` share.
 """
 
 from __future__ import annotations

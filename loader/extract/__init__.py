@@ -1,0 +1,40 @@
+"""Step 2: a parsed `Digest` -> the facts it states (actors, roles, statements, events).
+
+`extract(digest, registry)` is the one entry point: the mapper (loader/map.py)
+and `voxgraph evaluate` (loader/evaluate.py) both call it, so what is scored is
+what is stored. The linguistic analysis (loader/extract/nlp.py) is made once
+per digest and shared by every rule; mentions and roles are found once and
+handed to the statement and event rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loader.extract.actors import find_mentions, find_roles
+from loader.extract.events import find_events
+from loader.extract.facts import Event, Mention, RoleClaim, Statement
+from loader.extract.statements import find_statements
+from loader.parse import Digest
+from loader.registry import Registry
+
+
+@dataclass
+class Facts:
+    """Everything extraction found in one digest, each fact with its spans."""
+
+    mentions: list[Mention]
+    roles: list[RoleClaim]
+    statements: list[Statement]
+    events: list[Event]
+
+
+def extract(digest: Digest, registry: Registry) -> Facts:
+    """The facts of `digest`, with actors resolved against `registry`."""
+    mentions = find_mentions(digest, registry)
+    return Facts(
+        mentions=mentions,
+        roles=find_roles(digest, mentions),
+        statements=find_statements(digest, mentions),
+        events=find_events(digest, mentions),
+    )
