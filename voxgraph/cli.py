@@ -156,10 +156,10 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
     from voxgraph.paths import CORPUS
 
     files = [f for g in gold for f in (sorted(g.glob("*.yaml")) if g.is_dir() else [g])]
-    scores = run_evaluation(files, digests or CORPUS, Registry.load())
-    click.echo(table(scores))
+    report = run_evaluation(files, digests or CORPUS, Registry.load())
+    click.echo(table(report))
     if show_errors:
-        for kind, score in scores.items():
+        for kind, score in report.scores.items():
             for miss in score.misses:
                 click.echo(f"{kind} missed: {miss}")
             for extra in score.extras:
