@@ -40,7 +40,7 @@ from loader.extract import nlp
 from loader.map import map_digest
 from loader.parse import DigestError, digest_from_bytes, read_digest_bytes
 from loader.registry import Registry
-from loader.store import GraphStore, graph_as_ntriples
+from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
 from loader.validate import ShapeError, check
 from voxgraph import iris
 from voxgraph.iris import VOX
@@ -159,9 +159,10 @@ def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> StorableDig
         mapped = prepare(path, registry, raw)
         started = time.perf_counter()
         ntriples = graph_as_ntriples(mapped.graph)
+        check_stored_form(ntriples, f"{path.name} ({mapped.key})")
         seconds = {**mapped.seconds, "store": time.perf_counter() - started}
         return StorableDigest(mapped.key, ntriples, mapped.warnings, seconds)
-    except (DigestError, ShapeError) as error:
+    except (DigestError, ShapeError, StoreFormError) as error:
         return str(error)
     except Exception as error:  # a bug in a mapper must not stop the batch
         return f"{path}: could not be mapped ({type(error).__name__}: {error})"
@@ -169,10 +170,14 @@ def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> StorableDig
 
 def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
     """The ontology and the curated registry, each in its own named graph."""
-    store.replace_graph(iris.ONTOLOGY_GRAPH, Graph().parse(ONTOLOGY))
+    ontology = graph_as_ntriples(Graph().parse(ONTOLOGY))
+    check_stored_form(ontology, ONTOLOGY.name)
+    store.replace_graph(iris.ONTOLOGY_GRAPH, ontology)
     registry_graph = registry.graph()
     check(registry_graph, digest="mappings/actors.yaml")
-    store.replace_graph(iris.REGISTRY_GRAPH, registry_graph)
+    registry_triples = graph_as_ntriples(registry_graph)
+    check_stored_form(registry_triples, "mappings/actors.yaml")
+    store.replace_graph(iris.REGISTRY_GRAPH, registry_triples)
 
 
 def run(
