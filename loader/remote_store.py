@@ -29,9 +29,10 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 import requests
 from rdflib import Graph
+from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader.store import graph_as_ntriples
+from loader.store import graph_as_ntriples, guarded_replace_update
 
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -89,6 +90,22 @@ class RemoteStore:
         self.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
         )
+
+    def replace_unless_other_source(
+        self, name: URIRef, graph: Graph | str, digest: URIRef, source: str
+    ) -> str | None:
+        """Replace graph `name` unless it holds a `digest` whose dcterms:source is another
+        file than `source`: then nothing changes and that file's name is returned (None
+        when the graph was replaced).
+
+        Several loaders may write to one server, so the decision is part of the update
+        itself (loader.store.guarded_replace_update); a look-up afterwards says which
+        way it went.
+        """
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
+        self.update(guarded_replace_update(name, body, digest, source))
+        stored = self.value(name, digest, DCTERMS.source)
+        return stored if stored is not None and stored != source else None
 
     def remove_graph(self, name: URIRef) -> None:
         self.update(f"DROP SILENT GRAPH <{name}>")

@@ -26,6 +26,7 @@ from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import DCTERMS
 from rdflib.term import BNode, Literal, URIRef
 
 from voxgraph.paths import ROOT
@@ -103,6 +104,25 @@ def check_stored_form(ntriples: str, what: str) -> None:
         raise StoreFormError("\n".join(lines))
 
 
+def guarded_replace_update(name: URIRef, ntriples: str, digest: URIRef, source: str) -> str:
+    """One SPARQL Update that replaces graph `name` by `ntriples` unless the graph holds a
+    `digest` whose dcterms:source is another file than `source` (then it changes nothing).
+
+    The first operation empties the graph only if no other file's digest is in it; the
+    second fills it only if it is empty by then. A server that applies one update
+    request in one transaction (as Oxigraph does) so decides and writes at once, even
+    with several loaders writing to it.
+    """
+    other = f"<{digest}> <{DCTERMS.source}> ?other FILTER (STR(?other) != {ox.Literal(source)})"
+    keep = f"FILTER NOT EXISTS {{ GRAPH <{name}> {{ {other} }} }}"
+    return (
+        f"DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}\n"
+        f"WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} {keep} }} ;\n"
+        f"INSERT {{ GRAPH <{name}> {{\n{ntriples}\n}} }}\n"
+        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{name}> {{ ?s ?p ?o }} }} }}"
+    )
+
+
 def open_store(
     path: str | os.PathLike[str] | None = None,
     url: str | None = None,
@@ -143,6 +163,22 @@ class GraphStore:
         self.ox.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
         )
+
+    def replace_unless_other_source(
+        self, name: URIRef, graph: Graph | str, digest: URIRef, source: str
+    ) -> str | None:
+        """Replace graph `name` as replace_graph does, unless it holds a `digest` whose
+        dcterms:source is another file than `source`: then nothing changes and that
+        file's name is returned (None when the graph was replaced).
+
+        A look-up and then the update: RocksDB locks the store against every other
+        process, so no other loader can write between the two.
+        """
+        stored = self.value(name, digest, DCTERMS.source)
+        if stored is not None and stored != source:
+            return stored
+        self.replace_graph(name, graph)
+        return None
 
     def remove_graph(self, name: URIRef) -> None:
         self.ox.update(f"DROP SILENT GRAPH <{name}>")
