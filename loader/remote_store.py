@@ -128,11 +128,18 @@ class RemoteStore:
         *,
         default_graph: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query on the server; the answer as pyoxigraph's result objects.
 
-        A malformed query raises SyntaxError, as the embedded store does.
+        Relative IRIs resolve against `base_iri`, sent as a BASE before the query
+        (the protocol has no parameter for it, and the server would otherwise use
+        its own URL); a BASE in the query itself still comes after it and wins. It
+        shares the query's first line, so the server's error positions keep their
+        line numbers. A malformed query raises SyntaxError, as the embedded store does.
         """
+        if base_iri:
+            sparql = f"BASE {ox.NamedNode(base_iri)} {sparql}"
         params = [("default-graph-uri", g) for g in default_graph or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         response = self._post(self.url, sparql, SPARQL_QUERY, {"Accept": ACCEPT}, None, params)

@@ -204,10 +204,11 @@ class GraphStore:
         *,
         default_graph: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query; the default graph is the union of all graphs
-        unless `default_graph` names some."""
-        kwargs: dict = {}
+        unless `default_graph` names some. Relative IRIs resolve against `base_iri`."""
+        kwargs: dict = {"base_iri": base_iri}
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         else:
