@@ -6,9 +6,11 @@
 - queries: the SPARQL 1.1 Protocol (POST application/sparql-query to the query
   URL; `default-graph-uri` / `named-graph-uri` for a chosen data set);
 - replacing a digest's graph: one SPARQL 1.1 Update request,
-  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }`, POSTed to the
-  update URL, which a server that runs each request in one transaction
-  (Oxigraph, Virtuoso, GraphDB, Fuseki/TDB2, RDF4J) applies whole or not at all.
+  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }` (or, when a
+  digest from another file must stay, the guarded form of
+  loader.store.guarded_replace_update), POSTed to the update URL, which a
+  server that runs each request in one transaction (Oxigraph, Virtuoso,
+  GraphDB, Fuseki/TDB2, RDF4J) applies whole or not at all.
 
 The server must make its default graph the union of the named graphs, as the
 embedded store does (`oxigraph serve --union-default-graph`; Virtuoso and
