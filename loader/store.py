@@ -1,8 +1,8 @@
 """Step 4: the embedded Oxigraph store, one named graph per digest.
 
 `GraphStore` is the one small interface the loader and the server use to reach
-the data: replace_graph, replace_unless_other_source, remove_graph, query, quads_for_pattern, quads,
-named_graphs, value, flush (plus path and read_only). `RemoteStore`
+the data: replace_graph, replace_unless_other_source, remove_graph, query,
+quads_for_pattern, quads, named_graphs, value, flush (plus path and read_only). `RemoteStore`
 (loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;
 `open_store` picks one from --store / --store-url and the environment.
 
