@@ -39,6 +39,8 @@ class Cues:
     voice_nouns: frozenset[str]
     organisation_nouns: frozenset[str]
     person_passives: frozenset[str]
+    patronymics: dict[str, str]  # 'oghlu' -> 'm', 'gizi' -> 'f'
+    surname_endings: dict[str, str]  # 'ova' -> 'f', 'ov' -> 'm', longest first
     organization_heads: dict[str, str]  # head noun -> vox: class
     organization_nouns: dict[str, str]  # lower-case noun before a quoted name -> vox: class
     media: tuple[tuple[str, str], ...]  # (phrase, vox: medium concept), first match wins
@@ -81,6 +83,8 @@ def load_cues(path: Path = CUES) -> Cues:
         voice_nouns=frozenset(raw["voice_nouns"]),
         organisation_nouns=frozenset(raw["organisation_nouns"]),
         person_passives=frozenset(raw["person_passives"]),
+        patronymics=dict(raw["patronymics"]),
+        surname_endings=dict(sorted(raw["surname_endings"].items(), key=lambda i: -len(i[0]))),
         organization_heads=dict(raw["organization_heads"]),
         organization_nouns=dict(raw["organization_nouns"]),
         media=tuple((phrase, concept) for phrase, concept in raw["media"]),

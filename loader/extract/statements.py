@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.actors import described, find_roles, last_person, outermost
+from loader.extract.actors import described, find_roles, outermost
 from loader.extract.cues import load_cues
 from loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from loader.extract.nlp import analyse
@@ -236,7 +236,8 @@ def _verb(c: _Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement
     speaker = _resolve(c, subject)
     if speaker is None:
         return None
-    begin = min(_left(subject), verb.idx)
+    own = subject.head is verb or (subject.head.head is verb and subject.dep_ == "pobj")
+    begin = min(_left(subject), verb.idx) if own else verb.idx
     return _statement(c, frame, speaker, begin, quote, paraphrase)
 
 
@@ -245,16 +246,31 @@ def _subject(verb: Token) -> Token | None:
     by ("released information and said", "was quoted as saying"); the agent of
     a passive ("it was stated by the ministry")."""
     token: Token | None = verb
+    via_conj = False
     while token is not None:
         for child in token.children:
             if child.dep_ in SUBJECTS:
                 return child
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
-        if token.dep_ in ("conj", "xcomp", "advcl") and token.head is not token:
+        if token.head is token:
+            return None
+        if token.dep_ == "acl" and token.head.pos_ == "NOUN":
+            # 'adopted a statement calling on …': the statement's author
+            noun = token.head
+            owner = _owner(noun)
+            if owner is not None:
+                return owner
+            return _subject(noun.head) if noun.dep_ == "dobj" else None
+        if token.dep_ == "ccomp" and via_conj and _is_speech_verb(token.head):
+            # 'said that A had stopped and called on …': the parser hung the
+            # second verb of saying on the clause of the first
+            token = token.head
+        elif token.dep_ in ("conj", "xcomp", "advcl"):
+            via_conj = via_conj or token.dep_ == "conj"
             token = token.head
         else:
-            token = None
+            return None
     return None
 
 
@@ -274,6 +290,16 @@ def _clause(text: str, verb: Token) -> Span | None:
     if complement is None:
         return _fact_clause(text, verb)
     tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
+    for inner in complement.subtree:
+        if (
+            inner.dep_ == "conj"
+            and _is_speech_verb(inner)
+            and not any(t.dep_ in ("nsubj", "nsubjpass") for t in inner.children)
+        ):
+            # 'reported that A … and called on the sides …': the speaker's own next act
+            tokens = [t for t in tokens if t.i < inner.i]
+            while tokens and tokens[-1].dep_ == "cc":
+                tokens.pop()
     for conj in verb.children:
         if (
             conj.dep_ == "conj"
@@ -360,8 +386,6 @@ def _what_was_said(
                 # 'states that …, and “cases … determined.”': the quote ends the clause
                 kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", before)
                 return inside, (Span(clause.begin, clause.begin + len(kept)) if kept else None)
-            if text[inside.begin].islower():
-                return inside, clause  # 'reported “intense shelling”'
         return None, clause
     subject = _subject(verb)
     before = [
@@ -396,7 +420,10 @@ def _predicate(text: str, verb: Token) -> Span | None:
     """'stressed the impracticality of …': the verb and what follows it in its
     phrase, when something does."""
     right = [t for t in verb.subtree if t.i > verb.i]
-    while right and (right[-1].is_punct or right[-1].is_space):
+    for conj in verb.children:
+        if conj.dep_ == "conj" and _is_speech_verb(conj) and _clause(text, conj) is not None:
+            return None  # 'denied the accusations and stated that …': the clause is what was said
+    while right and (right[-1].is_punct or right[-1].is_space or right[-1].dep_ == "cc"):
         right.pop()
     if not any(t.dep_ in ("dobj", "prep", "xcomp", "prt", "attr") for t in verb.children):
         return None
@@ -491,15 +518,12 @@ def _bare_quote(c: _Context, frame: _Frame, quote: Span) -> Statement | None:
 def _owner(noun: Token) -> Token | None:
     """The possessor of a noun: 'Karimli’s Facebook post', also where the
     parser lost the link ('Parts of Gambar’s interview')."""
-    owner = next((t for t in noun.children if t.dep_ == "poss"), None)
-    if owner is not None:
-        return owner
     index = noun.i - 1
     while index > 0 and noun.doc[index].dep_ in ("compound", "amod"):
         index -= 1  # 'Facebook', 'official'
     if index > 0 and noun.doc[index].lower_ in ("’s", "'s", "’", "'"):
         return noun.doc[index - 1]
-    return None
+    return next((t for t in noun.children if t.dep_ == "poss"), None)
 
 
 def _of(token: Token) -> Token | None:
@@ -530,7 +554,7 @@ def _resolve(c: _Context, head: Token) -> Actor | None:
         return titled
     lemma = head.lemma_.lower()
     if head.pos_ == "PRON":
-        return _pronoun(c, head.idx) if lemma in ("he", "she") else None
+        return _pronoun(c, head.idx, head.lower_) if lemma in ("he", "she") else None
     if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
         owner = _owner(head)
         source = owner if owner is not None else _of(head)
@@ -598,15 +622,40 @@ def _organisation(c: _Context, head: Token) -> Actor | None:
         return None
     if head.lemma_.lower() not in load_cues().organisation_nouns:
         return None
-    return described(c.mentions, head.idx, head.text)
+    actor = described(c.mentions, head.idx, head.text)
+    modifiers = [t.lower_ for t in head.children if t.dep_ in ("amod", "compound")]
+    if actor is not None and all(m in actor.label.casefold() for m in modifiers):
+        return actor  # 'the party'; but 'the presidential press service' is no other service
+    return None
 
 
-def _pronoun(c: _Context, offset: int) -> Actor | None:
-    """'He' is the person who spoke last in the paragraph, else the last named."""
+def _pronoun(c: _Context, offset: int, pronoun: str = "he") -> Actor | None:
+    """'He' is the person who spoke last in the paragraph, else the last named;
+    one whose name says the other sex is passed over ('she' is not Zaur
+    Sadigli, 'he' not Gulnar Karimova)."""
+    sex = "f" if pronoun in ("she", "her") else "m"
     for statement in reversed(c.earlier):
-        if statement.speaker.type == "Person":
+        if statement.speaker.type == "Person" and _sex(statement.speaker) in (sex, None):
             return statement.speaker
-    return last_person(c.mentions, offset)
+    for mention in reversed(c.mentions):
+        actor = mention.actor
+        if mention.span.begin < offset and actor.type == "Person" and _sex(actor) in (sex, None):
+            return actor
+    return None
+
+
+def _sex(person: Actor) -> str | None:
+    """What a patronymic or surname says of its bearer ('gizi', '-ova' a
+    woman; 'oghlu', '-ov' a man; mappings/cues.yaml); 'Karimli' or
+    'Pashinyan' say nothing."""
+    cues = load_cues()
+    for word in reversed(re.findall(r"[^\W\d_]+", person.label.casefold())):
+        if word in cues.patronymics:
+            return cues.patronymics[word]
+        for ending, sex in cues.surname_endings.items():
+            if len(word) > len(ending) + 2 and word.endswith(ending):
+                return sex
+    return None
 
 
 # -- the statement's parts ---------------------------------------------------------
