@@ -72,9 +72,11 @@ def actor_from_entry(entry: Entry) -> Actor:
 @lru_cache(maxsize=1 << 16)
 def spelling_key(name: str) -> str:
     """Fold transliteration variants together: 'İbadoğlu' and 'Ibadoghlu' ->
-    'ibadoglu', 'Qasimzade' -> 'gasimzade' (Azerbaijani q is English g)."""
+    'ibadoglu', 'Qasimzade' -> 'gasimzade' (Azerbaijani q is English g),
+    'Pashinian' -> 'pashinyan'."""
     name = normalise_name(name).replace("ı", "i").replace("ə", "e")
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = re.sub(r"ian\b", "yan", name)  # Pashinian, Pashinyan
     return re.sub(r"[^a-z ]", "", name.replace("gh", "g").replace("q", "g"))
 
 
@@ -264,6 +266,12 @@ def _verb_cue(doc: Doc, span: Span) -> bool:
     return head.dep_ == "pobj" and verb.lower_ == "to" and verb.head.lower_ == "according"
 
 
+def _ner_person(doc: Doc, span: Span) -> bool:
+    """Whether the named-entity recogniser takes the whole of a span for a person."""
+    words = doc.char_span(span.begin, span.end, alignment_mode="expand")
+    return words is not None and all(t.ent_type_ == "PERSON" for t in words)
+
+
 def _has_verb(doc: Doc, begin: int, end: int) -> bool:
     """Whether a stretch of text has a verb in it: then it is a clause, not a title."""
     words = doc.char_span(begin, end, alignment_mode="contract")
@@ -316,6 +324,12 @@ def _new_people(text: str, taken: list[Span], registry: Registry, doc: Doc) -> l
         if len(words) > 4:
             continue
         span = Span(words[0].start(), words[-1].end())
+        key = text[span.begin : span.end]
+        patronymic = re.match(r" +([^\W\d_]+)\b", text[span.end : span.end + 20])
+        if patronymic and patronymic[1].casefold() in cues.patronymics and len(words) > 2:
+            # "Guliyev Tural Rasim oghlu": the father's name is no part of the key
+            key = text[span.begin : words[-2].end()]
+            span = Span(span.begin, span.end + patronymic.end())
         if len(words) == 1:
             # One word is a name only after a capitalised title ("Secretary of
             # State Blinken"), and only if it is no surname named elsewhere.
@@ -326,10 +340,16 @@ def _new_people(text: str, taken: list[Span], registry: Registry, doc: Doc) -> l
                 continue
             if _glued_to_name(text, span.begin, cues):
                 continue  # "the defunct Nagorno-Karabakh Republic"
-        elif not _has_person_cue(text, span, found, role_of, pattern) and not _verb_cue(doc, span):
+        elif role_of and not role_of["complement"].strip() and not _ner_person(doc, span):
+            continue  # "deputy minister of Digital Development": the office, not a name
+        elif not (
+            _has_person_cue(text, span, found, role_of, pattern)
+            or _verb_cue(doc, span)
+            or _ner_person(doc, span)
+        ):
             continue
         surface = text[span.begin : span.end]
-        found.append(Mention(Actor(slug(surface), surface, "Person"), span, surface))
+        found.append(Mention(Actor(slug(key), key, "Person"), span, surface))
     found += _repeated_organizations(text, taken + [m.span for m in found], found)
     people = [m for m in found if m.actor.type == "Person"]
     return found + _variants(text, taken + [m.span for m in found], people, cues)
@@ -485,9 +505,9 @@ def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention
     fullest: dict[tuple[str, str], str] = {}
     for m in mentions:
         if not m.actor.in_registry and m.actor.type == "Person":
-            key = _ends(m.surface)
-            if len(m.surface) > len(fullest.get(key, "")):
-                fullest[key] = m.surface
+            key = _ends(m.actor.label)  # the name without a patronymic
+            if len(m.actor.label) > len(fullest.get(key, "")):
+                fullest[key] = m.actor.label
     organizations = sorted(
         {m.actor.label for m in mentions if not m.actor.in_registry and m.actor.type != "Person"},
         key=len,
@@ -507,7 +527,7 @@ def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention
             if entry is not None:
                 actor = actor_from_entry(entry)
             elif actor.type == "Person":
-                label = fullest[_ends(m.surface)]
+                label = fullest[_ends(actor.label)]
                 actor = Actor(slug(label), label, "Person")
         merged.append(Mention(actor, m.span, m.surface))
     return merged

@@ -553,6 +553,8 @@ def _resolve(c: _Context, head: Token) -> Actor | None:
     if titled is not None:
         return titled
     lemma = head.lemma_.lower()
+    if head.pos_ == "PROPN" and lemma.endswith("s") and lemma[:-1] in cues.voice_nouns:
+        lemma = lemma[:-1]  # 'Journalists of …' opening a sentence, tagged a name
     if head.pos_ == "PRON":
         return _pronoun(c, head.idx, head.lower_) if lemma in ("he", "she") else None
     if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
@@ -588,7 +590,10 @@ def _name_after_title(c: _Context, head: Token) -> Actor | None:
     someone else."""
     if head.pos_ not in ("NOUN", "PROPN") or not load_cues().is_role_noun(head.lemma_):
         return None
-    last = max((t for t in head.subtree if not t.is_punct), key=lambda t: t.i)
+    clauses = {t.i for c in head.children if c.dep_ in ("acl", "relcl") for t in c.subtree}
+    last = max(
+        (t for t in head.subtree if not t.is_punct and t.i not in clauses), key=lambda t: t.i
+    )
     mention = c.mention_at(last.idx)
     if mention is None or mention.actor.type != "Person":
         return None
