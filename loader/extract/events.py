@@ -44,7 +44,7 @@ from datetime import date
 from loader.extract.dates import MONTHS, WEEKDAYS, DateMention, find_dates
 from loader.extract.event_lexicon import EventClass, Lexicon, Trigger, load_lexicon
 from loader.extract.facts import Actor, Event, Mention
-from loader.extract.statements import quote_spans
+from loader.extract.quotes import quote_spans
 from loader.parse import Digest, Paragraph, Sentence, Span
 
 # Where a clause ends: what follows has a subject or a role of its own.
