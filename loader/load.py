@@ -39,15 +39,17 @@ from tqdm import tqdm
 
 from loader.extract import nlp
 from loader.map import map_digest
-from loader.parse import DigestError, digest_from_bytes, read_digest_bytes
+from loader.parse import DigestError, digest_from_bytes
 from loader.registry import Registry
 from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
 from loader.validate import ShapeError, check
+from loader.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph import iris
 from voxgraph.iris import VOX
 from voxgraph.paths import MAPPINGS, ONTOLOGY, ROOT, SHAPES
 
-DIGEST_SUFFIXES = (".txt",)
+# Digest text files, and saved pages of the series (read by loader/webpage.py).
+DIGEST_SUFFIXES = (".txt", *PAGE_SUFFIXES)
 STAGES = ("parse", "map", "shacl", "store")
 # Starting a worker process (imports, the registry) costs about as much as
 # preparing a few digests: smaller batches are prepared in this process.
@@ -88,11 +90,22 @@ class MappedDigest:
 
 
 def digest_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the digest files inside folders named, in a stable order."""
+    """Files named, and the digest files inside folders named, in a stable order.
+
+    Inside a folder, hidden folders (such as the page cache `voxgraph harvest`
+    keeps in `.cache/`) are not searched.
+    """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in DIGEST_SUFFIXES))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in DIGEST_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
+                )
+            )
         else:
             found.append(path)
     return found
@@ -116,20 +129,26 @@ def mapping_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def fingerprint(raw: bytes) -> str:
-    return f"{hashlib.sha256(raw).hexdigest()[:32]}-{mapping_version()}"
+def fingerprint(raw: bytes, source: str) -> str:
+    """What decides a digest's graph: its bytes, its source (dcterms:source) and the mapping."""
+    content = hashlib.sha256(raw + b"\0" + source.encode()).hexdigest()[:32]
+    return f"{content}-{mapping_version()}"
 
 
-def prepare(path: Path, registry: Registry, raw: bytes | None = None) -> MappedDigest:
-    """Parse, map and SHACL-check one file (given its bytes, if already read).
+def prepare(
+    path: Path, registry: Registry, raw: bytes | None = None, source: str | None = None
+) -> MappedDigest:
+    """Parse, map and SHACL-check one file (given its digest bytes and source, if already read).
 
     Raises DigestError or ShapeError.
     """
-    raw = read_digest_bytes(path) if raw is None else raw
+    if raw is None:
+        raw, source = digest_input(path)
+    source = source or path.name
     started = time.perf_counter()
-    digest = digest_from_bytes(raw, path.name)
+    digest = digest_from_bytes(raw, source)
     key = iris.digest_key(digest.date, digest.series)
-    stamp = fingerprint(raw)
+    stamp = fingerprint(raw, source)
     parsed = time.perf_counter()
     graph = map_digest(digest, registry, stamp)
     mapped = time.perf_counter()
@@ -156,10 +175,12 @@ class StorableDigest:
     seconds: dict[str, float]
 
 
-def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> StorableDigest | str:
+def prepare_or_reason(
+    path: Path, registry: Registry, raw: bytes, source: str
+) -> StorableDigest | str:
     """`prepare`, ready to store, or the readable reason why the file cannot be loaded."""
     try:
-        mapped = prepare(path, registry, raw)
+        mapped = prepare(path, registry, raw, source)
         started = time.perf_counter()
         ntriples = graph_as_ntriples(mapped.graph)
         check_stored_form(ntriples, f"{path.name} ({mapped.key})")
@@ -277,8 +298,8 @@ def _store_digest(
 
 def _to_prepare(
     files: list[Path], store: GraphStore | None, report: Report, bar: tqdm
-) -> Iterator[tuple[Path, bytes]]:
-    """The files that need preparing, with their bytes, read one at a time.
+) -> Iterator[tuple[Path, bytes, str]]:
+    """The files that need preparing, with their digest bytes and source, read one at a time.
 
     Unreadable files, repeats of earlier bytes and digests stored unchanged are
     recorded in `report` (and counted on `bar`) instead.
@@ -287,7 +308,7 @@ def _to_prepare(
     for path in files:
         name = str(path)
         try:
-            raw = read_digest_bytes(path)
+            raw, source = digest_input(path)
         except (DigestError, OSError) as error:
             report.failed[name] = str(error)
             bar.update()
@@ -298,20 +319,20 @@ def _to_prepare(
             bar.update()
             continue
         contents[content] = path
-        if store is not None and _stored(store, fingerprint(raw)):
+        if store is not None and _stored(store, fingerprint(raw, source)):
             report.unchanged.append(name)
             bar.update()
             continue
-        yield path, raw
+        yield path, raw, source
 
 
 def _prepared(
-    todo: Iterator[tuple[Path, bytes]], registry: Registry, jobs: int
+    todo: Iterator[tuple[Path, bytes, str]], registry: Registry, jobs: int
 ) -> Iterator[tuple[Path, StorableDigest | str]]:
     """Each file of `todo` prepared (or the reason it failed), in the order of `todo`."""
     if jobs <= 1:
-        for path, raw in todo:
-            yield path, prepare_or_reason(path, registry, raw)
+        for path, raw, source in todo:
+            yield path, prepare_or_reason(path, registry, raw, source)
         return
     # spawn: a fresh interpreter per worker, never a fork of a process holding
     # an open RocksDB store and its threads.
@@ -320,8 +341,8 @@ def _prepared(
         jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     ) as pool:
         pending: deque[tuple[Path, Future]] = deque()
-        for path, raw in todo:
-            pending.append((path, pool.submit(_prepare_in_worker, path, raw)))
+        for path, raw, source in todo:
+            pending.append((path, pool.submit(_prepare_in_worker, path, raw, source)))
             if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
                 path, future = pending.popleft()
                 yield path, future.result()
@@ -346,9 +367,9 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare_in_worker(path: Path, raw: bytes) -> StorableDigest | str:
+def _prepare_in_worker(path: Path, raw: bytes, source: str) -> StorableDigest | str:
     assert _worker_registry is not None, "the worker was not started by _start_worker"
-    return prepare_or_reason(path, _worker_registry, raw)
+    return prepare_or_reason(path, _worker_registry, raw, source)
 
 
 def _stored(store: GraphStore, stamp: str) -> bool:

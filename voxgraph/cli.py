@@ -98,6 +98,11 @@ def load(
 ) -> None:
     """Load digest files, or folders of them (*.txt), into the store.
 
+    Saved web pages of the series (*.html, *.htm: a browser's "Save page as", or
+    wget) are read too: the article's text is extracted and the page's canonical
+    URL becomes the digest's source, as a DATE.txt.source file beside a harvested
+    DATE.txt gives its URL. Hidden folders (a harvest's .cache/) are not searched.
+
     Each digest replaces its own named graph in one transaction; unchanged
     digests are skipped. A digest is identified by its date: a file whose date
     is that of a digest stored from another file (its name differs) is refused
