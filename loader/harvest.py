@@ -13,9 +13,10 @@
    `content.rendered`, `categories`. The names of the categories come from
    `wp/v2/categories?include=...`, asked once for the ids not seen before.
 2. **Keep the digests** (`is_digest`, criteria in mappings/harvest.yaml): a
-   post is a digest when its content is laid out as one (loader/parse.py finds
-   the publisher line at the top and a date line at the top or bottom) *and* it
-   carries a mark of the series: "Digest" (or "VoxPOPULI") as a word of its
+   post is a digest when its content is laid out as one (loader/parse.py reads
+   it, as `voxgraph load` would read the harvested file, and finds at its top a
+   publisher line, a series line or a pull quote) *and* it carries a mark of
+   the series: "Digest" (or "VoxPOPULI") as a word of its
    title or of a category's name, or a section heading of the series ("Human
    Rights", "Governance and Corruption", "Peace talks", ...). An event
    announcement or a research paper of the same publisher has the publisher
@@ -101,23 +102,34 @@ class Criteria:
 
 
 def is_digest(
-    title: str, categories: list[str], content: str, criteria: Criteria
+    title: str,
+    categories: list[str],
+    content: str,
+    criteria: Criteria,
+    published: date | None = None,
 ) -> tuple[bool, str]:
     """Whether a post is a digest of the series, and why (or why not).
 
     `title` and `content` are the REST API's `title.rendered` and
-    `content.rendered` (HTML); `categories` the names of its categories. A digest
-    is laid out as one (publisher line, date line: loader/parse.py) and carries a
-    mark of the series (a series word in the title or a category's name, or a
-    known section heading); see mappings/harvest.yaml.
+    `content.rendered` (HTML); `categories` the names of its categories;
+    `published` its date, which the parser assumes when the text has no date
+    line (as it does for a file named by its date). A digest is laid out as
+    one (loader/parse.py reads it and finds a publisher line, a series line or
+    a pull quote at the top) and carries a mark of the series (a series word in
+    the title or a category's name, or a known section heading); see
+    mappings/harvest.yaml.
     """
     text = page_digest(f"<html><body><article>{content}</article></body></html>")[0]
     if text is None:
         return False, "no text"
     try:
-        digest = parse_digest(text, "content")
+        digest = parse_digest(text, f"{published}.txt" if published else "content")
     except DigestError as error:
         return False, f"not laid out as a digest: {error.problem}"
+    if digest.publisher_span is None and digest.series_span is None and not digest.pull_quote:
+        return False, (
+            "not laid out as a digest: no publisher line, series line or pull quote at the top"
+        )
     plain_title = _plain(title)
     for word in criteria.series_words:
         if _has_word(plain_title, word):
@@ -421,7 +433,8 @@ def _harvest_post(
     title = str((post.get("title") or {}).get("rendered", ""))
     content = str((post.get("content") or {}).get("rendered", ""))
     name = url or f"post {post.get('id')}"
-    digest, why = is_digest(title, listing.category_names(post), content, criteria)
+    published = _day(post)
+    digest, why = is_digest(title, listing.category_names(post), content, criteria, published)
     if not digest:
         summary.skipped[name] = why
         return
@@ -449,11 +462,19 @@ def _harvest_post(
         summary.failed[url] = "no article text found on the page"
         return
     try:
-        parsed = parse_digest(text, url)
+        # Named by the post's date, which the parser assumes if the text has no date line.
+        parsed = parse_digest(text, f"{published}.txt" if published else url)
     except DigestError as error:
         summary.failed[url] = f"the page's text is not a loadable digest: {error.problem}"
         return
     _write_digest(parsed, text, url, out, summary)
+
+
+def _day(post: dict[str, Any]) -> date | None:
+    try:
+        return date.fromisoformat(str(post.get("date", ""))[:10])
+    except ValueError:
+        return None
 
 
 _NUMBERED = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(\d+))?\.txt")

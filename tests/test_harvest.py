@@ -351,9 +351,19 @@ def test_a_digest_is_laid_out_as_one_and_marked_as_the_series(
 
 
 def test_a_post_called_digest_without_the_digest_layout_is_not_one() -> None:
-    digest, why = is_digest("Digest of our events", [], "<p>We met readers in Ganja.</p>", CRITERIA)
+    content = "<p>We met readers in Ganja.</p><p>Thank you for coming!</p>"
+    digest, why = is_digest("Digest of our events", [], content, CRITERIA, date(2023, 5, 2))
     assert not digest
-    assert why.startswith("not laid out as a digest: no publisher line"), why
+    assert why == (
+        "not laid out as a digest: no publisher line, series line or pull quote at the top"
+    )
+
+
+def test_a_post_without_a_date_line_is_read_with_its_publication_date() -> None:
+    content = "<blockquote>“They met in Baku.”</blockquote><h3>Peace talks</h3><p>They met.</p>"
+    assert is_digest("Weekly", [], content, CRITERIA, date(2021, 3, 2))[0]
+    digest, why = is_digest("Weekly", [], content, CRITERIA)
+    assert not digest and why.startswith("not laid out as a digest: no publication date"), why
 
 
 # --- the command
