@@ -121,7 +121,7 @@ def is_digest(
     """
     text = page_digest(f"<html><body><article>{content}</article></body></html>")[0]
     if text is None:
-        return False, "no text"
+        return False, "not laid out as a digest: the post has no text"
     try:
         digest = parse_digest(text, f"{published}.txt" if published else "content")
     except DigestError as error:
