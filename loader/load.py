@@ -173,6 +173,7 @@ class StorableDigest:
     ntriples: str
     warnings: list[str]
     seconds: dict[str, float]
+    source: str = ""  # its dcterms:source: the file name, or the URL of a page or sidecar
 
 
 def prepare_or_reason(
@@ -185,7 +186,7 @@ def prepare_or_reason(
         ntriples = graph_as_ntriples(mapped.graph)
         check_stored_form(ntriples, f"{path.name} ({mapped.key})")
         seconds = {**mapped.seconds, "store": time.perf_counter() - started}
-        return StorableDigest(mapped.key, ntriples, mapped.warnings, seconds)
+        return StorableDigest(mapped.key, ntriples, mapped.warnings, seconds, source)
     except (DigestError, ShapeError, StoreFormError) as error:
         return str(error)
     except Exception as error:  # a bug in a mapper must not stop the batch
@@ -250,7 +251,8 @@ def run(
             continue
         if store is not None:
             started = time.perf_counter()
-            other = _store_digest(store, key, outcome.ntriples, path, seen.get(key), replace)
+            source = outcome.source or path.name
+            other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
             report.seconds["store"] += time.perf_counter() - started
             if other is not None and not replace:
                 report.failed[name] = (
@@ -280,9 +282,12 @@ def run(
 
 
 def _store_digest(
-    store: GraphStore, key: str, ntriples: str, path: Path, earlier: Path | None, replace: bool
+    store: GraphStore, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
 ) -> str | None:
     """Store one digest's graph; returns the other file its digest came from, if any.
+
+    `source` is the digest's dcterms:source: its file's name, or the URL a
+    harvested file's sidecar or a saved page names (loader/webpage.py).
 
     Without `replace` a digest stored from another file stays as it is (and that
     file is returned); with it the graph is replaced and the file it came from
@@ -290,10 +295,10 @@ def _store_digest(
     """
     graph, digest = iris.digest_graph(key), iris.digest_iri(key)
     if not replace:
-        return store.replace_unless_other_source(graph, ntriples, digest, path.name)
+        return store.replace_unless_other_source(graph, ntriples, digest, source)
     before = str(earlier) if earlier else store.value(graph, digest, DCTERMS.source)
     store.replace_graph(graph, ntriples)
-    return before if before is not None and before != path.name else None
+    return before if before is not None and before != source else None
 
 
 def _to_prepare(

@@ -15,13 +15,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pyoxigraph import Store
+from rdflib.namespace import DCTERMS
 
+from loader import load as pipeline
 from loader.extract import extract
 from loader.harvest import Criteria, PoliteSession, Summary, harvest, is_digest
 from loader.parse import Digest, read_digest
 from loader.registry import Registry
+from loader.store import GraphStore
 from tests.wordpress_standin import CHROME, Post, StandIn, corpus_posts, digest_html, running
 from voxgraph.cli import main
+from voxgraph.iris import digest_graph, digest_iri
 from voxgraph.paths import CORPUS
 
 SEEDS = sorted(CORPUS.glob("*.txt"))
@@ -208,6 +212,23 @@ def test_a_post_changed_since_is_fetched_again_and_its_file_updated(
     assert standin.page_requests() == ["/eng/digest-08-11-2022/"]
     assert again.updated == [tmp_path / "2022-11-08.txt"]
     assert len(again.unchanged) == 4
+
+
+def test_a_digest_updated_on_the_site_loads_again_in_its_own_place(
+    standin: StandIn, tmp_path: Path
+) -> None:
+    out, store = tmp_path / "harvest", GraphStore(tmp_path / "store")
+    harvest(standin.site, out, delay=0, since=date(2022, 11, 8), until=date(2022, 11, 8))
+    digest = out / "2022-11-08.txt"
+    assert pipeline.run([digest], store).loaded == [str(digest)]
+    post = standin.post("digest-08-11-2022")
+    post.content = post.content.replace("Sochi", "Sochi (Russia)", 1)
+    post.modified = "2022-11-09T08:00:00"
+    harvest(standin.site, out, delay=0, since=date(2022, 11, 8), until=date(2022, 11, 8))
+    again = pipeline.run([digest], store)
+    assert again.loaded == [str(digest)], f"the updated digest was not loaded: {again.failed}"
+    source = store.value(digest_graph("2022-11-08"), digest_iri("2022-11-08"), DCTERMS.source)
+    assert source == standin.url(post), "the digest is known by its page's URL"
 
 
 def test_since_and_until_ask_the_api_for_those_days_only(standin: StandIn, tmp_path: Path) -> None:

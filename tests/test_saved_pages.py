@@ -105,13 +105,17 @@ def test_a_page_that_is_no_digest_is_refused_as_a_text_file_would_be(tmp_path: P
     )
 
 
-def test_a_new_source_file_changes_the_stored_source(tmp_path: Path) -> None:
+def test_a_new_source_file_changes_the_stored_source_with_replace(tmp_path: Path) -> None:
     digest = tmp_path / "2022-11-08.txt"
     digest.write_bytes((CORPUS / "2022-11-08.txt").read_bytes())
     store = GraphStore(tmp_path / "store")
     assert pipeline.run([digest], store).loaded == [str(digest)]
     source_file(digest).write_text(f"{SITE}digest-08-11-2022/\n", encoding="utf-8")
-    again = pipeline.run([digest], store)
-    assert again.loaded == [str(digest)], "a new source must reload the digest"
+    refused = pipeline.run([digest], store)
+    assert "already stored from another file, 2022-11-08.txt" in refused.failed[str(digest)], (
+        "a digest known by another source must not be replaced silently"
+    )
+    again = pipeline.run([digest], store, replace=True)
+    assert again.loaded == [str(digest)], "with --replace the new source is taken in"
     sources = store.query("SELECT ?source { ?d <http://purl.org/dc/terms/source> ?source }")
     assert [row["source"].value for row in sources] == [f"{SITE}digest-08-11-2022/"]
