@@ -41,6 +41,7 @@ from loader.extract import nlp
 from loader.map import map_digest
 from loader.parse import DigestError, digest_from_bytes
 from loader.registry import Registry
+from loader.remote_store import RemoteStoreError, RemoteTimeout
 from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
 from loader.validate import ShapeError, check
 from loader.webpage import PAGE_SUFFIXES, digest_input
@@ -193,16 +194,33 @@ def prepare_or_reason(
         return f"{path}: could not be mapped ({type(error).__name__}: {error})"
 
 
-def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
-    """The ontology and the curated registry, each in its own named graph."""
+def load_reference_graphs(store: GraphStore, registry: Registry, report: Report) -> None:
+    """The ontology and the curated registry, each in its own named graph.
+
+    A remote store is not sent a graph it holds already; one it cannot store is a
+    failure of that file in `report`, and the digests still load.
+    """
     ontology = graph_as_ntriples(Graph().parse(ONTOLOGY))
     check_stored_form(ontology, ONTOLOGY.name)
-    store.replace_graph(iris.ONTOLOGY_GRAPH, ontology)
     registry_graph = registry.graph()
     check(registry_graph, digest="mappings/actors.yaml")
     registry_triples = graph_as_ntriples(registry_graph)
     check_stored_form(registry_triples, "mappings/actors.yaml")
-    store.replace_graph(iris.REGISTRY_GRAPH, registry_triples)
+    for source, name, ntriples in (
+        (ONTOLOGY, iris.ONTOLOGY_GRAPH, ontology),
+        (MAPPINGS / "actors.yaml", iris.REGISTRY_GRAPH, registry_triples),
+    ):
+        holds = getattr(store, "holds", None)  # RemoteStore: compares what it has
+        if holds is not None and holds(name, ntriples):
+            continue
+        where = str(source.relative_to(ROOT))
+        try:
+            notes = store.replace_graph(name, ntriples)
+        except (RemoteStoreError, RemoteTimeout) as error:
+            report.failed[where] = f"{where}: not stored: {error}"
+            continue
+        if notes:  # a remote store says what its engine changed
+            report.warnings.setdefault(where, []).extend(f"{where}: {n}" for n in notes)
 
 
 def run(
@@ -226,9 +244,9 @@ def run(
     same file again after editing it replaces its digest either way.
     """
     registry = Registry.load()
-    if store is not None:
-        load_reference_graphs(store, registry)
     report = Report()
+    if store is not None:
+        load_reference_graphs(store, registry, report)
     files = digest_files(paths)
     bar = tqdm(total=len(files), desc="digests", unit="digest", disable=not progress)
     todo = _to_prepare(files, store, report, bar)
@@ -252,8 +270,16 @@ def run(
         if store is not None:
             started = time.perf_counter()
             source = outcome.source or path.name
-            other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
-            report.seconds["store"] += time.perf_counter() - started
+            try:
+                other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
+            except (RemoteStoreError, RemoteTimeout) as error:  # that digest fails, named
+                report.failed[name] = f"{name}: not stored: {error}"
+                continue
+            finally:
+                report.seconds["store"] += time.perf_counter() - started
+            notes = store.take_notes() if hasattr(store, "take_notes") else []
+            if notes:  # a remote store says what its engine changed
+                report.warnings.setdefault(name, []).extend(f"{name}: {n}" for n in notes)
             if other is not None and not replace:
                 report.failed[name] = (
                     f"{name}: digest {key} (its date) is already stored from another file, "
@@ -270,7 +296,7 @@ def run(
         seen[key] = path
         report.loaded.append(name)
         if outcome.warnings:
-            report.warnings[name] = outcome.warnings
+            report.warnings.setdefault(name, []).extend(outcome.warnings)
     bar.close()
     if store is not None:
         started = time.perf_counter()
@@ -297,7 +323,9 @@ def _store_digest(
     if not replace:
         return store.replace_unless_other_source(graph, ntriples, digest, source)
     before = str(earlier) if earlier else store.value(graph, digest, DCTERMS.source)
-    store.replace_graph(graph, ntriples)
+    notes = store.replace_graph(graph, ntriples)
+    if notes and hasattr(store, "notes"):
+        store.notes.extend(notes)
     return before if before is not None and before != source else None
 
 

@@ -1,32 +1,58 @@
 """A store reached over HTTP: any SPARQL 1.1 server stands in for the embedded Oxigraph.
 
 `RemoteStore` offers what the loader and the server use of `GraphStore`
-(loader/store.py) and speaks standard protocols only:
+(loader/store.py), relies only on what the standards promise, and checks what it gets:
 
-- queries: the SPARQL 1.1 Protocol (POST application/sparql-query to the query
-  URL; `default-graph-uri` / `named-graph-uri` for a chosen data set);
-- replacing a digest's graph: one SPARQL 1.1 Update request,
-  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }` (or, when a
-  digest from another file must stay, the guarded form of
-  loader.store.guarded_replace_update), POSTed to the update URL, which a
-  server that runs each request in one transaction (Oxigraph, Virtuoso,
-  GraphDB, Fuseki/TDB2, RDF4J) applies whole or not at all.
+- queries: the SPARQL 1.1 Protocol, by form-encoded POST (`query=`; every server must
+  take it, and Virtuoso 7.2 never answers a direct `application/sparql-query` POST),
+  with `Accept` chosen by the query form: SPARQL results for SELECT and ASK, RDF
+  (N-Triples) for CONSTRUCT and DESCRIBE;
+- replacing a graph: a `PUT` of the graph by the SPARQL 1.1 Graph Store HTTP Protocol
+  where the server has one (found next to the query URL, or named by
+  $VOXGRAPH_GRAPH_STORE_URL), else one SPARQL Update request of bounded operations
+  (`DROP SILENT GRAPH <g> ; INSERT DATA {...} ; INSERT DATA {...}`, at most
+  UPDATE_CHUNK triples each: Virtuoso refuses one operation of more than ~1,000).
+  Every graph written is read back and compared with what was sent: a triple lost is
+  an error (that digest fails, named), a literal the engine changed is a warning for
+  that digest (Virtuoso 7.2 stores xsd:duration as a number of seconds), a literal
+  merely written in its canonical form ("007" -> "7") is no difference at all;
+- only the project's own graphs (IRIs under https://w3id.org/voxgraph/graph/) are
+  read or listed. A server that holds other graphs too (Virtuoso's five system
+  graphs, another application's data) is detected once, and every query is then
+  asked over an explicit data set, the project's graphs (`default-graph-uri` and
+  `named-graph-uri`; a query's own FROM / FROM NAMED keep only the project's graphs);
+- an answer the engine cut is never taken for a whole one: a partial answer
+  (`X-SQL-State`, Virtuoso's anytime queries), a SELECT cut at the engine's row cap
+  (`X-SPARQL-MaxRows`), and a CONSTRUCT or DESCRIBE answer as long as the cap (found
+  by asking the engine for one row more than that, once) raise `RemoteCut`, which
+  carries the answer: the endpoint serves it marked as cut, everything else refuses it;
+- credentials from the environment: $VOXGRAPH_STORE_USER and $VOXGRAPH_STORE_PASSWORD,
+  sent as $VOXGRAPH_STORE_AUTH = `basic` (the default) or `digest` (Virtuoso's
+  `/sparql-auth`).
 
-The server must make its default graph the union of the named graphs, as the
-embedded store does (`oxigraph serve --union-default-graph`; Virtuoso and
-GraphDB do by default; Fuseki: `tdb2:unionDefaultGraph true`). Time-outs are
-HTTP time-outs: a query that takes longer raises `RemoteTimeout` (a
-TimeoutError), which the endpoint answers with 504; the remote server should
-have its own query time-out too, since the HTTP client cannot stop it.
+The server's default graph must be the union of its named graphs, as the embedded
+store's is (`oxigraph serve --union-default-graph`; Virtuoso and GraphDB do by
+default; Fuseki: `tdb2:unionDefaultGraph true`) — or it holds other graphs too, and
+then every query names the data set anyway. Time-outs are HTTP time-outs: a query that
+takes longer raises `RemoteTimeout` (a TimeoutError), which the endpoint answers with
+504; the remote server should have its own query time-out too, since the HTTP client
+cannot stop it.
 
-The update URL defaults to the query URL, except that a query URL ending in
-`/query` (Oxigraph's, Fuseki's) gets `/update` in its place.
+Other settings from the environment: $VOXGRAPH_STORE_UPDATE_URL (default: the query
+URL, or `.../update` for one ending in `/query`), $VOXGRAPH_GRAPH_STORE_URL (`none`: use
+SPARQL Update only) and $VOXGRAPH_STORE_QUERY_PARAMS (extra protocol parameters sent
+with every query, URL-encoded, e.g. `timeout=25000` for Virtuoso's anytime queries).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import threading
+import time
 from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 import requests
@@ -34,21 +60,60 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader.store import graph_as_ntriples, guarded_replace_update
+from loader.store import graph_as_ntriples
+from voxgraph.iris import GRAPH
 
-SPARQL_QUERY = "application/sparql-query"
-SPARQL_UPDATE = "application/sparql-update"
-ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+OWN_GRAPHS = str(GRAPH)  # the project's graphs are named under this IRI
+NO_GRAPH = OWN_GRAPHS + "none"  # names an empty data set (a protocol data set cannot be empty)
+FORM = "application/x-www-form-urlencoded"
+N_TRIPLES = "application/n-triples"
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 DEFAULT_TIMEOUT = 30.0
 UPDATE_TIMEOUT = 300.0
-
-
-class RemoteTimeout(TimeoutError):
-    """The remote SPARQL server did not answer in time."""
+UPDATE_CHUNK = 500  # triples per INSERT DATA operation
+OWN_GRAPHS_TTL = 5.0  # seconds the list of the project's graphs is reused
+SHARED_TTL = 300.0  # seconds before looking again for graphs that are not the project's
+PROBE_FROM = 1_000  # a CONSTRUCT or DESCRIBE answer this long makes us ask about row caps
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGERS = {
+    XSD + name
+    for name in [
+        "integer",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    ]
+}
+RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+}
 
 
 class RemoteStoreError(RuntimeError):
     """The remote SPARQL server refused or failed a request."""
+
+
+class RemoteTimeout(TimeoutError):
+    """The remote SPARQL server did not answer in time, or refused a query as too costly."""
+
+
+class RemoteCut(RemoteStoreError):
+    """The engine cut its answer (a row cap, a partial result); `result` is what it sent."""
+
+    def __init__(self, message: str, result: ox.QuerySolutions | ox.QueryTriples):
+        super().__init__(message)
+        self.result = result
 
 
 def store_url(explicit: str | None = None) -> str | None:
@@ -62,6 +127,87 @@ def default_update_url(query_url: str) -> str:
     return query_url
 
 
+def default_graph_store_url(query_url: str) -> str:
+    """Where servers put their Graph Store Protocol, next to the query URL.
+
+    Oxigraph: /query -> /store; Virtuoso: /sparql -> /sparql-graph-crud and
+    /sparql-auth -> /sparql-graph-crud-auth; otherwise the query URL itself (Fuseki's
+    data set URL takes queries and graph requests alike).
+    """
+    base = query_url.rstrip("/")
+    if base.endswith("/query"):
+        return base[: -len("query")] + "store"
+    if base.endswith("/sparql"):
+        return base + "-graph-crud"
+    if base.endswith("/sparql-auth"):
+        return base[: -len("auth")] + "graph-crud-auth"
+    return query_url
+
+
+def auth_from_environment() -> requests.auth.AuthBase | None:
+    """Credentials for the store: $VOXGRAPH_STORE_USER, $VOXGRAPH_STORE_PASSWORD and
+    $VOXGRAPH_STORE_AUTH (basic or digest)."""
+    user = os.environ.get("VOXGRAPH_STORE_USER")
+    if not user:
+        return None
+    password = os.environ.get("VOXGRAPH_STORE_PASSWORD", "")
+    scheme = os.environ.get("VOXGRAPH_STORE_AUTH", "basic").lower()
+    if scheme == "digest":
+        return requests.auth.HTTPDigestAuth(user, password)
+    if scheme == "basic":
+        return requests.auth.HTTPBasicAuth(user, password)
+    raise ValueError(f"VOXGRAPH_STORE_AUTH must be basic or digest, not {scheme!r}")
+
+
+_PROLOGUE = re.compile(
+    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE
+)
+_FORM = re.compile(r"SELECT|ASK|CONSTRUCT|DESCRIBE", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (what the query starts with after its prologue)."""
+    found = _FORM.match(sparql, _PROLOGUE.match(sparql).end())
+    return found.group().upper() if found else "SELECT"
+
+
+def query_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
+    """The query's own FROM and FROM NAMED graphs, or None if it names none."""
+    if not _FROM.search(sparql):
+        return None
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        clauses = prepareQuery(sparql).algebra.get("datasetClause") or []
+    except Exception:  # rdflib cannot parse it: the server will say what is wrong
+        return None
+    default = [str(c["default"]) for c in clauses if c.get("default") is not None]
+    named = [str(c["named"]) for c in clauses if c.get("named") is not None]
+    return (default, named) if default or named else None
+
+
+def canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    """A term's text with its literal value in canonical form: engines write the same
+    value differently ("007"^^xsd:integer as "7", "true"^^xsd:boolean as "1" in
+    Virtuoso's JSON, any xsd:integer-derived type as xsd:integer in Oxigraph)."""
+    if not isinstance(term, ox.Literal) or term.language:
+        return str(term)
+    kind, text = term.datatype.value, term.value.strip()
+    try:
+        if kind in INTEGERS:  # Oxigraph keeps "1"^^xsd:nonNegativeInteger as xsd:integer
+            kind, text = XSD + "integer", str(int(text))
+        elif kind == XSD + "decimal":
+            text = format(Decimal(text).normalize(), "f")
+        elif kind in (XSD + "double", XSD + "float"):
+            text = repr(float(text))
+        elif kind == XSD + "boolean":
+            text = {"1": "true", "0": "false"}.get(text, text)
+    except (InvalidOperation, ValueError):
+        pass
+    return f"{text!r}^^<{kind}>"
+
+
 class RemoteStore:
     """A SPARQL 1.1 server seen as a set of named graphs (the interface of GraphStore)."""
 
@@ -73,54 +219,168 @@ class RemoteStore:
         query_url: str,
         update_url: str | None = None,
         *,
+        graph_store_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
+        auth: requests.auth.AuthBase | None = None,
+        query_params: dict[str, str] | None = None,
     ):
         self.url = query_url
-        self.update_url = update_url or default_update_url(query_url)
+        self.update_url = (
+            update_url
+            or os.environ.get("VOXGRAPH_STORE_UPDATE_URL")
+            or default_update_url(query_url)
+        )
+        chosen = graph_store_url or os.environ.get("VOXGRAPH_GRAPH_STORE_URL")
+        if chosen == "none":
+            self.graph_store_url: str | None = None
+        else:
+            self.graph_store_url = chosen or default_graph_store_url(query_url)
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.session.auth = auth or auth_from_environment()
+        if query_params is None:
+            query_params = dict(parse_qsl(os.environ.get("VOXGRAPH_STORE_QUERY_PARAMS", "")))
+        self.query_params = query_params
+        self.notes: list[str] = []  # warnings of the last writes (take_notes)
+        self.row_cap: int | None = None  # rows the engine returns at most, once known
+        self._whole_up_to = 0  # the engine returned this many rows when asked for them
+        self._lock = threading.Lock()
+        self._own: tuple[float, list[str]] = (0.0, [])
+        self._shared: tuple[float, bool] = (0.0, False)
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
 
     # -- writing ---------------------------------------------------------------
 
-    def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
-        """Replace named graph `name` by `graph` (or its N-Triples text) in one SPARQL Update."""
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
+        """Replace named graph `name` by `graph` (or its N-Triples text), then read it back.
+
+        Returns warnings: literals the engine stored changed. Raises RemoteStoreError if
+        the graph could not be written, or was not stored whole.
+        """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        self.update(
-            f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
-        )
+        self._own = (0.0, [])  # the list of graphs may change
+        if not self._put(str(name), body):
+            self.update(_update_text(str(name), body))
+        return self._compare(str(name), body, strict=True)
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str
     ) -> str | None:
         """Replace graph `name` unless it holds a `digest` whose dcterms:source is another
         file than `source`: then nothing changes and that file's name is returned (None
-        when the graph was replaced).
+        when the graph was replaced; its warnings, if any, in `notes`).
 
-        Several loaders may write to one server, so the decision is part of the update
-        itself (loader.store.guarded_replace_update); a look-up afterwards says which
-        way it went.
+        Looked up, then written by replace_graph (a Graph Store PUT has no condition):
+        two loaders writing the same digest from two files at the same moment could
+        both pass the look-up; the embedded store decides in the update itself.
         """
-        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        self.update(guarded_replace_update(name, body, digest, source))
         stored = self.value(name, digest, DCTERMS.source)
-        return stored if stored is not None and stored != source else None
+        if stored is not None and stored != source:
+            return stored
+        self.notes.extend(self.replace_graph(name, graph))
+        return None
+
+    def take_notes(self) -> list[str]:
+        """The warnings of replace_unless_other_source since the last call."""
+        notes, self.notes = self.notes, []
+        return notes
+
+    def holds(self, name: URIRef, graph: Graph | str) -> bool:
+        """Whether graph `name` holds `graph` already (as this engine stores it)."""
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
+        try:
+            return not self._compare(str(name), body, strict=False, same_only=True)
+        except RemoteStoreError:
+            return False
 
     def remove_graph(self, name: URIRef) -> None:
         self.update(f"DROP SILENT GRAPH <{name}>")
 
     def update(self, sparql: str) -> None:
-        response = self._post(self.update_url, sparql, SPARQL_UPDATE, {}, UPDATE_TIMEOUT)
+        """Run a SPARQL Update request (form-encoded `update=`)."""
+        self._own = (0.0, [])
+        response = self._send("POST", self.update_url, [("update", sparql)], {}, UPDATE_TIMEOUT)
         if response.status_code >= 300:
             raise RemoteStoreError(
-                f"{self.update_url}: update refused ({response.status_code}): {response.text[:500]}"
+                f"{self.update_url}: update refused ({response.status_code}): "
+                f"{_excerpt(response.text)}"
             )
 
     def flush(self) -> None:
-        """Nothing to do: the server commits each update."""
+        """Nothing to do: the server commits each request."""
+
+    def _put(self, name: str, body: str) -> bool:
+        """PUT the graph by the Graph Store Protocol; False if the server has none."""
+        if self.graph_store_url is None:
+            return False
+        url = self.graph_store_url
+        try:
+            response = self.session.put(
+                url,
+                params={"graph": name},
+                data=body.encode("utf-8"),
+                headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"},
+                timeout=UPDATE_TIMEOUT,
+            )
+        except requests.Timeout:
+            raise RemoteTimeout(f"{url} did not answer within {UPDATE_TIMEOUT:g} s") from None
+        except requests.ConnectionError as error:
+            raise RemoteStoreError(f"{url}: cannot connect ({error})") from None
+        if response.status_code in (404, 405, 501):  # no Graph Store Protocol here
+            self.graph_store_url = None
+            return False
+        if response.status_code >= 300:
+            raise RemoteStoreError(
+                f"{url}: PUT of <{name}> refused ({response.status_code}): "
+                f"{_excerpt(response.text)}"
+            )
+        return True
+
+    def _compare(self, name: str, body: str, *, strict: bool, same_only: bool = False) -> list[str]:
+        """How graph `name` as stored differs from `body`: warnings for literals changed.
+
+        strict: a triple missing or extra raises RemoteStoreError. same_only: any
+        difference but a canonical form is reported (as one warning).
+        """
+        sent = {_key(t): t for t in ox.parse(body.encode("utf-8"), ox.RdfFormat.N_TRIPLES)}
+        stored = {
+            _key(t): t
+            for t in (
+                ox.Triple(row["s"], row["p"], row["o"])
+                for row in self._select(
+                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+                )
+            )
+        }
+        missing = [sent[k] for k in sent.keys() - stored.keys()]
+        extra = {(t.subject, t.predicate): t for k, t in stored.items() if k not in sent}
+        if same_only:
+            return ["differs"] if missing or extra else []
+        changed: list[tuple[ox.Triple, ox.Triple]] = []
+        lost: list[ox.Triple] = []
+        for triple in sorted(missing, key=str):
+            other = extra.pop((triple.subject, triple.predicate), None)
+            if other is not None and isinstance(other.object, ox.Literal):
+                changed.append((triple, other))
+            else:
+                lost.append(triple)
+        if strict and (lost or extra):
+            raise RemoteStoreError(
+                f"<{name}> was not stored whole: {len(lost)} of {len(sent)} triples missing, "
+                f"{len(extra)} unexpected" + (f"; first missing: {lost[0]}" if lost else "")
+            )
+        if not changed:
+            return []
+        kinds = sorted({before.object.datatype.value.removeprefix(XSD) for before, _ in changed})
+        before, after = changed[0]
+        return [
+            f"the store changed {len(changed)} literal(s) of <{name}> "
+            f"({', '.join(kinds)}), e.g. {before.object} became {after.object}: a fault of "
+            "the engine (see README, Beyond one machine)"
+        ]
 
     # -- reading ---------------------------------------------------------------
 
@@ -132,46 +392,201 @@ class RemoteStore:
         named_graphs: Iterable[str] | None = None,
         base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query on the server; the answer as pyoxigraph's result objects.
+        """Run a query over the project's graphs; the answer as pyoxigraph's result objects.
 
-        Relative IRIs resolve against `base_iri`, sent as a BASE before the query
-        (the protocol has no parameter for it, and the server would otherwise use
-        its own URL); a BASE in the query itself still comes after it and wins. It
-        shares the query's first line, so the server's error positions keep their
-        line numbers. A malformed query raises SyntaxError, as the embedded store does.
+        Relative IRIs resolve against `base_iri`, sent as a BASE before the query (the
+        protocol has no parameter for it, and the server would otherwise use its own
+        URL); a BASE in the query itself still comes after it and wins. It shares the
+        query's first line, so the server's error positions keep their line numbers.
+        A malformed query raises SyntaxError, as the embedded store does; an answer the
+        engine cut raises RemoteCut (with the answer).
         """
         if base_iri:
             sparql = f"BASE {ox.NamedNode(base_iri)} {sparql}"
-        params = [("default-graph-uri", g) for g in default_graph or ()]
-        params += [("named-graph-uri", g) for g in named_graphs or ()]
-        response = self._post(self.url, sparql, SPARQL_QUERY, {"Accept": ACCEPT}, None, params)
-        if response.status_code == 400:
-            raise SyntaxError(response.text[:1000])
+        default, named = self._dataset(sparql, list(default_graph or ()), list(named_graphs or ()))
+        return self._query(sparql, default, named)
+
+    def _select(self, sparql: str) -> ox.QuerySolutions:
+        """A query of this module's own, over the server's whole data set; never cut."""
+        return self._query(sparql, [], [])  # type: ignore[return-value]
+
+    def _query(
+        self, sparql: str, default: list[str], named: list[str]
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        form = query_form(sparql)
+        accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
+        fields = [("query", sparql)]
+        fields += [("default-graph-uri", g) for g in default]
+        fields += [("named-graph-uri", g) for g in named]
+        fields += list(self.query_params.items())
+        response = self._send("POST", self.url, fields, {"Accept": accept}, None)
         if response.status_code != 200:
-            raise RemoteStoreError(
-                f"{self.url}: query failed ({response.status_code}): {response.text[:500]}"
+            self._refuse(response)
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        results_format = RESULTS_FORMATS.get(kind)
+        if results_format is not None:
+            result = ox.parse_query_results(response.content, results_format)
+        else:
+            rdf_format = ox.RdfFormat.from_media_type(kind)
+            if rdf_format is None or form not in ("CONSTRUCT", "DESCRIBE"):
+                raise RemoteStoreError(
+                    f"{self.url}: a {form} query answered with {kind or 'no type'!r}"
+                )
+            return self._triples(response, rdf_format)
+        if isinstance(result, ox.QueryBoolean):
+            return result
+        if form == "ASK":
+            return _boolean(result, self.url)
+        return self._solutions(response, result, results_format)
+
+    def _refuse(self, response: requests.Response) -> None:
+        text = _excerpt(response.text)
+        if "estimated execution time" in text.lower():  # Virtuoso's cost estimate
+            raise RemoteTimeout(f"the store refused the query as too long to run: {text}")
+        if response.status_code == 400 or "syntax error" in text.lower():
+            raise SyntaxError(text)
+        raise RemoteStoreError(f"{self.url}: query failed ({response.status_code}): {text}")
+
+    def _solutions(
+        self,
+        response: requests.Response,
+        result: ox.QuerySolutions,
+        results_format: ox.QueryResultsFormat,
+    ) -> ox.QuerySolutions:
+        partial = _partial(response)
+        cap = response.headers.get("X-SPARQL-MaxRows", "")
+        if not partial and not cap.isdigit():
+            return result
+        rows = sum(1 for _ in result)
+        again = ox.parse_query_results(response.content, results_format)  # read once each
+        if partial:
+            raise RemoteCut(f"the store sent a partial answer ({partial})", again)
+        self.row_cap = int(cap)
+        if rows >= int(cap):
+            raise RemoteCut(
+                f"the store answers at most {cap} rows (its row cap): the answer may be longer",
+                again,
             )
-        kind = response.headers.get("Content-Type", "").split(";")[0].strip()
-        if kind == "application/sparql-results+json":
-            return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
-        if kind == "application/sparql-results+xml":
-            return ox.parse_query_results(response.content, ox.QueryResultsFormat.XML)
-        rdf_format = ox.RdfFormat.from_media_type(kind)
-        if rdf_format is None:
-            raise RemoteStoreError(f"{self.url}: unexpected answer of type {kind!r}")
-        # CONSTRUCT and DESCRIBE: pyoxigraph makes QueryTriples only from a query.
+        return again
+
+    def _triples(self, response: requests.Response, rdf_format: ox.RdfFormat) -> ox.QueryTriples:
         graph = ox.Store()
         graph.load(response.content, rdf_format, to_graph=ox.DefaultGraph())
-        return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        count = len(graph)
+        # pyoxigraph makes QueryTriples only from a query.
+        triples = graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        partial = _partial(response)
+        if partial:
+            raise RemoteCut(f"the store sent a partial answer ({partial})", triples)
+        if count >= PROBE_FROM and not self._returns(count):
+            raise RemoteCut(
+                f"the store answers at most {self.row_cap} rows (its row cap): "
+                f"the answer of {count} triples may be longer",
+                triples,
+            )
+        return triples
+
+    def _returns(self, rows: int) -> bool:
+        """Whether the engine returns `rows` + 1 rows when asked: a SELECT of that many
+        solutions made of VALUES alone, asked once per size (its row cap, if it has one,
+        cuts CONSTRUCT answers too, without saying so)."""
+        if rows < self._whole_up_to:
+            return True
+        if self.row_cap is not None:
+            return rows < self.row_cap
+        side = 2
+        while side**3 <= rows + 1:
+            side *= 2
+        values = " ".join(str(i) for i in range(side))
+        probe = (
+            f"SELECT ?a ?b ?c WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+            f"VALUES ?c {{ {values} }} }} LIMIT {rows + 1}"
+        )
+        try:
+            got = len(list(self._select(probe)))
+        except RemoteCut as cut:
+            got = len(list(cut.result))
+        if got > rows:
+            self._whole_up_to = max(self._whole_up_to, got)
+            return True
+        self.row_cap = got
+        return False
+
+    # -- the project's graphs -----------------------------------------------------
+
+    def named_graphs(self) -> list[str]:
+        """The project's named graphs that hold quads (never the engine's own)."""
+        rows = self._select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{OWN_GRAPHS}")) }}'
+        )
+        return sorted(row["g"].value for row in rows)
+
+    def is_shared(self) -> bool:
+        """Whether the server holds graphs that are not the project's (looked at now and
+        then: a full scan on some engines)."""
+        with self._lock:
+            checked, shared = self._shared
+            if time.monotonic() - checked < SHARED_TTL:
+                return shared
+        rows = self._select(
+            "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(!STRSTARTS(STR(?g), "{OWN_GRAPHS}")) }} LIMIT 1'
+        )
+        shared = any(True for _ in rows)
+        with self._lock:
+            self._shared = (time.monotonic(), shared)
+        return shared
+
+    def own_graphs(self) -> list[str]:
+        """named_graphs(), reused for a few seconds (every query of a shared server needs it)."""
+        with self._lock:
+            checked, graphs = self._own
+            if time.monotonic() - checked < OWN_GRAPHS_TTL:
+                return graphs
+        graphs = self.named_graphs()
+        with self._lock:
+            self._own = (time.monotonic(), graphs)
+        return graphs
+
+    def _dataset(
+        self, sparql: str, default: list[str], named: list[str]
+    ) -> tuple[list[str], list[str]]:
+        """The data set to ask for: as given on a server of the project's alone, else only
+        the project's graphs of it (all of them when none are named)."""
+        if not self.is_shared():
+            return default, named
+        own = self.own_graphs()
+        if not default and not named:
+            from_query = query_dataset(sparql)
+            if from_query is None:
+                return own or [NO_GRAPH], own or [NO_GRAPH]
+            default, named = from_query
+        mine = set(own)
+        default = [g for g in default if g in mine] or [NO_GRAPH]
+        named = [g for g in named if g in mine] or [NO_GRAPH]
+        return default, named
+
+    # -- quads -----------------------------------------------------------------------
 
     def quads_for_pattern(
         self, subject=None, predicate=None, object=None, graph_name=None
     ) -> Iterator[ox.Quad]:
-        """Quads of the named graphs matching the pattern (None: any), like pyoxigraph's."""
-        terms = {"s": subject, "p": predicate, "o": object, "g": graph_name}
+        """Quads of the project's graphs matching the pattern (None: any), like pyoxigraph's.
+
+        Read graph by graph when nothing but the graph is bound, so that no answer is
+        longer than a graph (an engine's row cap cuts answers: RemoteCut, never a part).
+        """
+        if graph_name is None and subject is None and predicate is None and object is None:
+            for name in self.named_graphs():
+                yield from self.quads_for_pattern(graph_name=ox.NamedNode(name))
+            return
+        terms = {"s": subject, "p": predicate, "o": object}
         bound = " ".join(f"VALUES ?{var} {{ {term} }}" for var, term in terms.items() if term)
-        query = f"SELECT ?s ?p ?o ?g WHERE {{ {bound} GRAPH ?g {{ ?s ?p ?o }} }}"
-        for row in self.query(query):
+        where = f"GRAPH {graph_name} {{ ?s ?p ?o }}" if graph_name else "GRAPH ?g { ?s ?p ?o }"
+        own = "" if graph_name else f'FILTER(STRSTARTS(STR(?g), "{OWN_GRAPHS}"))'
+        rows = self._select(f"SELECT * WHERE {{ {bound} {where} {own} }}")
+        for row in rows:
             yield ox.Quad(
                 subject or row["s"],
                 predicate or row["p"],
@@ -186,10 +601,6 @@ class RemoteStore:
 
     def __iter__(self) -> Iterator[ox.Quad]:
         return self.quads_for_pattern()
-
-    def named_graphs(self) -> list[str]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(row["g"].value for row in rows)
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
         for quad in self.quads_for_pattern(
@@ -208,21 +619,20 @@ class RemoteStore:
 
     # -- HTTP ------------------------------------------------------------------
 
-    def _post(
+    def _send(
         self,
+        method: str,
         url: str,
-        body: str,
-        content_type: str,
+        fields: list[tuple[str, str]],
         headers: dict[str, str],
         timeout: float | None,
-        params: list[tuple[str, str]] | None = None,
     ) -> requests.Response:
         try:
-            return self.session.post(
+            response = self.session.request(
+                method,
                 url,
-                params=params or None,
-                data=body.encode("utf-8"),
-                headers={"Content-Type": f"{content_type}; charset=utf-8", **headers},
+                data=fields,
+                headers={"Content-Type": f"{FORM}; charset=utf-8", **headers},
                 timeout=timeout or self.timeout,
             )
         except requests.Timeout:
@@ -231,3 +641,44 @@ class RemoteStore:
             ) from None
         except requests.ConnectionError as error:
             raise RemoteStoreError(f"{url}: cannot connect ({error})") from None
+        if response.status_code == 401:
+            raise RemoteStoreError(
+                f"{url}: the store wants credentials (401): set VOXGRAPH_STORE_USER, "
+                "VOXGRAPH_STORE_PASSWORD and VOXGRAPH_STORE_AUTH=basic|digest"
+            )
+        return response
+
+
+def _update_text(name: str, body: str) -> str:
+    """DROP the graph, then INSERT DATA its triples UPDATE_CHUNK at a time: one request."""
+    lines = [line for line in body.splitlines() if line.strip()]
+    operations = [f"DROP SILENT GRAPH <{name}>"]
+    for start in range(0, len(lines), UPDATE_CHUNK):
+        chunk = "\n".join(lines[start : start + UPDATE_CHUNK])
+        operations.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{chunk}\n}} }}")
+    return " ;\n".join(operations)
+
+
+def _key(triple: ox.Triple) -> tuple[str, str, str]:
+    return str(triple.subject), str(triple.predicate), canonical(triple.object)
+
+
+def _partial(response: requests.Response) -> str:
+    """The engine's own sign of a partial answer (Virtuoso: X-SQL-State S1TAT), or ''."""
+    state = response.headers.get("X-SQL-State", "")
+    if not state:
+        return ""
+    return f"{state}: {response.headers.get('X-SQL-Message', '')}".strip(": ")[:300]
+
+
+def _boolean(result: ox.QuerySolutions, url: str) -> ox.QueryBoolean:
+    """An ASK answered as a one-column table (Virtuoso 7.2: ?__ASK_RETVAL, 1 or no row)."""
+    rows = [[term for term in row] for row in result]
+    if len(result.variables) != 1 or len(rows) > 1:
+        raise RemoteStoreError(f"{url}: an ASK query answered with a table, not true or false")
+    truth = bool(rows) and rows[0][0] is not None and rows[0][0].value in ("1", "true")
+    return ox.Store().query("ASK { FILTER(true) }" if truth else "ASK { FILTER(false) }")
+
+
+def _excerpt(text: str) -> str:
+    return " ".join(text.split())[:500]
