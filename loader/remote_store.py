@@ -182,9 +182,22 @@ def query_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
         clauses = prepareQuery(sparql).algebra.get("datasetClause") or []
     except Exception:  # rdflib cannot parse it: the server will say what is wrong
         return None
-    default = [str(c["default"]) for c in clauses if c.get("default") is not None]
-    named = [str(c["named"]) for c in clauses if c.get("named") is not None]
+    default = [str(dict.get(c, "default")) for c in clauses if dict.get(c, "default")]
+    named = [str(dict.get(c, "named")) for c in clauses if dict.get(c, "named")]
     return (default, named) if default or named else None
+
+
+_DATASET_CLAUSE = re.compile(
+    r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*)"""
+    r"|\bFROM\s+(?:NAMED\s+)?(?:<[^>]*>|[\w.-]*:[\w.-]*)",
+    re.IGNORECASE,
+)
+
+
+def without_dataset(sparql: str) -> str:
+    """The query without its FROM and FROM NAMED clauses (strings, IRIs, comments kept):
+    Virtuoso lets them win over the protocol's data set, which the standard says not to."""
+    return _DATASET_CLAUSE.sub(lambda found: found.group(1) or " ", sparql)
 
 
 def canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
@@ -404,6 +417,8 @@ class RemoteStore:
         if base_iri:
             sparql = f"BASE {ox.NamedNode(base_iri)} {sparql}"
         default, named = self._dataset(sparql, list(default_graph or ()), list(named_graphs or ()))
+        if default and query_dataset(sparql) is not None:  # the protocol's data set decides
+            sparql = without_dataset(sparql)
         return self._query(sparql, default, named)
 
     def _select(self, sparql: str) -> ox.QuerySolutions:
@@ -443,6 +458,8 @@ class RemoteStore:
         text = _excerpt(response.text)
         if "estimated execution time" in text.lower():  # Virtuoso's cost estimate
             raise RemoteTimeout(f"the store refused the query as too long to run: {text}")
+        if "SR171" in text or "SR203" in text:  # Virtuoso stopped it at its time limit
+            raise RemoteTimeout(f"the store stopped the query at its time limit: {text}")
         if response.status_code == 400 or "syntax error" in text.lower():
             raise SyntaxError(text)
         raise RemoteStoreError(f"{self.url}: query failed ({response.status_code}): {text}")

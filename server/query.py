@@ -21,6 +21,7 @@ from json.encoder import encode_basestring
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
+from loader.remote_store import RemoteCut
 from loader.store import GraphStore
 from server.errors import (
     READ_ONLY,
@@ -124,6 +125,7 @@ def evaluate(
     base_iri: str | None = None,
 ) -> QueryAnswer:
     """Evaluate a checked query and serialize at most settings.max_result_rows of its answer."""
+    engine_cut = ""  # why the store's engine cut its answer (loader/remote_store.py)
     try:
         result = store.query(
             query,
@@ -131,6 +133,8 @@ def evaluate(
             named_graphs=dataset.named_graphs,
             base_iri=base_iri,
         )
+    except RemoteCut as cut:  # served, but marked as cut: never as a whole answer
+        result, engine_cut = cut.result, str(cut)
     except SyntaxError as error:
         raise BadQuery(f"malformed query: {error}") from None
     except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
@@ -153,8 +157,9 @@ def evaluate(
             names = [variable.value for variable in result.variables]
             answer = _fit(rows, settings, lambda kept: _results_bytes(names, kept, chosen))
         body, truncated = answer
-        if truncated and chosen.content_type.startswith(JSON_RESULTS):
-            body = _with_truncation_note(body)
+        if (truncated or engine_cut) and chosen.content_type.startswith(JSON_RESULTS):
+            body = _with_truncation_note(body, engine_cut)
+        truncated = truncated or bool(engine_cut)
         kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
         return QueryAnswer(body, chosen.content_type, kind, truncated)
     except QueryError:
@@ -216,14 +221,14 @@ def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: 
     return out.getvalue()
 
 
-def _with_truncation_note(body: bytes) -> bytes:
+def _with_truncation_note(body: bytes, engine_cut: str = "") -> bytes:
     """SPARQL JSON with a top-level "voxgraph" member saying that rows were left out."""
     document = json.loads(body)
     rows = len(document["results"]["bindings"])
-    document["voxgraph"] = {
-        "truncated": True,
-        "note": f"the answer was cut to its first {rows} rows by the endpoint's limits",
-    }
+    note = f"the answer was cut to its first {rows} rows by the endpoint's limits"
+    if engine_cut:
+        note = f"the answer ({rows} rows) may be incomplete: {engine_cut}"
+    document["voxgraph"] = {"truncated": True, "note": note}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 

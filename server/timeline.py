@@ -1,7 +1,9 @@
 """The timeline at /timeline: every event by date, filterable by type and actor.
 
 An event without a date of its own (the text gave none) is placed at the date of
-the digest that reported it, and marked so. Server-rendered: works without JavaScript.
+the digest that reported it, and marked so. Whether it has one is read from the row
+(?happened bound or not), not asked of BOUND(): Virtuoso 7.2 answers BOUND() with 1
+or 0, not true or false. Server-rendered: works without JavaScript.
 """
 
 from __future__ import annotations
@@ -16,14 +18,13 @@ from server.resources import rows
 bp = Blueprint("timeline", __name__)
 
 EVENTS = """
-SELECT ?event ?kind ?date ?dated ?digest ?b ?e ?anchor ?actor ?name WHERE {
+SELECT ?event ?kind ?date ?happened ?digest ?b ?e ?anchor ?actor ?name WHERE {
   ?event a vox:Event , ?class ; vox:reportedIn ?digest .
   FILTER(?class != vox:Event && STRSTARTS(STR(?class), STR(vox:)))
   BIND(STRAFTER(STR(?class), "#") AS ?kind)
   ?digest dcterms:date ?reported .
   OPTIONAL { ?event vox:date ?happened }
   BIND(STR(COALESCE(?happened, ?reported)) AS ?date)
-  BIND(BOUND(?happened) AS ?dated)
   OPTIONAL {
     ?event vox:evidence ?ev . ?ev nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?anchor
   }
@@ -80,7 +81,7 @@ def all_events() -> list[Event]:
         event = found.setdefault(
             row["event"],
             Event(
-                row["event"], row["date"], row["dated"] == "true", row["digest"], set(), {}, None
+                row["event"], row["date"], "happened" in row, row["digest"], set(), {}, None
             ),
         )
         event.kinds.add(row["kind"])
