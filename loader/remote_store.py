@@ -46,6 +46,7 @@ with every query, URL-encoded, e.g. `timeout=25000` for Virtuoso's anytime queri
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import threading
@@ -62,6 +63,11 @@ from rdflib.term import URIRef
 
 from loader.store import graph_as_ntriples
 from voxgraph.iris import GRAPH
+
+# Virtuoso echoes each graph of a query's data set as a header of its answer
+# (X-SPARQL-default-graph, X-SPARQL-named-graph): two per digest, past the 100
+# headers Python's HTTP client reads by default.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]
 
 OWN_GRAPHS = str(GRAPH)  # the project's graphs are named under this IRI
 NO_GRAPH = OWN_GRAPHS + "none"  # names an empty data set (a protocol data set cannot be empty)
