@@ -243,8 +243,10 @@ class RemoteStore:
         session: requests.Session | None = None,
         auth: requests.auth.AuthBase | None = None,
         query_params: dict[str, str] | None = None,
+        graph_prefix: str = OWN_GRAPHS,
     ):
         self.url = query_url
+        self.graph_prefix = graph_prefix  # the graphs named so are the project's ("": all)
         self.update_url = (
             update_url
             or os.environ.get("VOXGRAPH_STORE_UPDATE_URL")
@@ -541,7 +543,7 @@ class RemoteStore:
         """The project's named graphs that hold quads (never the engine's own)."""
         rows = self._select(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f'FILTER(STRSTARTS(STR(?g), "{OWN_GRAPHS}")) }}'
+            f'FILTER(STRSTARTS(STR(?g), "{self.graph_prefix}")) }}'
         )
         return sorted(row["g"].value for row in rows)
 
@@ -554,7 +556,7 @@ class RemoteStore:
                 return shared
         rows = self._select(
             "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-            f'FILTER(!STRSTARTS(STR(?g), "{OWN_GRAPHS}")) }} LIMIT 1'
+            f'FILTER(!STRSTARTS(STR(?g), "{self.graph_prefix}")) }} LIMIT 1'
         )
         shared = any(True for _ in rows)
         with self._lock:
@@ -607,7 +609,7 @@ class RemoteStore:
         terms = {"s": subject, "p": predicate, "o": object}
         bound = " ".join(f"VALUES ?{var} {{ {term} }}" for var, term in terms.items() if term)
         where = f"GRAPH {graph_name} {{ ?s ?p ?o }}" if graph_name else "GRAPH ?g { ?s ?p ?o }"
-        own = "" if graph_name else f'FILTER(STRSTARTS(STR(?g), "{OWN_GRAPHS}"))'
+        own = "" if graph_name else f'FILTER(STRSTARTS(STR(?g), "{self.graph_prefix}"))'
         rows = self._select(f"SELECT * WHERE {{ {bound} {where} {own} }}")
         for row in rows:
             yield ox.Quad(

@@ -274,6 +274,12 @@ def remote_corpus_stores(
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def remote_corpus_store(remote_corpus_stores: dict[str, RemoteStore]) -> RemoteStore:
+    """The corpus in `oxigraph serve` (read it, don't write)."""
+    return remote_corpus_stores["oxigraph"]
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def each_corpus_store(
     request: pytest.FixtureRequest, remote_corpus_stores: dict[str, RemoteStore]
