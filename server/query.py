@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from json.encoder import encode_basestring
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from flask import current_app, has_app_context
@@ -65,10 +66,23 @@ class Dataset:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    body: bytes
+    """A serialized answer. Its body is bytes, or, from a worker process, a file once it
+    is larger than fits in one piece (see server/workers.py): read it with `content()`,
+    or hand it to the HTTP server as a file."""
+
+    body: bytes | BinaryIO
     content_type: str
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
     truncated: bool = False  # rows were left out (settings.max_result_rows / _bytes)
+
+    def content(self) -> bytes:
+        """The whole body (closes its file, if it has one)."""
+        if isinstance(self.body, bytes):
+            return self.body
+        try:
+            return self.body.read()
+        finally:
+            self.body.close()
 
 
 def looks_like_update(query: str) -> bool:
@@ -135,6 +149,8 @@ def evaluate(
         raise BadQuery(f"malformed query: {error}") from None
     except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
         raise QueryTimeout(f"the query was stopped: {error}") from None
+    except MemoryError:  # past the memory ceiling: the worker ends (server/workers.py)
+        raise
     except Exception as error:  # whatever it is, only _failure's text reaches the client
         raise _failure(error, endpoints) from None
     try:
@@ -157,7 +173,7 @@ def evaluate(
             body = _with_truncation_note(body)
         kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
         return QueryAnswer(body, chosen.content_type, kind, truncated)
-    except QueryError:
+    except (QueryError, MemoryError):
         raise
     except Exception as error:
         raise _failure(error, endpoints) from None

@@ -13,6 +13,7 @@ from loader.remote_store import RemoteStore
 from loader.remote_store import store_url as remote_store_url
 from loader.store import GraphStore, latest_snapshot, store_path
 from server.app import create_app
+from server.memory import format_size
 from server.query import THREAD_STACK_BYTES
 from server.settings import Settings
 
@@ -70,4 +71,11 @@ def serve(
     url = f"http://{host}:{server.effective_port}/"
     where = remote or store.path
     print(f"voxgraph: serving {where} at {url} (SPARQL endpoint: {url}sparql)", flush=True)
+    if not remote and settings.workers > 0:
+        print(
+            f"voxgraph: queries in {settings.workers} worker threads, each within "
+            f"{settings.timeout:g} s, together within {format_size(settings.max_memory)} "
+            "of memory",
+            flush=True,
+        )
     server.run()
