@@ -168,9 +168,9 @@ def evaluate(
             chosen = choose(RESULTS_FORMATS, wanted)
             names = [variable.value for variable in result.variables]
             answer = _fit(rows, settings, lambda kept: _results_bytes(names, kept, chosen))
-        body, truncated = answer
+        body, kept, truncated = answer
         if truncated and chosen.content_type.startswith(JSON_RESULTS):
-            body = _with_truncation_note(body)
+            body = _with_truncation_note(body, kept)
         kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
         return QueryAnswer(body, chosen.content_type, kind, truncated)
     except (QueryError, MemoryError):
@@ -183,8 +183,11 @@ def evaluate(
         del result
 
 
-def _fit(rows: list, settings: Settings, serialize: Callable[[list], bytes]) -> tuple[bytes, bool]:
-    """The serialized rows, cut to max_result_rows and then to max_result_bytes.
+def _fit(
+    rows: list, settings: Settings, serialize: Callable[[list], bytes]
+) -> tuple[bytes, int, bool]:
+    """The serialized rows, cut to max_result_rows and then to max_result_bytes; how many
+    rows that is, and whether any were cut.
 
     `rows` holds at most one row more than the limit, which says the answer was longer.
     """
@@ -196,7 +199,7 @@ def _fit(rows: list, settings: Settings, serialize: Callable[[list], bytes]) -> 
         kept = kept[: min(len(kept) - 1, int(len(kept) * share * 0.95))]
         truncated = True
         body = serialize(kept)
-    return body, truncated
+    return body, len(kept), truncated
 
 
 def _graph_bytes(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
@@ -232,15 +235,17 @@ def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: 
     return out.getvalue()
 
 
-def _with_truncation_note(body: bytes) -> bytes:
-    """SPARQL JSON with a top-level "voxgraph" member saying that rows were left out."""
-    document = json.loads(body)
-    rows = len(document["results"]["bindings"])
-    document["voxgraph"] = {
+def _with_truncation_note(body: bytes, rows: int) -> bytes:
+    """SPARQL JSON (of `rows` rows, as _results_bytes writes it) with a top-level "voxgraph"
+    member saying that rows were left out: written into the text, not by parsing the
+    document again (up to 50 MB of JSON would take ten times that as Python objects)."""
+    assert body.endswith(b"}")
+    note = {
         "truncated": True,
         "note": f"the answer was cut to its first {rows} rows by the endpoint's limits",
     }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    member = json.dumps(note, ensure_ascii=False, separators=(",", ":")).encode()
+    return body[:-1] + b',"voxgraph":' + member + b"}"
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
