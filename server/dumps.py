@@ -217,7 +217,9 @@ def union_subjects(store: GraphStore) -> Iterator[list[ox.Triple]]:
         yield from pieces(distinct_triples(subject, chain([first], everywhere)), BATCH)
 
 
-def distinct_triples(subject: ox.NamedNode | ox.BlankNode, quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+def distinct_triples(
+    subject: ox.NamedNode | ox.BlankNode, quads: Iterable[ox.Quad]
+) -> Iterator[ox.Triple]:
     """The triples of one subject's quads, each once, in the order of the quads.
 
     The quads come in SPOG key order: the default graph's first, then the named graphs'
