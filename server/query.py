@@ -22,11 +22,13 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
+from loader.remote_store import AnswerTooLarge, RemoteTriples
 from loader.store import GraphStore
 from server.errors import (
     READ_ONLY,
     BadQuery,
     Forbidden,
+    MemoryExceeded,
     QueryError,
     QueryFailed,
     QueryTimeout,
@@ -159,9 +161,11 @@ def evaluate(
             out = io.BytesIO()
             result.serialize(out, chosen.oxigraph)
             return QueryAnswer(out.getvalue(), chosen.content_type, "results")
-        # SELECT and CONSTRUCT evaluate lazily, while their rows are read here.
+        # SELECT and CONSTRUCT evaluate lazily (and a remote store's answers are parsed
+        # as they come) while their rows are read here.
         rows = list(islice(result, settings.max_result_rows + 1))
-        if isinstance(result, ox.QueryTriples):
+        graph = isinstance(result, ox.QueryTriples | RemoteTriples)
+        if graph:
             chosen = choose(GRAPH_FORMATS, wanted)
             answer = _fit(rows, settings, lambda kept: _graph_bytes(kept, chosen.oxigraph))
         else:
@@ -171,10 +175,12 @@ def evaluate(
         body, kept, truncated = answer
         if truncated and chosen.content_type.startswith(JSON_RESULTS):
             body = _with_truncation_note(body, kept)
-        kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
+        kind = "graph" if graph else "results"
         return QueryAnswer(body, chosen.content_type, kind, truncated)
     except (QueryError, MemoryError):
         raise
+    except AnswerTooLarge as error:
+        raise MemoryExceeded(str(error)) from None
     except Exception as error:
         raise _failure(error, endpoints) from None
     finally:

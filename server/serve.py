@@ -63,7 +63,9 @@ def serve(
     settings = settings or Settings()
     remote = remote_store_url(store_url)
     if remote:
-        store: GraphStore | RemoteStore = RemoteStore(remote, timeout=settings.timeout)
+        store: GraphStore | RemoteStore = RemoteStore(
+            remote, timeout=settings.timeout, max_answer_bytes=2 * settings.max_result_bytes
+        )
     else:
         primary = store_path(path)
         store = GraphStore(latest_snapshot(primary) or primary, read_only=True)
