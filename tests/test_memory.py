@@ -50,8 +50,9 @@ HUNGRY = {
     "sorted product": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?d ?g LIMIT 1",
     # One string made of the objects of a product of two.
     "group_concat": "SELECT (GROUP_CONCAT(STR(?o)) AS ?all) WHERE { ?a ?b ?c . ?d ?e ?o }",
-    # The distinct rows of a product of two: 45 million, each kept to compare.
-    "distinct product": "SELECT DISTINCT ?a ?c ?d ?f WHERE { ?a ?b ?c . ?d ?e ?f }",
+    # The distinct rows of a product of two, counted: 45 million, each kept to compare.
+    # (Without the count the endpoint reads 100,001 rows, the row limit, and stops.)
+    "distinct product": "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT * { ?a ?b ?c . ?d ?e ?f } }",
 }
 TOO_HUNGRY = "more memory than this server allows (512 MiB"
 
@@ -393,7 +394,7 @@ def test_a_hungry_query_gets_507_within_the_ceiling_while_others_are_answered(
     others = other.finish()
 
     assert not served.sampler.killed, "the server passed the test's safety net and was killed"
-    assert hungry.status_code == 507, f"{hungry.status_code}: {hungry.text}"
+    assert hungry.status_code == 507, f"{hungry.status_code}: {hungry.text[:300]}"
     assert TOO_HUNGRY in hungry.text, hungry.text
     assert took < TIME_LIMIT, f"the answer took {took:.1f} s, past the time limit"
     assert peak < CEILING + MARGIN, (
