@@ -156,6 +156,8 @@ class HeldEndpoint(ThreadingHTTPServer):
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                # The query is read first: a socket closed with unread input is reset.
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 endpoint.received += 1
                 endpoint.release.wait(timeout=120)
                 self.send_response(200)

@@ -96,6 +96,9 @@ class StreamingEndpoint(ThreadingHTTPServer):
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
+                # The query is read first: a socket closed with unread input is reset,
+                # and the reset can overtake the answer on its way to the client.
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
                 self.end_headers()  # no length: HTTP/1.0, the body ends with the connection
