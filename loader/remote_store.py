@@ -42,16 +42,26 @@ Other settings from the environment: $VOXGRAPH_STORE_UPDATE_URL (default: the qu
 URL, or `.../update` for one ending in `/query`), $VOXGRAPH_GRAPH_STORE_URL (`none`: use
 SPARQL Update only) and $VOXGRAPH_STORE_QUERY_PARAMS (extra protocol parameters sent
 with every query, URL-encoded, e.g. `timeout=25000` for Virtuoso's anytime queries).
+
+A query's answer is parsed as it is read from the connection, so a caller that
+wants the first rows reads only those (the endpoint reads at most its row limit
+plus one), and no answer is held whole in memory; more than `max_answer_bytes`
+read for one answer (a few giant values) raise AnswerTooLarge. A cut that shows
+only at the end of an answer (a row cap reached) is found when the last row has
+been read: iterating the answer then raises RemoteCut, unless the reader chose to
+be told instead (`RemoteAnswer.lenient`, then `RemoteAnswer.cut`), as the endpoint does.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
+import json
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
@@ -104,6 +114,9 @@ RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
 }
+MAX_ANSWER_BYTES = 100_000_000  # read for one answer at most
+READ_BYTES = 64 * 1024  # read from the connection at a time
+ERROR_TEXT = 1_000  # characters of a refusal's body kept for the message
 
 
 class RemoteStoreError(RuntimeError):
@@ -115,11 +128,131 @@ class RemoteTimeout(TimeoutError):
 
 
 class RemoteCut(RemoteStoreError):
-    """The engine cut its answer (a row cap, a partial result); `result` is what it sent."""
+    """The engine cut its answer (a row cap, a partial result); `result` is what it sent
+    (not yet read, or read to its end when the cut showed only there)."""
 
-    def __init__(self, message: str, result: ox.QuerySolutions | ox.QueryTriples):
+    def __init__(self, message: str, result: RemoteAnswer):
         super().__init__(message)
         self.result = result
+
+
+class AnswerTooLarge(RemoteStoreError):
+    """More than `max_answer_bytes` were read for one answer."""
+
+
+class RemoteAnswer:
+    """The rows of a SELECT answer (RemoteSolutions) or the triples of a CONSTRUCT or
+    DESCRIBE answer (RemoteTriples), parsed as they are read.
+
+    `cut` says why the engine cut the answer, once that is known: from the start (a
+    partial answer), or when the last row has been read (`check`, given how many rows
+    there were). A cut found at the end raises RemoteCut from the iteration, unless
+    `lenient` is set: then the reader looks at `cut` itself.
+    """
+
+    def __init__(
+        self, rows: Iterator, check: Callable[[int], str] | None = None, cut: str = ""
+    ) -> None:
+        self._rows = rows
+        self._check = check
+        self.cut = cut
+        self.count = 0  # rows read so far
+        self.lenient = bool(cut)
+
+    def __iter__(self) -> RemoteAnswer:
+        return self
+
+    def __next__(self):
+        try:
+            row = next(self._rows)
+        except StopIteration:
+            check, self._check = self._check, None
+            if check is not None:
+                self.cut = self.cut or check(self.count)
+                if self.cut and not self.lenient:
+                    raise RemoteCut(self.cut, self) from None
+            raise
+        self.count += 1
+        return row
+
+
+class RemoteSolutions(RemoteAnswer):
+    """The solutions of a SELECT answer, parsed as they are read."""
+
+    def __init__(
+        self, solutions: ox.QuerySolutions, check: Callable[[int], str] | None = None, cut: str = ""
+    ) -> None:
+        super().__init__(iter(solutions), check, cut)
+        self.variables = solutions.variables
+
+    def serialize(self, output=None, format: ox.QueryResultsFormat | None = None):  # noqa: A002
+        """The rows not yet read, written as pyoxigraph's QuerySolutions.serialize does."""
+        names = [variable.value for variable in self.variables]
+        bindings = [
+            {name: _json_term(term) for name, term in zip(names, row, strict=True) if term}
+            for row in self
+        ]
+        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
+        text = json.dumps(document, ensure_ascii=False).encode()
+        solutions = ox.parse_query_results(text, ox.QueryResultsFormat.JSON)
+        return solutions.serialize(output, format)
+
+
+class RemoteTriples(RemoteAnswer):
+    """The triples of a CONSTRUCT or DESCRIBE answer, parsed as they are read."""
+
+    def __init__(
+        self, quads: Iterator[ox.Quad], check: Callable[[int], str] | None = None, cut: str = ""
+    ) -> None:
+        super().__init__((quad.triple for quad in quads), check, cut)
+
+    def serialize(self, output=None, format: ox.RdfFormat | None = None):  # noqa: A002
+        """The triples not yet read, written as pyoxigraph's QueryTriples.serialize does."""
+        return ox.serialize(list(self), output, format)
+
+
+class _AnswerReader(io.RawIOBase):
+    """The body of a streamed response, as the parser asks for it: at most `limit` bytes.
+
+    Closed (and the connection with it) when the parser that reads it is dropped.
+    """
+
+    def __init__(self, response: requests.Response, limit: int) -> None:
+        super().__init__()
+        self._response = response
+        self._chunks = response.iter_content(READ_BYTES)
+        self._pending = b""
+        self._left = limit
+        self._limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+            except requests.ConnectionError as error:  # requests reports a read time-out so
+                url = self._response.url
+                if "timed out" in str(error):
+                    raise RemoteTimeout(f"{url} did not send its answer in time") from None
+                raise RemoteStoreError(f"{url}: the answer broke off ({error})") from None
+            self._left -= len(self._pending)
+            if self._left < 0:
+                raise AnswerTooLarge(
+                    f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
+                    "more than this server reads for one query"
+                )
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        self._response.close()
+        super().close()
 
 
 def store_url(explicit: str | None = None) -> str | None:
@@ -244,6 +377,7 @@ class RemoteStore:
         auth: requests.auth.AuthBase | None = None,
         query_params: dict[str, str] | None = None,
         graph_prefix: str = OWN_GRAPHS,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ):
         self.url = query_url
         self.graph_prefix = graph_prefix  # the graphs named so are the project's ("": all)
@@ -269,6 +403,7 @@ class RemoteStore:
         self._lock = threading.Lock()
         self._own: tuple[float, list[str]] = (0.0, [])
         self._shared: tuple[float, bool] = (0.0, False)
+        self.max_answer_bytes = max_answer_bytes
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -412,8 +547,9 @@ class RemoteStore:
         default_graph: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
         base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query over the project's graphs; the answer as pyoxigraph's result objects.
+    ) -> ox.QueryBoolean | RemoteSolutions | RemoteTriples:
+        """Run a query over the project's graphs; the answer as pyoxigraph's QueryBoolean,
+        or as RemoteSolutions or RemoteTriples, parsed as they are read.
 
         Relative IRIs resolve against `base_iri`, sent as a BASE before the query (the
         protocol has no parameter for it, and the server would otherwise use its own
@@ -429,41 +565,44 @@ class RemoteStore:
             sparql = without_dataset(sparql)
         return self._query(sparql, default, named)
 
-    def _select(self, sparql: str) -> ox.QuerySolutions:
-        """A query of this module's own, over the server's whole data set; never cut."""
+    def _select(self, sparql: str) -> RemoteSolutions:
+        """A query of this module's own, over the server's whole data set."""
         return self._query(sparql, [], [])  # type: ignore[return-value]
 
     def _query(
         self, sparql: str, default: list[str], named: list[str]
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> ox.QueryBoolean | RemoteSolutions | RemoteTriples:
         form = query_form(sparql)
         accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
         fields = [("query", sparql)]
         fields += [("default-graph-uri", g) for g in default]
         fields += [("named-graph-uri", g) for g in named]
         fields += list(self.query_params.items())
-        response = self._send("POST", self.url, fields, {"Accept": accept}, None)
+        response = self._send("POST", self.url, fields, {"Accept": accept}, None, stream=True)
         if response.status_code != 200:
             self._refuse(response)
         kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        body = _AnswerReader(response, self.max_answer_bytes)
         results_format = RESULTS_FORMATS.get(kind)
-        if results_format is not None:
-            result = ox.parse_query_results(response.content, results_format)
-        else:
+        if results_format is None:
             rdf_format = ox.RdfFormat.from_media_type(kind)
             if rdf_format is None or form not in ("CONSTRUCT", "DESCRIBE"):
+                body.close()
                 raise RemoteStoreError(
                     f"{self.url}: a {form} query answered with {kind or 'no type'!r}"
                 )
-            return self._triples(response, rdf_format)
+            return self._triples(response, ox.parse(body, rdf_format))
+        result = ox.parse_query_results(body, results_format)
         if isinstance(result, ox.QueryBoolean):
             return result
         if form == "ASK":
             return _boolean(result, self.url)
-        return self._solutions(response, result, results_format)
+        return self._solutions(response, result)
 
     def _refuse(self, response: requests.Response) -> None:
-        text = _excerpt(response.text)
+        with response:  # the start of the refusal only: its body may be long
+            start = next(response.iter_content(ERROR_TEXT), b"")
+        text = _excerpt(start.decode(response.encoding or "utf-8", "replace"))
         if "estimated execution time" in text.lower():  # Virtuoso's cost estimate
             raise RemoteTimeout(f"the store refused the query as too long to run: {text}")
         if "SR171" in text or "SR203" in text:  # Virtuoso stopped it at its time limit
@@ -472,44 +611,40 @@ class RemoteStore:
             raise SyntaxError(text)
         raise RemoteStoreError(f"{self.url}: query failed ({response.status_code}): {text}")
 
-    def _solutions(
-        self,
-        response: requests.Response,
-        result: ox.QuerySolutions,
-        results_format: ox.QueryResultsFormat,
-    ) -> ox.QuerySolutions:
+    def _solutions(self, response: requests.Response, result: ox.QuerySolutions) -> RemoteSolutions:
         partial = _partial(response)
+        if partial:
+            raise RemoteCut(
+                f"the store sent a partial answer ({partial})",
+                RemoteSolutions(result, cut=f"the store sent a partial answer ({partial})"),
+            )
         cap = response.headers.get("X-SPARQL-MaxRows", "")
-        if not partial and not cap.isdigit():
-            return result
-        rows = sum(1 for _ in result)
-        again = ox.parse_query_results(response.content, results_format)  # read once each
-        if partial:
-            raise RemoteCut(f"the store sent a partial answer ({partial})", again)
+        if not cap.isdigit():
+            return RemoteSolutions(result)
         self.row_cap = int(cap)
-        if rows >= int(cap):
-            raise RemoteCut(
-                f"the store answers at most {cap} rows (its row cap): the answer may be longer",
-                again,
-            )
-        return again
 
-    def _triples(self, response: requests.Response, rdf_format: ox.RdfFormat) -> ox.QueryTriples:
-        graph = ox.Store()
-        graph.load(response.content, rdf_format, to_graph=ox.DefaultGraph())
-        count = len(graph)
-        # pyoxigraph makes QueryTriples only from a query.
-        triples = graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        def check(rows: int) -> str:  # known once the last row is read
+            if rows < int(cap):
+                return ""
+            return f"the store answers at most {cap} rows (its row cap): the answer may be longer"
+
+        return RemoteSolutions(result, check)
+
+    def _triples(self, response: requests.Response, quads: Iterator[ox.Quad]) -> RemoteTriples:
         partial = _partial(response)
         if partial:
-            raise RemoteCut(f"the store sent a partial answer ({partial})", triples)
-        if count >= PROBE_FROM and not self._returns(count):
-            raise RemoteCut(
+            message = f"the store sent a partial answer ({partial})"
+            raise RemoteCut(message, RemoteTriples(quads, cut=message))
+
+        def check(count: int) -> str:  # known once the last triple is read
+            if count < PROBE_FROM or self._returns(count):
+                return ""
+            return (
                 f"the store answers at most {self.row_cap} rows (its row cap): "
-                f"the answer of {count} triples may be longer",
-                triples,
+                f"the answer of {count} triples may be longer"
             )
-        return triples
+
+        return RemoteTriples(quads, check)
 
     def _returns(self, rows: int) -> bool:
         """Whether the engine returns `rows` + 1 rows when asked: a SELECT of that many
@@ -528,9 +663,11 @@ class RemoteStore:
             f"VALUES ?c {{ {values} }} }} LIMIT {rows + 1}"
         )
         try:
-            got = len(list(self._select(probe)))
+            answer: RemoteAnswer = self._select(probe)
         except RemoteCut as cut:
-            got = len(list(cut.result))
+            answer = cut.result
+        answer.lenient = True  # the row cap, if any, is what this asks
+        got = sum(1 for _ in answer)
         if got > rows:
             self._whole_up_to = max(self._whole_up_to, got)
             return True
@@ -600,7 +737,8 @@ class RemoteStore:
         """Quads of the project's graphs matching the pattern (None: any), like pyoxigraph's.
 
         Read graph by graph when nothing but the graph is bound, so that no answer is
-        longer than a graph (an engine's row cap cuts answers: RemoteCut, never a part).
+        longer than a graph (an engine's row cap cuts answers: RemoteCut, raised when the
+        cut graph has been read to its end, so a reader that sorts them never holds a part).
         """
         if graph_name is None and subject is None and predicate is None and object is None:
             for name in self.named_graphs():
@@ -651,6 +789,7 @@ class RemoteStore:
         fields: list[tuple[str, str]],
         headers: dict[str, str],
         timeout: float | None,
+        stream: bool = False,
     ) -> requests.Response:
         try:
             response = self.session.request(
@@ -659,6 +798,7 @@ class RemoteStore:
                 data=fields,
                 headers={"Content-Type": f"{FORM}; charset=utf-8", **headers},
                 timeout=timeout or self.timeout,
+                stream=stream,
             )
         except requests.Timeout:
             raise RemoteTimeout(
@@ -703,6 +843,29 @@ def _boolean(result: ox.QuerySolutions, url: str) -> ox.QueryBoolean:
         raise RemoteStoreError(f"{url}: an ASK query answered with a table, not true or false")
     truth = bool(rows) and rows[0][0] is not None and rows[0][0].value in ("1", "true")
     return ox.Store().query("ASK { FILTER(true) }" if truth else "ASK { FILTER(false) }")
+
+
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
+    """One RDF term in the SPARQL 1.1 (and SPARQL-star) JSON results form."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    literal = {"type": "literal", "value": term.value}
+    if term.language:
+        literal["xml:lang"] = term.language
+    elif term.datatype.value != XSD + "string":
+        literal["datatype"] = term.datatype.value
+    return literal
 
 
 def _excerpt(text: str) -> str:
