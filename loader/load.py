@@ -12,6 +12,8 @@ the new one), which RocksDB commits atomically through its write-ahead log,
 so a loader killed at any point leaves each digest either whole or as it was;
 running the same command again loads what is missing (the rest is unchanged).
 After the batch the store publishes a snapshot for the server (loader/store.py).
+The store keeps its statistics (loader/statistics.py) in the same transactions;
+a store that has none yet gets them counted once, before the first write.
 
 Parallelism: parsing, mapping and SHACL (nearly all of the cost; pyshacl alone
 is about 60 %) are independent per digest, so with `jobs` > 1 they run in that
@@ -227,6 +229,8 @@ def run(
     """
     registry = Registry.load()
     if store is not None:
+        if store.statistics() is None:  # a new store, or one written by an older version
+            store.recount_statistics()
         load_reference_graphs(store, registry)
     report = Report()
     files = digest_files(paths)
