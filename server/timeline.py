@@ -52,10 +52,7 @@ SELECT DISTINCT ?event ?day WHERE {{
   UNION
   {{ ?digest dcterms:date ?day . ?event vox:reportedIn ?digest .
      FILTER NOT EXISTS {{ ?event vox:date ?own }} }}
-  FILTER EXISTS {{
-    ?event a vox:Event , ?class {kind} ; vox:reportedIn/dcterms:date ?reported .
-    FILTER(?class != vox:Event && STRSTARTS(STR(?class), STR(vox:)))
-  }}
+  ?event a vox:Event {kind} .
 }}"""
 ACTOR_EVENTS = """
 SELECT ?event ?happened WHERE {{
