@@ -4,7 +4,7 @@ triples out of the store, content negotiation between HTML and RDF, serializing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -19,6 +19,7 @@ ID_BASE = BASE + "id/"
 VOX = PREFIXES["vox"]
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
 REGISTRY = ox.NamedNode(BASE + "graph/registry")
+DESCRIPTION_PAGE = 1_000  # triples per page of a data document (a digest's fits in one)
 
 
 def negotiate(accept: str) -> Format | None:
@@ -52,28 +53,52 @@ def extension(chosen: Format) -> str:
     return {"rdfxml": "rdf"}.get(chosen.name, chosen.name)
 
 
-def describe(store: GraphStore, iri: str) -> list[ox.Triple]:
-    """The description of `iri`: the triples with it as subject or object, plus the
-    triples about its fragment resources (<iri#char=10,42>, the evidence spans of a
-    digest), which live in the same document (W3C "Cool URIs", hash IRIs). Sorted
-    and without the duplicates that several graphs stating one triple would give.
+def describe(
+    store: GraphStore, iri: str, page: int = 1, size: int = DESCRIPTION_PAGE
+) -> tuple[list[ox.Triple], bool]:
+    """Page `page` (of `size` triples) of the description of `iri`, and whether another
+    follows. The description: the triples with `iri` as subject, those with it as
+    object, and the triples about its fragment resources (<iri#char=10,42>, the
+    evidence spans of a digest), which live in the same document (W3C "Cool URIs",
+    hash IRIs), each once however many graphs state it, in that order (the store's
+    index order within each); each page sorted.
 
     The fragments are found among the triples pointing here (an evidence span names
-    its digest with nif:referenceContext), so the work is bounded by the description:
-    index look-ups by subject and by object, never a scan of the store.
+    its digest with nif:referenceContext), so the work is index look-ups by subject
+    and by object, never a scan of the store, and it stops at the end of the page:
+    a description of up to `size` triples (every digest's) is one page, and the
+    busiest actor's, which grows with every digest that names it, is read no
+    further than the page asked for.
     """
-    outgoing, incoming = around(store, iri)
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in (*outgoing, *incoming)}
-    fragments = {
-        q.subject
-        for q in incoming
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(iri + "#")
-    }
-    for fragment in sorted(fragments, key=str):
-        triples |= {
-            ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(fragment)
-        }
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    skip, wanted = (page - 1) * size, size + 1
+    seen: set[ox.Triple] = set()
+    found: list[ox.Triple] = []
+    for triple in _description(store, iri):
+        if triple in seen:
+            continue
+        seen.add(triple)
+        if len(seen) > skip:
+            found.append(triple)
+            if len(found) == wanted:
+                break
+    shown = sorted(found[:size], key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return shown, len(found) > size
+
+
+def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
+    node = ox.NamedNode(iri)
+    fragments: list[ox.NamedNode] = []
+    for quad in store.quads_for_pattern(node, None, None):
+        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+    for quad in store.quads_for_pattern(None, None, node):
+        subject = quad.subject
+        fragment = isinstance(subject, ox.NamedNode) and subject.value.startswith(iri + "#")
+        if fragment and subject not in fragments:
+            fragments.append(subject)
+        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+    for fragment in fragments:
+        for quad in store.quads_for_pattern(fragment, None, None):
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
 
 def around(

@@ -36,7 +36,7 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 REGISTRY_GRAPH = ox.NamedNode(str(iris.REGISTRY_GRAPH))
 VOX = PREFIXES["vox"]
-TRIPLES_READ = 250  # quads read each way for a page's table of triples (the data has all)
+TRIPLES_READ = 100  # quads read each way for a page's table of triples (the data has all)
 ROLE_DIGESTS_SHOWN = 3
 DIGEST_ITEM = re.compile(re.escape(ld.ID_BASE) + r"digest/(\d{4}-\d{2}-\d{2})[^/#]*/")
 ACTOR_LIKE = {VOX + "Actor", VOX + "Place"}
@@ -82,9 +82,20 @@ def data(rest: str) -> Response:
     iri = ld.ID_BASE + name
     if chosen is None or not exists(store(), iri):
         abort(404)
-    return Response(
-        ld.serialize(ld.describe(store(), iri), chosen), content_type=chosen.content_type
-    )
+    number = paging.page_number("page")
+    triples, more = ld.describe(store(), iri, number)
+    if not triples and number > 1:
+        abort(404)
+    links = []  # a long description comes in pages (as W3C's Linked Data Platform Paging)
+    if more:
+        links.append(f'<{paging.link(page=number + 1)}>; rel="next"')
+    if number > 1:
+        links.append(f'<{paging.link(page=number - 1 if number > 2 else None)}>; rel="prev"')
+        links.append(f'<{paging.link(page=None)}>; rel="first"')
+    response = Response(ld.serialize(triples, chosen), content_type=chosen.content_type)
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return response
 
 
 @bp.route("/page/<path:rest>")

@@ -158,7 +158,7 @@ def test_reconciliation_finds_a_misspelt_name(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def busy_store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    """No statistics (written with replace_graph only); one actor named by 300 statements."""
+    """No statistics (written with replace_graph only); one actor named by 1,200 statements."""
     store = GraphStore(tmp_path_factory.mktemp("busy") / "store")
     actor = ID["actor/busy"]
     graph = Graph()
@@ -167,7 +167,7 @@ def busy_store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     graph.add((actor, RDF.type, VOX.Person))
     graph.add((actor, RDF.type, VOX.Actor))  # every class is stated: no reasoning
     graph.add((actor, RDFS.label, Literal("Busy Person", lang="en")))
-    for n in range(300):
+    for n in range(1200):
         statement = ID[f"digest/2030-01-01/statement/{n}"]
         graph.add((statement, VOX.speaker, actor))
         graph.add((statement, VOX.reportedIn, digest))
@@ -187,13 +187,20 @@ def test_a_store_without_statistics_says_so_rather_than_count(busy_store: GraphS
     assert void.value(dataset, VOID.triples) is None, "no counts rather than a count per request"
 
 
-def test_a_resource_page_shows_the_first_of_many_links(busy_store: GraphStore) -> None:
+def test_a_resource_with_many_links_comes_a_page_at_a_time(busy_store: GraphStore) -> None:
     with serving_store(busy_store) as base:
         page = get(base, "/page/actor/busy")
-        data = requests.get(base + "/data/actor/busy.nt", timeout=30).text
+        first = requests.get(base + "/data/actor/busy.nt", timeout=30)
+        second = requests.get(base + "/data/actor/busy.nt?page=2", timeout=30)
+        beyond = requests.get(base + "/data/actor/busy.nt?page=3", timeout=30)
     assert "<h1>Busy Person</h1>" in page
-    assert "Statements (300)" in page and "Statements 1–50 of 300" in page
+    assert "Statements (1200)" in page and "Statements 1–50 of 1200" in page
     pointing = page.split("Pointing here")[1]
-    assert pointing.count("<tr>") - 1 == 250, "the table holds the first 250 links"
+    assert pointing.count("<tr>") - 1 == 100, "the table holds the first 100 links"
     assert "every one is in the data" in page
-    assert data.count(f"<{VOX.speaker}>") == 300, "the data document holds every link"
+    lines = first.text.splitlines() + second.text.splitlines()
+    assert len(first.text.splitlines()) == 1000, "a data document's page holds 1,000 triples"
+    assert first.headers["Link"] == '</data/actor/busy.nt?page=2>; rel="next"'
+    assert 'rel="prev"' in second.headers["Link"] and "next" not in second.headers["Link"]
+    assert len(set(lines)) == len(lines) == 1 + 1 + 1 + 1200, "every triple once, in two pages"
+    assert beyond.status_code == 404
