@@ -17,12 +17,14 @@ from typing import TypeVar
 
 from flask import current_app
 
+from loader.store import GraphStore
+
 T = TypeVar("T")
 EXTENSION = "voxgraph-cache"
 MAX_NAMES = 64  # names may carry what a client sent (its Host): past this, nothing new is kept
 
 
-def data_version(store: object) -> object | None:
+def data_version(store: GraphStore) -> object | None:
     """Something that changes when the store's data does; None if that cannot be known."""
     if getattr(store, "read_only", False) and getattr(store, "path", None) is not None:
         return store  # a read-only store on disk: the same object, the same data
@@ -30,7 +32,7 @@ def data_version(store: object) -> object | None:
     return None if statistics is None else (id(store), statistics.version)
 
 
-def per_version(store: object, name: str, compute: Callable[[object], T]) -> T:
+def per_version(store: GraphStore, name: str, compute: Callable[[GraphStore], T]) -> T:
     """`compute(store)`, computed once per version of the store's data and kept in the app
     (by one request at a time: the others wait for it rather than compute it again)."""
     version = data_version(store)

@@ -31,6 +31,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from loader import statistics
 from loader.statistics import ALL_KINDS, Statistics
+from loader.store import GraphStore
 from server import linked_data as ld
 from server import paging
 from server.resources import dated_keys, rows
@@ -180,7 +181,7 @@ def _is_day(text: str) -> bool:
 
 
 def day_page(
-    store: object,
+    store: GraphStore,
     stats: Statistics,
     kind: str,
     size: int,
@@ -231,7 +232,7 @@ def day_page(
     else:
         keys = [k for k in fetched if k >= edge][:size]
     if not keys:
-        return Page([], total if backwards else 0, total)
+        return Page([], 0, total)
     first_day = keys[0][0]
     position = sum(stats.events[m][key] for m in months if m < first_day[:7])
     position += sum(count for day, count in days_of(first_day[:7]) if day < first_day)
@@ -239,7 +240,7 @@ def day_page(
     return Page(keys, position, total)
 
 
-def day_events(store: object, days: list[str], kind: str) -> set[Key]:
+def day_events(store: GraphStore, days: list[str], kind: str) -> set[Key]:
     """(day, event) of every event (of `kind`) placed on one of `days`."""
     if not days:
         return set()
@@ -252,7 +253,7 @@ def day_events(store: object, days: list[str], kind: str) -> set[Key]:
 
 
 def actor_page(
-    store: object,
+    store: GraphStore,
     actor: str,
     kind: str,
     size: int,
@@ -287,7 +288,7 @@ def _kind_pattern(kind: str) -> str:
     return f", vox:{kind}"
 
 
-def actor_label(store: object, actor: str) -> str:
+def actor_label(store: GraphStore, actor: str) -> str:
     if not actor.startswith(("http://", "https://")):
         return actor
     return ld.labels(store, [(actor, None)]).get(actor) or ld.first_label(store, actor) or actor
@@ -296,7 +297,7 @@ def actor_label(store: object, actor: str) -> str:
 # -- what the page shows of each event -------------------------------------------------------
 
 
-def details(store: object, keys: list[Key]) -> list[Event]:
+def details(store: GraphStore, keys: list[Key]) -> list[Event]:
     """The events of `keys`, in that order: first evidence span, all kinds and actors."""
     if not keys:
         return []
@@ -321,7 +322,7 @@ def details(store: object, keys: list[Key]) -> list[Event]:
     return [found[iri] for _, iri in keys if iri in found]
 
 
-def first_spans(store: object, values: str) -> dict[str, tuple[int, int, str]]:
+def first_spans(store: GraphStore, values: str) -> dict[str, tuple[int, int, str]]:
     """The first evidence span (begin, end, text) of each item of `values` that has one."""
     spans: dict[str, tuple[int, int, str]] = {}
     for row in rows(store, EVIDENCE.format(items=values)):
