@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -15,7 +18,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from loader.store import GraphStore
-from tests.conftest import AnyStore
+from tests.conftest import AnyStore, free_port
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX
 
@@ -204,3 +207,24 @@ def test_a_resource_with_many_links_comes_a_page_at_a_time(busy_store: GraphStor
     assert 'rel="prev"' in second.headers["Link"] and "next" not in second.headers["Link"]
     assert len(set(lines)) == len(lines) == 1 + 1 + 1 + 1200, "every triple once, in two pages"
     assert beyond.status_code == 404
+
+
+def test_serving_a_store_without_statistics_says_what_is_off(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")
+    store.replace_graph(GRAPH["digest/2030-01-01"], "<urn:x:a> <urn:x:b> <urn:x:c> .")
+    del store  # closed: the server opens it read-only
+    command = [str(Path(sys.executable).parent / "voxgraph"), "serve", "--store"]
+    server = subprocess.Popen(
+        [*command, str(tmp_path / "store"), "--port", str(free_port())],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        said = [server.stdout.readline() for _ in range(3)]  # serving, workers, statistics
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert "serving" in said[0]
+    warning = [line for line in said if "keeps no statistics" in line]
+    assert warning and "voxgraph load" in warning[0], said
