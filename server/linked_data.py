@@ -121,7 +121,11 @@ def select(
     solutions = store.query(query)
     try:
         names = [v.value for v in solutions.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+        # A solution read as a tuple, once: indexing it by name costs a look-up each time.
+        return [
+            {n: term for n, term in zip(names, tuple(solution), strict=True) if term is not None}
+            for solution in solutions
+        ]
     finally:
         del solutions
 
