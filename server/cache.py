@@ -12,6 +12,7 @@ statistics is never cached.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -50,3 +51,41 @@ def per_version(store: GraphStore, name: str, compute: Callable[[GraphStore], T]
             entry["value"] = compute(store)
             entry["version"] = version
         return entry["value"]
+
+
+KEPT = "voxgraph-kept"
+KEPT_BUDGET = 200_000  # list items kept in all (an actor's index entries: ~30 MB at most)
+
+
+def kept_list(store: GraphStore, key: str, compute: Callable[[], list[T]]) -> list[T]:
+    """`compute()`, a list, kept for this version of the data under `key` while the lists
+    kept hold at most KEPT_BUDGET items together, the least recently used going first.
+
+    For what is costly to compute and asked for again page after page: an actor's
+    statements and events in order (one index entry each), which the second and the
+    later pages of the same actor then take from here.
+    """
+    version = data_version(store)
+    if version is None:
+        return compute()
+    state = current_app.extensions.setdefault(
+        KEPT, {"lock": threading.Lock(), "version": None, "lists": OrderedDict(), "items": 0}
+    )
+    with state["lock"]:
+        if state["version"] != version:
+            state.update(version=version, lists=OrderedDict(), items=0)
+        found = state["lists"].get(key)
+        if found is not None:
+            state["lists"].move_to_end(key)
+            return found
+    value = compute()
+    if len(value) > KEPT_BUDGET:
+        return value
+    with state["lock"]:
+        if state["version"] == version and key not in state["lists"]:
+            state["lists"][key] = value
+            state["items"] += len(value)
+            while state["items"] > KEPT_BUDGET:
+                _, dropped = state["lists"].popitem(last=False)
+                state["items"] -= len(dropped)
+    return value

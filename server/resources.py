@@ -27,6 +27,7 @@ from markupsafe import Markup, escape
 from loader.store import GraphStore
 from server import linked_data as ld
 from server import paging
+from server.cache import kept_list
 from voxgraph import iris
 from voxgraph.iris import PREFIXES
 
@@ -190,24 +191,37 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     Every query names the graph the triples are in (GRAPH ?g): an actor's label and
     types are stated again in every digest that names it, so in the union they
     would come back once per digest. To order and count its statements and events
-    the page reads one row per item (the actor's own index entries); the rest is
-    read for the items shown only.
+    the page reads one row per item (the actor's own index entries), kept for the
+    next pages of the same actor (server/cache.kept_list); the rest is read for the
+    items shown only.
     """
     me = f"<{iri}>"
     size = paging.page_size()
-    statement_keys = dated_keys(
-        graph, rows(graph, f"SELECT ?x WHERE {{ ?x vox:speaker {me} }}"), item="x"
-    )
-    event_keys = dated_keys(
+    statement_keys = kept_list(
         graph,
-        rows(
-            graph,
-            f"""SELECT ?x ?happened WHERE {{
-                  {{ ?x vox:agent {me} }} UNION {{ ?x vox:affected {me} }}
-                  UNION {{ ?x vox:participant {me} }} UNION {{ ?x vox:place {me} }}
-                  OPTIONAL {{ ?x vox:date ?happened }} }}""",
+        f"statements of {iri}",
+        lambda: sorted(
+            dated_keys(graph, rows(graph, f"SELECT ?x WHERE {{ ?x vox:speaker {me} }}"), "x"),
+            reverse=True,
         ),
-        item="x",
+    )
+    event_keys = kept_list(
+        graph,
+        f"events of {iri}",
+        lambda: sorted(
+            dated_keys(
+                graph,
+                rows(
+                    graph,
+                    f"""SELECT ?x ?happened WHERE {{
+                          {{ ?x vox:agent {me} }} UNION {{ ?x vox:affected {me} }}
+                          UNION {{ ?x vox:participant {me} }} UNION {{ ?x vox:place {me} }}
+                          OPTIONAL {{ ?x vox:date ?happened }} }}""",
+                ),
+                "x",
+            ),
+            reverse=True,
+        ),
     )
     statements = Listing.of(statement_keys, "statements", size)
     events = Listing.of(event_keys, "events", size)
@@ -281,8 +295,8 @@ class Listing:
     parameter: str  # the query parameter holding the page number
 
     @classmethod
-    def of(cls, keys: set[tuple[str, str]], parameter: str, size: int) -> Listing:
-        ordered = sorted(keys, reverse=True)
+    def of(cls, ordered: list[tuple[str, str]], parameter: str, size: int) -> Listing:
+        """The page asked for of `ordered` (date, IRI) keys, newest first."""
         pages = max(1, -(-len(ordered) // size))
         number = min(paging.page_number(parameter), pages)
         shown = ordered[(number - 1) * size : number * size]

@@ -14,7 +14,8 @@ start there. What a page reads is bounded by what it shows:
   how many events come before them; it then asks for the events of those days
   only, and for the details (evidence, actors) of the ones it shows.
 - With an actor, the page reads the actor's own index entries (one row per event
-  of that actor, to order them), then the details of the page's events.
+  of that actor, to order them; kept for its next pages: server/cache.kept_list),
+  then the details of the page's events.
 
 Every query names the graph its triples are in (GRAPH ?g): an actor's label is
 stated again in every digest that names it, so the union would repeat it.
@@ -34,6 +35,7 @@ from loader.statistics import ALL_KINDS, Statistics
 from loader.store import GraphStore
 from server import linked_data as ld
 from server import paging
+from server.cache import kept_list
 from server.resources import dated_keys, rows
 
 bp = Blueprint("timeline", __name__)
@@ -268,7 +270,9 @@ def actor_page(
     if kind and not of_kind:
         return Page([], 0, 0)
     query = ACTOR_EVENTS.format(actor=actor, kind=of_kind)
-    keys = sorted(dated_keys(store, rows(store, query)))
+    keys = kept_list(
+        store, f"timeline of {actor} {kind}", lambda: sorted(dated_keys(store, rows(store, query)))
+    )
     if before is not None:
         end = bisect.bisect_left(keys, before)
         begin = max(0, end - size)

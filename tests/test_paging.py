@@ -17,10 +17,12 @@ import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
+from loader import load as pipeline
 from loader.store import GraphStore
 from tests.conftest import AnyStore, free_port
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX
+from voxgraph.paths import CORPUS
 
 ALIYEV = str(ID["actor/ilham-aliyev"])
 EVENT = re.compile(
@@ -228,3 +230,19 @@ def test_serving_a_store_without_statistics_says_what_is_off(tmp_path: Path) -> 
     assert "serving" in said[0]
     warning = [line for line in said if "keeps no statistics" in line]
     assert warning and "voxgraph load" in warning[0], said
+
+
+def test_what_is_kept_per_version_of_the_data_follows_a_new_digest(tmp_path: Path) -> None:
+    store = GraphStore(tmp_path / "store")
+    pipeline.run([CORPUS / "2022-11-04.txt"], store)
+    total = re.compile(r"Events 1–\d+ of (\d+)")
+    with serving_store(store) as base:
+        before = get(base, "/page/actor/ali-karimli")
+        events_before = int(total.search(get(base, "/timeline")).group(1))
+        pipeline.run([CORPUS / "2022-11-08.txt"], store)  # he speaks there too
+        after = get(base, "/page/actor/ali-karimli")
+        events_after = int(total.search(get(base, "/timeline")).group(1))
+        described = get(base, "/sparql")
+    assert len(section(after, "statements")) > len(section(before, "statements"))
+    assert events_after > events_before
+    assert "digest/2022-11-08" in described, "the service description names the new graph"
