@@ -3,8 +3,9 @@
 Mentions are found in three passes:
 
 1. Registry names. Every name and alias of the curated registry
-   (mappings/actors.yaml), longest first, so "Azerbaijan Popular Front Party"
-   wins over "Azerbaijan".
+   (mappings/actors.yaml), found by one spaCy PhraseMatcher over the digest's
+   tokens (built once per process), leftmost-longest, so "Azerbaijan Popular
+   Front Party" wins over "Azerbaijan".
 2. Names in no registry, recognised by the way the series introduces people
    and organisations (the cue words are in mappings/cues.yaml): a role noun
    before the name ("activist Nemat Abbasov", "President of Russia Vladimir
@@ -34,11 +35,13 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import TypeVar
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.tokens import Span as TokenSpan
 
 from loader.extract.cues import Cues, alternation, load_cues
 from loader.extract.facts import Actor, Mention, RoleClaim
-from loader.extract.nlp import analyse
+from loader.extract.nlp import analyse, pipeline
 from loader.parse import Digest, Span
 from loader.registry import Entry, Registry, normalise_name
 from voxgraph.iris import slug
@@ -85,7 +88,7 @@ def find_mentions(digest: Digest, registry: Registry, doc: Doc | None = None) ->
     digest's analysis (loader/extract/nlp.py), made here if not given."""
     doc = doc if doc is not None else analyse(digest)
     text = digest.text
-    full = _registry_mentions(text, registry)
+    full = _registry_mentions(doc, registry)
     # Headings are titles, not prose: no cue there introduces anyone.
     headings = [s.title_span for s in digest.sections]
     full += _new_people(text, [m.span for m in full] + headings, registry, doc)
@@ -99,77 +102,89 @@ def find_mentions(digest: Digest, registry: Registry, doc: Doc | None = None) ->
 # -- 1. registry names ---------------------------------------------------------
 
 
-@cache
-def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation of all names, longest first; multi-word names match in
-    any case ("state security service"), single words only as written. A name
-    glued to a lower-case word ("UN-mandated") or to another name by a slash
-    ("OSCE/ODIHR") is part of a longer word, not a mention."""
-    parts = []
-    for name in sorted(names, key=len, reverse=True):
-        escaped = re.escape(name).replace("'", "['’‘]").replace(r"\ ", r"\s+")
-        parts.append(escaped if " " in name else f"(?-i:{escaped})")
-    alternatives = "|".join(parts)
-    return re.compile(rf"(?<![\w’'])(?:{alternatives})(?![\w]|(?-i:-[a-z])|/\w)", re.IGNORECASE)
-
-
 def _is_short_name(entry: Entry, name: str) -> bool:
     """A one-word name of a person ('Karimli', 'Nurlan'): resolved in pass 3."""
     return entry.type == "Person" and " " not in name.strip() and name != entry.label
 
 
-class _RegistryNames:
-    """The registry names pass 1 looks for, with the pattern that finds them.
+def _apostrophe_variants(name: str) -> set[str]:
+    """The series writes both apostrophes: 'Workers’ Table' and "Workers' Table"."""
+    return {name, name.replace("'", "’"), name.replace("’", "'")}
 
-    Which names sit inside a longer one is worked out once per distinct
-    surface (a registry name as written), not once per occurrence: that
-    search tries every name of the registry and cost more than the rest of
-    the mapping together.
-    """
+
+class _RegistryMatcher:
+    """Every name and alias of the registry as one spaCy PhraseMatcher, built
+    once per registry (not per digest). Names of several words match in any
+    case ("state security service"), one-word names only as written ("Baku",
+    not "baku"). A name that two entries share stands for neither."""
 
     def __init__(self, registry: Registry):
-        self.registry = registry
-        self.names = tuple(
-            sorted({n for e in registry.entries for n in e.names if not _is_short_name(e, n)})
-        )
-        self.pattern = _name_pattern(self.names) if self.names else None
-        self._embedded: dict[tuple[str, Entry], list[tuple[Entry, int, int, str]]] = {}
+        nlp = pipeline()
+        self.entries: dict[str, Entry] = {}
+        self.single: set[str] = set()  # one-word names, as written, apostrophes folded
+        patterns: set[str] = set()  # as written: the tokenizer splits 'U.N.' and 'u.n.' apart
+        for entry in registry.entries:
+            for name in entry.names:
+                named = registry.by_name.get(normalise_name(name), [])
+                if len(named) == 1 and not _is_short_name(entry, name):
+                    self.entries[normalise_name(name)] = entry
+                    patterns |= _apostrophe_variants(name)
+                    if " " not in name.strip():
+                        self.single.add(name.strip().replace("’", "'"))
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.matcher.add("NAME", list(nlp.tokenizer.pipe(sorted(patterns))))
 
-    def embedded(self, surface: str, entry: Entry) -> list[tuple[Entry, int, int, str]]:
-        """Registry names inside `surface` (entry, begin, end, as written), offsets
-        relative to it: 'Ganja' in 'Ganja Court of Appeals', 'Council of Europe'
-        in 'Venice Commission of the Council of Europe'."""
-        key = (surface, entry)
-        if key not in self._embedded:
-            found = []
-            for name in self.names:
-                if len(name) >= len(surface):
-                    continue
-                for match in _name_pattern((name,)).finditer(surface):
-                    named = self.registry.by_name.get(normalise_name(match.group(0)), [])
-                    if len(named) == 1 and named[0] != entry:
-                        found.append((named[0], match.start(), match.end(), match.group(0)))
-            self._embedded[key] = found
-        return self._embedded[key]
+    def matches(self, doc: Doc) -> list[tuple[Entry, TokenSpan]]:
+        """Every registry name in `doc` (overlapping ones too), with its entry."""
+        found = []
+        for _, start, end in self.matcher(doc):
+            words = doc[start:end]
+            if _glued(words):
+                continue
+            surface = words.text
+            if " " not in surface and surface.replace("’", "'") not in self.single:
+                continue  # one-word names match as written
+            entry = self.entries.get(normalise_name(surface))
+            if entry is not None:
+                found.append((entry, words))
+        return found
 
 
-def _registry_mentions(text: str, registry: Registry) -> list[Mention]:
-    index = _per_registry(registry, "names", _RegistryNames)
-    if index.pattern is None:
-        return []
-    mentions = []
-    for match in index.pattern.finditer(text):
-        named = registry.by_name.get(normalise_name(match.group(0)), [])
-        if len(named) == 1:
-            span = Span(match.start(), match.end())
-            mentions.append(Mention(actor_from_entry(named[0]), span, match.group(0)))
-            if not named[0].is_place:
-                offset = match.start()
-                mentions += [
-                    Mention(actor_from_entry(inner), Span(offset + b, offset + e), surface)
-                    for inner, b, e, surface in index.embedded(match.group(0), named[0])
-                ]
+def _glued(words: TokenSpan) -> bool:
+    """A name that is part of a longer word: 'UN' in 'UN-mandated', 'OSCE' in
+    'OSCE/ODIHR', 'Baku' in 'Baku-based'."""
+    doc, end = words.doc, words.end
+    if end + 1 < len(doc) and not words[-1].whitespace_ and doc[end].text in ("-", "/"):
+        following = doc[end + 1]
+        return doc[end].text == "/" or following.text[:1].islower()
+    return False
+
+
+def _registry_mentions(doc: Doc, registry: Registry) -> list[Mention]:
+    """Registry names, leftmost-longest; inside a name that is no place, the
+    other registry names it holds too ('Ganja' in 'Ganja Court of Appeals')."""
+    matcher = _per_registry(registry, "matcher", _RegistryMatcher)
+    matches = sorted(matcher.matches(doc), key=lambda m: (m[1].start, -len(m[1])))
+    mentions: list[Mention] = []
+    reach = -1
+    outer: list[tuple[Entry, TokenSpan]] = []
+    for entry, words in matches:
+        if words.start >= reach:
+            outer.append((entry, words))
+            reach = words.end
+    for entry, words in outer:
+        mentions.append(_registry_mention(entry, words))
+        if entry.is_place:
+            continue
+        for inner, part in matches:
+            inside = words.start <= part.start and part.end <= words.end and len(part) < len(words)
+            if inside and inner != entry:
+                mentions.append(_registry_mention(inner, part))
     return mentions
+
+
+def _registry_mention(entry: Entry, words: TokenSpan) -> Mention:
+    return Mention(actor_from_entry(entry), Span(words.start_char, words.end_char), words.text)
 
 
 def outermost(mentions: list[Mention]) -> list[Mention]:
