@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -219,21 +220,25 @@ class _Word:
 
 
 def _words(doc: Doc) -> list[_Word]:
-    words, i = [], 0
-    while i < len(doc):
-        if not doc[i].is_alpha:
+    words: list[_Word] = []
+    tokens = list(doc)
+    i, n = 0, len(tokens)
+    while i < n:
+        token = tokens[i]
+        if not token.is_alpha:
             i += 1
             continue
-        j = i
+        j, text = i, token.text
         while (
-            j + 2 < len(doc)
-            and not doc[j].whitespace_
-            and doc[j + 1].text == "-"
-            and not doc[j + 1].whitespace_
-            and doc[j + 2].is_alpha
+            j + 2 < n
+            and not tokens[j].whitespace_
+            and tokens[j + 1].text == "-"
+            and not tokens[j + 1].whitespace_
+            and tokens[j + 2].is_alpha
         ):
+            text += "-" + tokens[j + 2].text
             j += 2
-        words.append(_Word(doc[i : j + 1].text, doc[i].idx, doc[j].idx + len(doc[j]), i, j))
+        words.append(_Word(text, token.idx, token.idx + len(text), i, j))
         i = j + 1
     return words
 
@@ -246,8 +251,9 @@ def _runs(text: str, words: list[_Word], taken: list[Span]) -> list[list[_Word]]
     """Runs of capitalised words, one space apart, outside the taken spans."""
     runs: list[list[_Word]] = []
     previous: _Word | None = None
+    inside = _Taken(taken)
     for word in words:
-        if not word.text[0].isupper() or _inside(word.begin, taken):
+        if not word.text[0].isupper() or word.begin in inside:
             previous = None
             continue
         if previous is not None and text[previous.end : word.begin] == " ":
@@ -260,6 +266,24 @@ def _runs(text: str, words: list[_Word], taken: list[Span]) -> list[list[_Word]]
 
 def _inside(offset: int, spans: Iterable[Span]) -> bool:
     return any(s.begin <= offset < s.end for s in spans)
+
+
+class _Taken:
+    """Spans already taken, for 'is this offset inside one?' in log time."""
+
+    def __init__(self, spans: Iterable[Span]):
+        merged: list[list[int]] = []
+        for span in sorted(spans, key=lambda s: s.begin):
+            if merged and span.begin <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], span.end)
+            else:
+                merged.append([span.begin, span.end])
+        self.begins = [b for b, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def __contains__(self, offset: int) -> bool:
+        index = bisect_right(self.begins, offset) - 1
+        return index >= 0 and offset < self.ends[index]
 
 
 def _not_name_word(word: str, cues: Cues) -> bool:
@@ -791,10 +815,10 @@ def _short_references(
     people = [m for m in full if m.actor.type == "Person" and " " in m.actor.label]
     short_names, surnames = _per_registry(registry, "short names", _short_name_index)
     local = {_surname_of(m) for m in people} | {_given_name_of(m) for m in people}
-    taken = [m.span for m in full]
+    taken = _Taken(m.span for m in full)
     found = []
     for word in words:
-        if not _capitalised(word.text) or _inside(word.begin, taken):
+        if not _capitalised(word.text) or word.begin in taken:
             continue
         key = spelling_key(word.text)
         if key not in local and key not in short_names and key not in surnames:
