@@ -6,20 +6,31 @@ Mentions are found in three passes:
    (mappings/actors.yaml), found by one spaCy PhraseMatcher over the digest's
    tokens (built once per process), leftmost-longest, so "Azerbaijan Popular
    Front Party" wins over "Azerbaijan".
-2. Names in no registry, recognised by the way the series introduces people
-   and organisations (the cue words are in mappings/cues.yaml): a role noun
-   before the name ("activist Nemat Abbasov", "President of Russia Vladimir
-   Putin", "Ibadoghlu’s brother, Galib Toghrul Bey"), an appositive or a
-   relative clause after it ("Nurlan Libre, a journalist", "Rail Abbasov,
-   who ..."), a verb of saying or of arrest ("Elchin Amirbeyov stressed",
-   "said Dmitry Peskov", "X was detained"), or the head noun of an
-   organisation's name ("the Workers’ Table Trade Unions Confederation"). A
-   run of capitalised words without such a cue is no actor: a wrong actor
-   costs more than a missing one.
-3. Short references. A bare surname ("Karimli wrote:", "Karimli’s post")
-   refers back to the last person of that surname named in full before it,
-   so that Ilham, Jahangir and Kamran Aliyev stay apart; failing that, to the
-   one registry person it can name.
+2. Names in no registry: runs of capitalised words of the digest's tokens
+   that spaCy's analysis makes a name. For people, the parse gives the cue
+   (the word lists are in mappings/cues.yaml): a role or kin noun as the
+   name's compound or in apposition ("activist Nemat Abbasov", "Minister of
+   Digital Development Rashad Nabiyev", "his son, Farid Aliyev", "Nurlan
+   Libre, a journalist", "X, the head of Y"), the end of a role's complement
+   ("Chairperson of APFP Ali Karimli", "Member of the Milli Majlis Elshad
+   Musayev"), a relative clause on "who", a role after "as" ("the
+   appointment of X as the head of …"), the next name of a list of people,
+   a verb of saying or of arrest ("Elchin Amirbeyov stressed", "X was
+   detained"); or the named-entity recogniser takes it for a person. The
+   series' habits: a surname first before a patronymic ("Guliyev Tural Rasim
+   oghlu") or by its ending ("Mammadov Elvin"), keyed given name first.
+   Organisations by the head noun of their name ("the Workers’ Table Trade
+   Unions Confederation"); a longer name that only qualifies a registry body
+   is another body ("National Security Service of Armenia"). A run without
+   such a cue is no actor, and a person only described ("an activist", "his
+   sister") is never given a name: a wrong actor costs more than a missing
+   one.
+3. Short references. A bare surname or given name ("Karimli wrote:",
+   "Karimli’s post", "Tural") refers to the person of that name named in full
+   last before it in the digest (else the only one named after it), so that
+   Ilham, Jahangir and Kamran Aliyev stay apart; a title before it
+   ("President Aliyev") names the registry person with that role; failing
+   all that, the one registry person it can name.
 
 Spellings that differ only by transliteration (Ibadoglu, Ibadoghlu,
 İbadoğlu) or by a middle name (Emin Shaig Ibrahimov, Emin Ibrahimov) name one
