@@ -1,8 +1,9 @@
 """The cue words of mappings/cues.yaml, as the extractors use them.
 
 The lists are data a curator extends (role nouns, verbs of saying, heads of
-organisation names, media); this module only reads them and builds the
-regular-expression pieces that `loader.extract.actors` and `loader.extract.statements` share.
+organisation names, media); this module only reads them. The rules compare
+them with spaCy's tokens and lemmas; only the media phrases are matched in
+text, by `Cues.medium`.
 """
 
 from __future__ import annotations
