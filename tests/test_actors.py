@@ -216,11 +216,14 @@ def test_a_bare_surname_goes_to_the_full_name_in_the_digest_before_the_registry(
 def test_a_longer_name_that_only_qualifies_a_registry_body_is_another_body() -> None:
     pairs = resolved(
         "The National Security Service of Armenia claimed that the soldier was a spy. "
-        "The Security Service questioned him. He was taken to the Penitentiary Service on Friday."
+        "The Azerbaijani State Security Service questioned him. He was taken to the Penitentiary "
+        "Service on Friday."
     )
     keys = [key for _, key in pairs]
     assert "national-security-service-of-armenia" in keys, pairs
-    assert keys.count("state-security-service") == 1, f"only the bare 'Security Service': {pairs}"
+    assert keys.count("state-security-service") == 1, (
+        f"a nationality makes no other body, 'National … of Armenia' does: {pairs}"
+    )
     assert "penitentiary-service" in keys, f"'on Friday' is no part of a name: {pairs}"
 
 

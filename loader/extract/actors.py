@@ -105,6 +105,7 @@ def find_mentions(digest: Digest, registry: Registry, doc: Doc | None = None) ->
         doc, words, [m.span for m in full] + headings, places, bodies
     )
     full = [m for m in full if m.span not in swallowed] + organizations
+    full += _described_bodies(doc, [m.span for m in full], full)
     full = _merge_variants(full, registry)
     full += _short_references(doc, words, full, registry)
     return sorted(full, key=lambda m: m.span.begin)
@@ -411,6 +412,48 @@ def _role_of(root: Token, first: int) -> Token | None:
     return None
 
 
+def _speaks(head: Token) -> bool:
+    """The subject of a verb of saying, or the one "according to" names."""
+    cues = load_cues()
+    verb = head.head
+    if head.dep_ == "nsubj" and verb.lemma_.lower() in cues.speech_lemmas:
+        return True
+    return head.dep_ == "pobj" and verb.lower_ == "to" and verb.head.lower_ == "according"
+
+
+def _described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[Mention]:
+    """Bodies the digest only describes, where they speak: 'according to the
+    presidential press service'. The description, without its article, is
+    the name (lower-case modifiers and an organisation noun of
+    mappings/cues.yaml); one that fits a body named before ('the Armenian
+    ministry' after the Ministry of Defense of Armenia) is that body, left to
+    the statement rules."""
+    cues = load_cues()
+    inside = _Taken(taken)
+    found = []
+    for token in doc:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in cues.organisation_nouns:
+            continue
+        modifiers = [t for t in token.children if t.dep_ in ("amod", "compound")]
+        if not modifiers or not all(m.is_lower for m in modifiers) or not _speaks(token):
+            continue
+        begin = min(m.idx for m in modifiers)
+        if begin in inside or token.idx in inside:
+            continue
+        words = [m.lower_ for m in modifiers] + [token.lower_]
+        if any(
+            all(w in m.actor.label.casefold() for w in words)
+            for m in known
+            if m.span.begin < begin and m.actor.type not in ("Person", "Place")
+        ):
+            continue
+        span = Span(begin, token.idx + len(token))
+        surface = doc.text[span.begin : span.end]
+        kind = cues.organization_heads.get(token.text.capitalize(), "Organization")
+        found.append(Mention(Actor(slug(surface), surface, kind), span, surface))
+    return found
+
+
 def _verb_cue(head: Token) -> bool:
     """The subject of a verb of saying ("Elchin Amirbeyov stressed", "“…,”
     said Dmitry Peskov"), the one "according to" names, or the one a verb of
@@ -419,12 +462,9 @@ def _verb_cue(head: Token) -> bool:
     cues = load_cues()
     while head.dep_ in ("conj", "appos") and head.head.i != head.i:
         head = head.head  # "Nemat Abbasov and Amrah Tahmazov were detained"
-    verb, lemma = head.head, head.head.lemma_.lower()
-    if head.dep_ == "nsubj" and lemma in cues.speech_lemmas:
+    if head.dep_ in ("nsubjpass", "dobj") and head.head.lemma_.lower() in cues.person_passives:
         return True
-    if head.dep_ in ("nsubjpass", "dobj") and lemma in cues.person_passives:
-        return True
-    return head.dep_ == "pobj" and verb.lower_ == "to" and verb.head.lower_ == "according"
+    return _speaks(head)
 
 
 def _ner_person(doc: Doc, names: list[_Word]) -> bool:
@@ -623,7 +663,7 @@ def _new_organizations(
             if s in known
             and head is not None
             and s.begin <= head.begin < s.end
-            and _qualifies(text, span, s, places)
+            and _qualifies(doc, span, s, places)
         ]
         if qualified:
             swallowed += qualified
@@ -654,10 +694,13 @@ def _new_organizations(
     return found, swallowed
 
 
-def _qualifies(text: str, span: Span, inner: Span, places: list[Span]) -> bool:
+def _qualifies(doc: Doc, span: Span, inner: Span, places: list[Span]) -> bool:
     """Whether a longer name only qualifies a name inside it: capitalised words
     before it ('National Security Service') or 'of' and a place after it
-    ('Ministry of Defense of Armenia'), nothing else."""
+    ('Ministry of Defense of Armenia'), nothing else. A nationality before it
+    ('Azerbaijani State Security Service') says whose body it is, and the
+    registry lists the national forms it knows: no other body."""
+    text = doc.text
     if not (span.begin <= inner.begin and inner.end <= span.end) or inner == span:
         return False
     after = text[inner.end : span.end]
@@ -667,7 +710,13 @@ def _qualifies(text: str, span: Span, inner: Span, places: list[Span]) -> bool:
         if rest is None or rest not in places:
             return False
     before = text[span.begin : inner.begin]
-    return not before or re.fullmatch(r"(?:[A-Z][\w-]* )+", before) is not None
+    if not before:
+        return True
+    words = doc.char_span(span.begin, inner.begin, alignment_mode="contract")
+    demonyms = load_cues().demonyms
+    if words is None or any(t.ent_type_ == "NORP" or t.text in demonyms for t in words):
+        return False
+    return re.fullmatch(r"(?:[A-Z][\w-]* )+", before) is not None
 
 
 def _organization_runs(doc: Doc, words: list[_Word], cues: Cues) -> list[list[_Word]]:
@@ -1012,6 +1061,13 @@ def _title_span(
         first += 1
     while last >= first and doc[last].is_punct:
         last -= 1
+    cues = load_cues()
+    for i in range(first, last):
+        pair = doc[i : i + 2]
+        if all(t.is_lower and _is_person_noun(t, cues, kin=False) for t in pair):
+            # "Opposition leader chairman of the Party": two titles, the last one holds;
+            # but "Prosecutor General" is one
+            first = i + 1
     if first > last or any(t.pos_ in ("VERB", "AUX") for t in doc[first : last + 1]):
         return None
     title = Span(doc[first].idx, doc[last].idx + len(doc[last]))

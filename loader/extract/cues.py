@@ -33,6 +33,7 @@ class Cues:
     function_words: frozenset[str]
     title_words: frozenset[str]
     role_verbs: frozenset[str]
+    demonyms: frozenset[str]
     speech_lemmas: frozenset[str]
     predicate_lemmas: frozenset[str]
     speech_nouns: frozenset[str]
@@ -68,6 +69,7 @@ def load_cues(path: Path = CUES) -> Cues:
         function_words=frozenset(raw["function_words"]),
         title_words=frozenset(raw["title_words"]),
         role_verbs=frozenset(raw["role_verbs"]),
+        demonyms=frozenset(raw["demonyms"]),
         speech_lemmas=frozenset(raw["speech_lemmas"]),
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),
         speech_nouns=frozenset(raw["speech_nouns"]),

@@ -56,7 +56,6 @@ from loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from loader.extract.nlp import analyse
 from loader.extract.quotes import quotations
 from loader.parse import Digest, Paragraph, Span
-from voxgraph.iris import slug
 
 SPEAKER_TYPES = ("Place",)  # actor types that never speak
 SUBJECTS = ("nsubj",)
@@ -693,15 +692,9 @@ def _organisation(c: _Context, head: Token) -> Actor | None:
     if head.lemma_.lower() not in load_cues().organisation_nouns:
         return None
     actor = described(c.mentions, head.idx, head.text)
-    modifiers = [t for t in head.children if t.dep_ in ("amod", "compound")]
-    if actor is not None and all(m.lower_ in actor.label.casefold() for m in modifiers):
+    modifiers = [t.lower_ for t in head.children if t.dep_ in ("amod", "compound")]
+    if actor is not None and all(m in actor.label.casefold() for m in modifiers):
         return actor  # 'the party'; but 'the presidential press service' is no other service
-    if modifiers and all(m.is_lower for m in modifiers):
-        # 'according to the presidential press service': a body the digest only
-        # describes, keyed by its description, as a new organisation by its name
-        words = c.text[min(m.left_edge.idx for m in modifiers) : head.idx + len(head)]
-        kind = load_cues().organization_heads.get(head.text.capitalize(), "Organization")
-        return Actor(slug(words), words, kind)
     return None
 
 
