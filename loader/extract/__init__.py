@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from loader.extract.actors import find_mentions, find_roles
 from loader.extract.events import find_events
+from loader.extract.nlp import analyse
 from loader.extract.facts import Event, Mention, RoleClaim, Statement
 from loader.extract.statements import find_statements
 from loader.parse import Digest
@@ -31,10 +32,11 @@ class Facts:
 
 def extract(digest: Digest, registry: Registry) -> Facts:
     """The facts of `digest`, with actors resolved against `registry`."""
+    doc = analyse(digest)
     mentions = find_mentions(digest, registry)
     return Facts(
         mentions=mentions,
         roles=find_roles(digest, mentions),
         statements=find_statements(digest, mentions),
-        events=find_events(digest, mentions),
+        events=find_events(digest, mentions, doc),
     )
