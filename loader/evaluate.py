@@ -46,7 +46,7 @@ from rapidfuzz import fuzz
 
 from loader.extract import Facts, extract
 from loader.extract.facts import Actor, Event, Statement
-from loader.parse import read_digest
+from loader.parse import DigestError, read_digest
 from loader.registry import Registry
 from voxgraph.iris import slug
 
@@ -110,6 +110,7 @@ class Report:
     speaker_accuracy: Ratio = field(default_factory=Ratio)
     event_dates: Ratio = field(default_factory=Ratio)
     digests: int = 0
+    unread: list[str] = field(default_factory=list)  # digests that failed to load: why
 
     def add(self, other: Report) -> None:
         for kind in KINDS:
@@ -119,6 +120,7 @@ class Report:
         self.speaker_accuracy.add(other.speaker_accuracy)
         self.event_dates.add(other.event_dates)
         self.digests += other.digests
+        self.unread += other.unread
 
 
 def _fold(text: str) -> str:
@@ -290,8 +292,17 @@ def _event_figures(gold: list[dict], found: list[Event], report: Report) -> Scor
 
 
 def evaluate_digest(gold: dict, digest_path: Path, registry: Registry) -> Report:
-    """Extract the facts of one digest and compare them with its gold annotation."""
-    digest = read_digest(digest_path)
+    """Extract the facts of one digest and compare them with its gold annotation.
+
+    A digest that does not load is scored as found empty: everything in its
+    gold annotation is missed.
+    """
+    try:
+        digest = read_digest(digest_path)
+    except DigestError as error:
+        report = compare(gold, Facts([], [], [], []), registry)
+        report.unread.append(str(error))
+        return report
     # The publisher line is layout, not a mention: it counts on neither side.
     publisher = registry.lookup(digest.publisher)
     return compare(
@@ -330,7 +341,10 @@ def evaluate(gold_files: Iterable[Path], digest_dir: Path, registry: Registry) -
 
 def table(report: Report) -> str:
     """The figures as a plain-text table, as `voxgraph evaluate` prints them."""
-    lines = [f"{'kind':<12} {'gold':>5} {'found':>5} {'match':>5} {'P':>6} {'R':>6} {'F1':>6}"]
+    read = report.digests - len(report.unread)
+    lines = [f"digests read: {read} of {report.digests}"]
+    lines += [f"  not read: {why}" for why in report.unread]
+    lines += [f"{'kind':<12} {'gold':>5} {'found':>5} {'match':>5} {'P':>6} {'R':>6} {'F1':>6}"]
     rows = [*report.scores.items(), ("quote spans", report.quote_spans)]
     for kind, s in rows:
         lines.append(

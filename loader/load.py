@@ -34,13 +34,14 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import Graph
+from rdflib.namespace import DCTERMS
 from tqdm import tqdm
 
 from loader.extract import nlp
 from loader.map import map_digest
 from loader.parse import DigestError, digest_from_bytes, read_digest_bytes
 from loader.registry import Registry
-from loader.store import GraphStore, graph_as_ntriples
+from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
 from loader.validate import ShapeError, check
 from voxgraph import iris
 from voxgraph.iris import VOX
@@ -65,6 +66,8 @@ class Report:
     unchanged: list[str] = field(default_factory=list)
     duplicates: dict[str, str] = field(default_factory=dict)  # source -> same bytes as this
     failed: dict[str, str] = field(default_factory=dict)  # source -> readable reason
+    # source -> (digest key, the other file it came from): with replace=True only
+    replaced: dict[str, tuple[str, str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)  # loaded, but see these
     # Seconds spent per stage (STAGES), summed over digests and worker processes.
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
@@ -159,9 +162,10 @@ def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> StorableDig
         mapped = prepare(path, registry, raw)
         started = time.perf_counter()
         ntriples = graph_as_ntriples(mapped.graph)
+        check_stored_form(ntriples, f"{path.name} ({mapped.key})")
         seconds = {**mapped.seconds, "store": time.perf_counter() - started}
         return StorableDigest(mapped.key, ntriples, mapped.warnings, seconds)
-    except (DigestError, ShapeError) as error:
+    except (DigestError, ShapeError, StoreFormError) as error:
         return str(error)
     except Exception as error:  # a bug in a mapper must not stop the batch
         return f"{path}: could not be mapped ({type(error).__name__}: {error})"
@@ -169,10 +173,14 @@ def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> StorableDig
 
 def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
     """The ontology and the curated registry, each in its own named graph."""
-    store.replace_graph(iris.ONTOLOGY_GRAPH, Graph().parse(ONTOLOGY))
+    ontology = graph_as_ntriples(Graph().parse(ONTOLOGY))
+    check_stored_form(ontology, ONTOLOGY.name)
+    store.replace_graph(iris.ONTOLOGY_GRAPH, ontology)
     registry_graph = registry.graph()
     check(registry_graph, digest="mappings/actors.yaml")
-    store.replace_graph(iris.REGISTRY_GRAPH, registry_graph)
+    registry_triples = graph_as_ntriples(registry_graph)
+    check_stored_form(registry_triples, "mappings/actors.yaml")
+    store.replace_graph(iris.REGISTRY_GRAPH, registry_triples)
 
 
 def run(
@@ -181,11 +189,19 @@ def run(
     *,
     progress: bool = False,
     jobs: int = 1,
+    replace: bool = False,
 ) -> Report:
     """Check every digest file and, given a store, load the ones that pass.
 
     `jobs` > 1 prepares digests in that many worker processes (for batches of
     at least MIN_FILES_PER_JOB files per worker); storing stays in this process.
+
+    A digest is identified by its date (its key), a file by its name (stored as
+    the digest's dcterms:source; the folder does not count, so a corpus may move).
+    A file whose digest is already stored from another file, or comes from an
+    earlier file of the batch, is refused and changes nothing, unless `replace`:
+    then it takes that digest's place (listed in `report.replaced`). Loading the
+    same file again after editing it replaces its digest either way.
     """
     registry = Registry.load()
     if store is not None:
@@ -195,7 +211,7 @@ def run(
     bar = tqdm(total=len(files), desc="digests", unit="digest", disable=not progress)
     todo = _to_prepare(files, store, report, bar)
     workers = max(1, min(jobs, len(files) // MIN_FILES_PER_JOB))
-    seen: dict[str, Path] = {}  # digest key -> file
+    seen: dict[str, Path] = {}  # digest key -> the file of this batch it came from
     for path, outcome in _prepared(todo, registry, workers):
         bar.update()
         name = str(path)
@@ -204,19 +220,31 @@ def run(
             continue
         for stage, seconds in outcome.seconds.items():
             report.seconds[stage] += seconds
-        if outcome.key in seen:
+        key = outcome.key
+        if key in seen and not replace:
             report.failed[name] = (
-                f"{name}: same digest ({outcome.key}) as {seen[outcome.key]} but different "
-                "text; not loaded twice"
+                f"{name}: digest {key} (its date) also comes from {seen[key]}, earlier in this "
+                f"batch; not loaded. `voxgraph load --replace` loads the later file in its place"
             )
             continue
-        seen[outcome.key] = path
         if store is not None:
             started = time.perf_counter()
-            store.replace_graph(iris.digest_graph(outcome.key), outcome.ntriples)
+            other = _store_digest(store, key, outcome.ntriples, path, seen.get(key), replace)
+            report.seconds["store"] += time.perf_counter() - started
+            if other is not None and not replace:
+                report.failed[name] = (
+                    f"{name}: digest {key} (its date) is already stored from another file, "
+                    f"{other}; not loaded, nothing changed. If {path.name} is a new version of "
+                    f"that digest, `voxgraph load --replace {name}` puts it in its place"
+                )
+                continue
+            if other is not None:
+                report.replaced[name] = (key, other)
             if len(report.loaded) % FLUSH_EVERY == FLUSH_EVERY - 1:
                 store.flush()
-            report.seconds["store"] += time.perf_counter() - started
+        elif key in seen:
+            report.replaced[name] = (key, str(seen[key]))
+        seen[key] = path
         report.loaded.append(name)
         if outcome.warnings:
             report.warnings[name] = outcome.warnings
@@ -228,6 +256,23 @@ def run(
             store.publish_snapshot()
         report.seconds["store"] += time.perf_counter() - started
     return report
+
+
+def _store_digest(
+    store: GraphStore, key: str, ntriples: str, path: Path, earlier: Path | None, replace: bool
+) -> str | None:
+    """Store one digest's graph; returns the other file its digest came from, if any.
+
+    Without `replace` a digest stored from another file stays as it is (and that
+    file is returned); with it the graph is replaced and the file it came from
+    (an `earlier` file of this batch, or the stored dcterms:source) is returned.
+    """
+    graph, digest = iris.digest_graph(key), iris.digest_iri(key)
+    if not replace:
+        return store.replace_unless_other_source(graph, ntriples, digest, path.name)
+    before = str(earlier) if earlier else store.value(graph, digest, DCTERMS.source)
+    store.replace_graph(graph, ntriples)
+    return before if before is not None and before != path.name else None
 
 
 def _to_prepare(

@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from loader.extract import extract
 from loader.extract.facts import Actor, Event, Mention, RoleClaim, Statement
+from loader.literals import canonical_duration
 from loader.ontology import cameo_codes, vox_types
 from loader.parse import Digest, Span
 from loader.registry import Registry
@@ -178,7 +179,8 @@ class DigestMapper:
         if event.quantity is not None:
             g.add((node, VOX.quantity, Literal(event.quantity)))
         if event.duration:
-            g.add((node, VOX.duration, Literal(event.duration, datatype=XSD.duration)))
+            duration = canonical_duration(event.duration)  # "P18M" is stored as "P1Y6M"
+            g.add((node, VOX.duration, Literal(duration, datatype=XSD.duration)))
         for span in event.evidence:
             g.add((node, VOX.evidence, self.evidence(span)))
 
@@ -188,8 +190,13 @@ class DigestMapper:
         g = self.g
         g.add((node, RDF.type, NIF.String))
         g.add((node, RDF.type, NIF.RFC5147String))
-        g.add((node, NIF.beginIndex, Literal(span.begin, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.endIndex, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        # xsd:integer, not NIF's xsd:nonNegativeInteger: Oxigraph stores every type derived
+        # from xsd:integer as xsd:integer, so a nonNegativeInteger passed the shapes here and
+        # then broke them in the store and in every dump (loader/literals.py). The values are
+        # the same (>= 0, which the shapes check) and SPARQL compares them as numbers: a
+        # query with "7495"^^xsd:nonNegativeInteger still finds offset 7495.
+        g.add((node, NIF.beginIndex, Literal(span.begin, datatype=XSD.integer)))
+        g.add((node, NIF.endIndex, Literal(span.end, datatype=XSD.integer)))
         g.add((node, NIF.anchorOf, Literal(self.digest.text[span.begin : span.end])))
         g.add((node, NIF.referenceContext, self.node))
         return node

@@ -16,14 +16,39 @@ The layout, as the Center for National and International Studies publishes it:
     November 4, 2022                                   date on the last line
 
 Blank lines separate all of these; the lines before the first heading or
-paragraph may come in another order. Paragraphs that come before any heading go
+paragraph may come in any order. Paragraphs that come before any heading go
 into a section titled "" whose title_span is the empty span at the start of
 its first paragraph. Older issues have no heading lines but open paragraphs
 with an inline heading ("Post-conflict situation. The FB community ..."); these
 are recognised only in a digest without heading lines whose first paragraph
-opens with one. Such a paragraph keeps its whole line as text and span, the
+opens with one, or whose first paragraph is a lead followed by at least two
+that do. Such a paragraph keeps its whole line as text and span, the
 section's title_span covers just the heading inside it, and the paragraph's
 sentences start after it.
+
+Real digests vary, and a file is refused only when it is no digest at all (no
+text, binary, no date in the text or the file name). What the parser assumes
+it says in `Digest.warnings`, each naming the file and line:
+
+- no publisher line (older issues open with the pull quote): the series'
+  publisher (mappings/layout.yaml) is assumed, and `publisher_span` is None;
+- no date line: the date in the file name (`2019-11-21.txt`, `21-11-2019.txt`)
+  is assumed, and `date_span` is None; two different date lines: the one the
+  file name confirms, else the top one;
+- lines that are not the digest's text (image alt text such as "Новый рисунок",
+  a line of dashes; listed in mappings/layout.yaml), and unknown lines above a
+  publisher line, are left out of the structure, as is a repeated series or
+  publisher line;
+- a heading-shaped line followed by a more deeply indented one, then a
+  paragraph: a heading and its sub-heading, each a section (the first empty);
+- a last paragraph that ends without punctuation: its last sentence is
+  read as cut off.
+
+Blank lines include lines of spaces, no-break spaces or zero-width characters.
+A series line may also stand below the date at the end. The pull quote may
+come before the publisher line and have dots before its opening mark
+("..“ ...”"). Date lines may have extra spaces, a final full stop, an ordinal
+("4th November 2022") or slashes ("04/11/2022").
 """
 
 from __future__ import annotations
@@ -33,8 +58,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
+
+import yaml
+
+from voxgraph.paths import MAPPINGS
+
+LAYOUT = MAPPINGS / "layout.yaml"
 
 
 @dataclass(frozen=True)
@@ -77,9 +109,9 @@ class Digest:
     source: str  # file name or URL it came from
     text: str  # normalised full text: all offsets point into it
     publisher: str
-    publisher_span: Span
+    publisher_span: Span | None  # None: no publisher line, the series' publisher assumed
     date: date
-    date_span: Span
+    date_span: Span | None  # None: no date line, the date in the file name assumed
     series: str | None = None  # e.g. "FB Digest@VoxPOPULI"
     series_span: Span | None = None
     pull_quote: str | None = None  # without the surrounding quote marks
@@ -138,60 +170,47 @@ def digest_from_bytes(raw: bytes, source: str) -> Digest:
 
 
 def parse_digest(text: str, source: str) -> Digest:
-    """Parse a digest's text; raises DigestError if it is not laid out like one."""
+    """Parse a digest's text; raises DigestError if it is no digest (see the module's notes)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    warnings: list[str] = []
     lines = _content_lines(text)
     if not lines:
         raise DigestError(source, None, "empty digest: there is no text")
+    lines = _without_stray_lines(lines, source, warnings)
+    if not lines:
+        raise DigestError(source, None, "empty digest: no text besides image captions or rules")
 
-    front: dict[str, _Line] = {}
-    i = 0
-    while i < len(lines) and (kind := _front_matter_kind(lines[i].text, front)):
-        front[kind] = lines[i]
-        i += 1
-    if "publisher" not in front:
-        line = lines[min(i, len(lines) - 1)]
-        raise DigestError(
-            source,
-            line.number,
-            "no publisher line: expected a line such as "
-            f"'Center for National and International Studies' at the top, found {line.text[:60]!r}",
-        )
-
+    front, i = _front_matter(lines, source, warnings)
     body = lines[i:]
-    bottom = body.pop() if body and _parse_date(body[-1].text) else None
-    top = front.get("date")
-    if top and bottom and _parse_date(top.text) != _parse_date(bottom.text):
-        raise DigestError(
-            source,
-            bottom.number,
-            f"two publication dates: {top.text!r} (line {top.number}) and {bottom.text!r}",
+    bottom = _bottom_matter(body, front)
+    date_line, published = _publication_date(
+        front.get("date"), bottom.get("date"), source, lines, warnings
+    )
+    publisher = front.get("publisher")
+    if publisher is None:
+        warnings.append(
+            f"{source}:{lines[0].number}: no publisher line (expected one such as "
+            f"{_layout().publisher!r} at the top); assumed the series' publisher"
         )
-    date_line = top or bottom
-    if date_line is None:
-        raise DigestError(
-            source,
-            lines[-1].number,
-            "no publication date found: expected a line such as 'November 4, 2022' "
-            "or '24.07.2023' at the top or bottom",
-        )
-
-    series = front.get("series")
+    series = front.get("series") or bottom.get("series")
     quote = front.get("pull_quote")
-    quote_span = _inside_quote_marks(quote) if quote else None
-    return Digest(
+    quote_span = _pull_quote_span(quote) if quote else None
+    digest = Digest(
         source=source,
         text=text,
-        publisher=front["publisher"].text,
-        publisher_span=front["publisher"].span,
-        date=_parse_date(date_line.text),
-        date_span=date_line.span,
+        publisher=publisher.text if publisher else _layout().publisher,
+        publisher_span=publisher.span if publisher else None,
+        date=published,
+        date_span=date_line.span if date_line else None,
         series=series.text if series else None,
         series_span=series.span if series else None,
         pull_quote=text[quote_span.begin : quote_span.end] if quote_span else None,
         pull_quote_span=quote_span,
-        sections=_sections(body),
+        sections=_sections(body, source, warnings),
+        warnings=warnings,
     )
+    _warn_if_cut_off(digest, warnings)
+    return digest
 
 
 def _decode(data: bytes, source: str, warnings: list[str]) -> str:
@@ -256,47 +275,215 @@ class _Line(NamedTuple):
     number: int  # 1-based
     span: Span
     text: str
+    indent: int = 0  # width of the blanks before it, a tab counting as 4
+
+
+# Blanks: whitespace (no-break spaces included) and the zero-width characters an
+# editor may leave on an otherwise empty line.
+_BLANK = r"[\s\u200b\u200c\u200d\u2060\ufeff]"
+_TRIMMED = re.compile(rf"{_BLANK}*(.*?){_BLANK}*", re.DOTALL)
 
 
 def _content_lines(text: str) -> list[_Line]:
     lines = []
     begin = 0
     for number, raw in enumerate(text.split("\n"), start=1):
-        if stripped := raw.strip():
-            start = begin + len(raw) - len(raw.lstrip())
-            lines.append(_Line(number, Span(start, start + len(stripped)), stripped))
+        trimmed = _TRIMMED.fullmatch(raw)
+        assert trimmed is not None  # the pattern matches any line
+        if trimmed[1]:
+            start, end = begin + trimmed.start(1), begin + trimmed.end(1)
+            indent = len(raw[: trimmed.start(1)].expandtabs(4))
+            lines.append(_Line(number, Span(start, end), trimmed[1], indent))
         begin += len(raw) + 1
     return lines
 
 
-# --- the lines above the first heading or paragraph
+# --- the layout's word lists (mappings/layout.yaml)
 
-_PUBLISHER = re.compile(r"\b(Center|Centre|Studies|Institute)\b", re.IGNORECASE)
-_SERIES = re.compile(r"@|\bdigest\b", re.IGNORECASE)
+
+@dataclass(frozen=True)
+class _Layout:
+    publisher: str  # the series' publisher, assumed when a digest has no publisher line
+    publisher_names: re.Pattern[str]  # a known spelling anywhere in the line
+    publisher_words: re.Pattern[str]  # a word of one, in a short line
+    series: re.Pattern[str]
+    stray: re.Pattern[str]  # matched against the whole line
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def _names(names: list[str]) -> str:
+    return _alternation([re.escape(n).replace(r"\ ", r"\s+") for n in names])
+
+
+@cache
+def _layout() -> _Layout:
+    data = yaml.safe_load(LAYOUT.read_text(encoding="utf-8"))
+    return _Layout(
+        publisher=data["publisher"],
+        publisher_names=re.compile(rf"\b{_names(data['publisher_names'])}\b", re.IGNORECASE),
+        publisher_words=re.compile(rf"\b{_names(data['publisher_words'])}\b", re.IGNORECASE),
+        series=re.compile(_alternation(data["series_patterns"]), re.IGNORECASE),
+        stray=re.compile(_alternation(data["stray_lines"]), re.IGNORECASE),
+    )
+
+
+def _without_stray_lines(lines: list[_Line], source: str, warnings: list[str]) -> list[_Line]:
+    """The lines that are text of the digest; the others (image captions, rules) are named."""
+    kept = []
+    for line in lines:
+        if _layout().stray.fullmatch(line.text):
+            warnings.append(
+                f"{source}:{line.number}: {line.text!r} is not text of the digest "
+                "(an image caption or a rule); left out"
+            )
+        else:
+            kept.append(line)
+    return kept
+
+
+# --- the lines above the first heading or paragraph, and below the last
+
 _OPEN_QUOTES = '“"„«'
 _CLOSE_QUOTES = '”"“»'
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%d.%m.%Y", "%Y-%m-%d")
+_DATE_FORMATS = (
+    "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%d %B, %Y",
+    "%d.%m.%Y", "%Y-%m-%d",
+)  # fmt: skip
+# How far below unknown lines (alt text not in the list) a publisher line is looked for.
+_PUBLISHER_LOOKAHEAD = 3
+
+
+def _front_matter(
+    lines: list[_Line], source: str, warnings: list[str]
+) -> tuple[dict[str, _Line], int]:
+    """The publisher, series, date and pull-quote lines at the top, and where the body begins."""
+    found: dict[str, _Line] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if kind := _front_matter_kind(line.text, found):
+            found[kind] = line
+            i += 1
+        elif repeated := _repeated(line.text, found):
+            warnings.append(f"{source}:{line.number}: a second {repeated} line; left out")
+            i += 1
+        elif (ahead := _publisher_below(lines, i, found)) is not None:
+            for skipped in lines[i:ahead]:
+                warnings.append(
+                    f"{source}:{skipped.number}: {skipped.text!r} above the publisher line is "
+                    "not text of the digest; left out"
+                )
+            i = ahead
+        else:
+            break
+    return found, i
 
 
 def _front_matter_kind(line: str, found: dict[str, _Line]) -> str | None:
-    """What a line at the top is; None once the body begins.
-
-    The date and a series line may come before or after the publisher line;
-    the pull quote only after it.
-    """
+    """What a line at the top is; None once the body begins. They come in any order."""
     if "date" not in found and _parse_date(line):
         return "date"
     if "series" not in found and _is_series(line):
         return "series"
-    if "publisher" not in found:
-        return "publisher" if _PUBLISHER.search(line) else None
-    if "pull_quote" not in found and _is_pull_quote(line):
+    if "publisher" not in found and _is_publisher(line):
+        return "publisher"
+    if "pull_quote" not in found and _quote_bounds(line) is not None:
         return "pull_quote"
     return None
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _repeated(line: str, found: dict[str, _Line]) -> str | None:
+    """'series' or 'publisher' if the line repeats the one found."""
+    for kind in ("series", "publisher"):
+        if kind in found and _same(line, found[kind].text):
+            return kind
+    return None
+
+
+def _publisher_below(lines: list[_Line], i: int, found: dict[str, _Line]) -> int | None:
+    """The index of a publisher line (a known spelling) just below short unknown lines."""
+    if "publisher" in found:
+        return None
+    for j in range(i, min(i + _PUBLISHER_LOOKAHEAD, len(lines))):
+        if _layout().publisher_names.search(lines[j].text) and _heading_shaped(lines[j].text):
+            return j if j > i else None
+        if len(lines[j].text.split()) > 12:
+            return None
+    return None
+
+
+def _is_publisher(line: str) -> bool:
+    """A known spelling of the publisher, or a short line with one of its words."""
+    if _layout().publisher_names.search(line):
+        return True
+    return _heading_shaped(line) and bool(_layout().publisher_words.search(line))
+
+
+def _bottom_matter(body: list[_Line], front: dict[str, _Line]) -> dict[str, _Line]:
+    """The date and series lines at the end, taken off `body`."""
+    found: dict[str, _Line] = {}
+    while len(body) > 1 or (body and not found):
+        text = body[-1].text
+        if "date" not in found and _parse_date(text):
+            found["date"] = body.pop()
+        elif "series" not in found and "series" not in front and _is_series(text):
+            found["series"] = body.pop()
+        else:
+            break
+    return found
+
+
+def _publication_date(
+    top: _Line | None,
+    bottom: _Line | None,
+    source: str,
+    lines: list[_Line],
+    warnings: list[str],
+) -> tuple[_Line | None, date]:
+    """The date line (None when the file name gives the date) and the date."""
+    named = _date_in_name(source)
+    if top and bottom and _parse_date(top.text) != _parse_date(bottom.text):
+        confirmed = named is not None and _parse_date(bottom.text) == named
+        used, why = (bottom, "the file name's") if confirmed else (top, "the top one")
+        warnings.append(
+            f"{source}:{bottom.number}: two publication dates, {top.text!r} (line {top.number}) "
+            f"and {bottom.text!r}; used {used.text!r}, {why}"
+        )
+        return used, _parse_date(used.text)  # type: ignore[return-value]
+    if line := top or bottom:
+        return line, _parse_date(line.text)  # type: ignore[return-value]
+    if named is not None:
+        warnings.append(
+            f"{source}:{lines[-1].number}: no date line at the top or bottom; "
+            f"assumed {named.isoformat()}, the date in the file name"
+        )
+        return None, named
+    raise DigestError(
+        source,
+        lines[-1].number,
+        "no publication date found: expected a line such as 'November 4, 2022' "
+        "or '24.07.2023' at the top or bottom, or the date in the file name (2022-11-04.txt)",
+    )
+
+
+_SPACES = re.compile(r"\s+")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
 def _parse_date(line: str) -> date | None:
-    """The date if the whole line is one, in one of the formats the publisher uses."""
+    """The date if the whole line is one, in one of the formats the publisher uses;
+    spacing, a final full stop, ordinals ("4th") and "/" between numbers are tolerated."""
+    if len(line) > 40 or not any(c.isdigit() for c in line):
+        return None
+    line = _ORDINAL.sub("", _SPACES.sub(" ", line).removesuffix(".").strip())
+    line = line.replace("/", ".").replace("Sept ", "Sep ")
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(line, fmt).date()
@@ -305,40 +492,81 @@ def _parse_date(line: str) -> date | None:
     return None
 
 
+_NAME_DATES = (
+    (re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})[-_.](\d{2})(?!\d)"), (1, 2, 3)),  # 2021-04-01
+    (re.compile(r"(?<!\d)(\d{2})[-_.](\d{2})[-_.](\d{4})(?!\d)"), (3, 2, 1)),  # 01-04-2021
+)
+
+
+def _date_in_name(source: str) -> date | None:
+    """The date a file name (or the last segment of a URL) gives, if any."""
+    name = source.rstrip("/").rsplit("/", 1)[-1]
+    for pattern, (y, m, d) in _NAME_DATES:
+        if match := pattern.search(name):
+            try:
+                return date(int(match[y]), int(match[m]), int(match[d]))
+            except ValueError:
+                continue
+    return None
+
+
 def _is_series(line: str) -> bool:
     """A short label such as 'FB Digest@VoxPOPULI'."""
-    return len(line.split()) <= 6 and _heading_shaped(line) and bool(_SERIES.search(line))
+    return len(line.split()) <= 6 and _heading_shaped(line) and bool(_layout().series.search(line))
 
 
-def _is_pull_quote(line: str) -> bool:
-    return (
-        len(line) > 2
-        and line[0] in _OPEN_QUOTES
-        and line[-1] in _CLOSE_QUOTES
-        and bool(line[1:-1].strip())
-    )
+# Before the opening quote mark of a pull quote: nothing, or dots ("..“ I am ...”").
+_QUOTE_LEAD = re.compile(r"[.…]*\s*")
 
 
-def _inside_quote_marks(line: _Line) -> Span:
-    inner = line.text[1:-1]
-    begin = line.span.begin + 1 + len(inner) - len(inner.lstrip())
-    return Span(begin, begin + len(inner.strip()))
+def _quote_bounds(line: str) -> tuple[int, int] | None:
+    """Where the words of a pull quote lie in its line, if the line is one: inside the quote
+    marks that open it (after any dots) and close it, without the blanks."""
+    start = _QUOTE_LEAD.match(line).end()  # type: ignore[union-attr]
+    if len(line) - start <= 2 or line[start] not in _OPEN_QUOTES or line[-1] not in _CLOSE_QUOTES:
+        return None
+    inner = line[start + 1 : -1]
+    if not inner.strip():
+        return None
+    begin = start + 1 + len(inner) - len(inner.lstrip())
+    return begin, begin + len(inner.strip())
+
+
+def _pull_quote_span(line: _Line) -> Span:
+    bounds = _quote_bounds(line.text)
+    assert bounds is not None  # only pull-quote lines come here
+    return Span(line.span.begin + bounds[0], line.span.begin + bounds[1])
 
 
 # --- sections and paragraphs
 
 _SENTENCE_PUNCTUATION = tuple('.!?:;…”’"')
+# What a digest's last sentence may end with; anything else reads as cut off.
+_FINAL_PUNCTUATION = tuple('.!?…”’"»)')
 
 
 def _heading_shaped(line: str) -> bool:
     return len(line.split()) <= 12 and not line.endswith(_SENTENCE_PUNCTUATION)
 
 
-def _sections(body: list[_Line]) -> list[Section]:
-    """Group body lines into sections: a heading line is one followed by a paragraph."""
+def _sections(body: list[_Line], source: str, warnings: list[str]) -> list[Section]:
+    """Group body lines into sections: a heading line is one followed by a paragraph, or
+    one followed by an indented sub-heading and then a paragraph."""
     shaped = [_heading_shaped(line.text) for line in body]
-    headings = [s and k + 1 < len(body) and not shaped[k + 1] for k, s in enumerate(shaped)]
-    inline = bool(body) and not any(headings) and _inline_heading(body[0].text) is not None
+
+    def paragraph(k: int) -> bool:
+        return k < len(body) and not shaped[k]
+
+    headings = [s and paragraph(k + 1) for k, s in enumerate(shaped)]
+    for k in range(len(body) - 2):
+        sub = body[k + 1]
+        if shaped[k] and headings[k + 1] and sub.indent > body[k].indent:
+            headings[k] = True
+            warnings.append(
+                f"{source}:{sub.number}: indented sub-heading {sub.text!r} under "
+                f"{body[k].text!r}; read as a section of its own"
+            )
+    inline = bool(body) and not any(headings) and _has_inline_headings(body)
 
     sections: list[Section] = []
     for line, is_heading in zip(body, headings, strict=True):
@@ -356,6 +584,23 @@ def _sections(body: list[_Line]) -> list[Section]:
         sentences = _sentences(line.text, line.span.begin, start)
         sections[-1].paragraphs.append(Paragraph(line.span, line.text, sentences))
     return sections
+
+
+def _has_inline_headings(body: list[_Line]) -> bool:
+    """Whether the paragraphs open with inline headings: the first does, or the first is a
+    lead and the second and at least one more do."""
+    opens = [_inline_heading(line.text) is not None for line in body]
+    return opens[0] or (len(opens) > 2 and opens[1] and any(opens[2:]))
+
+
+def _warn_if_cut_off(digest: Digest, warnings: list[str]) -> None:
+    paragraphs = digest.paragraphs()
+    if paragraphs and not paragraphs[-1].text.endswith(_FINAL_PUNCTUATION):
+        last = paragraphs[-1]
+        warnings.append(
+            f"{digest.source}:{digest.line_of(last.span.begin)}: the digest's last sentence "
+            f"ends without punctuation (...{last.text[-30:]!r}); read as cut off"
+        )
 
 
 # An inline heading: a few words without sentence punctuation, then ". ".

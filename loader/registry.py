@@ -29,6 +29,7 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from loader.literals import canonical_decimal
 from loader.ontology import vox_types
 from voxgraph import iris
 from voxgraph.iris import VOX, WD
@@ -288,4 +289,5 @@ def add_link(g: Graph, node: URIRef, link: Link) -> None:
         return
     g.add((node, VOX.wikidataCandidate, link.iri))
     if link.score is not None:
-        g.add((node, VOX.wikidataScore, Literal(f"{link.score:.2f}", datatype=XSD.decimal)))
+        score = canonical_decimal(f"{link.score:.2f}")  # "0.90" is stored as "0.9"
+        g.add((node, VOX.wikidataScore, Literal(score, datatype=XSD.decimal)))

@@ -6,9 +6,11 @@
 - queries: the SPARQL 1.1 Protocol (POST application/sparql-query to the query
   URL; `default-graph-uri` / `named-graph-uri` for a chosen data set);
 - replacing a digest's graph: one SPARQL 1.1 Update request,
-  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }`, POSTed to the
-  update URL, which a server that runs each request in one transaction
-  (Oxigraph, Virtuoso, GraphDB, Fuseki/TDB2, RDF4J) applies whole or not at all.
+  `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> { ... } }` (or, when a
+  digest from another file must stay, the guarded form of
+  loader.store.guarded_replace_update), POSTed to the update URL, which a
+  server that runs each request in one transaction (Oxigraph, Virtuoso,
+  GraphDB, Fuseki/TDB2, RDF4J) applies whole or not at all.
 
 The server must make its default graph the union of the named graphs, as the
 embedded store does (`oxigraph serve --union-default-graph`; Virtuoso and
@@ -29,9 +31,10 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 import requests
 from rdflib import Graph
+from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader.store import graph_as_ntriples
+from loader.store import graph_as_ntriples, guarded_replace_update
 
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -90,6 +93,22 @@ class RemoteStore:
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
         )
 
+    def replace_unless_other_source(
+        self, name: URIRef, graph: Graph | str, digest: URIRef, source: str
+    ) -> str | None:
+        """Replace graph `name` unless it holds a `digest` whose dcterms:source is another
+        file than `source`: then nothing changes and that file's name is returned (None
+        when the graph was replaced).
+
+        Several loaders may write to one server, so the decision is part of the update
+        itself (loader.store.guarded_replace_update); a look-up afterwards says which
+        way it went.
+        """
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
+        self.update(guarded_replace_update(name, body, digest, source))
+        stored = self.value(name, digest, DCTERMS.source)
+        return stored if stored is not None and stored != source else None
+
     def remove_graph(self, name: URIRef) -> None:
         self.update(f"DROP SILENT GRAPH <{name}>")
 
@@ -111,11 +130,18 @@ class RemoteStore:
         *,
         default_graph: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query on the server; the answer as pyoxigraph's result objects.
 
-        A malformed query raises SyntaxError, as the embedded store does.
+        Relative IRIs resolve against `base_iri`, sent as a BASE before the query
+        (the protocol has no parameter for it, and the server would otherwise use
+        its own URL); a BASE in the query itself still comes after it and wins. It
+        shares the query's first line, so the server's error positions keep their
+        line numbers. A malformed query raises SyntaxError, as the embedded store does.
         """
+        if base_iri:
+            sparql = f"BASE {ox.NamedNode(base_iri)} {sparql}"
         params = [("default-graph-uri", g) for g in default_graph or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
         response = self._post(self.url, sparql, SPARQL_QUERY, {"Accept": ACCEPT}, None, params)

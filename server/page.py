@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from server.errors import QueryError
 from server.examples import load_examples
@@ -78,7 +78,12 @@ def answer(query: str) -> tuple[Table | None, bool | None]:
     """Run `query` and turn its answer into a table (or, for ASK, a boolean)."""
     settings = current_app.config["VOXGRAPH_SETTINGS"]
     result = run_query(
-        current_app.config["VOXGRAPH_STORE"], query, Dataset(), settings, PAGE_FORMATS
+        current_app.config["VOXGRAPH_STORE"],
+        query,
+        Dataset(),
+        settings,
+        PAGE_FORMATS,
+        base_iri=url_for("sparql.sparql", _external=True),  # as its download links at /sparql
     )
     limit = settings.page_row_limit
     if result.kind == "graph":

@@ -80,21 +80,30 @@ def looks_like_update(query: str) -> bool:
 
 
 def run_query(
-    store: GraphStore, query: str, dataset: Dataset, settings: Settings, wanted: Wanted
+    store: GraphStore,
+    query: str,
+    dataset: Dataset,
+    settings: Settings,
+    wanted: Wanted,
+    base_iri: str | None = None,
 ) -> QueryAnswer:
     """Check `query`, evaluate it over `dataset` and serialize the answer as `wanted`.
+
+    Relative IRIs in the query resolve against `base_iri` (the endpoint's URL, as
+    the SPARQL 1.1 Protocol has it; a BASE in the query comes first); without one
+    a relative IRI is a syntax error.
 
     In a request of an app with a worker pool the evaluation runs there, under
     `settings.timeout` and the concurrency limit; otherwise in this process.
     """
-    endpoints = check_query(query, settings)
+    endpoints = check_query(query, settings, base_iri)
     pool = current_app.extensions.get(POOL_KEY) if has_app_context() else None
     if pool is None or store.path is None:
-        return evaluate(store, query, dataset, settings, wanted, endpoints)
-    return pool.run(str(store.path), query, dataset, settings, wanted, endpoints)
+        return evaluate(store, query, dataset, settings, wanted, endpoints, base_iri)
+    return pool.run(str(store.path), query, dataset, settings, wanted, endpoints, base_iri)
 
 
-def check_query(query: str, settings: Settings) -> tuple[str, ...]:
+def check_query(query: str, settings: Settings, base_iri: str | None = None) -> tuple[str, ...]:
     """Refuse what must never be evaluated; returns the (allowlisted) SERVICE endpoints."""
     if len(query) > settings.max_query_length:
         raise QueryTooLarge(f"the query is longer than {settings.max_query_length} characters")
@@ -102,7 +111,7 @@ def check_query(query: str, settings: Settings) -> tuple[str, ...]:
         raise Forbidden(READ_ONLY)
     if _nesting_depth(query) > MAX_NESTING:
         raise BadQuery(f"the query nests brackets more than {MAX_NESTING} deep")
-    return check_service_endpoints(query, settings.service_allowlist)
+    return check_service_endpoints(query, settings.service_allowlist, base_iri)
 
 
 def evaluate(
@@ -112,11 +121,15 @@ def evaluate(
     settings: Settings,
     wanted: Wanted,
     endpoints: tuple[str, ...],
+    base_iri: str | None = None,
 ) -> QueryAnswer:
     """Evaluate a checked query and serialize at most settings.max_result_rows of its answer."""
     try:
         result = store.query(
-            query, default_graph=dataset.default_graphs, named_graphs=dataset.named_graphs
+            query,
+            default_graph=dataset.default_graphs,
+            named_graphs=dataset.named_graphs,
+            base_iri=base_iri,
         )
     except SyntaxError as error:
         raise BadQuery(f"malformed query: {error}") from None

@@ -69,8 +69,13 @@ def decode_codepoint_escapes(text: str) -> str:
     return _CODEPOINT_ESCAPE.sub(character, text)
 
 
-def check_service_endpoints(query: str, allowlist: Collection[str]) -> tuple[str, ...]:
+def check_service_endpoints(
+    query: str, allowlist: Collection[str], base_iri: str | None = None
+) -> tuple[str, ...]:
     """The SERVICE endpoints `query` may call, all on `allowlist`.
+
+    `base_iri` is the one the query will be evaluated with, so that the probe
+    parses as the query will (a relative IRI is an error without one).
 
     Raises Forbidden for an endpoint that is not allowlisted (or a variable one)
     and BadQuery when the endpoints cannot be verified.
@@ -86,7 +91,7 @@ def check_service_endpoints(query: str, allowlist: Collection[str]) -> tuple[str
         raise BadQuery(
             "could not verify SERVICE targets: the query uses every spelling the check needs"
         )
-    problem = _parse_problem(probe.text)
+    problem = _parse_problem(probe.text, base_iri)
     if problem is None:
         return tuple(sorted(probe.allowed))
     if probe.refused:
@@ -111,12 +116,12 @@ class _Probe:
     refused: tuple[str, ...]  # other endpoints written as if in SERVICE clauses
 
 
-def _parse_problem(probe: str) -> str | None:
+def _parse_problem(probe: str, base_iri: str | None = None) -> str | None:
     """Why oxigraph cannot parse `probe` (which has no "service"), or None if it can."""
     if SERVICE_WORD.search(decode_codepoint_escapes(probe)):
         return "the rewritten query still says SERVICE"
     try:
-        _EMPTY_STORE.query(probe)  # no "service" left: nothing can leave this machine
+        _EMPTY_STORE.query(probe, base_iri=base_iri)  # no "service" left: nothing leaves
     except SyntaxError as error:
         return str(error)
     return None

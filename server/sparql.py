@@ -3,6 +3,13 @@
 GET ?query=, POST application/x-www-form-urlencoded with query=, and POST
 application/sparql-query with the query as the body. A GET without a query
 answers with the service description. Updates are refused in every form.
+
+Exactly one query per request: a second `query` parameter (in the URL or the
+form, or beside a query body) is a 400, not a choice made for the client. The
+query body must be UTF-8, the only charset the protocol allows for it. Relative
+IRIs in a query resolve against the endpoint's URL as the request named it
+(`http://host:port/sparql`), the base the protocol expects; a BASE in the query
+comes first. `tests/test_w3c_protocol.py` runs the W3C SPARQL 1.1 Protocol tests.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ def sparql() -> Response:
             requested_dataset(),
             current_app.config["VOXGRAPH_SETTINGS"],
             wanted,
+            base_iri=endpoint_iri(),
         )
     except QueryError as error:
         response = text_response(error.message, error.status)
@@ -61,20 +69,48 @@ def sparql() -> Response:
 
 
 def query_text() -> str | None:
-    """The query of this request, or None if it has none."""
-    if request.method == "GET":
-        return request.args.get("query")
-    if request.mimetype == FORM:
-        return request.form.get("query")
-    if request.mimetype == QUERY_BODY:
-        try:
-            return request.get_data(cache=False).decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadQuery("the query body is not UTF-8") from None
-    body = request.mimetype or "(none)"
-    raise UnsupportedBody(
-        f"unsupported request body {body}: POST {FORM} with query= or {QUERY_BODY}"
-    )
+    """The one query of this request, or None if it has none."""
+    queries = request.args.getlist("query")
+    if request.method == "POST":
+        if request.mimetype == FORM:
+            queries += request.form.getlist("query")
+        elif request.mimetype == QUERY_BODY:
+            queries.append(query_body())
+        else:
+            body = request.mimetype or "(none)"
+            raise UnsupportedBody(
+                f"unsupported request body {body}: POST {FORM} with query= or {QUERY_BODY}"
+            )
+    if len(queries) > 1:
+        raise BadQuery(
+            f"{len(queries)} queries in one request: send exactly one (one query= parameter, "
+            "or the query as the body)"
+        )
+    return queries[0] if queries else None
+
+
+def endpoint_iri() -> str:
+    """This endpoint's URL as the request named it: the base IRI of its queries."""
+    try:
+        return ox.NamedNode(request.base_url).value
+    except ValueError:
+        raise BadQuery(
+            f"the endpoint's URL from this request's Host is not an IRI ({request.base_url!r}): "
+            "relative IRIs in the query could not be resolved against it"
+        ) from None
+
+
+def query_body() -> str:
+    """The query sent as an application/sparql-query body, which must be UTF-8."""
+    charset = request.mimetype_params.get("charset", "utf-8").strip().lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedBody(
+            f"charset {charset} is not accepted: UTF-8 is the only charset of {QUERY_BODY}"
+        )
+    try:
+        return request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadQuery("the query body is not UTF-8") from None
 
 
 def wanted_format() -> Wanted:

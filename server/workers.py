@@ -164,6 +164,7 @@ class WorkerPool:
         settings: Settings,
         wanted: Wanted,
         endpoints: tuple[str, ...],
+        base_iri: str | None = None,
     ) -> QueryAnswer:
         """Evaluate a checked query in a worker within `settings.timeout` seconds."""
         if not self._slots.acquire(blocking=False):
@@ -175,7 +176,7 @@ class WorkerPool:
         try:
             slot = self._take(deadline)
             try:
-                task = (store_path, query, dataset, settings, wanted, endpoints)
+                task = (store_path, query, dataset, settings, wanted, endpoints, base_iri)
                 return slot.ask(task, deadline - time.monotonic(), settings.timeout)
             finally:
                 self._give_back(slot)
@@ -288,12 +289,12 @@ def _serve_tasks(requests: Connection, answers: Connection, stores: _SharedStore
     answers.send(("ready", None))
     while True:
         try:
-            store_path, query, dataset, settings, wanted, endpoints = requests.recv()
+            store_path, query, dataset, settings, wanted, endpoints, base_iri = requests.recv()
         except (EOFError, OSError):  # the server is gone
             return
         try:
             store = stores.get(store_path)
-            answer = evaluate(store, query, dataset, settings, wanted, endpoints)
+            answer = evaluate(store, query, dataset, settings, wanted, endpoints, base_iri)
         except QueryError as error:
             answers.send(("error", error))
             continue

@@ -154,3 +154,14 @@ def test_roles_stated_before_or_after_a_name() -> None:
     ), roles["elchin-amirbeyov"]
     assert roles["hikmet-hajiyev"].title == "Assistant to the President of Azerbaijan"
     assert roles["hikmet-hajiyev"].organization is None, "a country is no vox:roleIn"
+
+
+def test_series_name_habits_title_surname_first_and_patronymic() -> None:
+    found = mentions(
+        "Doctor Aydin Aliyev treated the prisoners. Guliyev Tural Rasim oghlu, an activist, "
+        "was detained. Police detained Mammadov Elvin in Baku."
+    )
+    new = {m.actor.key for m in found if not m.actor.in_registry}
+    assert new == {"aydin-aliyev", "guliyev-tural", "mammadov-elvin"}, (
+        f"titles and patronymics must stay out of the key: {new}"
+    )

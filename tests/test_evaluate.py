@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import yaml
 
-from loader.evaluate import compare, same_key, table, token_overlap
+from loader.evaluate import compare, evaluate_digest, same_key, table, token_overlap
 from loader.extract import Facts
 from loader.extract.facts import Actor, Event, Mention, Statement
 from loader.parse import Span
@@ -106,3 +107,11 @@ def test_gold_types_decide_who_counts_as_a_person() -> None:
     report = compare(gold, facts(), REGISTRY)
     assert report.scores["persons"].gold == 2
     assert "speaker accuracy" in table(report)
+
+
+def test_a_digest_that_does_not_load_counts_as_found_empty(tmp_path: Path) -> None:
+    (tmp_path / "2023-03-08.txt").write_bytes(b"")
+    report = evaluate_digest(GOLD, tmp_path / "2023-03-08.txt", REGISTRY)
+    assert report.unread, "the empty file should be reported as not read"
+    assert report.scores["events"].recall == 0.0
+    assert "digests read: 0 of 1" in table(report)

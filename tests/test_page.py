@@ -155,6 +155,13 @@ def test_construct_renders_triples(base_url: str) -> None:
     assert "subject" in response.text and "predicate" in response.text
 
 
+def test_relative_iris_resolve_as_they_do_at_the_endpoint(base_url: str) -> None:
+    """Against /sparql's URL, so the page's "download" links at /sparql give the same rows."""
+    response, parsed = page(base_url, query="SELECT ?x WHERE { BIND(<x> AS ?x) }")
+    assert response.status_code == 200, response.text
+    assert f"{base_url}/x" in parsed.cells
+
+
 def test_ask_renders_yes_or_no(base_url: str) -> None:
     response, _ = page(base_url, query=VOX + "ASK { ?d a vox:Digest }")
     assert "yes (true)" in response.text

@@ -239,6 +239,31 @@ def test_allowlisted_silent_service_beside_the_word_in_a_string(
     assert response.status_code == 200, response.text
 
 
+def test_allowlisted_service_beside_relative_iris(allowing_url: str, recorder: Recorder) -> None:
+    """Relative IRIs resolve against the endpoint's URL, in the guard's parse too."""
+    query = (
+        f"SELECT ?x ?here WHERE {{ SERVICE <{recorder.url}> {{ ?x ?p ?o }} BIND(<x> AS ?here) }}"
+    )
+    response = requests.get(allowing_url, params={"query": query})
+    assert response.status_code == 200, response.text
+    (row,) = response.json()["results"]["bindings"]
+    assert row["here"]["value"] == allowing_url.removesuffix("sparql") + "x"
+
+
+@pytest.mark.parametrize("relative", ["//{authority}/internal", "sparql", "../sparql"])
+def test_a_relative_service_iri_is_refused_wherever_it_resolves(
+    allowing_url: str, recorder: Recorder, relative: str
+) -> None:
+    """Now that relative IRIs resolve, `SERVICE <//host/path>` names a real server: the
+    guard compares what is written with the allowlist, so it is refused all the same."""
+    written = relative.format(authority=recorder.url.split("/")[2])
+    query = f"SELECT ?x WHERE {{ SERVICE <{written}> {{ ?x ?p ?o }} }}"
+    response = requests.get(allowing_url, params={"query": query})
+    assert response.status_code == 403, response.text
+    assert response.text.startswith(f"SERVICE <{written}> is not allowed"), response.text
+    assert recorder.paths == []
+
+
 @pytest.mark.parametrize("disguise", ["comment ended by CR", "glued to a number", "variable"])
 def test_allowlist_does_not_let_other_clauses_through(
     allowing_url: str, recorder: Recorder, disguise: str

@@ -208,8 +208,8 @@ def add_evidence(g: Graph, anchor: str) -> URIRef:
     span = iris.evidence_iri(KEY, begin, end)
     g.add((span, RDF.type, NIF.String))
     g.add((span, RDF.type, NIF.RFC5147String))
-    g.add((span, NIF.beginIndex, Literal(begin, datatype=XSD.nonNegativeInteger)))
-    g.add((span, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+    g.add((span, NIF.beginIndex, Literal(begin, datatype=XSD.integer)))
+    g.add((span, NIF.endIndex, Literal(end, datatype=XSD.integer)))
     g.add((span, NIF.anchorOf, Literal(anchor)))
     g.add((span, NIF.referenceContext, DIGEST))
     return span
@@ -346,18 +346,38 @@ def test_evidence_whose_anchor_does_not_match_its_offsets():
     )
 
 
+def test_offsets_are_integers_the_store_keeps_and_never_negative():
+    """Oxigraph keeps an xsd:nonNegativeInteger as xsd:integer, so the shapes ask for that."""
+    g = digest_graph()
+    span = add_evidence(g, "Azerbaijani State Security Service detained")
+    begin = g.value(span, NIF.beginIndex)
+    g.set((span, NIF.beginIndex, Literal(int(begin), datatype=XSD.nonNegativeInteger)))
+    v = only(validate(g, context=registry()))
+    assert (v.focus, v.path) == (short(span), "nif:beginIndex")
+    assert v.message == (
+        "Evidence needs exactly one nif:beginIndex, an xsd:integer >= 0 "
+        f'(value "{begin}"^^xsd:nonNegativeInteger)'
+    )
+
+    g.set((span, NIF.beginIndex, Literal(-1)))
+    messages = {v.message for v in validate(g, context=registry()) if v.path == "nif:beginIndex"}
+    assert messages == {
+        'Evidence needs exactly one nif:beginIndex, an xsd:integer >= 0 (value "-1"^^xsd:integer)'
+    }
+
+
 def test_evidence_that_ends_past_the_text_or_before_it_begins():
     g = digest_graph()
     span = URIRef(f"{DIGEST}#char=5,{len(TEXT) + 3}")
     g.add((span, RDF.type, NIF.String))
-    g.add((span, NIF.beginIndex, Literal(5, datatype=XSD.nonNegativeInteger)))
-    g.add((span, NIF.endIndex, Literal(len(TEXT) + 3, datatype=XSD.nonNegativeInteger)))
+    g.add((span, NIF.beginIndex, Literal(5, datatype=XSD.integer)))
+    g.add((span, NIF.endIndex, Literal(len(TEXT) + 3, datatype=XSD.integer)))
     g.add((span, NIF.anchorOf, Literal(TEXT[5:])))
     g.add((span, NIF.referenceContext, DIGEST))
     backwards = URIRef(f"{DIGEST}#char=9,4")
     g.add((backwards, RDF.type, NIF.String))
-    g.add((backwards, NIF.beginIndex, Literal(9, datatype=XSD.nonNegativeInteger)))
-    g.add((backwards, NIF.endIndex, Literal(4, datatype=XSD.nonNegativeInteger)))
+    g.add((backwards, NIF.beginIndex, Literal(9, datatype=XSD.integer)))
+    g.add((backwards, NIF.endIndex, Literal(4, datatype=XSD.integer)))
     g.add((backwards, NIF.anchorOf, Literal("")))
     g.add((backwards, NIF.referenceContext, DIGEST))
     found = {(v.focus, v.path) for v in validate(g, context=registry())}

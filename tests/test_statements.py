@@ -200,3 +200,57 @@ def test_statements_never_share_their_first_evidence_offset() -> None:
     assert len({s.begin for s in found}) == len(found), "two statements share a begin offset"
     pashinyan = next(s for s in found if s.speaker.key == "nikol-pashinyan")
     assert pashinyan.mentions and pashinyan.mentions[0].key == "azerbaijan", pashinyan.mentions
+
+
+def test_an_unnamed_lawyer_speaks_for_no_one() -> None:
+    found = statements(
+        "Activist Tofig Gurbanli is in custody. His lawyer said that Gurbanli was beaten."
+    )
+    assert found == [], f"the lawyer's words went to someone: {found}"
+
+
+def test_a_named_lawyer_speaks_for_himself_never_for_the_client() -> None:
+    s = only(
+        statements(
+            "Activist Tofig Gurbanli is in custody. His lawyer, Elchin Nabiyev, said that "
+            "Gurbanli was beaten."
+        )
+    )
+    assert s.speaker.key == "elchin-nabiyev", s.speaker
+
+
+def test_said_without_that_straight_quotes_and_according_to() -> None:
+    found = statements(
+        "Journalist Rauf Guliyev said the court ignored the evidence.",
+        'Activist Aysel Hasanova wrote: "They will not silence us."',
+        "According to the Ministry of Defense, the positions were shelled at night.",
+    )
+    got = [(s.speaker.key, s.paraphrase or s.quote) for s in found]
+    assert got == [
+        ("rauf-guliyev", "the court ignored the evidence"),
+        ("aysel-hasanova", "They will not silence us."),
+        ("ministry-of-defense", "the positions were shelled at night"),
+    ], got
+
+
+def test_journalists_of_an_outlet_speak_for_the_outlet() -> None:
+    s = only(
+        statements(
+            "Journalists of Meydan TV, led by editor-in-chief Gulnar Karimova, stated, "
+            "“We will continue to work.”"
+        )
+    )
+    assert s.speaker.key == "meydan-tv", s.speaker
+    assert s.quote == "We will continue to work."
+
+
+def test_a_quotation_over_two_paragraphs_is_one_quote() -> None:
+    s = only(
+        statements(
+            "Ali Karimli wrote on Facebook: “The first part of the letter.",
+            "“The second part of the letter.”",
+        )
+    )
+    assert s.quote is not None and s.quote.startswith("The first part"), s.quote
+    assert s.quote.endswith("The second part of the letter."), s.quote
+    assert s.medium == "FacebookPost", s.medium

@@ -64,6 +64,8 @@ def _print_report(report, verb: str) -> None:
     for warnings in report.warnings.values():
         for warning in warnings:
             click.echo(f"WARNING: {warning}", err=True)
+    for name, (key, other) in report.replaced.items():
+        click.echo(f"REPLACED: digest {key}, stored from {other}, by {name} (--replace)", err=True)
     for name, reason in report.failed.items():
         click.echo(f"FAILED: {name}\n  " + reason.replace("\n", "\n  "), err=True)
     summary = f"{len(report.loaded)} {verb}, {len(report.unchanged)} unchanged, "
@@ -78,24 +80,35 @@ def _print_report(report, verb: str) -> None:
     "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
 )
 @JOBS_OPTION
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Let a file replace a stored digest of the same date that came from another file "
+    "(without it such a file is refused and nothing changes), and the later of two files of "
+    "one date in this batch replace the earlier. A file loaded again after an edit replaces "
+    "its own digest without it.",
+)
 def load(
     paths: tuple[Path, ...],
     store_dir: Path | None,
     store_url: str | None,
     progress: bool | None,
     jobs: int,
+    replace: bool,
 ) -> None:
     """Load digest files, or folders of them (*.txt), into the store.
 
     Each digest replaces its own named graph in one transaction; unchanged
-    digests are skipped. A file that fails is named with the reason, the rest
+    digests are skipped. A digest is identified by its date: a file whose date
+    is that of a digest stored from another file (its name differs) is refused
+    unless --replace. A file that fails is named with the reason, the rest
     still load, and the command exits with status 1.
     """
     from loader import load as pipeline
 
     store = open_store(store_dir, store_url)
     show = sys.stderr.isatty() if progress is None else progress
-    report = pipeline.run(paths, store, progress=show, jobs=jobs)
+    report = pipeline.run(paths, store, progress=show, jobs=jobs, replace=replace)
     _print_report(report, "loaded")
     sys.exit(0 if report.ok else 1)
 

@@ -15,6 +15,7 @@ from loader.extract.actors import find_mentions, find_roles
 from loader.extract.events import find_events
 from loader.extract.nlp import analyse
 from loader.extract.facts import Event, Mention, RoleClaim, Statement
+from loader.extract.nlp import analyse
 from loader.extract.statements import find_statements
 from loader.parse import Digest
 from loader.registry import Registry
@@ -33,10 +34,11 @@ class Facts:
 def extract(digest: Digest, registry: Registry) -> Facts:
     """The facts of `digest`, with actors resolved against `registry`."""
     doc = analyse(digest)
-    mentions = find_mentions(digest, registry)
+    mentions = find_mentions(digest, registry, doc)
+    roles = find_roles(digest, mentions, doc)
     return Facts(
         mentions=mentions,
-        roles=find_roles(digest, mentions),
-        statements=find_statements(digest, mentions),
+        roles=roles,
+        statements=find_statements(digest, mentions, doc, roles),
         events=find_events(digest, mentions, doc),
     )

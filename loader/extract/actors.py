@@ -34,8 +34,11 @@ from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from typing import TypeVar
 
+from spacy.tokens import Doc
+
 from loader.extract.cues import Cues, alternation, load_cues
 from loader.extract.facts import Actor, Mention, RoleClaim
+from loader.extract.nlp import analyse
 from loader.parse import Digest, Span
 from loader.registry import Entry, Registry, normalise_name
 from voxgraph.iris import slug
@@ -44,7 +47,6 @@ from voxgraph.iris import slug
 # an apostrophe, so that "Karimli’s" is the word "Karimli".
 WORD = re.compile(r"[^\W\d_](?:[\w-]*[^\W_])?")
 UPPER = "A-ZÀ-ÖØ-ÞÇĞİÖŞÜƏ"
-_AUXILIARIES = ("was", "were", "is", "are", "has", "have", "had", "will", "would")
 
 
 T = TypeVar("T")
@@ -70,19 +72,23 @@ def actor_from_entry(entry: Entry) -> Actor:
 @lru_cache(maxsize=1 << 16)
 def spelling_key(name: str) -> str:
     """Fold transliteration variants together: 'İbadoğlu' and 'Ibadoghlu' ->
-    'ibadoglu', 'Qasimzade' -> 'gasimzade' (Azerbaijani q is English g)."""
+    'ibadoglu', 'Qasimzade' -> 'gasimzade' (Azerbaijani q is English g),
+    'Pashinian' -> 'pashinyan'."""
     name = normalise_name(name).replace("ı", "i").replace("ə", "e")
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    name = re.sub(r"ian\b", "yan", name)  # Pashinian, Pashinyan
     return re.sub(r"[^a-z ]", "", name.replace("gh", "g").replace("q", "g"))
 
 
-def find_mentions(digest: Digest, registry: Registry) -> list[Mention]:
-    """Every actor and place the digest names, in text order."""
+def find_mentions(digest: Digest, registry: Registry, doc: Doc | None = None) -> list[Mention]:
+    """Every actor and place the digest names, in text order. `doc` is the
+    digest's analysis (loader/extract/nlp.py), made here if not given."""
+    doc = doc if doc is not None else analyse(digest)
     text = digest.text
     full = _registry_mentions(text, registry)
     # Headings are titles, not prose: no cue there introduces anyone.
     headings = [s.title_span for s in digest.sections]
-    full += _new_people(text, [m.span for m in full] + headings, registry)
+    full += _new_people(text, [m.span for m in full] + headings, registry, doc)
     places = [m.span for m in full if m.actor.type in ("Place", "Country")]
     full += _new_organizations(text, [m.span for m in full] + headings, places)
     full = _merge_variants(full, registry)
@@ -211,46 +217,65 @@ def _inside(offset: int, spans: Iterable[Span]) -> bool:
 
 @cache
 def _person_cues() -> dict[str, re.Pattern[str]]:
-    """The contexts that make a capitalised run a person's name (see module doc)."""
+    """The words around a capitalised run that make it a person's name (see
+    module doc); what verbs say about it is read from the parse (`_verb_cue`)."""
     cues = load_cues()
-    verbs = alternation(cues.speech_verbs)
-    passive = alternation(cues.person_passives)
-    aux = alternation(_AUXILIARIES)
     i = re.IGNORECASE
     return {
-        # "activist ", "Prosecutor General ", "French President "
+        # "activist ", "Prosecutor General ", "French President ", "Doctor "
         "role": re.compile(rf"\b(?P<role>{cues.role})\s+$", i),
         # "Chairperson of APFP ", "head of the autonomous republic, "
         "role_of": re.compile(
-            rf"\b(?P<role>{cues.role})\s+(?:of|for|to)\s+(?P<complement>(?:[\w’'.-]+\s+){{0,7}}?"
-            r"(?:[\w’'.-]+\s*,?)?)\s*$",
+            rf"\b(?P<role>{cues.role})\s+(?:of|for|to)\s+(?P<complement>(?:[\w’'-]+\s+){{0,7}}?"
+            r"(?:[\w’'-]+\s*,?)?)\s*$",
             i,
         ),
         # "his son, ", "Ibadoghlu’s brother, ", "his lawyer, "
         "kin": re.compile(rf"\b(?:{cues.kin}|{cues.role}),\s+$", i),
-        # "“…,” said ", "According to ", "detained "
-        "verb_before": re.compile(rf"(?:\b{verbs}|\baccording to|\b{passive})\s+$", i),
         # ", a journalist", ", the Head of", ", press secretary of"
         "appositive": re.compile(
             rf"^,\s+(?:(?:a|an|the)\s+)?(?:[\w’'-]+\s+){{0,3}}?{cues.role}\b", i
         ),
         "who": re.compile(r"^,\s+who\b"),
-        # " said", " has also announced", " strongly denied"
-        "verb_after": re.compile(
-            rf"^\s+(?:(?:has|have|had)\s+)?(?:(?:also|further|then|later|\w+ly)\s+)?{verbs}\b", i
-        ),
-        # " was arrested", " has been apprehended"
-        "passive_after": re.compile(
-            rf"^\s+(?:{aux})(?:\s+been)?\s+(?:\w+ly\s+)?(?:also\s+)?{passive}\b", i
-        ),
         "article_before": re.compile(r"\b(?:the|a|an)\s+$", i),
         # "outlet ", "newspaper ": what follows names an organisation
         "organization_noun": re.compile(
             rf"\b({alternation(list(cues.organization_nouns))})\s+$", i
         ),
         "list_join": re.compile(r"^(?:,\s*(?:and\s+)?|\s+and\s+)$"),
-        "verbish": re.compile(rf"\b(?:{verbs}|{passive}|{aux})\b", i),
     }
+
+
+def _verb_cue(doc: Doc, span: Span) -> bool:
+    """Whether the parse makes a name a person: the subject of a verb of
+    saying ("Elchin Amirbeyov stressed", "“…,” said Dmitry Peskov"), the one
+    "according to" names, or the one a verb of arrest, trial or release
+    happens to ("Rail Abbasov was arrested", "police detained Tural Mammadli")."""
+    cues = load_cues()
+    name = doc.char_span(span.begin, span.end, alignment_mode="expand")
+    if name is None:
+        return False
+    head = name.root
+    while head.dep_ in ("conj", "appos") and head.head.i != head.i:
+        head = head.head  # "Nemat Abbasov and Amrah Tahmazov were detained"
+    verb, lemma = head.head, head.head.lemma_.lower()
+    if head.dep_ == "nsubj" and lemma in cues.speech_lemmas:
+        return True
+    if head.dep_ in ("nsubjpass", "dobj") and lemma in cues.person_passives:
+        return True
+    return head.dep_ == "pobj" and verb.lower_ == "to" and verb.head.lower_ == "according"
+
+
+def _ner_person(doc: Doc, span: Span) -> bool:
+    """Whether the named-entity recogniser takes the whole of a span for a person."""
+    words = doc.char_span(span.begin, span.end, alignment_mode="expand")
+    return words is not None and all(t.ent_type_ == "PERSON" for t in words)
+
+
+def _has_verb(doc: Doc, begin: int, end: int) -> bool:
+    """Whether a stretch of text has a verb in it: then it is a clause, not a title."""
+    words = doc.char_span(begin, end, alignment_mode="contract")
+    return words is not None and any(t.pos_ in ("VERB", "AUX") for t in words)
 
 
 def _not_name_word(word: str, cues: Cues) -> bool:
@@ -263,7 +288,7 @@ def _not_name_word(word: str, cues: Cues) -> bool:
     )
 
 
-def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mention]:
+def _new_people(text: str, taken: list[Span], registry: Registry, doc: Doc) -> list[Mention]:
     """Persons in no registry, each introduced by a cue (see module doc)."""
     cues = load_cues()
     pattern = _person_cues()
@@ -286,7 +311,7 @@ def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mentio
             found.append(_organization_mention(text, span, cues, kind[1]))
             continue
         role_of = pattern["role_of"].search(before)
-        if role_of and pattern["verbish"].search(role_of["complement"]):
+        if role_of and _has_verb(doc, begin - len(before) + role_of.start("complement"), begin):
             role_of = None
         if role_of and words[0] is run[0] and len(words) > 2:
             words = words[-2:]  # "Minister of Defense Zakir Hasanov": the name ends the run
@@ -299,6 +324,12 @@ def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mentio
         if len(words) > 4:
             continue
         span = Span(words[0].start(), words[-1].end())
+        key = text[span.begin : span.end]
+        patronymic = re.match(r" +([^\W\d_]+)\b", text[span.end : span.end + 20])
+        if patronymic and patronymic[1].casefold() in cues.patronymics and len(words) > 2:
+            # "Guliyev Tural Rasim oghlu": the father's name is no part of the key
+            key = text[span.begin : words[-2].end()]
+            span = Span(span.begin, span.end + patronymic.end())
         if len(words) == 1:
             # One word is a name only after a capitalised title ("Secretary of
             # State Blinken"), and only if it is no surname named elsewhere.
@@ -309,10 +340,16 @@ def _new_people(text: str, taken: list[Span], registry: Registry) -> list[Mentio
                 continue
             if _glued_to_name(text, span.begin, cues):
                 continue  # "the defunct Nagorno-Karabakh Republic"
-        elif not _has_person_cue(text, span, found, role_of, pattern):
+        elif role_of and not role_of["complement"].strip() and not _ner_person(doc, span):
+            continue  # "deputy minister of Digital Development": the office, not a name
+        elif not (
+            _has_person_cue(text, span, found, role_of, pattern)
+            or _verb_cue(doc, span)
+            or _ner_person(doc, span)
+        ):
             continue
         surface = text[span.begin : span.end]
-        found.append(Mention(Actor(slug(surface), surface, "Person"), span, surface))
+        found.append(Mention(Actor(slug(key), key, "Person"), span, surface))
     found += _repeated_organizations(text, taken + [m.span for m in found], found)
     people = [m for m in found if m.actor.type == "Person"]
     return found + _variants(text, taken + [m.span for m in found], people, cues)
@@ -382,9 +419,9 @@ def _has_person_cue(
 ) -> bool:
     before = text[max(0, span.begin - 160) : span.begin]
     after = text[span.end : span.end + 160]
-    if role_of or any(pattern[k].search(before) for k in ("role", "kin", "verb_before")):
+    if role_of or any(pattern[k].search(before) for k in ("role", "kin")):
         return True
-    if any(pattern[k].match(after) for k in ("appositive", "who", "verb_after", "passive_after")):
+    if any(pattern[k].match(after) for k in ("appositive", "who")):
         return True
     # The next name of a list: "activists Nemat Abbasov, Amrah Tahmazov, and ..."
     return bool(found) and bool(pattern["list_join"].match(text[found[-1].span.end : span.begin]))
@@ -468,9 +505,9 @@ def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention
     fullest: dict[tuple[str, str], str] = {}
     for m in mentions:
         if not m.actor.in_registry and m.actor.type == "Person":
-            key = _ends(m.surface)
-            if len(m.surface) > len(fullest.get(key, "")):
-                fullest[key] = m.surface
+            key = _ends(m.actor.label)  # the name without a patronymic
+            if len(m.actor.label) > len(fullest.get(key, "")):
+                fullest[key] = m.actor.label
     organizations = sorted(
         {m.actor.label for m in mentions if not m.actor.in_registry and m.actor.type != "Person"},
         key=len,
@@ -490,7 +527,7 @@ def _merge_variants(mentions: list[Mention], registry: Registry) -> list[Mention
             if entry is not None:
                 actor = actor_from_entry(entry)
             elif actor.type == "Person":
-                label = fullest[_ends(m.surface)]
+                label = fullest[_ends(actor.label)]
                 actor = Actor(slug(label), label, "Person")
         merged.append(Mention(actor, m.span, m.surface))
     return merged
@@ -642,7 +679,7 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return before, after
 
 
-def find_roles(digest: Digest, mentions: list[Mention]) -> list[RoleClaim]:
+def find_roles(digest: Digest, mentions: list[Mention], doc: Doc | None = None) -> list[RoleClaim]:
     """Roles the text states for the persons it names: 'Chairperson of APFP
     Ali Karimli', 'Nurlan Libre, a journalist', 'Elchin Amirbeyov, who serves
     as the representative of ...'. The organization is the last organization
@@ -651,7 +688,7 @@ def find_roles(digest: Digest, mentions: list[Mention]) -> list[RoleClaim]:
     cues = load_cues()
     before_pattern, after_pattern = _role_patterns()
     text = digest.text
-    verbish = _person_cues()["verbish"]
+    doc = doc if doc is not None else analyse(digest)
     claims = []
     for mention in mentions:
         if mention.actor.type != "Person":
@@ -660,7 +697,8 @@ def find_roles(digest: Digest, mentions: list[Mention]) -> list[RoleClaim]:
         window = text[max(0, begin - 160) : begin]
         before = before_pattern.search(window)
         after = after_pattern.match(text[end : end + 200])
-        if before and not verbish.search(before["title"]):
+        title_begin = begin - len(window) + before.start("title") if before else 0
+        if before and not _has_verb(doc, title_begin, title_begin + len(before["title"])):
             title_begin = begin - len(window) + before.start("title")
             title_span = Span(title_begin, title_begin + len(before["title"]))
             role_span = Span(title_span.begin, end)

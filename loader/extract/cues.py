@@ -32,11 +32,15 @@ class Cues:
     function_words: frozenset[str]
     title_words: frozenset[str]
     title_modifiers: tuple[str, ...]
-    speech_verbs: tuple[str, ...]
-    person_passives: tuple[str, ...]
-    predicate_verbs: tuple[str, ...]
-    speech_nouns: tuple[str, ...]
-    adverbs: tuple[str, ...]
+    speech_lemmas: frozenset[str]
+    predicate_lemmas: frozenset[str]
+    speech_nouns: frozenset[str]
+    medium_nouns: frozenset[str]
+    voice_nouns: frozenset[str]
+    organisation_nouns: frozenset[str]
+    person_passives: frozenset[str]
+    patronymics: dict[str, str]  # 'oghlu' -> 'm', 'gizi' -> 'f'
+    surname_endings: dict[str, str]  # 'ova' -> 'f', 'ov' -> 'm', longest first
     organization_heads: dict[str, str]  # head noun -> vox: class
     organization_nouns: dict[str, str]  # lower-case noun before a quoted name -> vox: class
     media: tuple[tuple[str, str], ...]  # (phrase, vox: medium concept), first match wins
@@ -49,10 +53,6 @@ class Cues:
     @property
     def kin(self) -> str:
         return alternation(self.kin_nouns)
-
-    @property
-    def speech(self) -> str:
-        return alternation(self.speech_verbs)
 
     def is_role_noun(self, word: str) -> bool:
         word = word.casefold()
@@ -76,11 +76,15 @@ def load_cues(path: Path = CUES) -> Cues:
         function_words=frozenset(raw["function_words"]),
         title_words=frozenset(raw["title_words"]),
         title_modifiers=tuple(raw["title_modifiers"]),
-        speech_verbs=tuple(raw["speech_verbs"]),
-        person_passives=tuple(raw["person_passives"]),
-        predicate_verbs=tuple(raw["predicate_verbs"]),
-        speech_nouns=tuple(raw["speech_nouns"]),
-        adverbs=tuple(raw["adverbs"]),
+        speech_lemmas=frozenset(raw["speech_lemmas"]),
+        predicate_lemmas=frozenset(raw["predicate_lemmas"]),
+        speech_nouns=frozenset(raw["speech_nouns"]),
+        medium_nouns=frozenset(raw["medium_nouns"]),
+        voice_nouns=frozenset(raw["voice_nouns"]),
+        organisation_nouns=frozenset(raw["organisation_nouns"]),
+        person_passives=frozenset(raw["person_passives"]),
+        patronymics=dict(raw["patronymics"]),
+        surname_endings=dict(sorted(raw["surname_endings"].items(), key=lambda i: -len(i[0]))),
         organization_heads=dict(raw["organization_heads"]),
         organization_nouns=dict(raw["organization_nouns"]),
         media=tuple((phrase, concept) for phrase, concept in raw["media"]),

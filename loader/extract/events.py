@@ -53,7 +53,7 @@ from loader.extract.dates import find_dates
 from loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
 from loader.extract.facts import Actor, Event, Mention
 from loader.extract.nlp import analyse
-from loader.extract.statements import quote_spans
+from loader.extract.quotes import quote_spans
 from loader.parse import Digest, Span
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass"}

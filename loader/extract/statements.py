@@ -1,417 +1,669 @@
 """Find attributed statements: who said or wrote what, in which words.
 
-The unit is a *frame*: a sentence of a paragraph together with the quotations
-that open in it (a quotation may run over many sentences). Sentences inside a
-quotation belong to the frame where it opened. Each frame gives at most one
-statement, found in this order:
+The rules read spaCy's analysis of the digest (loader/extract/nlp.py): a
+statement is a verb of saying or writing, found by its lemma (the lists are in
+mappings/cues.yaml), with its grammatical subject as the speaker and, as what
+was said, one of
 
-1. A direct quote with its speaker before it: "Hezi wrote: “…”",
-   "Karimli’s Facebook post reads: “…”", "Parts of Gambar’s interview: “…”",
-   "He stated, “…”", "The Prosecutor General said: “…”", "A statement from
-   the embassy to Turan Information Agency says: “…”". The opening mark may be
-   missing ("Safarov wrote: The Head of … khan.”").
-2. A direct quote with its speaker after it: "“…,” said Peskov", "“…”,
-   Stepanyan said.", "“…,” the statement of the ministry said."
-3. Indirect speech: "X said that CLAUSE", "According to X, CLAUSE", "CLAUSE, he
-   added", "X stressed the …" (verbs in mappings/cues.yaml). A quote at a
-   clause boundary inside it ("states that …, and “…”") is its quote; a quote
-   inside the clause ("bore no “practical results”") stays in the paraphrase.
-4. A quote that opens a frame with no cue at all continues the statement
-   before it in the paragraph.
+- the quotation next to it: "Hezi wrote on Facebook: “…”", "He stated, “…”",
+  "“…,” said Peskov", "“…”, Stepanyan said." (quotations come from the one
+  scanner of loader/extract/quotes.py: curly or straight marks, over
+  sentences and paragraphs);
+- its clausal complement, with or without "that": "Karimli said (that) the
+  talks failed", "The talks failed, he added";
+- for verbs that report a speech act without a clause ("stressed the
+  impracticality of …", "called on the government to …"), the predicate
+  from the verb on.
+
+Besides verbs: "According to X, CLAUSE" (or "CLAUSE, according to X"); a
+noun of saying with a that-clause ("Pashinyan’s allegations that …"); a
+colon after a possessed noun of a medium ("Karimli’s Facebook post: “…”");
+and a quotation that opens a sentence with no cue at all continues the
+statement before it in the paragraph.
+
+The unit is a *frame*: a sentence with the quotations that open in it (a
+quotation may run over many sentences, even paragraphs); sentences inside a
+quotation belong to the frame where it opened, and words inside a quotation
+attribute nothing.
+
+The speaker is the head of the subject, resolved to a named actor: a name
+("Journalist Seymur Hezi"), an apposition ("the chairperson of the Party, Ali
+Karimli"), the owner of a medium ("Karimli’s post reads"), the body a group
+speaks for ("Journalists of Toplum TV" -> the outlet), a pronoun (the person
+who spoke last in the paragraph, else the last named), a title ("The
+Prosecutor General" -> the person the digest gives that role) or a
+description ("the ministry" -> the last ministry named). A subject that names
+no one ("His lawyer said", "users noted") gives no statement: the words are
+never handed to the person the lawyer works for, nor to anyone else.
 
 A direct quote whose speaker made the last indirect-speech statement of the
 paragraph is merged into it: "Journalist Seymur Hezi said that … Hezi wrote:
 “…”" is one statement with a paraphrase and a quote.
-
-The speaker is a named actor: a mention, a pronoun ("He" -> the last person
-named), a title ("The Prosecutor General" -> the person the digest gives that
-role) or a description ("the ministry" -> the last ministry named). Frames
-whose speaker cannot be named are left out rather than guessed.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
 
-from loader.extract.actors import described, find_roles, last_person, outermost
-from loader.extract.cues import alternation, load_cues
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
+
+from loader.extract.actors import described, find_roles, outermost
+from loader.extract.cues import load_cues
 from loader.extract.facts import Actor, Mention, RoleClaim, Statement
+from loader.extract.nlp import analyse
+from loader.extract.quotes import quotations
 from loader.parse import Digest, Paragraph, Span
 
-OPEN, CLOSE = "“", "”"
 SPEAKER_TYPES = ("Place",)  # actor types that never speak
-
-
-def quote_spans(paragraph: Paragraph) -> list[Span]:
-    """Outermost quotations of a paragraph, without their marks.
-
-    Nested quotes stay inside. A closing mark with no opening one closes a
-    quotation that began after the last colon ("Safarov wrote: The Head …
-    khan.”").
-    """
-    spans: list[Span] = []
-    depth, start, colon = 0, 0, None
-    text, base = paragraph.text, paragraph.span.begin
-    for index, char in enumerate(text):
-        if char == OPEN:
-            if depth == 0:
-                start = index + 1
-                if colon is not None and not text[colon:index].strip():
-                    colon = None  # "wrote: “…”": the colon introduces this quotation
-            depth += 1
-        elif char == CLOSE and depth:
-            depth -= 1
-            if depth == 0:
-                spans.append(Span(start, index))
-        elif char == CLOSE and colon is not None:
-            # the quotation began after the colon; quotes seen since are inside it
-            spans = [s for s in spans if s.begin < colon]
-            spans.append(Span(colon, index))
-            colon = None
-        elif char == ":" and depth == 0:
-            colon = index + 1
-    return [_trim(text, span, base) for span in spans]
-
-
-def _trim(text: str, span: Span, base: int) -> Span:
-    """Without surrounding blanks and a trailing comma ('“…,” said X'),
-    shifted by `base`."""
-    begin, end = span.begin, span.end
-    while begin < end and text[begin].isspace():
-        begin += 1
-    while end > begin and (text[end - 1].isspace() or text[end - 1] == ","):
-        end -= 1
-    return Span(base + begin, base + end)
+SUBJECTS = ("nsubj",)
+# What may stand between a cue and the quotation it introduces: "wrote on
+# Facebook:", "said in an interview with Meydan TV,", "stated that".
+LEAD_GAP = 100
+# A source tail, a contrast or a time clause ends a reported clause.
+CLAUSE_END = re.compile(
+    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|while|whereas)\s+.+$", re.IGNORECASE
+)
 
 
 @dataclass
 class _Frame:
-    span: Span  # the sentence, through the end of the sentence its last quote closes in
+    span: Span  # the sentence, through the end of the sentence its last quotation closes in
+    sentences: list[TokenSpan]
     quotes: list[Span]
 
 
-def _frames(text: str, paragraph: Paragraph) -> list[_Frame]:
-    quotes = quote_spans(paragraph)
-    frames: list[_Frame] = []
-    for sentence in paragraph.sentences:
-        if frames and sentence.span.begin < frames[-1].span.end:
-            continue  # inside a quotation that opened earlier
-        begin, end = sentence.span.begin, sentence.span.end
-        inside = []
-        for quote in quotes:
-            if begin <= quote.begin - 1 < end or (begin <= quote.begin < end):
-                inside.append(quote)
-                closing = next((s for s in paragraph.sentences if s.span.end > quote.end), None)
-                end = max(end, closing.span.end if closing else paragraph.span.end)
-        frames.append(_Frame(Span(begin, end), inside))
-    return frames
+@dataclass
+class _Context:
+    text: str
+    doc: Doc
+    mentions: list[Mention]  # outermost, in text order
+    begins: list[int]  # their begin offsets
+    roles: list[RoleClaim]
+    quotes: list[Span]
+    earlier: list[Statement]  # of this paragraph, so far
+    last_speaker: Actor | None = None  # of the digest, so far
+
+    def mention_at(self, offset: int) -> Mention | None:
+        index = bisect_right(self.begins, offset) - 1
+        if index >= 0 and self.mentions[index].span.begin <= offset < self.mentions[index].span.end:
+            return self.mentions[index]
+        return None
+
+    def quoted(self, offset: int) -> bool:
+        return any(q.begin <= offset < q.end for q in self.quotes)
 
 
-@cache
-def _patterns() -> dict[str, re.Pattern[str]]:
-    cues = load_cues()
-    verbs = alternation(cues.speech_verbs)
-    predicates = alternation(cues.predicate_verbs)
-    nouns = alternation(cues.speech_nouns)
-    adverbs = rf"(?:{alternation(cues.adverbs)}\s+)*"
-    i = re.IGNORECASE
-    return {
-        # cue before a quote: "... wrote on Facebook: ", "... post reads: ", "He stated, "
-        "lead": re.compile(
-            rf"(?:\b{verbs}(?:\s+(?:on|in|to)\s+[^“”:,]{{1,30}}?)?\s*[:,]|:)\s*$", i
-        ),
-        "lead_that": re.compile(rf"\b{verbs}\s+that\s*$", i),
-        # cue after a quote: ", said Peskov", ", Stepanyan said", "the statement … said"
-        "trail_verb_first": re.compile(rf"^[,.]?\s*(?P<verb>{verbs})\s+(?P<who>[^.]+?)\s*\.?$", i),
-        "trail_verb_last": re.compile(rf"^[,.]?\s*(?P<who>[^.,]+?)\s+(?P<verb>{verbs})\s*\.?$", i),
-        "according": re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,]+),\s*(?P<clause>.+)$"),
-        # "said that", "told Meydan TV that", "released information and said that",
-        # "justified this by the fact that", "Pashinyan’s allegations that"
-        "that": re.compile(
-            rf"(?P<cue>\b{verbs}(?:\s+(?:to\s+)?[A-Z][\w’' -]+?"
-            rf"|(?:\s+[a-z]+){{0,5}}?(?:,\s+[^,]+,)?)?|\b{nouns})"
-            r"\s+that\s+(?P<clause>.+)$"
-        ),
-        "predicate": re.compile(rf"\b(?P<clause>{predicates}\b.+)$"),
-        "added": re.compile(rf"^(?P<clause>.+),\s+(?P<who>he|she|they)\s+{verbs}\s*\.?$", i),
-        # between a speaker's name and the verb: adverbs, "’s statement", "released information and"
-        "direct_gap": re.compile(
-            rf"^\s*(?:[’'‘]s\s+(?:{nouns}\s*)?)?{adverbs}(?:(?:\w+\s+){{0,2}}\w+\s+and\s+)?$"
-        ),
-        "appositive_gap": re.compile(rf"^\s*,(?:[^“”]|“[^“”]*”)*?(?:,|(?<=,”))\s*{adverbs}$"),
-        "comma_gap": re.compile(rf"^\s*,\s*{adverbs}$"),
-        "media_possessive": re.compile(
-            r"^[’'‘]s\s+(?:\w+\s+)?(?:post|interview|statement|page|account|letter|message|video)"
-            r"(?:\s+\w+)?\s*:?\s*$"
-        ),
-        "clause_end": re.compile(
-            r",\s+as\s+(?:reported|stated)\s+by\s+.+$|,\s+according to .+$|,\s+while\s+.+$", i
-        ),
-        "boundary": re.compile(r"(?:^|[,:;]\s*(?:and|but)?)\s*$"),
-        "statement_of": re.compile(
-            rf"\b{nouns}\s+(?:of|from|by|released\s+by)\s+the\s+(?P<noun>\w+)", i
-        ),
-        "description": re.compile(
-            rf"(?:^|,\s+)(?:[Tt]he|[Aa])\s+(?:official\s+)?(?P<noun>(?:[\w’'-]+\s+){{0,3}}?[\w’'-]+)"
-            rf"\s+(?:(?:has|have|had)\s+)?(?:{verbs}|{predicates})\b"
-        ),
-        "pronoun": re.compile(r"^(?:\w+,\s+)?(?P<pronoun>[Hh]e|[Ss]he|[Hh]is|[Hh]er)\b"),
-    }
-
-
-def find_statements(digest: Digest, mentions: list[Mention]) -> list[Statement]:
-    """Statements of named speakers, in text order (see module doc)."""
-    roles = find_roles(digest, mentions)
-    mentions = outermost(mentions)
+def find_statements(
+    digest: Digest,
+    mentions: list[Mention],
+    doc: Doc | None = None,
+    roles: list[RoleClaim] | None = None,
+) -> list[Statement]:
+    """Statements of named speakers, in text order (see module doc). `doc` is
+    the digest's analysis and `roles` its roles, computed here if not given."""
+    doc = doc if doc is not None else analyse(digest)
+    roles = roles if roles is not None else find_roles(digest, mentions)
+    mentions = sorted(outermost(mentions), key=lambda m: m.span.begin)
+    quotes = quotations(digest)
+    context = _Context(
+        digest.text, doc, mentions, [m.span.begin for m in mentions], roles, quotes, []
+    )
     statements: list[Statement] = []
+    covered = 0  # the end of the last frame: sentences before it are inside a quotation
     for paragraph in digest.paragraphs():
-        in_paragraph: list[Statement] = []
-        for frame in _frames(digest.text, paragraph):
-            context = _Context(digest.text, mentions, roles, in_paragraph)
+        context.earlier = []
+        for frame in _frames(context, paragraph, covered):
+            covered = frame.span.end
             for found in _frame_statements(context, frame):
-                if not _merge(found, in_paragraph):
-                    in_paragraph.append(found)
-        statements += in_paragraph
+                if not _merge(found, context.earlier):
+                    context.earlier.append(found)
+                context.last_speaker = found.speaker
+        statements += context.earlier
     for statement in statements:
         if statement.paraphrase_span == statement.quote_span:
             statement.paraphrase = statement.paraphrase_span = None  # a quote after all
     return _unique_begins(statements)
 
 
-@dataclass
-class _Context:
-    text: str
-    mentions: list[Mention]
-    roles: list[RoleClaim]
-    earlier: list[Statement]  # of this paragraph, so far
+def _frames(c: _Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
+    begin, end = paragraph.span.begin, paragraph.span.end
+    sentences = [s for s in c.doc.char_span(begin, end, alignment_mode="expand").sents]
+    frames: list[_Frame] = []
+    for sentence in sentences:
+        if sentence.start_char < covered:
+            if frames:
+                frames[-1].sentences.append(sentence)
+            continue  # inside a quotation that opened earlier
+        first, last = sentence.start_char, sentence.end_char
+        inside = [q for q in c.quotes if first <= q.begin - 1 < last or first <= q.begin < last]
+        for quote in inside:
+            if quote.end > last:
+                closing = next((s for s in c.doc.sents if s.end_char >= quote.end), None)
+                last = max(last, closing.end_char if closing is not None else quote.end)
+        frames.append(_Frame(Span(first, last), [sentence], inside))
+        covered = last
+    return frames
+
+
+# -- cues --------------------------------------------------------------------------
 
 
 def _frame_statements(c: _Context, frame: _Frame) -> list[Statement]:
-    p = _patterns()
-    text, begin = c.text, frame.span.begin
-    for quote in frame.quotes:
-        lead = text[begin : quote.begin].rstrip("“ ")
-        lead_span = Span(begin, begin + len(lead))
-        after = _after_quote(text, quote, frame.span.end)
-        speaker = None
-        if lead and (p["lead"].search(lead) or p["lead_that"].search(lead)):
-            speaker = _subject(c, lead_span)
-        elif match := p["trail_verb_first"].match(after) or p["trail_verb_last"].match(after):
-            where = text.index(match["who"], quote.end)
-            speaker = _reference(c, Span(where, where + len(match["who"])), begin)
-        elif not lead and c.earlier:
-            speaker = c.earlier[-1].speaker
-        if speaker is None:
+    cues = load_cues()
+    found: list[Statement] = []
+    taken: list[Span] = []  # what is said already: no cue inside it attributes anything
+    used_quotes: set[Span] = set()
+    tokens = [t for s in frame.sentences for t in s]
+    for token in tokens:
+        if c.quoted(token.idx) or any(s.begin <= token.idx < s.end for s in taken):
             continue
-        statement = Statement(
-            speaker=speaker,
-            evidence=[frame.span],
-            quote=text[quote.begin : quote.end],
-            quote_span=quote,
-            medium=_medium(c, frame, [quote], speaker),
-            mentions=_mentioned(c.mentions, [quote], speaker),
-        )
-        if p["lead_that"].search(lead):
-            # 'said that “if …”': a that-clause in quote marks; it becomes
-            # the paraphrase if a quote of the same speaker follows.
-            statement.paraphrase, statement.paraphrase_span = statement.quote, quote
-        return [statement]
-    statements = []
-    for speaker, paraphrase, span, evidence_begin in _indirect(c, frame.span, frame.quotes):
-        statement = Statement(
-            speaker=speaker,
-            evidence=[Span(evidence_begin, frame.span.end)],
-            paraphrase=paraphrase,
-            paraphrase_span=span,
-            medium=_medium(c, frame, [span], speaker),
-            mentions=_mentioned(c.mentions, [span], speaker),
-        )
-        _split_quote(c, statement, frame)
-        statements.append(statement)
-    return statements
-
-
-def _split_quote(c: _Context, statement: Statement, frame: _Frame) -> None:
-    """A quote at a clause boundary of the reported clause is the statement's
-    quote: 'states that …, and “cases … determined.”'."""
-    span = statement.paraphrase_span
-    for quote in frame.quotes:
-        if span is None or not span.begin <= quote.begin <= span.end + 1:
+        lower = token.lower_
+        statement = None
+        if lower == "according":
+            statement = _according(c, frame, token, used_quotes)
+        elif _is_speech_verb(token):
+            statement = _verb(c, frame, token, used_quotes)
+        elif token.pos_ == "NOUN" and token.lemma_.lower() in cues.speech_nouns:
+            statement = _noun(c, frame, token)
+        if statement is None:
             continue
-        before = c.text[span.begin : quote.begin].rstrip("“ ")
-        if not _patterns()["boundary"].search(before):
-            # Quoted words inside the clause are its quote ('reported “intense
-            # shelling”'), unless they are a name in quote marks ('the
-            # “Russian peacekeeping contingent”'); the clause stays whole.
-            if not c.text[quote.begin].isupper():
-                statement.quote, statement.quote_span = c.text[quote.begin : quote.end], quote
-            return
-        statement.quote, statement.quote_span = c.text[quote.begin : quote.end], quote
-        kept = re.sub(r"[,:;]?\s*(?:and|but)?\s*$", "", before)
-        if kept:
-            statement.paraphrase, statement.paraphrase_span = (
-                kept,
-                Span(span.begin, span.begin + len(kept)),
-            )
-        else:
-            statement.paraphrase = statement.paraphrase_span = None
-        statement.mentions = _mentioned(c.mentions, [span], statement.speaker)
-        return
-
-
-def _after_quote(text: str, quote: Span, end: int) -> str:
-    return text[quote.end : end].lstrip(",").lstrip("”").strip()
-
-
-def _indirect(
-    c: _Context, span: Span, quotes: list[Span] = ()
-) -> list[tuple[Actor, str, Span, int]]:
-    """Indirect speech in a sentence: (speaker, reported clause, its span,
-    where the attribution begins) for each speaker it reports."""
-    p = _patterns()
-    sentence = c.text[span.begin : span.end]
-    if match := p["according"].search(sentence):
-        who = Span(span.begin + match.start("who"), span.begin + match.end("who"))
-        speaker = _reference(c, who, span.begin)
-        if speaker is not None:
-            return [_clause(span, match, speaker, span.begin)]
-    if match := p["added"].match(sentence):
-        speaker = _pronoun(c, span.begin)
-        if speaker is not None:
-            return [_clause(span, match, speaker, span.begin)]
-    found: list[tuple[Actor, str, Span, int]] = []
-    for name in ("that", "predicate"):
-        for match in p[name].finditer(sentence):
-            cue_begin = span.begin + match.start()
-            if any(q.begin <= cue_begin < q.end for q in quotes):
-                continue  # words inside a quotation attribute nothing
-            subject = _subject(c, Span(span.begin, cue_begin), with_position=True)
-            if subject is None:
-                continue
-            speaker, where = subject
-            if any(f[0] == speaker or f[3] == where for f in found):
-                continue
-            if any(f[2].begin <= cue_begin < f[2].end for f in found) and name == "predicate":
-                continue
-            found.append(_clause(span, match, speaker, where))
+        found.append(statement)
+        for span in (statement.quote_span, statement.paraphrase_span):
+            if span is not None and not c.text.startswith(token.text, span.begin):
+                taken.append(span)  # a predicate ('denied X’s allegations that') may hold a cue
+        if statement.quote_span is not None:
+            used_quotes.add(statement.quote_span)
+    for quote in frame.quotes:
+        if quote in used_quotes or any(s.begin <= quote.begin < s.end for s in taken):
+            continue
+        statement = _bare_quote(c, frame, quote)
+        if statement is not None:
+            found.append(statement)
+            used_quotes.add(quote)
     return found
 
 
-def _clause(
-    span: Span, match: re.Match[str], speaker: Actor, where: int
-) -> tuple[Actor, str, Span, int]:
-    """The reported clause up to the sentence end, without a source tail
-    (', as reported by Tass'), a contrast (', while …') or the full stop."""
-    clause = match["clause"]
-    if tail := _patterns()["clause_end"].search(clause):
-        clause = clause[: tail.start()]
-    clause = clause.rstrip(" .")
-    begin = span.begin + match.start("clause")
-    return speaker, clause, Span(begin, begin + len(clause)), where
-
-
-def _subject(c: _Context, before: Span, with_position: bool = False):
-    """The speaker of a cue that ends `before`, and where it is named.
-
-    The actor named with nothing but adverbs or a possessive noun between it
-    and the cue ("Karimli’s post reads:", "Hezi also said"); else the first
-    named before an appositive ("Abulfaz Bunyadov, the head of …, told"),
-    one with no person in it; else one followed by a lone comma; else a
-    pronoun opening the sentence, a title or a description.
-    """
-    p = _patterns()
-    text = c.text
-    candidates = [
-        m
-        for m in c.mentions
-        if before.begin <= m.span.begin
-        and m.span.end <= before.end
-        and m.actor.type not in SPEAKER_TYPES
-        and text[max(0, m.span.begin - 3) : m.span.begin].strip() != "to"  # the addressee
-    ]
-    verbs = alternation(load_cues().speech_verbs)
-
-    def gap(m: Mention) -> str:
-        rest = text[m.span.end : before.end]
-        return re.sub(rf"\s*\b{verbs}\b.*$", " ", rest, flags=re.IGNORECASE | re.DOTALL)
-
-    def subject_inside(m: Mention) -> bool:
-        """'The head of X, former head of government Isa Gambar, spoke': the
-        person just before the closing comma is the subject, not X."""
-        return m.actor.type != "Person" and any(
-            o.actor.type == "Person"
-            and m.span.end <= o.span.begin < before.end
-            and p["comma_gap"].match(gap(o))
-            for o in candidates
-        )
-
-    chosen = next(
-        (
-            m
-            for m in reversed(candidates)
-            if p["direct_gap"].match(gap(m)) or p["media_possessive"].match(gap(m))
-        ),
-        None,
+def _statement(
+    c: _Context,
+    frame: _Frame,
+    speaker: Actor,
+    begin: int,
+    quote: Span | None = None,
+    paraphrase: Span | None = None,
+) -> Statement:
+    said = [s for s in (quote, paraphrase) if s is not None]
+    return Statement(
+        speaker=speaker,
+        evidence=[Span(frame.span.begin if quote else begin, frame.span.end)],
+        quote=c.text[quote.begin : quote.end] if quote else None,
+        quote_span=quote,
+        paraphrase=c.text[paraphrase.begin : paraphrase.end] if paraphrase else None,
+        paraphrase_span=paraphrase,
+        medium=_medium(c, frame, said, speaker),
+        mentions=_mentioned(c.mentions, said, speaker),
     )
-    chosen = chosen or next(
-        (m for m in candidates if p["appositive_gap"].match(gap(m)) and not subject_inside(m)), None
+
+
+def _is_speech_verb(token: Token) -> bool:
+    """A verb of saying by its lemma; also a present-tense form the tagger took
+    for a plural noun when a that-clause follows ('The statement … states that')."""
+    lemmas = load_cues().speech_lemmas
+    if token.pos_ in ("VERB", "AUX"):
+        return token.lemma_.lower() in lemmas
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return (
+        token.tag_ == "NNS"
+        and token.lower_[:-1] in lemmas
+        and following is not None
+        and following.lower_ == "that"
     )
-    chosen = chosen or next((m for m in reversed(candidates) if p["comma_gap"].match(gap(m))), None)
-    if chosen is not None:
-        return (chosen.actor, chosen.span.begin) if with_position else chosen.actor
-    lead = text[before.begin : before.end]
-    speaker = _pronoun(c, before.begin) if p["pronoun"].match(lead) else _described(c, before)
+
+
+def _verb(c: _Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement | None:
+    """A verb of saying: its subject's head speaks; its quotation, clause or
+    predicate is what was said."""
+    subject = _subject(verb)
+    if subject is None and verb.pos_ == "NOUN":
+        subject = verb.doc[verb.sent.start : verb.i].root if verb.i > verb.sent.start else None
+    if subject is None:
+        return None
+    quote, paraphrase = _what_was_said(c, frame, verb, used)
+    if quote is None and paraphrase is None:
+        return None
+    speaker = _resolve(c, subject)
     if speaker is None:
         return None
-    return (speaker, before.begin) if with_position else speaker
+    own = subject.head is verb or (subject.head.head is verb and subject.dep_ == "pobj")
+    begin = min(_left(subject), verb.idx) if own else verb.idx
+    return _statement(c, frame, speaker, begin, quote, paraphrase)
 
 
-def _pronoun(c: _Context, offset: int) -> Actor | None:
-    """'He' is the person who spoke last in the paragraph, else the last named."""
-    for statement in reversed(c.earlier):
-        if statement.speaker.type == "Person":
-            return statement.speaker
-    return last_person(c.mentions, offset)
+def _subject(verb: Token) -> Token | None:
+    """The subject of a verb, or of the verb it is coordinated with or governed
+    by ("released information and said", "was quoted as saying"); the agent of
+    a passive ("it was stated by the ministry")."""
+    token: Token | None = verb
+    via_conj = False
+    while token is not None:
+        for child in token.children:
+            if child.dep_ in SUBJECTS:
+                return child
+            if child.dep_ == "agent":
+                return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if token.head is token:
+            return None
+        if token.dep_ == "acl" and token.head.pos_ == "NOUN":
+            # 'adopted a statement calling on …': the statement's author
+            noun = token.head
+            owner = _owner(noun)
+            if owner is not None:
+                return owner
+            return _subject(noun.head) if noun.dep_ == "dobj" else None
+        if token.dep_ == "ccomp" and via_conj and _is_speech_verb(token.head):
+            # 'said that A had stopped and called on …': the parser hung the
+            # second verb of saying on the clause of the first
+            token = token.head
+        elif token.dep_ in ("conj", "xcomp", "advcl"):
+            via_conj = via_conj or token.dep_ == "conj"
+            token = token.head
+        else:
+            return None
+    return None
 
 
-def _described(c: _Context, before: Span) -> Actor | None:
-    """'The Prosecutor General said:' -> the person given that role;
-    'A statement from the embassy … says:' -> the last embassy named;
-    'According to the statement' -> who made the last statement."""
-    p = _patterns()
-    lead = c.text[before.begin : before.end]
-    match = p["statement_of"].search(lead) or p["description"].search(lead + " said")
-    if match is None:
+def _left(token: Token) -> int:
+    return token.left_edge.idx
+
+
+def _clause(text: str, verb: Token) -> Span | None:
+    """The clausal complement of a verb of saying, without 'that', edge
+    punctuation and a source tail. A clause coordinated with the verb that has
+    a subject of its own ("announced that A was exposed, and 19 people were
+    brought …") goes on the complement: the parser hangs it on the verb."""
+    complement = next((t for t in verb.children if t.dep_ == "ccomp"), None)
+    following = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
+    if complement is None and following is not None and following.dep_ == "mark":
+        complement = following.head if following.head.i > verb.i else None  # a parse gone astray
+    if complement is None:
+        return _fact_clause(text, verb)
+    tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
+    for inner in complement.subtree:
+        if (
+            inner.dep_ == "conj"
+            and _is_speech_verb(inner)
+            and not any(t.dep_ in ("nsubj", "nsubjpass") for t in inner.children)
+        ):
+            # 'reported that A … and called on the sides …': the speaker's own next act
+            tokens = [t for t in tokens if t.i < inner.i]
+            while tokens and tokens[-1].dep_ == "cc":
+                tokens.pop()
+    for conj in verb.children:
+        if (
+            conj.dep_ == "conj"
+            and conj.i > complement.i
+            and any(t.dep_ in ("nsubj", "nsubjpass") for t in conj.children)
+            and not (
+                conj.lemma_.lower() in load_cues().speech_lemmas
+                and any(t.dep_ == "nsubj" for t in conj.children)
+            )
+        ):
+            tokens += [t for t in conj.subtree]
+    return _span_of(text, tokens)
+
+
+def _is_that(token: Token | None) -> bool:
+    """'that' opening a clause (not the pronoun or determiner)."""
+    return token is not None and token.lower_ == "that" and token.dep_ == "mark"
+
+
+def _fact_clause(text: str, verb: Token) -> Span | None:
+    """'justified this by the fact that …', 'pointed to the fact that …': the
+    that-clause of the noun a preposition of the verb governs."""
+    for prep in verb.children:
+        if prep.dep_ != "prep":
+            continue
+        for noun in prep.children:
+            following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
+            if noun.dep_ == "pobj" and _is_that(following):
+                return _span_of(text, [t for t in following.head.subtree if t.i > following.i])
+    return None
+
+
+def _span_of(text: str, tokens: list[Token]) -> Span | None:
+    """The text from the first to the last of some tokens, without edge
+    punctuation, cut at a source tail."""
+    tokens = sorted(tokens, key=lambda t: t.i)
+    while tokens and (tokens[0].is_punct or tokens[0].is_space):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+        tokens.pop()
+    if not tokens:
         return None
-    noun = match["noun"]
-    # "the Party’s statement" is the Party's
-    noun = re.split(r"[’'‘]s\b", noun)[0]
-    if noun.casefold() in load_cues().speech_nouns:
-        return c.earlier[-1].speaker if c.earlier else None
-    if load_cues().is_role_noun(noun.split()[-1]):  # "The Prosecutor General"
-        for claim in reversed(c.roles):
-            if claim.span.begin < before.begin and claim.title.casefold().endswith(noun.casefold()):
-                return claim.actor
-    return described(c.mentions, before.begin, noun.split()[-1])
+    span = _cut(text, Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1])))
+    return span if span.begin < span.end else None
 
 
-def _reference(c: _Context, span: Span, frame_begin: int) -> Actor | None:
-    """Who a phrase names: a mention in it (a person first), a pronoun, or a
-    description ('the statement of the ministry', 'the statement')."""
-    inside = [
-        m.actor
-        for m in c.mentions
-        if span.begin <= m.span.begin < span.end and m.actor.type not in SPEAKER_TYPES
+def _what_was_said(
+    c: _Context, frame: _Frame, verb: Token, used: set[Span]
+) -> tuple[Span | None, Span | None]:
+    """(quote, paraphrase) of a verb of saying."""
+    text = c.text
+    verb_end = verb.idx + len(verb)
+    clause = _clause(text, verb)
+    free = [q for q in frame.quotes if q not in used]
+    if clause is not None and clause.end <= verb.idx:
+        # "“…,” said X", "CLAUSE, he added": the words come first
+        quote = next((q for q in free if q.begin <= clause.end and clause.begin < q.end + 2), None)
+        return (quote, None) if quote else (None, clause)
+    after = [
+        q
+        for q in free
+        if q.begin >= verb_end
+        and q.begin - verb_end <= LEAD_GAP
+        and not _cue_between(c, verb_end, q.begin)
     ]
-    people = [a for a in inside if a.type == "Person"]
-    if people or inside:
-        return (people or inside)[-1]
-    words = c.text[span.begin : span.end].strip()
-    if words.casefold() in ("he", "she"):
-        return _pronoun(c, frame_begin)
-    return _described(c, span)
+    quote = after[0] if after else None
+    if (
+        quote is not None
+        and clause is not None
+        and clause.end <= quote.begin
+        and re.match(r"^\W*(?:and|but)?[\s“\"«]*$", text[clause.end : quote.begin])
+    ):
+        return quote, clause  # 'states that …, and “cases … determined.”'
+    if quote is not None and (clause is None or clause.begin >= quote.begin - 2):
+        lead = text[verb_end : quote.begin]
+        if re.search(r"\bthat\s*[“\"«]?$", lead):
+            return quote, quote  # 'said that “if …”': a that-clause in quote marks
+        return quote, None
+    if clause is not None:
+        inside = next((q for q in free if clause.begin < q.begin < clause.end), None)
+        if inside is not None:
+            before = text[clause.begin : inside.begin].rstrip('“"« ')
+            if re.search(r"(?:^|[,:;]\s*(?:and|but)?)$", before):
+                # 'states that …, and “cases … determined.”': the quote ends the clause
+                kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", before)
+                return inside, (Span(clause.begin, clause.begin + len(kept)) if kept else None)
+        return None, clause
+    subject = _subject(verb)
+    before = [
+        q
+        for q in free
+        if q.end <= verb.idx and subject is not None and subject.idx > q.end and _trails(c, q, verb)
+    ]
+    if before:
+        return before[-1], None
+    if verb.lemma_.lower() in load_cues().predicate_lemmas:
+        return None, _predicate(text, verb)
+    return None, None
+
+
+def _cue_between(c: _Context, begin: int, end: int) -> bool:
+    """Another verb of saying between a cue and a quotation: the quotation is its."""
+    lemmas = load_cues().speech_lemmas
+    span = c.doc.char_span(begin, end, alignment_mode="contract")
+    return span is not None and any(
+        t.pos_ == "VERB" and t.lemma_.lower() in lemmas and not c.quoted(t.idx) for t in span
+    )
+
+
+def _trails(c: _Context, quote: Span, verb: Token) -> bool:
+    """'“…,” said Peskov', '“…”, the statement of the ministry said': only the
+    subject stands between the quotation and its verb."""
+    between = c.text[quote.end : verb.idx]
+    return len(between) <= LEAD_GAP and not re.search(r"[“\"«:;]|[.!?]\s+\S", between[2:])
+
+
+def _predicate(text: str, verb: Token) -> Span | None:
+    """'stressed the impracticality of …': the verb and what follows it in its
+    phrase, when something does."""
+    right = [t for t in verb.subtree if t.i > verb.i]
+    for conj in verb.children:
+        if conj.dep_ == "conj" and _is_speech_verb(conj) and _clause(text, conj) is not None:
+            return None  # 'denied the accusations and stated that …': the clause is what was said
+    while right and (right[-1].is_punct or right[-1].is_space or right[-1].dep_ == "cc"):
+        right.pop()
+    if not any(t.dep_ in ("dobj", "prep", "xcomp", "prt", "attr") for t in verb.children):
+        return None
+    if not right:
+        return None
+    return _cut(text, Span(verb.idx, right[-1].idx + len(right[-1])))
+
+
+def _cut(text: str, span: Span) -> Span:
+    """A reported clause without a source tail (', as reported by Tass'), a
+    contrast (', while …') or the full stop."""
+    words = text[span.begin : span.end]
+    if tail := CLAUSE_END.search(words):
+        words = words[: tail.start()]
+    words = words.rstrip(" .")
+    return Span(span.begin, span.begin + len(words))
+
+
+def _according(c: _Context, frame: _Frame, token: Token, used: set[Span]) -> Statement | None:
+    """'According to X, CLAUSE' and 'CLAUSE, according to X'."""
+    to = next((t for t in token.children if t.lower_ == "to"), None)
+    source = next((t for t in to.children if t.dep_ == "pobj"), None) if to else None
+    if source is None:
+        return None
+    speaker = _resolve(c, source)
+    if speaker is None:
+        return None
+    phrase_end = max(t.idx + len(t) for t in token.subtree)
+    sentence = token.sent
+    quote = next((q for q in frame.quotes if q not in used and q.begin >= phrase_end), None)
+    if token.idx <= sentence.start_char + 1 or c.text[sentence.start_char : token.idx].strip() in (
+        "",
+        "“",
+    ):
+        rest = [t for t in sentence if t.idx >= phrase_end]
+        paraphrase = _span_of(c.text, rest) if not quote else None
+    else:
+        before = c.text[sentence.start_char : token.idx].rstrip(", ")
+        paraphrase = Span(sentence.start_char, sentence.start_char + len(before))
+        quote = None
+    if quote is None and paraphrase is None:
+        return None
+    return _statement(c, frame, speaker, sentence.start_char, quote, paraphrase)
+
+
+def _noun(c: _Context, frame: _Frame, noun: Token) -> Statement | None:
+    """'Pashinyan’s allegations that …', 'Azerbaijan’s declaration that …',
+    'X spread the news that …': the owner of a noun of saying, or the subject
+    of the verb it is the object of, said the that-clause."""
+    owner = _owner(noun)
+    if owner is None and noun.dep_ == "dobj":
+        owner = _subject(noun.head)
+    following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
+    if owner is None or following is None or following.lower_ != "that":
+        return None
+    if following.dep_ != "mark":
+        return None  # 'the statement that he signed': a relative clause
+    speaker = _resolve(c, owner)
+    if speaker is None:
+        return None
+    tokens = [t for t in following.head.subtree if t.i > following.i]
+    span = _span_of(c.text, tokens)
+    if span is None:
+        return None
+    return _statement(c, frame, speaker, _left(owner), None, span)
+
+
+def _bare_quote(c: _Context, frame: _Frame, quote: Span) -> Statement | None:
+    """A quotation with no verb of saying: after 'Karimli’s Facebook post:', or
+    opening its sentence after a statement of the paragraph (it goes on)."""
+    lead = re.sub(r"[\s“\"«]+$", "", c.text[frame.span.begin : quote.begin])
+    if not lead and c.earlier:
+        return _statement(c, frame, c.earlier[-1].speaker, frame.span.begin, quote)
+    if not lead.endswith(":"):
+        return None
+    span = c.doc.char_span(frame.span.begin, frame.span.begin + len(lead), alignment_mode="expand")
+    nouns = load_cues().medium_nouns
+    for token in reversed(list(span or ())):
+        if token.lemma_.lower() in nouns:
+            owner = _owner(token)
+            of = _of(token)
+            speaker = _resolve(c, owner) if owner is not None else None
+            speaker = speaker or (_resolve(c, of) if of is not None else None)
+            if speaker is not None:
+                return _statement(c, frame, speaker, frame.span.begin, quote)
+    return None
+
+
+# -- speakers ----------------------------------------------------------------------
+
+
+def _owner(noun: Token) -> Token | None:
+    """The possessor of a noun: 'Karimli’s Facebook post', also where the
+    parser lost the link ('Parts of Gambar’s interview')."""
+    index = noun.i - 1
+    while index > 0 and noun.doc[index].dep_ in ("compound", "amod"):
+        index -= 1  # 'Facebook', 'official'
+    if index > 0 and noun.doc[index].lower_ in ("’s", "'s", "’", "'"):
+        return noun.doc[index - 1]
+    return next((t for t in noun.children if t.dep_ == "poss"), None)
+
+
+def _of(token: Token) -> Token | None:
+    """The object of 'of', 'from' or 'by' after a noun: 'a statement of the ministry'."""
+    for child in token.children:
+        if child.dep_ in ("prep", "agent") and child.lower_ in ("of", "from", "by"):
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if child.dep_ == "acl":  # 'the statement released by the ministry'
+            found = _of(child)
+            if found is not None:
+                return found
+    return None
+
+
+def _resolve(c: _Context, head: Token) -> Actor | None:
+    """The named actor the head of a subject stands for, or None (see module doc)."""
+    cues = load_cues()
+    mention = _named(c, head)
+    if mention is not None:
+        return mention
+    for child in head.children:
+        if child.dep_ == "appos":
+            named = _named(c, child)
+            if named is not None:
+                return named
+    titled = _name_after_title(c, head)
+    if titled is not None:
+        return titled
+    lemma = head.lemma_.lower()
+    if head.pos_ == "PROPN" and lemma.endswith("s") and lemma[:-1] in cues.voice_nouns:
+        lemma = lemma[:-1]  # 'Journalists of …' opening a sentence, tagged a name
+    if head.pos_ == "PRON":
+        return _pronoun(c, head.idx, head.lower_) if lemma in ("he", "she") else None
+    if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
+        owner = _owner(head)
+        source = owner if owner is not None else _of(head)
+        if source is not None:
+            return _resolve(c, source)
+        return c.last_speaker  # "the statement says": the one just made
+    body = _of(head) if lemma in cues.voice_nouns else None
+    if body is not None:
+        # "Journalists of Toplum TV", "a spokesperson of the ministry": the body speaks
+        actor = _named(c, body) or _organisation(c, body)
+        return actor if actor is not None and actor.type != "Person" else None
+    if cues.is_role_noun(lemma):
+        return _titled(c, head)
+    return _organisation(c, head)
+
+
+def _named(c: _Context, token: Token) -> Actor | None:
+    """The actor named at a token, or in the name it heads ('Toplum TV')."""
+    for part in (token, *[t for t in token.children if t.dep_ in ("compound", "nmod")]):
+        mention = c.mention_at(part.idx)
+        if mention is not None and mention.actor.type not in SPEAKER_TYPES:
+            return mention.actor
+    return None
+
+
+def _name_after_title(c: _Context, head: Token) -> Actor | None:
+    """'Member of ruling YAP Party MP Siyavush Novruzov said', 'The head of
+    the Center, former head of government Isa Gambar, spoke': a title whose
+    phrase ends in a person's name is that person. 'The lawyer of Gurbanli'
+    is not Gurbanli: a name after 'of', 'for', 'to' or a possessive is
+    someone else."""
+    if head.pos_ not in ("NOUN", "PROPN") or not load_cues().is_role_noun(head.lemma_):
+        return None
+    clauses = {t.i for c in head.children if c.dep_ in ("acl", "relcl") for t in c.subtree}
+    last = max(
+        (t for t in head.subtree if not t.is_punct and t.i not in clauses), key=lambda t: t.i
+    )
+    mention = c.mention_at(last.idx)
+    if mention is None or mention.actor.type != "Person":
+        return None
+    before = c.doc.char_span(mention.span.begin, mention.span.end, alignment_mode="expand")
+    if before is None or before.start == 0:
+        return None
+    previous = c.doc[before.start - 1]
+    if previous.lower_ in ("of", "for", "to", "by", "’s", "'s", "with"):
+        return None
+    return mention.actor
+
+
+def _titled(c: _Context, head: Token) -> Actor | None:
+    """'The Prosecutor General said' -> the person given that role before;
+    'His lawyer said' names no one."""
+    if any(t.dep_ == "poss" for t in head.children):
+        return None
+    if not any(t.lower_ == "the" for t in head.children):
+        return None
+    title = " ".join(t.text for t in head.subtree if t.i <= head.i and t.dep_ != "det").casefold()
+    for claim in reversed(c.roles):
+        if claim.span.begin < head.idx and claim.title.casefold().endswith(title):
+            return claim.actor
+    return None
+
+
+def _organisation(c: _Context, head: Token) -> Actor | None:
+    """'the ministry', 'the Party', 'the embassy' -> the last actor named with
+    that noun in its name."""
+    if head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if head.lemma_.lower() not in load_cues().organisation_nouns:
+        return None
+    actor = described(c.mentions, head.idx, head.text)
+    modifiers = [t.lower_ for t in head.children if t.dep_ in ("amod", "compound")]
+    if actor is not None and all(m in actor.label.casefold() for m in modifiers):
+        return actor  # 'the party'; but 'the presidential press service' is no other service
+    return None
+
+
+def _pronoun(c: _Context, offset: int, pronoun: str = "he") -> Actor | None:
+    """'He' is the person who spoke last in the paragraph, else the last named;
+    one whose name says the other sex is passed over ('she' is not Zaur
+    Sadigli, 'he' not Gulnar Karimova)."""
+    sex = "f" if pronoun in ("she", "her") else "m"
+    for statement in reversed(c.earlier):
+        if statement.speaker.type == "Person" and _sex(statement.speaker) in (sex, None):
+            return statement.speaker
+    for mention in reversed(c.mentions):
+        actor = mention.actor
+        if mention.span.begin < offset and actor.type == "Person" and _sex(actor) in (sex, None):
+            return actor
+    return None
+
+
+def _sex(person: Actor) -> str | None:
+    """What a patronymic or surname says of its bearer ('gizi', '-ova' a
+    woman; 'oghlu', '-ov' a man; mappings/cues.yaml); 'Karimli' or
+    'Pashinyan' say nothing."""
+    cues = load_cues()
+    for word in reversed(re.findall(r"[^\W\d_]+", person.label.casefold())):
+        if word in cues.patronymics:
+            return cues.patronymics[word]
+        for ending, sex in cues.surname_endings.items():
+            if len(word) > len(ending) + 2 and word.endswith(ending):
+                return sex
+    return None
+
+
+# -- the statement's parts ---------------------------------------------------------
 
 
 def _merge(statement: Statement, earlier: list[Statement]) -> bool:
