@@ -125,6 +125,7 @@ class _Reader:
             if len(digest.text[s.begin : s.end].split()) >= SPEECH_QUOTE_WORDS
         ]
         self.paragraph_starts = sorted(p.span.begin for p in digest.paragraphs())
+        self.sentence_starts = {s.span.begin for p in digest.paragraphs() for s in p.sentences}
         self.mention_at: dict[int, Mention] = {}
         for mention in sorted(mentions, key=lambda m: m.span.begin - m.span.end):
             if self._quoted(mention.span.begin):
@@ -150,6 +151,8 @@ class _Reader:
         carried: date | None = None
         paragraph = -1
         for sent in self.doc.sents:
+            if sent.start_char not in self.sentence_starts:
+                continue  # a heading or the date line: no report of its own
             if (number := self._paragraph(sent.start_char)) != paragraph:
                 paragraph, carried = number, None
                 self.subjects, self.groups = [], []
@@ -288,8 +291,8 @@ class _Reader:
                 return True
             if node != token and any(c.dep_ == "neg" for c in node.children):
                 return True  # "had not been allowed to meet"
-            if node.lower_ == "for" and node.head.lemma_.lower() == "call":
-                return True
+            if node.head.lemma_.lower() == "call" and node.dep_ in ("prep", "xcomp"):
+                return True  # "called for the release of", "called on them to join"
             for child in node.children:
                 if child.dep_ == "aux" and child.lemma_.lower() in MODALS:
                     return True
@@ -659,7 +662,11 @@ class _Reader:
                 same = bool(concerned) and concerned == set(other.affected) | set(other.participant)
                 same = same and (event.duration is None or event.duration == other.duration)
                 restated = self.lex.classes[event.type].restated
-                same = same or (restated and not (event.affected or event.participant))
+                same = same or (
+                    restated
+                    and not (event.affected or event.participant)
+                    and _agree(other.agent, event.agent)
+                )
                 same = same or (item.refers_back and _bare(event))
             if same:
                 _combine(other, event)
@@ -770,7 +777,8 @@ def _chain(token: Token) -> Iterator[Token]:
     node = token
     while True:
         yield node
-        if node.dep_ in ("relcl", "acl", "appos") or node.head == node:
+        infinitive = node.dep_ == "acl" and any(c.dep_ == "aux" for c in node.children)
+        if node.dep_ in ("relcl", "acl", "appos") and not infinitive or node.head == node:
             return
         node = node.head
 
