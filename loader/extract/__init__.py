@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from loader.extract.actors import find_mentions, find_roles
 from loader.extract.events import find_events
-from loader.extract.nlp import analyse
 from loader.extract.facts import Event, Mention, RoleClaim, Statement
 from loader.extract.nlp import analyse
 from loader.extract.statements import find_statements

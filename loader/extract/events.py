@@ -47,7 +47,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from spacy.tokens import Doc, Span as TokenSpan, Token
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
 
 from loader.extract.dates import find_dates
 from loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
@@ -175,9 +176,9 @@ class _Reader:
                     self.groups.append(people)
             for item in sentence_found:
                 named = item.event.agent or item.event.affected or item.event.participant
-                if not (item.refers_back and not named):
-                    if not self._merge(found, item, same_sentence=False):
-                        found.append(item)
+                told = not (item.refers_back and not named)
+                if told and not self._merge(found, item, same_sentence=False):
+                    found.append(item)
         events = [f.event for f in found]
         self._unique_evidence(events)
         return events
@@ -278,10 +279,10 @@ class _Reader:
                 return False
             if any(c.dep_ == "neg" for c in carrier.children):
                 return False
-        if not trigger.noun and token.dep_ == "acl" and token.head.dep_ == "pobj":
-            # "under a pardon decree signed by X": the instrument of another event
-            if token.head.head.lower_ in ("by", "under", "with"):
-                return False
+        # "under a pardon decree signed by X": the instrument of another event
+        instrument = token.dep_ == "acl" and token.head.dep_ == "pobj"
+        if not trigger.noun and instrument and token.head.head.lower_ in ("by", "under", "with"):
+            return False
         return not self._hypothetical(token)
 
     def _hypothetical(self, token: Token) -> bool:
@@ -338,6 +339,10 @@ class _Reader:
         if not trigger.noun:
             subject_role, object_role = _verb_roles(token, cls)
             subjects, objects, by = _arguments(token)
+            # "the court ruled in favour of X": a subject that can only act is the agent
+            acts = any(self._types(s) & (set(cls.agent) - set(cls.affected)) for s in subjects)
+            if subject_role == "affected" and not objects and not _passive(token) and acts:
+                subject_role = "agent"
             for heads, role in ((subjects, subject_role), (objects, object_role), (by, "agent")):
                 self._fill(cls, role, heads, agent, affected, participant)
             partners = [
@@ -445,6 +450,16 @@ class _Reader:
                 continue
             mention = self.mention_at.get(token.i)
             if mention is not None:
+                root = token
+                while root.head != root and self.mention_at.get(root.head.i) is mention:
+                    root = root.head
+                named = [
+                    m.actor
+                    for c in root.children
+                    if c.dep_ == "appos" and (m := self.mention_at.get(c.i))
+                ]
+                if any(a.type == "Person" for a in named) and mention.actor.type != "Person":
+                    continue  # "the head of the Police Department, Rail Abbasov": Abbasov
                 if mention.actor.type in types and mention.actor not in found:
                     found.append(mention.actor)
                 continue
@@ -498,9 +513,9 @@ class _Reader:
                 if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPOSITIONS:
                     for token in (t for g in prep.children for t in _phrase(g)):
                         mention = self.mention_at.get(token.i)
-                        if mention and mention.actor.type in ("Place", "Country"):
-                            if mention.actor not in places:
-                                places.append(mention.actor)
+                        place = mention.actor if mention else None
+                        if place and place.type in ("Place", "Country") and place not in places:
+                            places.append(place)
         return places
 
     # -- 3. details --------------------------------------------------------------------
@@ -546,6 +561,11 @@ class _Reader:
             for node in _chain(start):
                 if node.i in anchors:
                     return anchors[node.i]
+        if any(node.dep_ == "conj" for node in _chain(trigger.token)):
+            # "..., removed yesterday, and he was denied ...": the joined clause's date
+            earlier = [d for t, d in dates if t.i < trigger.token.i]
+            if earlier:
+                return earlier[-1]
         initial = [d for t, d in dates if t.i - sent.start < INITIAL_DATE_TOKENS]
         return initial[0] if initial else None
 
@@ -586,7 +606,13 @@ class _Reader:
         if verb is not None:
             subjects, objects, _ = _arguments(verb)
             heads += subjects + objects
-        heads += [g for c in token.children if c.lower_ == "of" for g in c.children]
+        heads += [
+            g
+            for node in [token, *trigger.absorbed]
+            for c in node.children
+            if c.dep_ == "prep" and c.lower_ in PATIENT_PREPOSITIONS
+            for g in c.children
+        ]
         for head in heads:
             if head in trigger.measures:
                 continue
@@ -631,6 +657,8 @@ class _Reader:
         if not trigger.noun:
             return False
         children = list(trigger.token.children)
+        if trigger.via == "" and trigger.token.dep_ == "dobj":
+            return False  # "approved the draft law": what is done to it is news
         return any(
             c.dep_ in ("det", "poss", "amod", "predet") and c.lower_ in self.lex.refer_back
             for c in children
@@ -641,7 +669,7 @@ class _Reader:
         tokens = [t for t in _phrase(node, keep_prepositions=True)]
         if node.dep_ in ("relcl", "acl") or (node.dep_ == "conj" and not _own_subject(node)):
             tokens.append(node)
-        tokens += [s for s in _arguments(node)[0] if s.i < node.i]
+        tokens += [t for s in _arguments(node)[0] if s.i < node.i for t in s.subtree]
         tokens = [t for t in tokens if not t.is_punct] or [node]
         begin = min(t.idx for t in tokens)
         end = max(t.idx + len(t) for t in tokens)
@@ -797,6 +825,8 @@ def _phrase(head: Token, keep_prepositions: bool = False) -> Iterator[Token]:
             continue
         if child.dep_ == "prep" and not keep_prepositions and child.lower_ != "of":
             continue
+        if child.lower_ == "of" and any(c.dep_ == "appos" for c in head.children):
+            continue  # "the former head of X, Rail Abbasov": the apposition names who
         yield from _phrase(child, keep_prepositions)
 
 
