@@ -507,3 +507,62 @@ def test_an_event_told_only_in_a_quote_is_none_of_the_digest() -> None:
 def test_a_protest_is_not_a_count_of_one() -> None:
     event = only("Police dispersed a protest of about 30 relatives of prisoners in Baku.")
     assert (event.type, event.quantity) == ("Protest", 30), "'a' is no number of people"
+
+
+# -- pointing back, setting the scene, gapping, misparses ----------------------------
+
+
+def test_his_arrest_points_at_the_arrest_told_not_at_the_last_speaker() -> None:
+    found = events(
+        "Lawyer Seymur Hezi said that Rail Abbasov, who was arrested on Monday, is held "
+        "in poor conditions. Hezi said that he visited Abbasov, who told him about his arrest."
+    )
+    arrests = [e for e in found if e.type == "Arrest"]
+    assert [keys(e.affected) for e in arrests] == [["rail-abbasov"]], "'his arrest' is told already"
+
+
+def test_the_meeting_after_a_meeting_was_announced_is_the_same_meeting() -> None:
+    found = events(
+        "The next meeting of Azerbaijan and Armenia will be held in Sochi. "
+        "This time, Vasif Talibov will chair the meeting."
+    )
+    assert [e.type for e in found] == ["Meeting"], "'the meeting' is the one announced"
+    assert len(found[0].evidence) == 2, "both sentences are its evidence"
+
+
+def test_following_a_detention_adds_the_length_and_the_person_to_the_arrest_told() -> None:
+    found = events(
+        "Fazail Aliyev, along with his son, was apprehended by the Gazakh District Police "
+        "Department. Following a one-day detention, his son, Farid Aliyev, received a 30-day "
+        "administrative detention sentence."
+    )
+    arrests = [(keys(e.affected), e.duration) for e in found if e.type == "Arrest"]
+    assert arrests == [(["farid-aliyev", "fazail-aliyev"], "P1D"), (["farid-aliyev"], "P30D")]
+
+
+def test_a_verb_left_out_after_and_still_carries_the_noun() -> None:
+    found = events(
+        "Rail Abbasov was detained. His brother Nemat Abbasov received a 30-day administrative "
+        "detention and he a 200 manats fine."
+    )
+    fines = [e for e in found if e.type == "Sentencing"]
+    # "he" is the one told of before, set against his brother
+    assert [keys(e.affected) for e in fines] == [["rail-abbasov"]], "'and he a fine': he got it"
+
+
+def test_after_meeting_someone_the_subject_met_them() -> None:
+    event = only("Seymur Hezi, after meeting Vasif Talibov on Wednesday, criticised the law.")
+    assert event.type == "Meeting"
+    assert keys(event.participant) == ["seymur-hezi", "vasif-talibov"]
+    assert event.date == date(2023, 9, 20)
+
+
+def test_the_loss_of_people_is_a_casualty_of_them() -> None:
+    event = only("The ministry confirmed the loss of two soldiers in Karabakh.")
+    assert event.type == "Casualties" and event.quantity == 2
+
+
+def test_arrest_and_sentence_of_one_person_start_at_different_words() -> None:
+    arrest, sentencing = events("Rail Abbasov was arrested, and sentenced to four months.")
+    assert arrest.evidence[0].begin != sentencing.evidence[0].begin
+    assert (arrest.type, sentencing.type) == ("Arrest", "Sentencing")

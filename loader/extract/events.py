@@ -75,6 +75,8 @@ STATE_VERBS = {"be", "remain", "keep", "hold", "stay", "spend", "die"}
 # Prepositions of time: the noun is an event of its own, the verb's actors are
 # not its actors ("detained during a protest").
 TIME_PREPOSITIONS = {"during", "after", "before", "following", "amid", "since", "at"}
+RECALLING = {"after", "following"}
+GAPPED = "gapped"  # how a noun is carried by a verb left out: "... and he a fine"
 # A noun after the verb's other prepositions is its reason or setting, not an
 # event told: "sentenced for treason and other charges", "spoke about the arrests".
 END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
@@ -105,6 +107,14 @@ class _Found:
     event: Event
     trigger: _Trigger
     refers_back: bool
+    names: bool = False  # the noun's own phrase names someone ("the arrest of X")
+    paragraph: int = 0
+
+    @property
+    def recalls(self) -> bool:
+        """'Following a one-day detention, ...': the noun sets the scene with an
+        event of the paragraph already told, and adds to it."""
+        return self.trigger.noun and self.trigger.via in RECALLING
 
 
 def find_events(digest: Digest, mentions: list[Mention], doc: Doc | None = None) -> list[Event]:
@@ -164,6 +174,7 @@ class _Reader:
                 item = self._event(trigger, sent, dates)
                 if item is None:
                     continue
+                item.paragraph = paragraph
                 if item.event.date is None:
                     item.event.date = carried
                 if not self._merge(sentence_found, item, same_sentence=True):
@@ -176,12 +187,37 @@ class _Reader:
                     self.groups.append(people)
             for item in sentence_found:
                 named = item.event.agent or item.event.affected or item.event.participant
-                told = not (item.refers_back and not named)
+                # "approved the draft law": with no such event told before, what is
+                # done to it is news
+                acted_on = item.trigger.via == "" and item.trigger.token.dep_ == "dobj"
+                told = not (item.refers_back and not named and not acted_on)
+                if self._recall(found, item):
+                    continue
                 if told and not self._merge(found, item, same_sentence=False):
                     found.append(item)
-        events = [f.event for f in found]
-        self._unique_evidence(events)
-        return events
+        self._unique_evidence(found)
+        return [f.event for f in found]
+
+    def _recall(self, found: list[_Found], item: _Found) -> bool:
+        """An event noun that points back ("the meeting", "his arrest", "during the
+        phone conversation") and names no one of its own is the latest event of its
+        class told before; one that sets the scene ("Following a one-day detention,
+        his son ...") is the latest of the paragraph and adds whom and how long."""
+        if not (item.refers_back and not item.names) and not item.recalls:
+            return False
+        for earlier in reversed(found):
+            if earlier.event.type != item.event.type:
+                continue
+            if item.recalls and earlier.paragraph == item.paragraph:
+                _combine(earlier.event, item.event)
+                return True
+            if item.recalls:
+                return False
+            event = earlier.event
+            event.evidence.extend(s for s in item.event.evidence if s not in event.evidence)
+            event.date = event.date or item.event.date
+            return True
+        return False
 
     def _note_subjects(self, sent: TokenSpan) -> None:
         for token in sent:
@@ -197,7 +233,7 @@ class _Reader:
             if self._quoted(token.idx):
                 continue
             trigger = self._verb(token) if token.pos_ in ("VERB", "AUX") else None
-            if trigger is None and token.pos_ in ("NOUN", "PROPN"):
+            if trigger is None and (token.pos_ in ("NOUN", "PROPN") or _determined(token)):
                 trigger = self._noun(token)
             if trigger is not None and self._reports(trigger):
                 triggers.append(trigger)
@@ -329,7 +365,14 @@ class _Reader:
         told = trigger.carrier is not None and trigger.via not in TIME_PREPOSITIONS
         if trigger.noun and not told and _bare(event):
             return None  # "the wave of arrests", "before the next round of peace talks"
-        return _Found(event, trigger, self._refers_back(trigger))
+        own = [
+            t
+            for c in trigger.token.children
+            if trigger.noun and c.dep_ in ("poss", "prep")
+            for t in c.subtree
+            if t.i in self.mention_at and not self.mention_at[t.i].actor.is_place
+        ]
+        return _Found(event, trigger, self._refers_back(trigger), names=bool(own))
 
     def _roles(self, trigger: _Trigger) -> tuple[list[Actor], list[Actor], list[Actor]]:
         cls, token = trigger.cls, trigger.token
@@ -367,7 +410,8 @@ class _Reader:
             self._fill(cls, role, [owner], agent, affected, participant)
         of = [g for c in token.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
         of_role = "participant" if cls.participant else "affected"
-        if of_role == "affected" and any(self._types(g) & set(cls.agent) - {"Person"} for g in of):
+        acting = set(cls.agent) - set(cls.affected) - {"Person"}
+        if of_role == "affected" and any(self._types(g) & acting for g in of):
             of_role = "agent"
         self._fill(cls, of_role, of, agent, affected, participant)
         others = [
@@ -386,6 +430,10 @@ class _Reader:
         if carrier is None:
             return agent, affected, participant
         subjects, objects, by = _arguments(carrier)
+        if trigger.via == GAPPED:
+            subjects, objects, by = [c for c in token.children if c.dep_ in SUBJECTS], [], []
+        if trigger.via in TIME_PREPOSITIONS:
+            objects, by = [], []  # "during the call, X apologised to Y": X took part
         objects = [o for o in objects if o != token and o not in trigger.measures]
         subjects = [s for s in subjects if s != token and s not in trigger.measures]
         if _passive(carrier):
@@ -400,7 +448,7 @@ class _Reader:
                 role = "participant"
             self._fill(cls, role, subjects, agent, affected, participant)
             self._fill(cls, "affected", objects, agent, affected, participant)
-        if not affected:
+        if not affected and trigger.via not in TIME_PREPOSITIONS:
             patients = [
                 g
                 for c in carrier.children
@@ -409,10 +457,11 @@ class _Reader:
                 if g != token and g not in trigger.measures
             ]
             self._fill(cls, "affected", patients, agent, affected, participant)
-        partners = [
-            g for c in carrier.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
-        ]
-        self._fill(cls, "participant", partners, agent, affected, participant)
+        if trigger.via not in TIME_PREPOSITIONS:
+            partners = [
+                g for c in carrier.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
+            ]
+            self._fill(cls, "participant", partners, agent, affected, participant)
         return agent, affected, participant
 
     def _fill(
@@ -657,8 +706,6 @@ class _Reader:
         if not trigger.noun:
             return False
         children = list(trigger.token.children)
-        if trigger.via == "" and trigger.token.dep_ == "dobj":
-            return False  # "approved the draft law": what is done to it is news
         return any(
             c.dep_ in ("det", "poss", "amod", "predet") and c.lower_ in self.lex.refer_back
             for c in children
@@ -685,6 +732,7 @@ class _Reader:
                 continue
             if same_sentence:
                 same = _agree(other.agent, event.agent) and _same_people(other, event)
+                same = same and _agree(other.duration, event.duration)
             else:
                 concerned = set(event.affected) | set(event.participant)
                 same = bool(concerned) and concerned == set(other.affected) | set(other.participant)
@@ -701,14 +749,21 @@ class _Reader:
                 return True
         return False
 
-    def _unique_evidence(self, events: list[Event]) -> None:
-        """Two events may not start at one offset (it is part of their IRI)."""
+    def _unique_evidence(self, found: list[_Found]) -> None:
+        """Two events may not start at one offset (it is part of their IRI): the
+        later one's evidence then starts at its own trigger word ("Rail Abbasov
+        was arrested, and sentenced to ...": the sentencing from "sentenced")."""
         seen: set[int] = set()
-        for event in events:
-            span = event.evidence[0]
+        for item in found:
+            span = item.event.evidence[0]
+            trigger = item.trigger
+            if span.begin in seen:
+                word = trigger.carrier if trigger.noun and trigger.carrier else trigger.token
+                start = word.idx if word.idx > span.begin else trigger.token.idx
+                span = Span(start, max(span.end, trigger.token.idx + len(trigger.token)))
             while span.begin in seen and span.begin < span.end - 1:
                 span = Span(span.begin + 1, span.end)
-            event.evidence[0] = span
+            item.event.evidence[0] = span
             seen.add(span.begin)
 
 
@@ -724,6 +779,31 @@ def _passive(verb: Token) -> bool:
     return verb.dep_ in ("acl", "conj", "advcl", "relcl") or verb.dep_ == "ROOT"
 
 
+def _fronted_subject(verb: Token) -> list[Token]:
+    """The subject the parser took for a conjunct of a fronted phrase's noun:
+    in "Following a detention, his son, X, received ...", "son" hangs on
+    "detention" as its conjunct, and the verb has no subject of its own."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return []
+    return [
+        conj
+        for prep in verb.children
+        if prep.dep_ == "prep" and prep.i < verb.i
+        for noun in prep.children
+        if noun.dep_ == "pobj"
+        for conj in noun.children
+        if conj.dep_ == "conj" and conj.pos_ in ("NOUN", "PROPN", "PRON")
+    ][:1]
+
+
+def _determined(token: Token) -> bool:
+    """A word the tagger took for an adjective in a noun phrase that opens with a
+    determiner: "he a 200 manats fine"."""
+    return token.pos_ == "ADJ" and any(
+        t.dep_ == "det" and t.lower_ in ("a", "an") for t in token.lefts for t in t.subtree
+    )
+
+
 def _own_subject(verb: Token) -> bool:
     return any(c.dep_ in SUBJECTS for c in verb.children)
 
@@ -737,6 +817,10 @@ def _arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
             subjects = [verb.head]
         elif verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
             subjects = _arguments(verb.head)[0]
+        elif verb.dep_ == "pcomp" and verb.head.head.pos_ in ("VERB", "AUX"):
+            subjects = _arguments(verb.head.head)[0]  # "X, after meeting Y, said": X met
+        else:
+            subjects = _fronted_subject(verb)
     subjects = [s for s in subjects if s.lower_ not in ("who", "which", "that")] or (
         [verb.head] if verb.dep_ == "relcl" else []
     )
@@ -795,6 +879,8 @@ def _carrier(noun: Token, lex: Lexicon) -> tuple[Token | None, list[Token], str]
         if node.dep_ in ("conj", "appos") and node.head.pos_ in ("NOUN", "PROPN"):
             node = node.head
             continue
+        if node.dep_ == "conj" and node.head.pos_ == "VERB" and _own_subject(node):
+            return node.head, measures, GAPPED  # "X received a term and he a fine"
         return None, measures, node.dep_
     return None, measures, node.dep_
 
