@@ -566,3 +566,78 @@ def test_arrest_and_sentence_of_one_person_start_at_different_words() -> None:
     arrest, sentencing = events("Rail Abbasov was arrested, and sentenced to four months.")
     assert arrest.evidence[0].begin != sentencing.evidence[0].begin
     assert (arrest.type, sentencing.type) == ("Arrest", "Sentencing")
+
+
+def test_what_users_discuss_is_a_topic_the_paragraphs_below_report() -> None:
+    found = events(
+        "The FB users discuss the detention of Rail Abbasov and the fine imposed on Nemat "
+        "Abbasov. Rail Abbasov was detained on Wednesday."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [("Arrest", ["rail-abbasov"])]
+    assert found[0].date == date(2023, 9, 20), "the arrest told below, with its date"
+
+
+def test_a_relative_clause_on_a_description_tells_of_the_person() -> None:
+    found = events(
+        "Rail Abbasov, a member of the Azerbaijan Popular Front Party who was sentenced to "
+        "four years and six months in prison, continues to write."
+    )
+    assert [(e.type, keys(e.affected), e.duration) for e in found] == [
+        ("Sentencing", ["rail-abbasov"], "P4Y6M")
+    ], "the party is his description, not the one sentenced"
+
+
+def test_an_apposition_describing_a_person_adds_no_one() -> None:
+    event = only(
+        "The police detained Rail Abbasov, the head of the Azerbaijan Popular Front Party."
+    )
+    assert keys(event.affected) == ["rail-abbasov"]
+
+
+def test_a_month_is_no_march() -> None:
+    assert events("The schools will be closed from March 3 to March 9.") == []
+
+
+def test_it_stands_for_the_body_last_told_of_as_a_subject() -> None:
+    event = only(
+        "The Azerbaijan Popular Front Party announced that it will hold a rally on September 28."
+    )
+    assert keys(event.agent) == ["apfp"] and event.status == "Planned"
+
+
+def test_the_signatory_of_a_decision_is_the_agent() -> None:
+    event = only(
+        "According to the decision signed by Vasif Talibov, the ban on gatherings has been "
+        "extended in Azerbaijan."
+    )
+    assert event.type == "Restriction" and keys(event.agent) == ["vasif-talibov"]
+
+
+def test_the_leader_of_an_exercise_is_its_agent() -> None:
+    event = only("Under the leadership of Vasif Talibov, exercises are being held near Iran.")
+    assert event.type == "MilitaryExercise" and keys(event.agent) == ["vasif-talibov"]
+
+
+def test_who_comments_on_a_draft_law_takes_no_part_in_it() -> None:
+    event = only("The State Security Service commented on a new draft law on gatherings.")
+    assert event.type == "Legislation" and event.agent == []
+
+
+def test_arrested_on_charges_is_an_arrest_and_a_charge() -> None:
+    found = events("Rail Abbasov was arrested on charges of hooliganism.")
+    assert [(e.type, keys(e.affected)) for e in found] == [
+        ("Arrest", ["rail-abbasov"]),
+        ("Charge", ["rail-abbasov"]),
+    ]
+
+
+def test_the_owner_of_what_is_searched_or_appealed_is_affected() -> None:
+    found = events(
+        "Rail Abbasov was detained. An unauthorized search of his apartment was conducted. "
+        "The Ganja Court of Appeals rejected his appeal."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [
+        ("Arrest", ["rail-abbasov"]),
+        ("Investigation", ["rail-abbasov"]),
+        ("CourtDecision", ["rail-abbasov"]),
+    ]

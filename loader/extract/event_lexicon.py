@@ -32,6 +32,8 @@ class EventClass:
     restated: bool
     requires_affected: bool
     reported_alleged: bool
+    of_affected: bool
+    targets: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Lexicon:
     undergo: frozenset[str]
     measures: frozenset[str]
     hypothetical: frozenset[str]
+    topic: frozenset[str]
     status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
     speech: frozenset[str]
     refer_back: frozenset[str]
@@ -112,6 +115,8 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             restated=bool(spec.get("restated")),
             requires_affected=bool(spec.get("requires_affected")),
             reported_alleged=bool(spec.get("reported_alleged")),
+            of_affected=spec.get("of") == "affected",
+            targets=frozenset(spec.get("targets", ())),
         )
         classes[name] = event_class
         verbs.update(dict.fromkeys(spec.get("verbs", ()), event_class))
@@ -137,6 +142,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         undergo=frozenset(raw["undergo"]),
         measures=frozenset(raw["measures"]),
         hypothetical=frozenset(raw["hypothetical"]),
+        topic=frozenset(raw["topic"]),
         status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
         speech=frozenset(raw["speech"]),
         refer_back=frozenset(raw["refer_back"]),

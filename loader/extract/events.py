@@ -80,8 +80,11 @@ GAPPED = "gapped"  # how a noun is carried by a verb left out: "... and he a fin
 # A noun after the verb's other prepositions is its reason or setting, not an
 # event told: "sentenced for treason and other charges", "spoke about the arrests".
 END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
+LEADERSHIP = {"leadership", "command", "guidance", "direction", "supervision"}
+INSTRUMENTS = {"decree", "decision", "order", "resolution", "instruction"}
 MODALS = {"may", "might", "should", "would", "could", "can", "must"}
 SUBJECT_PRONOUNS = {"he", "she", "him", "her", "his"}
+BODY_PRONOUNS = {"it", "its"}  # a party, a ministry, a country told of as a subject
 GROUP_PRONOUNS = {"they", "them", "their"}
 GROUP_DETERMINERS = {"all", "both", "the", "these", "those"}
 # A sentence whose term is a detention orders an arrest (ontology: vox:Arrest
@@ -220,10 +223,16 @@ class _Reader:
         return False
 
     def _note_subjects(self, sent: TokenSpan) -> None:
+        """The actors told of as subjects, for the pronouns that follow; with the
+        subject a misparse hid ("Rasimli, who posted a video, was detained")."""
         for token in sent:
-            mention = self.mention_at.get(token.i)
-            if mention and mention.actor.type == "Person" and token.dep_ in SUBJECTS:
-                self.subjects.append((token.i, mention.actor))
+            subjects = [token] if token.dep_ in SUBJECTS else []
+            if token.pos_ in ("VERB", "AUX") and not _own_subject(token):
+                subjects = _fronted_subject(token)
+            for subject in subjects:
+                mention = self.mention_at.get(subject.i)
+                if mention and not mention.actor.is_place:
+                    self.subjects.append((subject.i, mention.actor))
 
     # -- 1. triggers ------------------------------------------------------------------
 
@@ -253,6 +262,8 @@ class _Reader:
             elif trigger.via in TIME_PREPOSITIONS:
                 trigger.carrier = None
                 kept.append(trigger)
+            elif trigger.via == "on" and trigger.cls.name == "Charge":
+                kept.append(trigger)  # "arrested on charges of ...": charged too
         return kept
 
     def _verb(self, token: Token) -> _Trigger | None:
@@ -291,8 +302,8 @@ class _Reader:
 
     def _noun(self, token: Token) -> _Trigger | None:
         entries = self.lex.nouns.get(token.lemma_.lower()) or self.lex.nouns.get(token.lower_)
-        if not entries or token.dep_ in ("compound", "poss"):
-            return None
+        if not entries or token.dep_ in ("compound", "poss") or token.ent_type_ == "DATE":
+            return None  # "a detention center", "the court's ruling", "on March 3"
         modifiers = {
             w for t in token.lefts for s in t.subtree for w in (s.lower_, s.lemma_.lower())
         }
@@ -315,11 +326,24 @@ class _Reader:
                 return False
             if any(c.dep_ == "neg" for c in carrier.children):
                 return False
+        if trigger.noun and self._topic(trigger):
+            return False
         # "under a pardon decree signed by X": the instrument of another event
         instrument = token.dep_ == "acl" and token.head.dep_ == "pobj"
         if not trigger.noun and instrument and token.head.head.lower_ in ("by", "under", "with"):
             return False
         return not self._hypothetical(token)
+
+    def _topic(self, trigger: _Trigger) -> bool:
+        """'Users discuss the arrest of X', 'the arrest of X is the main topic'."""
+        carrier = trigger.carrier
+        if carrier is None or trigger.via not in ("", "to", "on", "about") or _passive(carrier):
+            return False  # "the draft law is being discussed": it is under way
+        if carrier.lemma_.lower() in self.lex.topic:
+            return True
+        return carrier.lemma_.lower() == "be" and any(
+            c.dep_ == "attr" and c.lemma_.lower() in self.lex.topic for c in carrier.children
+        )
 
     def _hypothetical(self, token: Token) -> bool:
         for node in _chain(token):
@@ -388,6 +412,9 @@ class _Reader:
                 subject_role = "agent"
             for heads, role in ((subjects, subject_role), (objects, object_role), (by, "agent")):
                 self._fill(cls, role, heads, agent, affected, participant)
+            if not agent:
+                self._fill(cls, "agent", _instrument_agents(token), agent, affected, participant)
+            self._fill(cls, "agent", _leaders(token), agent, affected, participant)
             partners = [
                 g for c in token.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
             ]
@@ -410,14 +437,20 @@ class _Reader:
             self._fill(cls, role, [owner], agent, affected, participant)
         of = [g for c in token.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
         of_role = "participant" if cls.participant else "affected"
-        acting = set(cls.agent) - set(cls.affected) - {"Person"}
-        if of_role == "affected" and any(self._types(g) & acting for g in of):
+        acting = set(cls.agent) - {"Person"}
+        if (
+            of_role == "affected"
+            and not cls.of_affected
+            and any(self._types(g) & acting for g in of)
+        ):
             of_role = "agent"
+        # "a search of his residence": whose the thing is, where it names no one
+        of += [p for g in of if not self._types(g) for p in g.children if p.dep_ == "poss"]
         self._fill(cls, of_role, of, agent, affected, participant)
         others = [
             g
             for c in token.children
-            if c.dep_ == "prep" and c.lower_ in PATIENT_PREPOSITIONS - {"of"}
+            if c.dep_ == "prep" and c.lower_ in PATIENT_PREPOSITIONS - {"of"} | cls.targets
             for g in c.children
         ]
         self._fill(cls, "affected", others, agent, affected, participant)
@@ -425,10 +458,12 @@ class _Reader:
             g for c in token.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
         ]
         self._fill(cls, "participant", partners, agent, affected, participant)
-        # ... then the verb that carries it
+        # ... then the verb that carries it; who speaks about it takes no part
+        # ("the embassy commented on the draft law")
         carrier = trigger.carrier
-        if carrier is None:
+        if carrier is None or carrier.lemma_.lower() in self.lex.speech:
             return agent, affected, participant
+        self._fill(cls, "agent", _leaders(carrier), agent, affected, participant)
         subjects, objects, by = _arguments(carrier)
         if trigger.via == GAPPED:
             subjects, objects, by = [c for c in token.children if c.dep_ in SUBJECTS], [], []
@@ -493,9 +528,15 @@ class _Reader:
         if not types:
             return []
         found: list[Actor] = []
+        if "Person" in types and any(c.dep_ == "relcl" for c in head.children):
+            head = self._described(head)
         resolved: set[int] = set()  # 'her client': 'her' is part of what was resolved
         for token in _phrase(head):
             if token.i in resolved:
+                continue
+            if self._person(token.head) and token.dep_ == "appos" and not self._person(token):
+                # "Rashad Valiyev, the head of the Civic Center": a description of him
+                resolved.update(t.i for t in token.subtree if not self._person(t))
                 continue
             mention = self.mention_at.get(token.i)
             if mention is not None:
@@ -513,18 +554,36 @@ class _Reader:
                     found.append(mention.actor)
                 continue
             resolvable = token == head or token.dep_ != "poss"
-            referents = self._refers_to(token) if "Person" in types and resolvable else []
+            referents = [a for a in self._refers_to(token) if a.type in types] if resolvable else []
             if referents:
                 resolved.update(t.i for t in token.subtree)
             found += [a for a in referents if a not in found]
         return found
 
+    def _person(self, token: Token) -> bool:
+        mention = self.mention_at.get(token.i)
+        return mention is not None and mention.actor.type == "Person"
+
+    def _described(self, noun: Token) -> Token:
+        """The person a relative clause tells of when the parser hung it on a noun
+        of his description: "Ramiz Sultanli, a member of the Musavat Party who was
+        sentenced ..." -> Sultanli, not the party."""
+        node = noun
+        for _ in range(4):
+            if self._person(node):
+                return node
+            if node.dep_ not in ("pobj", "prep", "appos") or node.head == node:
+                break
+            node = node.head
+        return noun
+
     def _refers_to(self, token: Token) -> list[Actor]:
         """He/him -> the person last told of as a subject; they, 'all three
         activists' -> the group last affected; 'her client' -> whom a lawyer represents."""
         word = token.lower_
-        if word in SUBJECT_PRONOUNS:
-            before = [a for i, a in self.subjects if i < token.i]
+        if word in SUBJECT_PRONOUNS | BODY_PRONOUNS:
+            person = word in SUBJECT_PRONOUNS
+            before = [a for i, a in self.subjects if i < token.i and (a.type == "Person") == person]
             return before[-1:] if before else []
         if word in GROUP_PRONOUNS or (
             token.lemma_.lower() in self.lex.people
@@ -697,8 +756,16 @@ class _Reader:
             if number is None:
                 continue
             value = self.lex.number(number.text)
-            if value is not None:
-                return self.lex.xsd_duration(value, unit.lemma_.lower())
+            if value is None:
+                continue
+            duration = self.lex.xsd_duration(value, unit.lemma_.lower())
+            for more in unit.children:  # "four years and six months"
+                count = next((c for c in more.children if c.dep_ == "nummod"), None)
+                if more.dep_ == "conj" and more.lemma_.lower() in units and count is not None:
+                    extra = self.lex.number(count.text)
+                    if extra is not None:
+                        duration += self.lex.xsd_duration(extra, more.lemma_.lower())[1:]
+            return duration
         return None
 
     def _refers_back(self, trigger: _Trigger) -> bool:
@@ -743,7 +810,10 @@ class _Reader:
                     and not (event.affected or event.participant)
                     and _agree(other.agent, event.agent)
                 )
-                same = same or (item.refers_back and _bare(event))
+                # naming no one, with no date or count: the event told before
+                # ("the Sochi meeting ... Sochi meeting signals"), or in the paragraph
+                nearby = item.trigger.noun
+                same = same or (nearby and _bare(event) and other.status == event.status)
             if same:
                 _combine(other, event)
                 return True
@@ -783,17 +853,27 @@ def _fronted_subject(verb: Token) -> list[Token]:
     """The subject the parser took for a conjunct of a fronted phrase's noun:
     in "Following a detention, his son, X, received ...", "son" hangs on
     "detention" as its conjunct, and the verb has no subject of its own."""
-    if verb.tag_ not in ("VBD", "VBZ", "VBP"):
+    passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not passive:
         return []
-    return [
-        conj
-        for prep in verb.children
-        if prep.dep_ == "prep" and prep.i < verb.i
-        for noun in prep.children
-        if noun.dep_ == "pobj"
-        for conj in noun.children
-        if conj.dep_ == "conj" and conj.pos_ in ("NOUN", "PROPN", "PRON")
-    ][:1]
+    described = [  # "Rasimli, who posted a video, was detained": "Rasimli" taken for an adverb
+        c
+        for c in verb.lefts
+        if c.dep_ in ("advmod", "npadvmod", "dep", "nmod")
+        and any(g.dep_ == "relcl" for g in c.children)
+    ]
+    return (
+        described[:1]
+        or [
+            conj
+            for prep in verb.children
+            if prep.dep_ == "prep" and prep.i < verb.i
+            for noun in prep.children
+            if noun.dep_ == "pobj"
+            for conj in noun.children
+            if conj.dep_ == "conj" and conj.pos_ in ("NOUN", "PROPN", "PRON")
+        ][:1]
+    )
 
 
 def _determined(token: Token) -> bool:
@@ -838,6 +918,38 @@ def _verb_roles(verb: Token, cls: EventClass) -> tuple[str | None, str | None]:
     return "agent", "affected"
 
 
+def _leaders(verb: Token) -> list[Token]:
+    """Who leads what a verb tells: "under the leadership of X, exercises are held"."""
+    return [
+        person
+        for prep in verb.children
+        if prep.dep_ == "prep" and prep.lower_ == "under"
+        for noun in prep.children
+        if noun.lemma_.lower() in LEADERSHIP
+        for of in noun.children
+        if of.lower_ == "of"
+        for person in of.children
+    ]
+
+
+def _instrument_agents(verb: Token) -> list[Token]:
+    """Who signed the act a verb is done under: "According to the decision signed
+    by X, the regime has been extended", "By a decree signed by X, ... was pardoned"."""
+    return [
+        pobj
+        for prep in verb.children
+        if prep.dep_ == "prep"
+        for noun in prep.subtree
+        if noun.lemma_.lower() in INSTRUMENTS
+        for acl in noun.children
+        if acl.dep_ == "acl"
+        for by in acl.children
+        if by.dep_ == "agent"
+        for pobj in by.children
+        if pobj.dep_ == "pobj"
+    ]
+
+
 def _patients(token: Token) -> list[Token]:
     """Objects of the trigger's of/against/into/for phrases: 'the appeal of X',
     'ruled in favour of X'."""
@@ -850,6 +962,7 @@ def _patients(token: Token) -> list[Token]:
     for obj in token.children:
         if obj.dep_ in OBJECTS:
             found += _patients(obj)
+            found += [c for c in obj.children if c.dep_ == "poss"]  # "rejected his appeal"
     return found
 
 
