@@ -641,3 +641,19 @@ def test_the_owner_of_what_is_searched_or_appealed_is_affected() -> None:
         ("Investigation", ["rail-abbasov"]),
         ("CourtDecision", ["rail-abbasov"]),
     ]
+
+
+def test_fines_for_rallies_in_a_law_are_a_kind_of_event_not_one() -> None:
+    found = events(
+        "The parliament approved a draft law raising the fines for unauthorized rallies."
+    )
+    assert [e.type for e in found] == ["Legislation"], "no fine and no rally was told"
+
+
+def test_three_of_them_is_not_the_two_people_named_before() -> None:
+    found = events(
+        "Activists Rail Abbasov and Nemat Abbasov were released. Relatives of other prisoners "
+        "held a picket, and the police detained three of them."
+    )
+    arrests = [e for e in found if e.type == "Arrest"]
+    assert [(keys(e.affected), e.quantity) for e in arrests] == [([], 3)]

@@ -389,6 +389,8 @@ class _Reader:
         told = trigger.carrier is not None and trigger.via not in TIME_PREPOSITIONS
         if trigger.noun and not told and _bare(event):
             return None  # "the wave of arrests", "before the next round of peace talks"
+        if trigger.noun and trigger.token.tag_ == "NNS" and _generic(event, cls):
+            return None  # "raising the fines for unauthorized rallies": a kind, not an event
         own = [
             t
             for c in trigger.token.children
@@ -585,6 +587,9 @@ class _Reader:
             person = word in SUBJECT_PRONOUNS
             before = [a for i, a in self.subjects if i < token.i and (a.type == "Person") == person]
             return before[-1:] if before else []
+        part = token.head.lower_ == "of" and token.head.head.like_num  # "three of them"
+        if part and self.groups and self.lex.number(token.head.head.text) != len(self.groups[-1]):
+            return []  # a part of a group is not the group named
         if word in GROUP_PRONOUNS or (
             token.lemma_.lower() in self.lex.people
             and token.tag_ == "NNS"
@@ -1027,6 +1032,17 @@ def _phrase(head: Token, keep_prepositions: bool = False) -> Iterator[Token]:
         if child.lower_ == "of" and any(c.dep_ == "appos" for c in head.children):
             continue  # "the former head of X, Rail Abbasov": the apposition names who
         yield from _phrase(child, keep_prepositions)
+
+
+def _generic(event: Event, cls: EventClass) -> bool:
+    """A plural noun of what happens to people, naming no one and counting no one:
+    the kind of event ("fines for rallies"), not one told."""
+    people = "Person" in cls.affected or "Person" in cls.agent
+    return (
+        people
+        and not (event.agent or event.affected or event.participant)
+        and (event.quantity is None)
+    )
 
 
 def _bare(event: Event) -> bool:
