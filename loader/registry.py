@@ -433,4 +433,4 @@ def add_link(g: Graph, node: URIRef, link: Link) -> None:
     if link.match:
         g.add((about, VOX.matchedOn, Literal(link.match)))
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", link.date):
-        g.add((about, DCTERMS.date, Literal(link.date, datatype=XSD.date)))
+        g.add((about, DCTERMS.modified, Literal(link.date, datatype=XSD.date)))
