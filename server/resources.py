@@ -264,9 +264,11 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     )
     links = rows(
         graph,
-        f"""SELECT DISTINCT ?item ?verified WHERE {{
+        f"""SELECT DISTINCT ?item ?verified ?source WHERE {{
               {{ {me} owl:sameAs ?item BIND(true AS ?verified) }}
               UNION {{ {me} vox:wikidataCandidate ?item BIND(false AS ?verified) }}
+              OPTIONAL {{ {me} vox:wikidataLink ?link . ?link vox:linkedItem ?item ;
+                                                          dcterms:source ?source }}
             }} ORDER BY ?item""",
     )
     aliases = rows(
@@ -275,7 +277,7 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     return {
         "aliases": [r["alias"] for r in aliases],
         "roles": role_groups(roles),
-        "wikidata": [(r["item"], r["verified"] == "true") for r in links],
+        "wikidata": [(r["item"], r["verified"] == "true", r.get("source")) for r in links],
         "statements": items(statement_rows + spans),
         "events": items(event_rows + spans),
         "statement_pages": statements,
