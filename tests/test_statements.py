@@ -325,4 +325,3 @@ def test_a_body_the_digest_only_describes_speaks_under_its_description() -> None
     )
     assert s.speaker.key == "presidential-press-service", s.speaker
     assert s.paraphrase == "The presidents discussed the border by phone", s.paraphrase
-
