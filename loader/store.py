@@ -1,7 +1,7 @@
 """Step 4: the embedded Oxigraph store, one named graph per digest.
 
 `GraphStore` is the one small interface the loader and the server use to reach
-the data: replace_graph, replace_unless_other_source, remove_graph, query,
+the data: replace_graph, replace_unless_other_source, remove_graph, update, query,
 quads_for_pattern, quads, named_graphs, value, flush (plus path and read_only). `RemoteStore`
 (loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;
 `open_store` picks one from --store / --store-url and the environment.
@@ -182,6 +182,10 @@ class GraphStore:
 
     def remove_graph(self, name: URIRef) -> None:
         self.ox.update(f"DROP SILENT GRAPH <{name}>")
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (all its operations in one transaction)."""
+        self.ox.update(sparql)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs())
