@@ -70,9 +70,12 @@ CONCERNS = (VOX.affected, VOX.participant)
 ROLES = (VOX.agent, VOX.affected, VOX.participant, VOX.place)
 FULL_SHARE = 0.2  # a batch touching this share of the digests or more: consolidate in full
 VALUES_CHUNK = 400  # terms per VALUES block
+DIGEST_CHUNK = 50  # digests per query when reading reports
+WRITE_CHUNK = 5000  # triples per INSERT DATA / DELETE DATA of a full consolidation
 
 GRAPH = iris.INCIDENTS_GRAPH
 _G = f"<{GRAPH}>"
+_NODE = ox.NamedNode(str(GRAPH))
 _PLANNED = str(VOX.Planned)
 _EVENT = str(VOX.Event)
 
@@ -123,6 +126,7 @@ class Report:
 
 
 _CONCERN_IRIS = {str(p) for p in CONCERNS}
+CONCERN_NAMES = ("vox:affected", "vox:participant")
 
 
 @dataclass
@@ -334,53 +338,51 @@ def _rows(store, query: str) -> list[dict[str, str]]:
 
 def read_reports(store, *, digests: Iterable[str] | None = None, events=None) -> list[Report]:
     """The event reports of the given digests (IRIs), or the given events, or all."""
+    if digests is None and events is None:
+        digests = all_digests(store)
     if digests is not None:
-        scopes = [_values("digest", chunk) for chunk in _chunks(digests)]
-    elif events is not None:
-        scopes = [_values("e", chunk) for chunk in _chunks(events)]
+        scopes = [_values("digest", chunk) for chunk in _chunks(digests, DIGEST_CHUNK)]
     else:
-        scopes = [""]
+        scopes = [_values("e", chunk) for chunk in _chunks(events or ())]
+    wanted = {str(RDF.type), str(VOX.date), str(VOX.status), *(str(p) for p in ROLES)}
     found: dict[str, dict] = {}
+    dates: dict[str, str] = {}
     for scope in scopes:
+        # Every triple of the events in scope, in one index-driven query (joins of several
+        # patterns, OPTIONALs and property paths cost many times more in Oxigraph).
         rows = _rows(
             store,
-            f"""SELECT DISTINCT ?e ?class ?digest ?reported ?date ?status WHERE {{ {scope}
-                  ?e a vox:Event ; vox:reportedIn ?digest ; a ?class .
-                  ?digest dcterms:date ?reported .
-                  OPTIONAL {{ ?e vox:date ?date }} OPTIONAL {{ ?e vox:status ?status }} }}""",
+            f"""SELECT ?e ?digest ?p ?o WHERE {{ {scope}
+                  ?e vox:reportedIn ?digest . ?e ?p ?o }}""",
         )
         for row in rows:
-            entry = found.setdefault(
-                row["e"],
-                {"classes": set(), "digest": row["digest"], "reported": row["reported"]},
-            )
-            entry["classes"].add(row["class"])
-            entry.setdefault("dates", set())
-            if "date" in row:
-                entry["dates"].add(row["date"])
-            if "status" in row:
-                entry["status"] = row["status"]
-        role_rows = _rows(
-            store,
-            f"""SELECT DISTINCT ?e ?role ?actor WHERE {{ {scope}
-                  ?e a vox:Event ; vox:reportedIn ?digest .
-                  VALUES ?role {{ {" ".join(_iri(p) for p in ROLES)} }}
-                  ?e ?role ?actor . FILTER(isIRI(?actor)) }}""",
-        )
-        for row in role_rows:
-            if row["e"] in found:
-                found[row["e"]].setdefault("roles", set()).add((row["role"], row["actor"]))
+            entry = found.setdefault(row["e"], {"digest": row["digest"], "classes": set()})
+            predicate, value = row["p"], row["o"]
+            if predicate not in wanted:
+                continue
+            if predicate == str(RDF.type):
+                entry["classes"].add(value)
+            elif predicate == str(VOX.date):
+                entry.setdefault("dates", set()).add(value)
+            elif predicate == str(VOX.status):
+                entry["status"] = value
+            else:
+                entry.setdefault("roles", set()).add((predicate, value))
+    for chunk in _chunks({entry["digest"] for entry in found.values()}):
+        query = f"SELECT ?d ?date WHERE {{ {_values('d', chunk)} ?d dcterms:date ?date }}"
+        dates |= {row["d"]: row["date"] for row in _rows(store, query)}
+    found = {iri: e for iri, e in found.items() if _EVENT in e["classes"] and e["digest"] in dates}
     reports = []
     for iri, entry in found.items():
         specific = sorted(entry["classes"] - {_EVENT})
-        dates = sorted(date.fromisoformat(d) for d in entry["dates"])
+        stated = sorted(date.fromisoformat(d) for d in entry.get("dates", ()))
         reports.append(
             Report(
                 iri,
                 specific[0] if specific else _EVENT,
                 entry["digest"],
-                date.fromisoformat(entry["reported"]),
-                dates[0] if dates else None,
+                date.fromisoformat(dates[entry["digest"]]),
+                stated[0] if stated else None,
                 entry.get("status"),
                 frozenset(entry.get("roles", ())),
             )
@@ -398,17 +400,19 @@ def _names(store, actors: set[str]) -> dict[str, str]:
 
 def _stored_incidents(store, where: str) -> dict[str, tuple[str, frozenset[str]]]:
     """Incidents of the incidents graph matching `where` (binding ?inc): their group."""
-    rows = _rows(
-        store,
-        f"""SELECT DISTINCT ?inc ?class ?actor WHERE {{ GRAPH {_G} {{ {where}
-              ?inc vox:eventClass ?class .
-              OPTIONAL {{ ?inc vox:affected|vox:participant ?actor }} }} }}""",
-    )
     found: dict[str, tuple[str, set[str]]] = {}
-    for row in rows:
-        entry = found.setdefault(row["inc"], (row["class"], set()))
-        if "actor" in row:
-            entry[1].add(row["actor"])
+    for row in _rows(store, f"SELECT DISTINCT ?inc WHERE {{ GRAPH {_G} {{ {where} }} }}"):
+        found[row["inc"]] = ("", set())
+    for chunk in _chunks(found):
+        for prop in ("vox:eventClass", *CONCERN_NAMES):
+            query = f"""SELECT ?inc ?o WHERE {{ {_values("inc", chunk)}
+                          GRAPH {_G} {{ ?inc {prop} ?o }} }}"""
+            for row in _rows(store, query):
+                cls, actors = found[row["inc"]]
+                if prop == "vox:eventClass":
+                    found[row["inc"]] = (row["o"], actors)
+                else:
+                    actors.add(row["o"])
     return {inc: (cls, frozenset(actors)) for inc, (cls, actors) in found.items()}
 
 
@@ -462,7 +466,7 @@ class Outcome:
     full: bool
     reports: int = 0  # event reports (re)consolidated
     incidents: int = 0  # incidents written
-    removed: int = 0  # stored incidents replaced or removed
+    removed: int = 0  # stored incidents replaced (incremental) or triples deleted (full)
     links: int = 0  # vox:nextInCase links written
     seconds: float = 0.0
     groups: int = field(default=0)
@@ -478,9 +482,9 @@ def mark_pending(store) -> None:
     store.update(f"DELETE WHERE {{ GRAPH {_G} {{ {_G} <{OWL.versionInfo}> ?version }} }}")
 
 
-def digest_count(store) -> int:
-    rows = _rows(store, "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a vox:Digest }")
-    return int(rows[0]["n"]) if rows else 0
+def all_digests(store) -> list[str]:
+    """The IRIs of the stored digests."""
+    return sorted({row["d"] for row in _rows(store, "SELECT ?d WHERE { ?d a vox:Digest }")})
 
 
 def consolidate(
@@ -492,7 +496,7 @@ def consolidate(
     started = time.perf_counter()
     touched = sorted(set(digests)) if digests is not None else None
     share = FULL_SHARE if full_share is None else full_share
-    if touched is not None and len(touched) >= share * max(digest_count(store), 1):
+    if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
         touched = None
     outcome = _full(store) if touched is None else _incremental(store, touched)
     outcome.seconds = time.perf_counter() - started
@@ -506,9 +510,29 @@ def _full(store) -> Outcome:
     links = case_links(i.step() for i in incidents)
     lines = [line for i in incidents for line in incident_triples(i, names)]
     lines += [_link_triple(a, b) for a, b in sorted(links)]
-    lines.append(_marker())
-    store.replace_graph(GRAPH, "\n".join(lines))
-    return Outcome(True, len(reports), len(incidents), links=len(links))
+    # Only the difference is written: rewriting a graph of ~10 triples per report costs
+    # as much as storing a quarter of the digests again; the difference is small after a
+    # version change and everything on a new store. The marker goes last.
+    stored = {f"{quad.triple} ." for quad in store.quads_for_pattern(None, None, None, _NODE)}
+    wanted = set(lines)
+    operations = [
+        f"DELETE DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(stored - wanted)
+    ]
+    operations += [
+        f"INSERT DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(wanted - stored)
+    ]
+    for operation in operations:
+        store.update(operation)
+    store.update(f"INSERT DATA {{ GRAPH {_G} {{ {_marker()} }} }}")
+    return Outcome(
+        True, len(reports), len(incidents), removed=len(stored - wanted), links=len(links)
+    )
+
+
+def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
+    ordered = sorted(lines)
+    for start in range(0, len(ordered), size):
+        yield "\n".join(ordered[start : start + size])
 
 
 def _incremental(store, touched: list[str]) -> Outcome:
@@ -524,20 +548,19 @@ def _incremental(store, touched: list[str]) -> Outcome:
         scope = f"VALUES (?class ?anchor) {{ {rows} }}"
         events = {
             row["e"]
+            for prop in CONCERN_NAMES
             for row in _rows(
-                store,
-                f"""SELECT DISTINCT ?e WHERE {{ {scope}
-                      ?e a ?class ; vox:affected|vox:participant ?anchor }}""",
+                store, f"SELECT DISTINCT ?e WHERE {{ {scope} ?e {prop} ?anchor . ?e a ?class }}"
             )
         }
         for report in read_reports(store, events=events):
             if report.group in groups:
                 reports[report.iri] = report
-        for inc, group in _stored_incidents(
-            store, f"{scope} ?inc vox:eventClass ?class ; vox:affected|vox:participant ?anchor ."
-        ).items():
-            if group in groups:
-                old[inc] = group
+        for prop in CONCERN_NAMES:
+            where = f"{scope} ?inc {prop} ?anchor . ?inc vox:eventClass ?class ."
+            for inc, group in _stored_incidents(store, where).items():
+                if group in groups:
+                    old[inc] = group
     incidents = join(reports.values())
     people = {a for cls, actors in groups if cls in CASE_STAGES for a in actors}
     people |= {a for i in incidents if i.event_class in CASE_STAGES for a in i.actors(VOX.affected)}
