@@ -42,15 +42,17 @@ from tqdm import tqdm
 from loader import consolidate
 from loader.extract import nlp
 from loader.map import map_digest
-from loader.parse import DigestError, digest_from_bytes, read_digest_bytes
+from loader.parse import DigestError, digest_from_bytes
 from loader.registry import Registry
 from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
 from loader.validate import ShapeError, check
+from loader.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph import iris
 from voxgraph.iris import VOX
 from voxgraph.paths import MAPPINGS, ONTOLOGY, ROOT, SHAPES
 
-DIGEST_SUFFIXES = (".txt",)
+# Digest text files, and saved pages of the series (read by loader/webpage.py).
+DIGEST_SUFFIXES = (".txt", *PAGE_SUFFIXES)
 STAGES = ("parse", "map", "shacl", "store", "consolidate")
 # Starting a worker process (imports, the registry) costs about as much as
 # preparing a few digests: smaller batches are prepared in this process.
@@ -92,11 +94,22 @@ class MappedDigest:
 
 
 def digest_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the digest files inside folders named, in a stable order."""
+    """Files named, and the digest files inside folders named, in a stable order.
+
+    Inside a folder, hidden folders (such as the page cache `voxgraph harvest`
+    keeps in `.cache/`) are not searched.
+    """
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in DIGEST_SUFFIXES))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in DIGEST_SUFFIXES
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
+                )
+            )
         else:
             found.append(path)
     return found
@@ -121,20 +134,26 @@ def mapping_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def fingerprint(raw: bytes) -> str:
-    return f"{hashlib.sha256(raw).hexdigest()[:32]}-{mapping_version()}"
+def fingerprint(raw: bytes, source: str) -> str:
+    """What decides a digest's graph: its bytes, its source (dcterms:source) and the mapping."""
+    content = hashlib.sha256(raw + b"\0" + source.encode()).hexdigest()[:32]
+    return f"{content}-{mapping_version()}"
 
 
-def prepare(path: Path, registry: Registry, raw: bytes | None = None) -> MappedDigest:
-    """Parse, map and SHACL-check one file (given its bytes, if already read).
+def prepare(
+    path: Path, registry: Registry, raw: bytes | None = None, source: str | None = None
+) -> MappedDigest:
+    """Parse, map and SHACL-check one file (given its digest bytes and source, if already read).
 
     Raises DigestError or ShapeError.
     """
-    raw = read_digest_bytes(path) if raw is None else raw
+    if raw is None:
+        raw, source = digest_input(path)
+    source = source or path.name
     started = time.perf_counter()
-    digest = digest_from_bytes(raw, path.name)
+    digest = digest_from_bytes(raw, source)
     key = iris.digest_key(digest.date, digest.series)
-    stamp = fingerprint(raw)
+    stamp = fingerprint(raw, source)
     parsed = time.perf_counter()
     graph = map_digest(digest, registry, stamp)
     mapped = time.perf_counter()
@@ -159,17 +178,20 @@ class StorableDigest:
     ntriples: str
     warnings: list[str]
     seconds: dict[str, float]
+    source: str = ""  # its dcterms:source: the file name, or the URL of a page or sidecar
 
 
-def prepare_or_reason(path: Path, registry: Registry, raw: bytes) -> StorableDigest | str:
+def prepare_or_reason(
+    path: Path, registry: Registry, raw: bytes, source: str
+) -> StorableDigest | str:
     """`prepare`, ready to store, or the readable reason why the file cannot be loaded."""
     try:
-        mapped = prepare(path, registry, raw)
+        mapped = prepare(path, registry, raw, source)
         started = time.perf_counter()
         ntriples = graph_as_ntriples(mapped.graph)
         check_stored_form(ntriples, f"{path.name} ({mapped.key})")
         seconds = {**mapped.seconds, "store": time.perf_counter() - started}
-        return StorableDigest(mapped.key, ntriples, mapped.warnings, seconds)
+        return StorableDigest(mapped.key, ntriples, mapped.warnings, seconds, source)
     except (DigestError, ShapeError, StoreFormError) as error:
         return str(error)
     except Exception as error:  # a bug in a mapper must not stop the batch
@@ -241,7 +263,8 @@ def run(
             if consolidated and not stored:
                 consolidate.mark_pending(store)
             stored.append(key)
-            other = _store_digest(store, key, outcome.ntriples, path, seen.get(key), replace)
+            source = outcome.source or path.name
+            other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
             report.seconds["store"] += time.perf_counter() - started
             if other is not None and not replace:
                 report.failed[name] = (
@@ -275,9 +298,12 @@ def run(
 
 
 def _store_digest(
-    store: GraphStore, key: str, ntriples: str, path: Path, earlier: Path | None, replace: bool
+    store: GraphStore, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
 ) -> str | None:
     """Store one digest's graph; returns the other file its digest came from, if any.
+
+    `source` is the digest's dcterms:source: its file's name, or the URL a
+    harvested file's sidecar or a saved page names (loader/webpage.py).
 
     Without `replace` a digest stored from another file stays as it is (and that
     file is returned); with it the graph is replaced and the file it came from
@@ -285,16 +311,16 @@ def _store_digest(
     """
     graph, digest = iris.digest_graph(key), iris.digest_iri(key)
     if not replace:
-        return store.replace_unless_other_source(graph, ntriples, digest, path.name)
+        return store.replace_unless_other_source(graph, ntriples, digest, source)
     before = str(earlier) if earlier else store.value(graph, digest, DCTERMS.source)
     store.replace_graph(graph, ntriples)
-    return before if before is not None and before != path.name else None
+    return before if before is not None and before != source else None
 
 
 def _to_prepare(
     files: list[Path], store: GraphStore | None, report: Report, bar: tqdm
-) -> Iterator[tuple[Path, bytes]]:
-    """The files that need preparing, with their bytes, read one at a time.
+) -> Iterator[tuple[Path, bytes, str]]:
+    """The files that need preparing, with their digest bytes and source, read one at a time.
 
     Unreadable files, repeats of earlier bytes and digests stored unchanged are
     recorded in `report` (and counted on `bar`) instead.
@@ -303,7 +329,7 @@ def _to_prepare(
     for path in files:
         name = str(path)
         try:
-            raw = read_digest_bytes(path)
+            raw, source = digest_input(path)
         except (DigestError, OSError) as error:
             report.failed[name] = str(error)
             bar.update()
@@ -314,20 +340,20 @@ def _to_prepare(
             bar.update()
             continue
         contents[content] = path
-        if store is not None and _stored(store, fingerprint(raw)):
+        if store is not None and _stored(store, fingerprint(raw, source)):
             report.unchanged.append(name)
             bar.update()
             continue
-        yield path, raw
+        yield path, raw, source
 
 
 def _prepared(
-    todo: Iterator[tuple[Path, bytes]], registry: Registry, jobs: int
+    todo: Iterator[tuple[Path, bytes, str]], registry: Registry, jobs: int
 ) -> Iterator[tuple[Path, StorableDigest | str]]:
     """Each file of `todo` prepared (or the reason it failed), in the order of `todo`."""
     if jobs <= 1:
-        for path, raw in todo:
-            yield path, prepare_or_reason(path, registry, raw)
+        for path, raw, source in todo:
+            yield path, prepare_or_reason(path, registry, raw, source)
         return
     # spawn: a fresh interpreter per worker, never a fork of a process holding
     # an open RocksDB store and its threads.
@@ -336,8 +362,8 @@ def _prepared(
         jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
     ) as pool:
         pending: deque[tuple[Path, Future]] = deque()
-        for path, raw in todo:
-            pending.append((path, pool.submit(_prepare_in_worker, path, raw)))
+        for path, raw, source in todo:
+            pending.append((path, pool.submit(_prepare_in_worker, path, raw, source)))
             if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
                 path, future = pending.popleft()
                 yield path, future.result()
@@ -362,9 +388,9 @@ def _exit_with(parent: int) -> None:
     os._exit(1)
 
 
-def _prepare_in_worker(path: Path, raw: bytes) -> StorableDigest | str:
+def _prepare_in_worker(path: Path, raw: bytes, source: str) -> StorableDigest | str:
     assert _worker_registry is not None, "the worker was not started by _start_worker"
-    return prepare_or_reason(path, _worker_registry, raw)
+    return prepare_or_reason(path, _worker_registry, raw, source)
 
 
 def _stored(store: GraphStore, stamp: str) -> bool:

@@ -6,6 +6,7 @@
     voxgraph serve --port 8000            the SPARQL endpoint and its pages
     voxgraph link -o candidates.csv       Wikidata candidates for unlinked actors
     voxgraph generate 1000 var/synthetic  a synthetic corpus in the house style
+    voxgraph harvest SITE -o var/harvest  the series' digests from the publisher's site
 
 Every command that touches the store takes --store DIR; without it the store
 is $VOXGRAPH_STORE, or var/store in the checkout.
@@ -97,6 +98,11 @@ def load(
     replace: bool,
 ) -> None:
     """Load digest files, or folders of them (*.txt), into the store.
+
+    Saved web pages of the series (*.html, *.htm: a browser's "Save page as", or
+    wget) are read too: the article's text is extracted and the page's canonical
+    URL becomes the digest's source, as a DATE.txt.source file beside a harvested
+    DATE.txt gives its URL. Hidden folders (a harvest's .cache/) are not searched.
 
     Each digest replaces its own named graph in one transaction; unchanged
     digests are skipped. A digest is identified by its date: a file whose date
@@ -383,6 +389,95 @@ def generate(count: int, outdir: Path, seed: int, start: datetime) -> None:
     written = write_corpus(count, outdir, seed=seed, start=start.date())
     dates = f"{written[0].stem} to {written[-1].stem}"
     click.echo(f"wrote {len(written)} digests to {outdir} ({dates})")
+
+
+@main.command()
+@click.argument("site")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the digests: DATE.txt, and DATE.txt.source holding the page's URL "
+    "(DATE-2.txt for a second digest of one day). Created if missing.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only posts published on or after this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only posts published on or before this date (YYYY-MM-DD).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Seconds between two requests to the site (one request at a time).",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the fetched pages, so that a second run fetches only the listing. "
+    "Default: OUTPUT/.cache.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."
+)
+def harvest(
+    site: str,
+    out: Path,
+    since: datetime | None,
+    until: datetime | None,
+    delay: float,
+    cache_dir: Path | None,
+    progress: bool | None,
+) -> None:
+    """Harvest the digests from the publisher's WordPress site into loadable files.
+
+    SITE is the English site root, e.g. https://cnis-baku.org/eng/. Lists the
+    posts through the WordPress REST API (SITE/wp-json/wp/v2/posts), keeps the
+    digests (laid out as one and marked as the series': "Digest" in the title or
+    a category, or a section heading of the series; see mappings/harvest.yaml),
+    fetches each digest's page and extracts the article's text. Polite: a
+    User-Agent naming the project, one request at a time, back-off on 429 and
+    5xx honouring Retry-After. Exits 1 if a post failed or the listing broke off.
+    Then: voxgraph load OUTPUT.
+    """
+    from loader.harvest import harvest as run_harvest
+
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until")
+    show = sys.stderr.isatty() if progress is None else progress
+    summary = run_harvest(
+        site,
+        out,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        delay=delay,
+        cache_dir=cache_dir,
+        progress=show,
+    )
+    for path in summary.new:
+        click.echo(f"new: {path}")
+    for path in summary.updated:
+        click.echo(f"updated: {path}")
+    for url, why in summary.skipped.items():
+        click.echo(f"skipped, not a digest: {url} ({why})")
+    for url, why in summary.failed.items():
+        click.echo(f"FAILED: {url}\n  {why}", err=True)
+    if summary.error:
+        click.echo(f"STOPPED: the listing broke off: {summary.error}", err=True)
+    click.echo(summary.line(), err=not summary.ok)
+    sys.exit(0 if summary.ok else 1)
 
 
 if __name__ == "__main__":

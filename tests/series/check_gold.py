@@ -18,14 +18,36 @@ import yaml
 
 HERE = Path(__file__).parent
 TYPES = {
-    "Arrest", "Sentencing", "CourtDecision", "Release", "Charge", "Mistreatment",
-    "Appointment", "InstitutionalChange", "Meeting", "MilitaryOperation",
-    "MilitaryExercise", "Protest", "Casualties", "Restriction", "Legislation",
-    "Displacement", "HumanitarianAid", "Investigation",
+    "Arrest",
+    "Sentencing",
+    "CourtDecision",
+    "Release",
+    "Charge",
+    "Mistreatment",
+    "Appointment",
+    "InstitutionalChange",
+    "Meeting",
+    "MilitaryOperation",
+    "MilitaryExercise",
+    "Protest",
+    "Casualties",
+    "Restriction",
+    "Legislation",
+    "Displacement",
+    "HumanitarianAid",
+    "Investigation",
 }
 MEDIA = {
-    "SocialMediaPost", "FacebookPost", "Interview", "NewsReport", "OfficialStatement",
-    "PressRelease", "OpenLetter", "CourtTestimony", "Speech", "PhoneCall",
+    "SocialMediaPost",
+    "FacebookPost",
+    "Interview",
+    "NewsReport",
+    "OfficialStatement",
+    "PressRelease",
+    "OpenLetter",
+    "CourtTestimony",
+    "Speech",
+    "PhoneCall",
 }
 STATUS = {"Occurred", "Planned", "Alleged"}
 DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$")
@@ -87,12 +109,17 @@ def main() -> int:
     for gold_file in sorted((HERE / "gold").glob("*.yaml")):
         gold = yaml.safe_load(gold_file.read_text(encoding="utf-8"))
         errors = check(gold_file)
-        counts = (len(gold.get("actors") or []), len(gold.get("statements") or []),
-                  len(gold.get("events") or []))
+        counts = (
+            len(gold.get("actors") or []),
+            len(gold.get("statements") or []),
+            len(gold.get("events") or []),
+        )
         size = len((HERE / "digests" / f"{gold_file.stem}.txt").read_text(encoding="utf-8"))
         status = "ok" if not errors else f"{len(errors)} error(s)"
-        print(f"{gold_file.stem}: {size} chars, actors {counts[0]}, statements {counts[1]}, "
-              f"events {counts[2]}: {status}")
+        print(
+            f"{gold_file.stem}: {size} chars, actors {counts[0]}, statements {counts[1]}, "
+            f"events {counts[2]}: {status}"
+        )
         for err in errors:
             print("   ", err)
         failed += bool(errors)
