@@ -108,6 +108,8 @@ def page(rest: str) -> str:
         return render_template("digest.html", text=text, local_graph=f"/graph/{rest}", **context)
     if types & ACTOR_LIKE:
         return render_template("actor.html", **actor_context(graph, iri), **context)
+    if VOX + "Incident" in types:
+        return render_template("incident.html", **incident_context(graph, iri), **context)
     return render_template("resource.html", **context)
 
 
@@ -180,6 +182,16 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     aliases = rows(
         graph, f"SELECT DISTINCT ?alias WHERE {{ {me} skos:altLabel ?alias }} ORDER BY ?alias"
     )
+    history = rows(
+        graph,
+        f"""SELECT ?incident ?label ?kind ?first (COUNT(DISTINCT ?digest) AS ?digests)
+                   (SAMPLE(?next) AS ?next) (SAMPLE(?nextLabel) AS ?nextLabel) WHERE {{
+              ?incident vox:affected {me} ; rdfs:label ?label ; vox:eventClass ?class ;
+                        vox:firstReported ?first ; vox:report/vox:reportedIn ?digest .
+              BIND(STRAFTER(STR(?class), "#") AS ?kind)
+              OPTIONAL {{ ?incident vox:nextInCase ?next . ?next rdfs:label ?nextLabel }}
+            }} GROUP BY ?incident ?label ?kind ?first ORDER BY ?first ?label""",
+    )
     return {
         "aliases": [r["alias"] for r in aliases],
         "roles": [
@@ -193,6 +205,31 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
         "wikidata": [(r["item"], r["verified"] == "true") for r in links],
         "statements": items(statements),
         "events": items(events),
+        "history": history,
+    }
+
+
+def incident_context(graph: GraphStore, iri: str) -> dict:
+    """An incident's reports (digest, date, sentence) and its neighbours in a case."""
+    me = f"<{iri}>"
+    reports = rows(
+        graph,
+        f"""SELECT ?x ?digest ?date ?kind ?b ?e ?anchor WHERE {{
+              {me} vox:report ?x . ?x vox:reportedIn ?digest . ?digest dcterms:date ?date .
+              {me} vox:eventClass ?class . BIND(STRAFTER(STR(?class), "#") AS ?kind)
+              OPTIONAL {{ ?x vox:evidence ?ev . ?ev nif:beginIndex ?b ; nif:endIndex ?e ;
+                                                    nif:anchorOf ?anchor }} }}""",
+    )
+    case = rows(
+        graph,
+        f"""SELECT ?other ?label ?direction WHERE {{
+              {{ {me} vox:nextInCase ?other BIND("next" AS ?direction) }}
+              UNION {{ ?other vox:nextInCase {me} BIND("previous" AS ?direction) }}
+              ?other rdfs:label ?label }} ORDER BY ?direction ?label""",
+    )
+    return {
+        "reports": sorted(items(reports), key=lambda i: (i.date, i.iri)),
+        "case": [(r["direction"], r["other"], r["label"]) for r in case],
     }
 
 

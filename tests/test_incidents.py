@@ -9,10 +9,14 @@ Mammadov's two arrest reports share one, no incident mixes different people.
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
+import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
@@ -22,6 +26,7 @@ from loader.consolidate import CaseStep, Report, case_links, join
 from loader.store import GraphStore, latest_snapshot
 from server.dumps import write_dump
 from tests.conftest import AnyStore, StoreFactory
+from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
 
@@ -398,3 +403,44 @@ def test_the_snapshot_readers_see_holds_the_incidents(
     assert bool(
         reader.query(f"ASK {{ GRAPH <{iris.INCIDENTS_GRAPH}> {{ ?i a <{VOX.Incident}> }} }}")
     )
+
+
+# -- on the site ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(corpus_store: GraphStore) -> Iterator[str]:
+    with serving_store(corpus_store) as base:
+        yield base
+
+
+def test_the_timeline_lists_an_incident_once_with_each_reports_sentence(site: str) -> None:
+    page = requests.get(
+        f"{site}/timeline", params={"actor": str(iris.actor_iri("afiaddin-mammadov"))}
+    )
+    assert page.status_code == 200
+    arrest = page.text[page.text.index('href="/page/incident/2023-09-22/996"') :]
+    arrest = arrest[: arrest.index("</li>")]
+    assert "reported in 2 digests" in arrest
+    assert "was apprehended and accused of a stabbing incident" in arrest
+    assert "who was arrested on trumped-up assault charges" in arrest
+    assert page.text.count('href="/page/incident/2023-09-22/996"') == 1
+
+
+def test_an_actor_page_shows_the_persons_history_as_incidents(site: str) -> None:
+    page = requests.get(f"{site}/page/actor/emin-shaig-ibrahimov").text
+    history = page[page.index('<section class="history">') :]
+    history = history[: history.index("</section>")]
+    titles = re.findall(r'class="kind" href="/page/incident/[^"]+">([^<]+)</a>', history)
+    assert titles[0].startswith("Sentencing of Amrah Tahmazov, Emin Shaig Ibrahimov")
+    assert "Arrest of Emin Shaig Ibrahimov, first reported 2023-09-26" in titles
+    assert "next in the case: <a" in history
+
+
+def test_an_incident_has_a_page_with_its_reports(site: str) -> None:
+    page = requests.get(f"{site}/id/incident/2023-09-22/996", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.url.endswith("/page/incident/2023-09-22/996")
+    assert "Arrest of Afiaddin Mammadov, first reported 2023-09-22" in page.text
+    assert "Reported in 2 digests" in page.text
+    assert 'href="/page/digest/2023-10-03#char=' in page.text
+    assert "next: <a" in page.text  # the charge
