@@ -21,10 +21,16 @@ have its own query time-out too, since the HTTP client cannot stop it.
 
 The update URL defaults to the query URL, except that a query URL ending in
 `/query` (Oxigraph's, Fuseki's) gets `/update` in its place.
+
+A query's answer is parsed as it is read from the connection, so a caller that
+wants the first rows reads only those (the endpoint reads at most its row limit
+plus one), and no answer is held whole in memory; more than `max_answer_bytes`
+read for one answer (a few giant values) raise AnswerTooLarge.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Iterator
 
@@ -41,6 +47,9 @@ SPARQL_UPDATE = "application/sparql-update"
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 DEFAULT_TIMEOUT = 30.0
 UPDATE_TIMEOUT = 300.0
+MAX_ANSWER_BYTES = 100_000_000  # read for one answer at most
+READ_BYTES = 64 * 1024  # read from the connection at a time
+ERROR_TEXT = 1_000  # characters of a refusal's body kept for the message
 
 
 class RemoteTimeout(TimeoutError):
@@ -49,6 +58,64 @@ class RemoteTimeout(TimeoutError):
 
 class RemoteStoreError(RuntimeError):
     """The remote SPARQL server refused or failed a request."""
+
+
+class AnswerTooLarge(RemoteStoreError):
+    """More than `max_answer_bytes` were read for one answer."""
+
+
+class RemoteTriples:
+    """The triples of a CONSTRUCT or DESCRIBE answer, parsed as they are read."""
+
+    def __init__(self, quads: Iterator[ox.Quad]) -> None:
+        self._quads = quads
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return (quad.triple for quad in self._quads)
+
+
+class _AnswerReader(io.RawIOBase):
+    """The body of a streamed response, as the parser asks for it: at most `limit` bytes.
+
+    Closed (and the connection with it) when the parser that reads it is dropped.
+    """
+
+    def __init__(self, response: requests.Response, limit: int) -> None:
+        super().__init__()
+        self._response = response
+        self._chunks = response.iter_content(READ_BYTES)
+        self._pending = b""
+        self._left = limit
+        self._limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+            except requests.ConnectionError as error:  # requests reports a read time-out so
+                url = self._response.url
+                if "timed out" in str(error):
+                    raise RemoteTimeout(f"{url} did not send its answer in time") from None
+                raise RemoteStoreError(f"{url}: the answer broke off ({error})") from None
+            self._left -= len(self._pending)
+            if self._left < 0:
+                raise AnswerTooLarge(
+                    f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
+                    "more than this server reads for one query"
+                )
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        self._response.close()
+        super().close()
 
 
 def store_url(explicit: str | None = None) -> str | None:
@@ -75,11 +142,13 @@ class RemoteStore:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ):
         self.url = query_url
         self.update_url = update_url or default_update_url(query_url)
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.max_answer_bytes = max_answer_bytes
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.url!r})"
@@ -131,8 +200,9 @@ class RemoteStore:
         default_graph: Iterable[str] | None = None,
         named_graphs: Iterable[str] | None = None,
         base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query on the server; the answer as pyoxigraph's result objects.
+    ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
+        """Run a query on the server; the answer as pyoxigraph's result objects (for
+        CONSTRUCT and DESCRIBE, RemoteTriples), parsed as they are read.
 
         Relative IRIs resolve against `base_iri`, sent as a BASE before the query
         (the protocol has no parameter for it, and the server would otherwise use
@@ -144,25 +214,26 @@ class RemoteStore:
             sparql = f"BASE {ox.NamedNode(base_iri)} {sparql}"
         params = [("default-graph-uri", g) for g in default_graph or ()]
         params += [("named-graph-uri", g) for g in named_graphs or ()]
-        response = self._post(self.url, sparql, SPARQL_QUERY, {"Accept": ACCEPT}, None, params)
-        if response.status_code == 400:
-            raise SyntaxError(response.text[:1000])
+        response = self._post(
+            self.url, sparql, SPARQL_QUERY, {"Accept": ACCEPT}, None, params, stream=True
+        )
         if response.status_code != 200:
-            raise RemoteStoreError(
-                f"{self.url}: query failed ({response.status_code}): {response.text[:500]}"
-            )
+            with response:
+                text = next(response.iter_content(ERROR_TEXT), b"").decode("utf-8", "replace")
+            if response.status_code == 400:
+                raise SyntaxError(text)
+            raise RemoteStoreError(f"{self.url}: query failed ({response.status_code}): {text}")
         kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+        body = _AnswerReader(response, self.max_answer_bytes)
         if kind == "application/sparql-results+json":
-            return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         if kind == "application/sparql-results+xml":
-            return ox.parse_query_results(response.content, ox.QueryResultsFormat.XML)
+            return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
         rdf_format = ox.RdfFormat.from_media_type(kind)
         if rdf_format is None:
+            body.close()
             raise RemoteStoreError(f"{self.url}: unexpected answer of type {kind!r}")
-        # CONSTRUCT and DESCRIBE: pyoxigraph makes QueryTriples only from a query.
-        graph = ox.Store()
-        graph.load(response.content, rdf_format, to_graph=ox.DefaultGraph())
-        return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        return RemoteTriples(ox.parse(body, rdf_format))
 
     def quads_for_pattern(
         self, subject=None, predicate=None, object=None, graph_name=None
@@ -216,6 +287,7 @@ class RemoteStore:
         headers: dict[str, str],
         timeout: float | None,
         params: list[tuple[str, str]] | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         try:
             return self.session.post(
@@ -224,6 +296,7 @@ class RemoteStore:
                 data=body.encode("utf-8"),
                 headers={"Content-Type": f"{content_type}; charset=utf-8", **headers},
                 timeout=timeout or self.timeout,
+                stream=stream,
             )
         except requests.Timeout:
             raise RemoteTimeout(

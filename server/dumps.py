@@ -11,11 +11,16 @@ indexes, in their key order, and are serialized a batch at a time:
   it. The quads are read in the same order; each subject is written once, where its
   *home graph* comes: the graph of its first quad in the SPOG index (subject first, so
   all its graphs together), checked with one index lookup per subject and graph. There
-  the subject's quads of every graph are read from the SPOG index and deduplicated.
-  Memory is bounded by the largest subject (and one batch), not by the store.
+  the subject's quads of every graph are read from the SPOG index and deduplicated as
+  they come: the index orders them by predicate, object, then graph, so the quads
+  stating one triple in several graphs are neighbours (only the default graph's, which
+  the index gives first and voxgraph never writes, are remembered).
 - A batch ends where a subject ends (in TriG, where a subject of a graph ends; a graph
   larger than a batch is written as several `graph { }` blocks, which TriG allows), so
   each batch is well-formed on its own; Turtle and TriG prefixes come once, at the top.
+  A subject with more than BATCH statements (an actor named in thousands of digests)
+  is written in pieces of BATCH, each a block of its own, so that memory is bounded by
+  a batch, not by the largest subject nor by the store.
 - The whole store as N-Quads, and one graph as N-Triples, need no batching, layout or
   deduplication: oxigraph writes them itself (Store.dump, which reads the same index in
   the same order and releases the GIL) in a thread of its own, through a bounded queue
@@ -55,7 +60,7 @@ import weakref
 import zlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import chain, groupby, islice
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -169,12 +174,19 @@ def statement_groups(
     quads = store.ox.quads_for_pattern(None, None, None, graph_node)
     if DUMP_FORMATS[fmt][0].supports_datasets:
         for _, group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
-            yield list(group)
+            yield from pieces(group, BATCH)
     elif graph_node is not None:  # one graph: a set already, nothing to deduplicate
         for _, group in groupby(quads, key=lambda q: q.subject):
-            yield [q.triple for q in group]
+            yield from pieces((q.triple for q in group), BATCH)
     else:
         yield from union_subjects(store)
+
+
+def pieces(statements: Iterable[Statement], size: int) -> Iterator[list[Statement]]:
+    """`statements` in lists of at most `size`."""
+    iterator = iter(statements)
+    while piece := list(islice(iterator, size)):
+        yield piece
 
 
 def streams_in_index_order(store: GraphStore) -> bool:
@@ -202,10 +214,31 @@ def union_subjects(store: GraphStore) -> Iterator[list[ox.Triple]]:
         first = next(everywhere)
         if first.graph_name != graph:
             continue  # written (or to be written) with its home graph
-        seen = {(first.predicate, first.object): None}
-        for quad in everywhere:
-            seen.setdefault((quad.predicate, quad.object))
-        yield [ox.Triple(subject, predicate, obj) for predicate, obj in seen]
+        yield from pieces(distinct_triples(subject, chain([first], everywhere)), BATCH)
+
+
+def distinct_triples(
+    subject: ox.NamedNode | ox.BlankNode, quads: Iterable[ox.Quad]
+) -> Iterator[ox.Triple]:
+    """The triples of one subject's quads, each once, in the order of the quads.
+
+    The quads come in SPOG key order: the default graph's first, then the named graphs'
+    by predicate, object and graph, so a triple stated in several named graphs comes
+    as neighbouring quads. Only the default graph's triples are remembered (voxgraph
+    writes none there).
+    """
+    in_default_graph: set[tuple] = set()
+    previous = None
+    for quad in quads:
+        key = (quad.predicate, quad.object)
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            if key in in_default_graph:
+                continue
+            in_default_graph.add(key)
+        elif key == previous or key in in_default_graph:
+            continue
+        previous = key
+        yield ox.Triple(subject, *key)
 
 
 def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[list[Statement]]:

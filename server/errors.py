@@ -59,6 +59,16 @@ class WorkerLost(QueryError):
     headers = {"Retry-After": "1"}
 
 
+class MemoryExceeded(QueryError):
+    """The query needed more memory than --max-memory allows; its worker process was replaced.
+
+    507 Insufficient Storage: the server could not hold what answering needs. Not 503,
+    which tells clients to try again: the same query would fail the same way.
+    """
+
+    status = 507
+
+
 class QueryTimeout(QueryError):
     """The query ran past the time limit and its worker process was ended."""
 

@@ -9,7 +9,7 @@ The example queries come from the library in queries/ (server/examples.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -42,7 +42,8 @@ class Cell:
 class Table:
     columns: list[str]
     rows: list[list[Cell]]
-    total: int  # rows in the whole answer; more than len(rows) when cut
+    total: int  # rows in the answer; more than len(rows) when not all are shown
+    more: bool = False  # the answer had more rows than `total` (the page asked for no more)
 
 
 @bp.route("/")
@@ -75,22 +76,27 @@ def index() -> tuple[str, int]:
 
 
 def answer(query: str) -> tuple[Table | None, bool | None]:
-    """Run `query` and turn its answer into a table (or, for ASK, a boolean)."""
+    """Run `query` and turn its answer into a table (or, for ASK, a boolean).
+
+    The page shows settings.page_row_limit rows and asks for no more (an answer cut
+    there says so), not for the whole answer, which could be 50 MB to parse here.
+    """
     settings = current_app.config["VOXGRAPH_SETTINGS"]
+    limit = settings.page_row_limit
     result = run_query(
         current_app.config["VOXGRAPH_STORE"],
         query,
         Dataset(),
-        settings,
+        replace(settings, max_result_rows=min(limit, settings.max_result_rows)),
         PAGE_FORMATS,
         base_iri=url_for("sparql.sparql", _external=True),  # as its download links at /sparql
     )
-    limit = settings.page_row_limit
     if result.kind == "graph":
-        triples = list(ox.parse(result.body, ox.RdfFormat.N_TRIPLES))
+        triples = list(ox.parse(result.content(), ox.RdfFormat.N_TRIPLES))
         rows = [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in triples[:limit]]
-        return Table(["subject", "predicate", "object"], rows, len(triples)), None
-    parsed = ox.parse_query_results(result.body, ox.QueryResultsFormat.JSON)
+        columns = ["subject", "predicate", "object"]
+        return Table(columns, rows, len(triples), result.truncated), None
+    parsed = ox.parse_query_results(result.content(), ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         return None, bool(parsed)
     try:
@@ -99,7 +105,7 @@ def answer(query: str) -> tuple[Table | None, bool | None]:
     finally:
         del parsed  # pyoxigraph's results must be dropped on the thread that made them
     rows = [[cell(solution[name]) for name in columns] for solution in solutions[:limit]]
-    return Table(columns, rows, len(solutions)), None
+    return Table(columns, rows, len(solutions), result.truncated), None
 
 
 def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Cell:

@@ -13,19 +13,22 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from json.encoder import encode_basestring
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
+from loader.remote_store import AnswerTooLarge, RemoteTriples
 from loader.store import GraphStore
 from server.errors import (
     READ_ONLY,
     BadQuery,
     Forbidden,
+    MemoryExceeded,
     QueryError,
     QueryFailed,
     QueryTimeout,
@@ -45,6 +48,9 @@ MAX_NESTING = 1_000
 THREAD_STACK_BYTES = 256 * 1024 * 1024
 POOL_KEY = "voxgraph.workers"  # app.extensions[POOL_KEY]: the app's WorkerPool, if any
 JSON_RESULTS = "application/sparql-results+json"
+# An answer wanted as CSV, TSV or XML is written as SPARQL JSON first, up to this many
+# times settings.max_result_bytes (JSON takes up to ~3 bytes for one of CSV).
+JSON_PER_OTHER_BYTE = 4
 
 _BRACKET = re.compile(r"[{}()\[\]]")
 _BASE = rf"BASE{TOKEN_GAP}<[^>]*>"
@@ -65,10 +71,23 @@ class Dataset:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    body: bytes
+    """A serialized answer. Its body is bytes, or, from a worker process, a file once it
+    is larger than fits in one piece (see server/workers.py): read it with `content()`,
+    or hand it to the HTTP server as a file."""
+
+    body: bytes | BinaryIO
     content_type: str
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
     truncated: bool = False  # rows were left out (settings.max_result_rows / _bytes)
+
+    def content(self) -> bytes:
+        """The whole body (closes its file, if it has one)."""
+        if isinstance(self.body, bytes):
+            return self.body
+        try:
+            return self.body.read()
+        finally:
+            self.body.close()
 
 
 def looks_like_update(query: str) -> bool:
@@ -135,6 +154,8 @@ def evaluate(
         raise BadQuery(f"malformed query: {error}") from None
     except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
         raise QueryTimeout(f"the query was stopped: {error}") from None
+    except MemoryError:  # past the memory ceiling: the worker ends (server/workers.py)
+        raise
     except Exception as error:  # whatever it is, only _failure's text reaches the client
         raise _failure(error, endpoints) from None
     try:
@@ -143,22 +164,42 @@ def evaluate(
             out = io.BytesIO()
             result.serialize(out, chosen.oxigraph)
             return QueryAnswer(out.getvalue(), chosen.content_type, "results")
-        # SELECT and CONSTRUCT evaluate lazily, while their rows are read here.
-        rows = list(islice(result, settings.max_result_rows + 1))
-        if isinstance(result, ox.QueryTriples):
+        # SELECT and CONSTRUCT evaluate lazily (and a remote store's answers are parsed
+        # as they come) while their rows are read here.
+        if isinstance(result, ox.QueryTriples | RemoteTriples):
             chosen = choose(GRAPH_FORMATS, wanted)
-            answer = _fit(rows, settings, lambda kept: _graph_bytes(kept, chosen.oxigraph))
-        else:
-            chosen = choose(RESULTS_FORMATS, wanted)
-            names = [variable.value for variable in result.variables]
-            answer = _fit(rows, settings, lambda kept: _results_bytes(names, kept, chosen))
-        body, truncated = answer
-        if truncated and chosen.content_type.startswith(JSON_RESULTS):
-            body = _with_truncation_note(body)
-        kind = "graph" if isinstance(result, ox.QueryTriples) else "results"
-        return QueryAnswer(body, chosen.content_type, kind, truncated)
-    except QueryError:
+            triples = list(islice(result, settings.max_result_rows + 1))
+            kept = min(len(triples), settings.max_result_rows)
+            body, kept, truncated = _fit(
+                kept,
+                len(triples) > kept,
+                settings,
+                lambda count: _graph_bytes(triples[:count], chosen.oxigraph),
+            )
+            return QueryAnswer(body, chosen.content_type, "graph", truncated)
+        chosen = choose(RESULTS_FORMATS, wanted)
+        names = [variable.value for variable in result.variables]
+        if chosen.content_type.startswith(JSON_RESULTS):
+            written = JsonRows.write(
+                result, names, settings.max_result_rows, settings.max_result_bytes
+            )
+            kept, truncated = written.rows, written.truncated
+            note = f"the answer was cut to its first {kept} rows by the endpoint's limits"
+            body = written.document(note=note if truncated else None)
+        else:  # written as JSON first (cut at any row), then by oxigraph as `chosen`
+            cap = settings.max_result_bytes * JSON_PER_OTHER_BYTE
+            written = JsonRows.write(result, names, settings.max_result_rows, cap)
+            body, kept, truncated = _fit(
+                written.rows,
+                written.truncated,
+                settings,
+                lambda count: _converted(written.document(count), chosen),
+            )
+        return QueryAnswer(body, chosen.content_type, "results", truncated)
+    except (QueryError, MemoryError):
         raise
+    except AnswerTooLarge as error:
+        raise MemoryExceeded(str(error)) from None
     except Exception as error:
         raise _failure(error, endpoints) from None
     finally:
@@ -167,64 +208,110 @@ def evaluate(
         del result
 
 
-def _fit(rows: list, settings: Settings, serialize: Callable[[list], bytes]) -> tuple[bytes, bool]:
-    """The serialized rows, cut to max_result_rows and then to max_result_bytes.
-
-    `rows` holds at most one row more than the limit, which says the answer was longer.
-    """
-    kept = rows[: settings.max_result_rows]
-    truncated = len(rows) > len(kept)
-    body = serialize(kept)
-    while len(body) > settings.max_result_bytes and kept:
+def _fit(
+    count: int, truncated: bool, settings: Settings, serialize: Callable[[int], bytes]
+) -> tuple[bytes, int, bool]:
+    """The first `count` rows serialized, cut further to settings.max_result_bytes; how many
+    rows that is, and whether any were cut (`truncated`: some were already)."""
+    body = serialize(count)
+    while len(body) > settings.max_result_bytes and count:
         share = settings.max_result_bytes / len(body)
-        kept = kept[: min(len(kept) - 1, int(len(kept) * share * 0.95))]
+        count = min(count - 1, int(count * share * 0.95))
         truncated = True
-        body = serialize(kept)
-    return body, truncated
+        body = serialize(count)
+    return body, count, truncated
 
 
 def _graph_bytes(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
     return ox.serialize(triples, format=rdf_format)
 
 
-def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: Format) -> bytes:
-    """SPARQL JSON built here (so that any prefix of the rows can be written), then
-    re-read by oxigraph to write the other formats.
-
-    Written as text, each distinct term once (IRIs repeat from row to row): about
-    2.5 times as fast as building the document as dicts for json.dumps, which
-    mattered for answers of thousands of rows.
-    """
-    keys = [_json_string(name) + ":" for name in names]
-    terms: dict = {}  # term -> its JSON text
-    rows = []
-    for solution in solutions:
-        cells = []
-        for key, term in zip(keys, solution, strict=True):
-            if term is not None:
-                text = terms.get(term)
-                if text is None:
-                    text = terms[term] = _json_term(term)
-                cells.append(key + text)
-        rows.append("{" + ",".join(cells) + "}")
-    head = ",".join(_json_string(name) for name in names)
-    data = f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{",".join(rows)}]}}}}'.encode()
-    if chosen.content_type.startswith(JSON_RESULTS):
-        return data
+def _converted(json_document: bytes, chosen: Format) -> bytes:
     out = io.BytesIO()
-    ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(out, chosen.oxigraph)
+    ox.parse_query_results(json_document, ox.QueryResultsFormat.JSON).serialize(
+        out, chosen.oxigraph
+    )
     return out.getvalue()
 
 
-def _with_truncation_note(body: bytes) -> bytes:
-    """SPARQL JSON with a top-level "voxgraph" member saying that rows were left out."""
-    document = json.loads(body)
-    rows = len(document["results"]["bindings"])
-    document["voxgraph"] = {
-        "truncated": True,
-        "note": f"the answer was cut to its first {rows} rows by the endpoint's limits",
-    }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+_JSON_FOOTER = b"]}}"
+_TERMS_KEPT = 10_000  # distinct terms whose JSON text is kept for the rows that repeat them
+
+
+@dataclass
+class JsonRows:
+    """A SELECT answer as SPARQL JSON, written row by row as the rows are read.
+
+    Written as text, each distinct term once (IRIs repeat from row to row): about 2.5
+    times as fast as building the document as dicts for json.dumps. Nothing but the
+    text is kept (not the rows), and where each row ends, so that the document can be
+    cut after any row.
+    """
+
+    text: io.BytesIO
+    head_end: int
+    ends: list[int]  # offset in `text` after each row
+    truncated: bool  # rows were left out (the row or byte limit)
+
+    @classmethod
+    def write(
+        cls, solutions: Iterable[ox.QuerySolution], names: list[str], max_rows: int, max_bytes: int
+    ) -> JsonRows:
+        """At most `max_rows` rows, and as many as fit a document of `max_bytes`."""
+        keys = [_json_string(name) + ":" for name in names]
+        head = ",".join(_json_string(name) for name in names)
+        text = io.BytesIO()
+        text.write(f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":['.encode())
+        written = cls(text, text.tell(), [], False)
+        terms: dict = {}  # term -> its JSON text
+        room = max_bytes - len(_JSON_FOOTER)
+        for solution in solutions:
+            if len(written.ends) == max_rows:
+                written.truncated = True
+                break
+            cells = []
+            for key, term in zip(keys, solution, strict=True):
+                if term is not None:
+                    value = terms.get(term)
+                    if value is None:
+                        if len(terms) == _TERMS_KEPT:
+                            terms.clear()
+                        value = terms[term] = _json_term(term)
+                    cells.append(key + value)
+            row = ("," if written.ends else "") + "{" + ",".join(cells) + "}"
+            encoded = row.encode()
+            if text.tell() + len(encoded) > room:
+                written.truncated = True
+                break
+            text.write(encoded)
+            written.ends.append(text.tell())
+        return written
+
+    @property
+    def rows(self) -> int:
+        return len(self.ends)
+
+    def document(self, rows: int | None = None, note: str | None = None) -> bytes:
+        """The document of all the rows written, or of the first `rows`, with a top-level
+        "voxgraph" member saying that rows were left out if `note` is given."""
+        rows = self.rows if rows is None else rows
+        end = self.ends[rows - 1] if rows else self.head_end
+        footer = _JSON_FOOTER
+        if note is not None:
+            member = json.dumps(
+                {"truncated": True, "note": note}, ensure_ascii=False, separators=(",", ":")
+            )
+            footer = footer[:-1] + b',"voxgraph":' + member.encode() + b"}"
+        with self.text.getbuffer() as text:
+            return b"".join((text[:end], footer))  # one copy of the text
+
+
+def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: Format) -> bytes:
+    """All of `solutions` as `chosen` (SPARQL JSON as JsonRows writes it)."""
+    document = JsonRows.write(solutions, names, len(solutions), 2**62).document()
+    if chosen.content_type.startswith(JSON_RESULTS):
+        return document
+    return _converted(document, chosen)
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

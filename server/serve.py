@@ -13,6 +13,7 @@ from loader.remote_store import RemoteStore
 from loader.remote_store import store_url as remote_store_url
 from loader.store import GraphStore, latest_snapshot, store_path
 from server.app import create_app
+from server.memory import format_size
 from server.query import THREAD_STACK_BYTES
 from server.settings import Settings
 
@@ -62,7 +63,9 @@ def serve(
     settings = settings or Settings()
     remote = remote_store_url(store_url)
     if remote:
-        store: GraphStore | RemoteStore = RemoteStore(remote, timeout=settings.timeout)
+        store: GraphStore | RemoteStore = RemoteStore(
+            remote, timeout=settings.timeout, max_answer_bytes=2 * settings.max_result_bytes
+        )
     else:
         primary = store_path(path)
         store = GraphStore(latest_snapshot(primary) or primary, read_only=True)
@@ -70,4 +73,11 @@ def serve(
     url = f"http://{host}:{server.effective_port}/"
     where = remote or store.path
     print(f"voxgraph: serving {where} at {url} (SPARQL endpoint: {url}sparql)", flush=True)
+    if not remote and settings.workers > 0:
+        print(
+            f"voxgraph: queries in {settings.workers} worker threads, each within "
+            f"{settings.timeout:g} s, together within {format_size(settings.max_memory)} "
+            "of memory",
+            flush=True,
+        )
     server.run()

@@ -14,10 +14,12 @@ comes first. `tests/test_w3c_protocol.py` runs the W3C SPARQL 1.1 Protocol tests
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
+from werkzeug.wsgi import wrap_file
 
 from server.errors import READ_ONLY, BadQuery, QueryError, UnsupportedBody
 from server.formats import Wanted
@@ -32,6 +34,7 @@ UPDATE_BODY = "application/sparql-update"
 GRAPH_IRI_SCHEMES = ("http", "https", "urn")
 # Set on an answer cut by settings.max_result_rows or max_result_bytes.
 TRUNCATED_HEADER = "X-Voxgraph-Truncated"
+FILE_BUFFER_BYTES = 64 * 1024  # a large answer is read from its temporary file this much at a time
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -65,7 +68,15 @@ def sparql() -> Response:
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"
-    return Response(answer.body, content_type=answer.content_type, headers=headers)
+    if isinstance(answer.body, bytes):
+        return Response(answer.body, content_type=answer.content_type, headers=headers)
+    # A large answer waits in a temporary file (server/workers.py): sent from there.
+    headers["Content-Length"] = str(answer.body.seek(0, os.SEEK_END))
+    answer.body.seek(0)
+    body = wrap_file(request.environ, answer.body, buffer_size=FILE_BUFFER_BYTES)
+    return Response(
+        body, content_type=answer.content_type, headers=headers, direct_passthrough=True
+    )
 
 
 def query_text() -> str | None:

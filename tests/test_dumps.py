@@ -142,6 +142,27 @@ def test_union_dumps_hold_each_triple_once_and_each_subject_in_one_place(
     assert len(parsed) == len(distinct)
 
 
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("ttl", "turtle"), ("trig", "trig")])
+def test_a_subject_larger_than_a_batch_is_written_in_pieces_each_triple_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, rdflib_format: str
+) -> None:
+    """Memory is bounded by a batch, not by the largest subject (which grows with the store:
+    an actor is mentioned in every digest that names it)."""
+    monkeypatch.setattr(dumps, "BATCH", 10)
+    s, p = ox.NamedNode(EX + "actor"), ox.NamedNode(EX + "mentionedIn")
+    graphs = [ox.DefaultGraph(), ox.NamedNode(str(GRAPH_1)), ox.NamedNode(str(REGISTRY_GRAPH))]
+    objects = [ox.NamedNode(f"{EX}digest/{n}") for n in range(25)]
+    store = store_from(
+        tmp_path / "store", [ox.Quad(s, p, o, g) for o in objects for g in graphs], 1
+    )
+    groups = list(statement_groups(store, fmt))
+    assert max(len(group) for group in groups) <= 10, "a group holds more than a batch"
+    if fmt == "ttl":
+        assert sorted(str(t.object) for group in groups for t in group) == sorted(map(str, objects))
+    parsed = Dataset().parse(data=dump_bytes(store, fmt), format=rdflib_format)
+    assert len(set(parsed.triples((None, None, None)))) == len(objects)
+
+
 def test_dataset_dumps_hold_every_quad_in_index_order(
     two_stores: tuple[GraphStore, GraphStore],
 ) -> None:

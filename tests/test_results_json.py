@@ -4,11 +4,12 @@ to any number of rows); they must be exactly what oxigraph itself writes."""
 from __future__ import annotations
 
 import io
+import json
 
 import pyoxigraph as ox
 
 from server.formats import RESULTS_FORMATS, Wanted, choose
-from server.query import _results_bytes
+from server.query import JsonRows, _results_bytes
 
 # Every kind of term and value the writer distinguishes: IRI, blank node, plain,
 # language-tagged and typed literals, unbound, a triple term; quotes, newlines, a
@@ -34,3 +35,25 @@ def test_our_json_results_are_byte_for_byte_oxigraphs() -> None:
     store.query(QUERY).serialize(theirs, ox.QueryResultsFormat.JSON)
     assert ours == theirs.getvalue()
     assert b'"type":"bnode"' in ours and b'"type":"triple"' in ours and b'"xml:lang":"fr"' in ours
+
+
+def test_an_answer_is_cut_after_a_whole_row_at_the_row_or_byte_limit() -> None:
+    """JsonRows writes rows as they are read and stops at a limit, leaving a whole document."""
+    store = ox.Store()
+    query = "SELECT ?n { VALUES ?n { 1 2 3 4 5 6 7 8 9 10 } }"
+    names = ["n"]
+    by_rows = JsonRows.write(store.query(query), names, max_rows=3, max_bytes=10_000)
+    assert by_rows.truncated and by_rows.rows == 3
+    assert [b["n"]["value"] for b in json.loads(by_rows.document())["results"]["bindings"]] == [
+        "1",
+        "2",
+        "3",
+    ]
+    whole = JsonRows.write(store.query(query), names, max_rows=10, max_bytes=10_000)
+    assert not whole.truncated and whole.rows == 10
+    small = len(whole.document(4))
+    by_bytes = JsonRows.write(store.query(query), names, max_rows=10, max_bytes=small + 5)
+    assert by_bytes.truncated and by_bytes.rows == 4 and len(by_bytes.document()) <= small + 5
+    noted = json.loads(by_bytes.document(note="cut"))
+    assert noted["voxgraph"] == {"truncated": True, "note": "cut"}
+    assert len(noted["results"]["bindings"]) == 4

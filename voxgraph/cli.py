@@ -38,6 +38,24 @@ STORE_URL_OPTION = click.option(
     "(updates go to the same URL, or to .../update for one ending in /query). "
     "Default: $VOXGRAPH_STORE_URL. Its default graph must be the union of the named graphs.",
 )
+
+
+class Size(click.ParamType):
+    """A size in bytes, written 2G, 512M, 1.5GiB or 1048576 (K, M, G, T: powers of 1024)."""
+
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, int):
+            return value
+        from server.memory import parse_size
+
+        try:
+            return parse_size(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 JOBS_OPTION = click.option(
     "--jobs",
     "-j",
@@ -214,6 +232,17 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
     help="Queries running or waiting at once; one more gets 503 with Retry-After.",
 )
 @click.option(
+    "--max-memory",
+    type=Size(),
+    default=None,
+    metavar="SIZE",
+    show_default="a quarter of MemTotal or of the cgroup's limit, at least 256M",
+    help="Memory the query worker processes may use together (private resident memory; "
+    "e.g. 2G, 512M, at least 128M). A query that needs more is stopped and gets 507, its "
+    "worker is replaced, and queries of other clients in that worker are sent again. "
+    "Not with --workers 0 or --store-url.",
+)
+@click.option(
     "--max-rows",
     default=100_000,
     show_default=True,
@@ -241,20 +270,29 @@ def serve(
     timeout: float,
     workers: int,
     max_concurrent: int,
+    max_memory: int | None,
     max_rows: int,
     services: tuple[str, ...],
     no_default_services: bool,
 ) -> None:
     """Serve the SPARQL endpoint and its pages with waitress (production WSGI)."""
+    from server.memory import MIN_MAX_MEMORY, default_max_memory
     from server.serve import serve as run_server
     from server.settings import DEFAULT_SERVICES, Settings
 
+    if max_memory is not None and max_memory < MIN_MAX_MEMORY:
+        raise click.BadParameter(
+            f"at least {MIN_MAX_MEMORY // 2**20}M: a query worker needs about 60 MiB before "
+            "its first query",
+            param_hint="--max-memory",
+        )
     defaults = () if no_default_services else DEFAULT_SERVICES
     settings = Settings(
         service_allowlist=tuple(dict.fromkeys((*defaults, *services))),
         timeout=timeout,
         workers=workers,
         max_concurrent_queries=max_concurrent,
+        max_memory=max_memory or default_max_memory(),
         max_result_rows=max_rows,
     )
     run_server(
