@@ -44,15 +44,17 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
+from loader import statistics
 from voxgraph import iris
 from voxgraph.iris import VOX
 from voxgraph.paths import ONTOLOGY
@@ -76,6 +78,7 @@ WRITE_CHUNK = 5000  # triples per INSERT DATA / DELETE DATA of a full consolidat
 GRAPH = iris.INCIDENTS_GRAPH
 _G = f"<{GRAPH}>"
 _NODE = ox.NamedNode(str(GRAPH))
+T = TypeVar("T")
 _PLANNED = str(VOX.Planned)
 _EVENT = str(VOX.Event)
 
@@ -479,7 +482,36 @@ def is_current(store) -> bool:
 
 def mark_pending(store) -> None:
     """Say that the digests are about to change: the incidents graph no longer agrees."""
-    store.update(f"DELETE WHERE {{ GRAPH {_G} {{ {_G} <{OWL.versionInfo}> ?version }} }}")
+    _keeping_statistics(
+        store,
+        lambda: store.update(
+            f"DELETE WHERE {{ GRAPH {_G} {{ {_G} <{OWL.versionInfo}> ?version }} }}"
+        ),
+    )
+
+
+def _graph_triples(store) -> list[ox.Triple]:
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, _NODE)
+    ]
+
+
+def _keeping_statistics(store, write: Callable[[], T]) -> T:
+    """Run `write` (updates of the incidents graph), then bring the store's statistics
+    (loader/statistics.py) up to date with what it changed, if the store keeps them.
+    The incidents graph is written by SPARQL Update, not by replace_graph, so the
+    statistics are rewritten here from its triples before and after (a load-time read
+    of this one graph; no page reads it)."""
+    keeps = getattr(store, "statistics", None)
+    if keeps is None or keeps() is None:
+        return write()
+    before = _graph_triples(store)
+    result = write()
+    operations = statistics.rewritten_update(store, str(GRAPH), before, _graph_triples(store))
+    if operations:
+        store.update(operations)
+    return result
 
 
 def all_digests(store) -> list[str]:
@@ -498,7 +530,9 @@ def consolidate(
     share = FULL_SHARE if full_share is None else full_share
     if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
         touched = None
-    outcome = _full(store) if touched is None else _incremental(store, touched)
+    outcome = _keeping_statistics(
+        store, lambda: _full(store) if touched is None else _incremental(store, touched)
+    )
     outcome.seconds = time.perf_counter() - started
     return outcome
 

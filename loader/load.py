@@ -13,7 +13,9 @@ so a loader killed at any point leaves each digest either whole or as it was;
 running the same command again loads what is missing (the rest is unchanged).
 After the batch, loader/consolidate.py brings the incidents graph up to date with
 the digests the batch stored, and then the store publishes a snapshot for the server
-(loader/store.py): readers switch to digests and incidents together.
+(loader/store.py): readers switch to digests and incidents together. The store keeps
+its statistics (loader/statistics.py) in the same transactions as the data; a store
+that has none yet gets them counted once, before the first write.
 
 Parallelism: parsing, mapping and SHACL (nearly all of the cost; pyshacl alone
 is about 60 %) are independent per digest, so with `jobs` > 1 they run in that
@@ -232,6 +234,8 @@ def run(
     """
     registry = Registry.load()
     if store is not None:
+        if store.statistics() is None:  # a new store, or one written by an older version
+            store.recount_statistics()
         load_reference_graphs(store, registry)
     # Incidents that disagree with the digests (a loader killed mid-batch, another
     # version of consolidate.py, a new store) are recomputed in full after the batch.

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 import requests
@@ -40,16 +40,38 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader.store import graph_as_ntriples, guarded_replace_update
+from loader import statistics
+from loader.statistics import Statistics
+from loader.store import (
+    Pattern,
+    graph_as_ntriples,
+    guarded_replace_update,
+    other_source_absent,
+)
 
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 DEFAULT_TIMEOUT = 30.0
+WRITE_ATTEMPTS = 5
 UPDATE_TIMEOUT = 300.0
 MAX_ANSWER_BYTES = 100_000_000  # read for one answer at most
 READ_BYTES = 64 * 1024  # read from the connection at a time
 ERROR_TEXT = 1_000  # characters of a refusal's body kept for the message
+
+
+def replacement_update(name: URIRef, body: str, condition: str = "") -> str:
+    """Graph `name` becomes `body` (N-Triples; "" empties it), if `condition` holds."""
+    insert = (
+        f" ;\nINSERT {{ GRAPH <{name}> {{\n{body}\n}} }} WHERE {{ {condition} }}" if body else ""
+    )
+    if not condition:
+        data = f" ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}" if body else ""
+        return f"DROP SILENT GRAPH <{name}>{data}"
+    return (
+        f"DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }} "
+        f"WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} {condition} }}{insert}"
+    )
 
 
 class RemoteTimeout(TimeoutError):
@@ -156,11 +178,10 @@ class RemoteStore:
     # -- writing ---------------------------------------------------------------
 
     def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
-        """Replace named graph `name` by `graph` (or its N-Triples text) in one SPARQL Update."""
+        """Replace named graph `name` by `graph` (or its N-Triples text) in one SPARQL Update,
+        with the statistics (loader/statistics.py) if the store keeps them."""
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        self.update(
-            f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
-        )
+        self._write(name, body, lambda condition: replacement_update(name, body, condition))
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str
@@ -174,12 +195,57 @@ class RemoteStore:
         way it went.
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        self.update(guarded_replace_update(name, body, digest, source))
+        absent = other_source_absent(name, digest, source)
+        self._write(
+            name,
+            body,
+            lambda condition: guarded_replace_update(name, body, digest, source, condition),
+            absent,
+            lambda: self.value(name, digest, DCTERMS.source) not in (None, source),
+        )
         stored = self.value(name, digest, DCTERMS.source)
         return stored if stored is not None and stored != source else None
 
     def remove_graph(self, name: URIRef) -> None:
-        self.update(f"DROP SILENT GRAPH <{name}>")
+        self._write(name, "", lambda condition: replacement_update(name, "", condition))
+
+    def _write(
+        self,
+        name: URIRef,
+        body: str,
+        data: Callable[[str], str],
+        condition: str = "",
+        refused: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Run `data(guard)` (the data's operations) with the statistics' own, in one
+        update. Other loaders may write to the server meanwhile, so every operation holds
+        only while the statistics are as they were read (statistics.Change); if another
+        writer came between, nothing was applied and it is done again, from a fresh read.
+        `refused()` says the data's own condition kept it from applying (then the
+        statistics did not change either, as they should not)."""
+        for _ in range(WRITE_ATTEMPTS):
+            change = statistics.replacement(self, str(name), body, condition)
+            if change is None:
+                self.update(data(""))
+                return
+            self.update(data(change.guard) + " ;\n" + change.operations)
+            if statistics.record(self) == change.record or refused():
+                return
+        raise RemoteStoreError(
+            f"{self.update_url}: the statistics changed under each of {WRITE_ATTEMPTS} "
+            f"attempts to write <{name}> (other loaders writing?); nothing was written"
+        )
+
+    def statistics(self) -> Statistics | None:
+        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        return statistics.read(self)
+
+    def recount_statistics(self) -> Statistics:
+        """Count the statistics afresh (reads every quad) and keep them from now on."""
+        self.update(statistics.recount_update(self, self.named_graphs()))
+        counted = self.statistics()
+        assert counted is not None
+        return counted
 
     def update(self, sparql: str) -> None:
         response = self._post(self.update_url, sparql, SPARQL_UPDATE, {}, UPDATE_TIMEOUT)
@@ -236,12 +302,19 @@ class RemoteStore:
         return RemoteTriples(ox.parse(body, rdf_format))
 
     def quads_for_pattern(
-        self, subject=None, predicate=None, object=None, graph_name=None
+        self, subject=None, predicate=None, object=None, graph_name=None, *, limit=None
     ) -> Iterator[ox.Quad]:
-        """Quads of the named graphs matching the pattern (None: any), like pyoxigraph's."""
-        terms = {"s": subject, "p": predicate, "o": object, "g": graph_name}
-        bound = " ".join(f"VALUES ?{var} {{ {term} }}" for var, term in terms.items() if term)
-        query = f"SELECT ?s ?p ?o ?g WHERE {{ {bound} GRAPH ?g {{ ?s ?p ?o }} }}"
+        """Quads of the named graphs matching the pattern (None: any), like pyoxigraph's;
+        at most `limit` of them (the server is asked for no more)."""
+        s, p, o, g = (
+            str(term) if term is not None else f"?{var}"
+            for term, var in zip((subject, predicate, object, graph_name), "spog", strict=True)
+        )
+        # The bound terms written into the pattern (not joined from VALUES): the server
+        # then looks them up in its indexes whatever its optimizer does with VALUES.
+        query = f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
         for row in self.query(query):
             yield ox.Quad(
                 subject or row["s"],
@@ -249,6 +322,32 @@ class RemoteStore:
                 object or row["o"],
                 graph_name or row["g"],
             )
+
+    def first_quads(
+        self, patterns: Sequence[Pattern], *, outside: str | None = None
+    ) -> list[ox.Quad | None]:
+        """For each (subject, predicate, object, graph) pattern (None: any; graph: a named
+        graph), its first quad not in graph `outside`, or None: one query, a LIMIT 1 each."""
+        if not patterns:
+            return []
+        skip = f"FILTER(?g != <{outside}>)" if outside else ""
+        parts = []
+        for index, (subject, predicate, object_, graph) in enumerate(patterns):
+            terms = " ".join(
+                str(term) if term is not None else f"?{name}"
+                for term, name in zip((subject, predicate, object_), "spo", strict=True)
+            )
+            where = f"GRAPH {graph if graph is not None else '?g'} {{ {terms} }}"
+            chosen = f"{where} {skip} BIND({index} AS ?i)"
+            parts.append(f"{{ SELECT ?s ?p ?o ?g ?i WHERE {{ {chosen} }} LIMIT 1 }}")
+        found: list[ox.Quad | None] = [None] * len(patterns)
+        for row in self.query("SELECT * WHERE {\n" + "\nUNION\n".join(parts) + "\n}"):
+            index = int(row["i"].value)
+            subject, predicate, object_, graph = patterns[index]
+            found[index] = ox.Quad(
+                subject or row["s"], predicate or row["p"], object_ or row["o"], graph or row["g"]
+            )
+        return found
 
     @property
     def ox(self) -> RemoteStore:
@@ -259,12 +358,17 @@ class RemoteStore:
         return self.quads_for_pattern()
 
     def named_graphs(self) -> list[str]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """The server's named graphs (`GRAPH ?g {}` lists them without reading their quads)."""
+        rows = self.query("SELECT ?g WHERE { GRAPH ?g {} }")
         return sorted(row["g"].value for row in rows)
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
         for quad in self.quads_for_pattern(
-            ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None, ox.NamedNode(str(graph))
+            ox.NamedNode(str(subject)),
+            ox.NamedNode(str(predicate)),
+            None,
+            ox.NamedNode(str(graph)),
+            limit=1,
         ):
             return quad.object.value
         return None

@@ -231,6 +231,11 @@ def registry() -> Graph:
         g.add((actor, RDFS.label, Literal(label, lang="en")))
     g.add((DTX, SKOS.altLabel, Literal("DTX")))
     g.add((HEZI, OWL.sameAs, WD.Q4464393))
+    link = URIRef(f"{HEZI}#wikidata")  # where a reader checks that item (registry.add_link)
+    g.add((HEZI, VOX.wikidataLink, link))
+    g.add((link, RDF.type, VOX.WikidataLink))
+    g.add((link, VOX.linkedItem, WD.Q4464393))
+    g.add((link, DCTERMS.source, URIRef("https://example.org/journalists/seymur-hezi")))
     return g
 
 
