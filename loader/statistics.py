@@ -272,22 +272,42 @@ def replacement_update(store: ReadableStore, graph: str, ntriples: str) -> str:
     return change.operations if change is not None else ""
 
 
+def rewritten_update(
+    store: ReadableStore, graph: str, old: Iterable[ox.Triple], new: Iterable[ox.Triple]
+) -> str:
+    """The SPARQL Update operations that bring the statistics up to date after `graph`
+    was rewritten in place (by SPARQL Update, as loader/consolidate.py writes the
+    incidents graph) from the triples `old` to `new`; to run right after that write.
+    Returns "" if the store keeps no statistics or nothing changed."""
+    change = replacement(store, graph, "", old=list(old), new=list(new))
+    return change.operations if change is not None else ""
+
+
 def replacement(
-    store: ReadableStore, graph: str, ntriples: str, condition: str = ""
+    store: ReadableStore,
+    graph: str,
+    ntriples: str,
+    condition: str = "",
+    *,
+    old: list[ox.Triple] | None = None,
+    new: list[ox.Triple] | None = None,
 ) -> Change | None:
     """The Change when `graph`'s triples become those of `ntriples`; None if the store
     keeps no statistics or nothing changes. `condition` (a SPARQL filter) goes into
-    the WHERE of every operation."""
+    the WHERE of every operation. `old` and `new`, when given, are the graph's triples
+    before and after instead of the store's and `ntriples`."""
     text = _record(store, STATISTICS_GRAPH)
     if text is None or graph == STATISTICS_GRAPH:
         return None
     current = Statistics.from_json(text)
     name = ox.NamedNode(graph)
-    new = as_stored(ntriples)
-    old = [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, name)
-    ]
+    if new is None:
+        new = as_stored(ntriples)
+    if old is None:
+        old = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, name)
+        ]
     old_set, new_set = set(old), set(new)
     has_blank = any(_blank(t) for t in old_set | new_set)
     if old_set == new_set and not has_blank:

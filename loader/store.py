@@ -1,7 +1,7 @@
 """Step 4: the embedded Oxigraph store, one named graph per digest.
 
 `GraphStore` is the one small interface the loader and the server use to reach
-the data: replace_graph, replace_unless_other_source, remove_graph, query,
+the data: replace_graph, replace_unless_other_source, remove_graph, update, query,
 quads_for_pattern, first_quads, quads, named_graphs, value, statistics, flush (plus
 path and read_only). `RemoteStore`
 (loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;

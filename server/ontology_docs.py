@@ -26,6 +26,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from loader.store import GraphStore
 from server import linked_data as ld
 from server.formats import Format
+from voxgraph.iris import SCHEMA
 from voxgraph.paths import ONTOLOGY, SHAPES
 
 bp = Blueprint("ontology_docs", __name__)
@@ -111,7 +112,11 @@ def ontology_context() -> dict:
                 name=str(s).removeprefix(namespace),
                 label=str(graph.value(s, RDFS.label) or ""),
                 comment=str(graph.value(s, RDFS.comment) or ""),
-                domain=sorted(str(o) for o in graph.objects(s, RDFS.domain)),
+                domain=sorted(
+                    str(o)
+                    for p in (RDFS.domain, SCHEMA.domainIncludes)
+                    for o in graph.objects(s, p)
+                ),
                 range=sorted(str(o) for o in graph.objects(s, RDFS.range)),
                 superterms=sorted(
                     str(o)

@@ -132,6 +132,8 @@ def page(rest: str) -> str:
         return render_template("digest.html", text=text, local_graph=f"/graph/{rest}", **context)
     if types & ACTOR_LIKE:
         return render_template("actor.html", **actor_context(graph, iri), **context)
+    if VOX + "Incident" in types:
+        return render_template("incident.html", **incident_context(graph, iri), **context)
     return render_template("resource.html", **context)
 
 
@@ -274,6 +276,36 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     aliases = rows(
         graph, f"SELECT DISTINCT ?alias WHERE {{ {me} skos:altLabel ?alias }} ORDER BY ?alias"
     )
+    # The person's history: their incidents (loader/consolidate.py) oldest first, a page
+    # at a time like the events (one index row per incident, kept for the next pages).
+    history_keys = kept_list(
+        graph,
+        f"history of {iri}",
+        lambda: sorted(
+            (r["first"], r["incident"])
+            for r in rows(
+                graph,
+                f"""SELECT ?incident ?first WHERE {{
+                      ?incident vox:affected {me} ; vox:firstReported ?first }}""",
+            )
+        ),
+    )
+    history_pages = Listing.of(history_keys, "history", size)
+    history = (
+        rows(
+            graph,
+            f"""SELECT ?incident ?label ?kind ?first (COUNT(DISTINCT ?digest) AS ?digests)
+                   (SAMPLE(?next) AS ?next) (SAMPLE(?nextLabel) AS ?nextLabel) WHERE {{
+              VALUES ?incident {{ {history_pages.values()} }}
+              ?incident rdfs:label ?label ; vox:eventClass ?class ;
+                        vox:firstReported ?first ; vox:report/vox:reportedIn ?digest .
+              BIND(STRAFTER(STR(?class), "#") AS ?kind)
+              OPTIONAL {{ ?incident vox:nextInCase ?next . ?next rdfs:label ?nextLabel }}
+            }} GROUP BY ?incident ?label ?kind ?first ORDER BY ?first ?label""",
+        )
+        if history_pages.keys
+        else []
+    )
     return {
         "aliases": [r["alias"] for r in aliases],
         "roles": role_groups(roles),
@@ -283,6 +315,32 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
         "statement_pages": statements,
         "event_pages": events,
         "timeline_link": "/timeline?" + urlencode({"actor": iri}),
+        "history": history,
+        "history_pages": history_pages,
+    }
+
+
+def incident_context(graph: GraphStore, iri: str) -> dict:
+    """An incident's reports (digest, date, sentence) and its neighbours in a case."""
+    me = f"<{iri}>"
+    reports = rows(
+        graph,
+        f"""SELECT ?x ?digest ?date ?kind ?b ?e ?anchor WHERE {{
+              {me} vox:report ?x . ?x vox:reportedIn ?digest . ?digest dcterms:date ?date .
+              {me} vox:eventClass ?class . BIND(STRAFTER(STR(?class), "#") AS ?kind)
+              OPTIONAL {{ ?x vox:evidence ?ev . ?ev nif:beginIndex ?b ; nif:endIndex ?e ;
+                                                    nif:anchorOf ?anchor }} }}""",
+    )
+    case = rows(
+        graph,
+        f"""SELECT ?other ?label ?direction WHERE {{
+              {{ {me} vox:nextInCase ?other BIND("next" AS ?direction) }}
+              UNION {{ ?other vox:nextInCase {me} BIND("previous" AS ?direction) }}
+              ?other rdfs:label ?label }} ORDER BY ?direction ?label""",
+    )
+    return {
+        "reports": sorted(items(reports), key=lambda i: (i.date, i.iri)),
+        "case": [(r["direction"], r["other"], r["label"]) for r in case],
     }
 
 

@@ -17,6 +17,14 @@ start there. What a page reads is bounded by what it shows:
   of that actor, to order them; kept for its next pages: server/cache.kept_list),
   then the details of the page's events.
 
+Incidents (loader/consolidate.py): the page still counts and pages event reports,
+and lists each with its incident, "reported in N digests", and the sentence of each
+of the incident's reports. An incident is listed once on a page, at its earliest
+report (by the timeline's order): a later report on the same page is folded into it;
+one whose earliest report is on another page is listed as a report of that incident,
+with a link to it. What this adds is bounded by the page too: the reports of the
+incidents of the page's events, and their sentences.
+
 Every query names the graph its triples are in (GRAPH ?g): an actor's label is
 stated again in every digest that names it, so the union would repeat it.
 """
@@ -24,7 +32,7 @@ stated again in every digest that names it, so the union would repeat it.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
@@ -83,11 +91,34 @@ SELECT ?x ?b ?e ?anchor WHERE {{
   VALUES ?x {{ {items} }}
   ?x vox:evidence ?ev . ?ev nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?anchor
 }}"""
+INCIDENT_REPORTS = """
+SELECT ?event ?incident ?report ?digest ?reported WHERE {{
+  VALUES ?event {{ {events} }}
+  ?event vox:incident ?incident . ?incident vox:report ?report .
+  ?report vox:reportedIn ?digest . ?digest dcterms:date ?reported .
+}}"""
+OWN_DATES = """
+SELECT ?x ?happened WHERE {{ VALUES ?x {{ {items} }} ?x vox:date ?happened }}"""
 ACTORS = """
 SELECT ?event ?actor ?graph WHERE {{
   VALUES ?event {{ {events} }}
   GRAPH ?graph {{ ?event vox:agent|vox:affected|vox:participant ?actor }}
 }}"""
+
+
+@dataclass
+class Report:
+    """One digest's report of an incident: its sentence."""
+
+    iri: str
+    digest: str
+    reported: str
+    evidence: tuple[int, int, str] | None = None
+
+    @property
+    def anchor(self) -> str:
+        page = ld.local_href(self.digest) or ""
+        return f"{page}#char={self.evidence[0]},{self.evidence[1]}" if self.evidence else page
 
 
 @dataclass
@@ -99,11 +130,18 @@ class Event:
     kinds: set[str]
     actors: dict[str, str]  # IRI -> label
     evidence: tuple[int, int, str] | None
+    incident: str | None = None  # its vox:Incident
+    reports: list[Report] = field(default_factory=list)  # the incident's, oldest first
+    leads: bool = True  # False: the incident's earliest report is on another page
 
     @property
     def anchor(self) -> str:
         page = ld.local_href(self.digest) or ""
         return f"{page}#char={self.evidence[0]},{self.evidence[1]}" if self.evidence else page
+
+    @property
+    def digests(self) -> int:
+        return len({report.digest for report in self.reports})
 
 
 @dataclass
@@ -323,7 +361,52 @@ def details(store: GraphStore, keys: list[Key]) -> list[Event]:
     for row in actors:
         if row["event"] in found and row["actor"] in names:
             found[row["event"]].actors[row["actor"]] = names[row["actor"]]
-    return [found[iri] for _, iri in keys if iri in found]
+    shown = [found[iri] for _, iri in keys if iri in found]
+    return with_incidents(store, shown)
+
+
+def with_incidents(store: GraphStore, events: list[Event]) -> list[Event]:
+    """`events` (in the timeline's order) with their incidents: each incident once, at
+    the first of its reports on the page (its other reports there folded in); `leads`
+    says whether that is the incident's earliest report."""
+    if not events:
+        return events
+    values = " ".join(f"<{event.iri}>" for event in events)
+    incident_of: dict[str, str] = {}
+    reports: dict[str, dict[str, Report]] = {}
+    for row in rows(store, INCIDENT_REPORTS.format(events=values)):
+        incident_of[row["event"]] = row["incident"]
+        reports.setdefault(row["incident"], {})[row["report"]] = Report(
+            row["report"], row["digest"], row["reported"]
+        )
+    if not reports:
+        return events
+    every = " ".join(f"<{iri}>" for found in reports.values() for iri in found)
+    own = {row["x"]: row["happened"] for row in rows(store, OWN_DATES.format(items=every))}
+    for iri, span in first_spans(store, every).items():
+        for found in reports.values():
+            if iri in found:
+                found[iri].evidence = span
+
+    def key(report: Report) -> Key:
+        return (own.get(report.iri, report.reported), report.iri)
+
+    listed: list[Event] = []
+    seen: set[str] = set()
+    for event in events:
+        incident = incident_of.get(event.iri)
+        if incident is None:
+            listed.append(event)
+            continue
+        if incident in seen:
+            continue  # folded into the incident's entry above
+        ordered = sorted(reports[incident].values(), key=key)
+        earliest = key(ordered[0])
+        event.incident, event.reports = incident, ordered
+        event.leads = earliest[1] == event.iri  # else not shown here (another page, a filter)
+        seen.add(incident)
+        listed.append(event)
+    return listed
 
 
 def first_spans(store: GraphStore, values: str) -> dict[str, tuple[int, int, str]]:

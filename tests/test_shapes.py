@@ -48,6 +48,9 @@ VOCABULARY_TERMS = [
     "vox:quantity", "vox:duration",
     # Provenance
     "nif:String", "nif:beginIndex", "nif:endIndex", "nif:anchorOf",
+    # Incidents (issue 15; to join vocabulary.md)
+    "vox:Incident", "vox:eventClass", "vox:report", "vox:incident", "vox:firstReported",
+    "vox:lastReported", "vox:nextInCase",
 ]
 # fmt: on
 
