@@ -218,6 +218,7 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
                     f"""SELECT ?x ?happened WHERE {{
                           {{ ?x vox:agent {me} }} UNION {{ ?x vox:affected {me} }}
                           UNION {{ ?x vox:participant {me} }} UNION {{ ?x vox:place {me} }}
+                          ?x a vox:Event .  # not the incidents, which name them too
                           OPTIONAL {{ ?x vox:date ?happened }} }}""",
                 ),
                 "x",

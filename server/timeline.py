@@ -18,12 +18,11 @@ start there. What a page reads is bounded by what it shows:
   then the details of the page's events.
 
 Incidents (loader/consolidate.py): the page still counts and pages event reports,
-and lists each with its incident, "reported in N digests", and the sentence of each
-of the incident's reports. An incident is listed once on a page, at its earliest
-report (by the timeline's order): a later report on the same page is folded into it;
-one whose earliest report is on another page is listed as a report of that incident,
-with a link to it. What this adds is bounded by the page too: the reports of the
-incidents of the page's events, and their sentences.
+and lists each with its incident: at the first of an incident's reports on the page,
+a link to it, "reported in N digests" and the sentence of each of its reports; at
+its later reports there, a note that they belong to the incident above. What this
+adds is bounded by the page too: the reports of the incidents of the page's events,
+and their sentences.
 
 Every query names the graph its triples are in (GRAPH ?g): an actor's label is
 stated again in every digest that names it, so the union would repeat it.
@@ -69,6 +68,7 @@ ACTOR_EVENTS = """
 SELECT ?event ?happened WHERE {{
   {{ ?event vox:agent <{actor}> }} UNION {{ ?event vox:affected <{actor}> }}
   UNION {{ ?event vox:participant <{actor}> }}
+  ?event a vox:Event .
   OPTIONAL {{ ?event vox:date ?happened }}
   {kind}
 }}"""
@@ -132,7 +132,8 @@ class Event:
     evidence: tuple[int, int, str] | None
     incident: str | None = None  # its vox:Incident
     reports: list[Report] = field(default_factory=list)  # the incident's, oldest first
-    leads: bool = True  # False: the incident's earliest report is on another page
+    leads: bool = True  # False: the incident's earliest report is shown elsewhere
+    folded: bool = False  # True: its incident is shown with an earlier event of the page
 
     @property
     def anchor(self) -> str:
@@ -366,9 +367,10 @@ def details(store: GraphStore, keys: list[Key]) -> list[Event]:
 
 
 def with_incidents(store: GraphStore, events: list[Event]) -> list[Event]:
-    """`events` (in the timeline's order) with their incidents: each incident once, at
-    the first of its reports on the page (its other reports there folded in); `leads`
-    says whether that is the incident's earliest report."""
+    """`events` (in the timeline's order) with their incidents. Every event stays listed
+    (the page counts reports); an incident is shown with its reports once, at the first
+    of its reports on the page, and the later ones there are `folded` into it; `leads`
+    says whether that first one is the incident's earliest report."""
     if not events:
         return events
     values = " ".join(f"<{event.iri}>" for event in events)
@@ -391,22 +393,17 @@ def with_incidents(store: GraphStore, events: list[Event]) -> list[Event]:
     def key(report: Report) -> Key:
         return (own.get(report.iri, report.reported), report.iri)
 
-    listed: list[Event] = []
     seen: set[str] = set()
     for event in events:
         incident = incident_of.get(event.iri)
         if incident is None:
-            listed.append(event)
             continue
-        if incident in seen:
-            continue  # folded into the incident's entry above
         ordered = sorted(reports[incident].values(), key=key)
-        earliest = key(ordered[0])
         event.incident, event.reports = incident, ordered
-        event.leads = earliest[1] == event.iri  # else not shown here (another page, a filter)
+        event.leads = key(ordered[0])[1] == event.iri  # else not shown here, or below
+        event.folded = incident in seen  # its incident is shown with an earlier event
         seen.add(incident)
-        listed.append(event)
-    return listed
+    return events
 
 
 def first_spans(store: GraphStore, values: str) -> dict[str, tuple[int, int, str]]:
