@@ -14,6 +14,10 @@ map, SHACL (summed over the --jobs worker processes, so with J > 1 they add up
 to more than the wall time) and store (the one writer: replace_graph and the
 final flush). Each N runs in its own process so that its peak memory
 (ru_maxrss, of the writer and, separately, the largest worker) is its own.
+Consolidation (loader/consolidate.py, the incidents) is timed twice: in full, after
+the N digests of a new store, and incrementally, after a second batch of BATCH digests
+with later dates loaded into that store, as `voxgraph load` does after each batch; both
+must cost at most a tenth of their batch's load time.
 --keep DIR keeps the loaded store (with --sizes of one N) for benchmarks/queries.py.
 
 Prints a table and writes benchmarks/results/ingest.json with the machine it
@@ -32,14 +36,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "ingest.json"
-STAGES = ("parse", "map", "shacl", "store")  # as loader.load.STAGES
+STAGES = ("parse", "map", "shacl", "store", "consolidate")  # as loader.load.STAGES
+CONSOLIDATE_LIMIT = 0.1  # consolidation may cost at most a tenth of the load time
+BATCH = 10  # digests of the follow-up batch that times incremental consolidation
 GROWTH_LIMIT = 11.0  # 10x the digests within 11x the time
 
 
@@ -98,6 +104,15 @@ def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) 
         raise SystemExit(f"{len(report.failed)} of {count} digests failed to load: {first}")
 
     quads = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, None))
+    assert report.consolidation is not None and report.consolidation.full
+    full = report.consolidation
+    more = workdir / "more"
+    generate(BATCH, more, seed=seed + 1, start=date.fromisoformat("2031-01-01"))
+    started = time.perf_counter()
+    batch = pipeline.run([more], store, jobs=1)
+    batch_seconds = time.perf_counter() - started
+    if batch.failed or batch.consolidation is None or batch.consolidation.full:
+        raise SystemExit(f"the follow-up batch did not consolidate incrementally: {batch}")
     return {
         "digests": count,
         "jobs": jobs,
@@ -112,6 +127,18 @@ def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) 
         "peak_rss_mb": round(_peak_rss_bytes(resource.RUSAGE_SELF) / 2**20, 1),
         "peak_worker_rss_mb": round(_peak_rss_bytes(resource.RUSAGE_CHILDREN) / 2**20, 1),
         "generate_seconds": round(generate_seconds, 2),
+        "consolidate": {
+            "full_seconds": round(full.seconds, 2),
+            "full_share_of_load": round(full.seconds / seconds, 4),
+            "reports": full.reports,
+            "incidents": full.incidents,
+            "links": full.links,
+            "batch_digests": BATCH,
+            "batch_seconds": round(batch_seconds, 2),
+            "incremental_seconds": round(batch.consolidation.seconds, 3),
+            "incremental_share_of_batch": round(batch.consolidation.seconds / batch_seconds, 4),
+            "incremental_reports": batch.consolidation.reports,
+        },
     }
 
 
@@ -171,6 +198,18 @@ def table(runs: list[dict[str, Any]], ratios: list[dict[str, Any]]) -> str:
             f"{r['digests_per_second']:>6.2f} {r['total_ms_per_digest']:>7.1f} {stages} "
             f"{r['quads']:>9} {r['peak_rss_mb']:>8.1f} {r.get('peak_worker_rss_mb', 0.0):>9.1f}"
         )
+    for r in sorted(runs, key=lambda r: r["digests"]):
+        c = r.get("consolidate")
+        if c:
+            ok = max(c["full_share_of_load"], c["incremental_share_of_batch"]) <= CONSOLIDATE_LIMIT
+            lines.append(
+                f"consolidate N={r['digests']}: full {c['full_seconds']:.2f} s "
+                f"({c['full_share_of_load']:.1%} of the load; {c['reports']} reports -> "
+                f"{c['incidents']} incidents), then {c['batch_digests']} more digests: "
+                f"{c['incremental_seconds']:.3f} s ({c['incremental_share_of_batch']:.1%} of "
+                f"that batch) ({'within' if ok else 'OVER'} the limit of "
+                f"{CONSOLIDATE_LIMIT:.0%})"
+            )
     for g in ratios:
         verdict = "flat" if g["flat"] else "NOT flat"
         lines.append(

@@ -150,8 +150,13 @@ def same_key(a: str, b: str) -> bool:
     return a == b or sorted(a.split("-")) == sorted(b.split("-"))
 
 
-def _match(gold: list, predicted: list, same: Callable[[Any, Any], bool]) -> Score:
-    """Greedy one-to-one matching of gold and predicted items."""
+def _match(
+    gold: list,
+    predicted: list,
+    same: Callable[[Any, Any], bool],
+    on_match: Callable[[Any, Any], None] | None = None,
+) -> Score:
+    """Greedy one-to-one matching of gold and predicted items; `on_match(gold, found)` per pair."""
     score = Score(gold=len(gold), predicted=len(predicted))
     unused = list(predicted)
     for item in gold:
@@ -161,6 +166,8 @@ def _match(gold: list, predicted: list, same: Callable[[Any, Any], bool]) -> Sco
         else:
             unused.remove(hit)
             score.matched += 1
+            if on_match is not None:
+                on_match(item, hit)
     score.extras = [str(p) for p in unused]
     return score
 
@@ -277,18 +284,10 @@ def _event_figures(gold: list[dict], found: list[Event], report: Report) -> Scor
     def same_event(g: tuple, p: tuple) -> bool:
         return g[0] == p[0] and _same_keys(g[1], p[1])
 
-    score = Score(gold=len(gold_items), predicted=len(found_items))
-    unused = list(found_items)
-    for g in gold_items:
-        hit = next((p for p in unused if same_event(g, p)), None)
-        if hit is None:
-            score.misses.append(str(g))
-            continue
-        unused.remove(hit)
-        score.matched += 1
-        report.event_dates.add(Ratio(float(g[2] == hit[2]), 1))
-    score.extras = [str(p) for p in unused]
-    return score
+    def same_date(g: tuple, p: tuple) -> None:
+        report.event_dates.add(Ratio(float(g[2] == p[2]), 1))
+
+    return _match(gold_items, found_items, same_event, on_match=same_date)
 
 
 def evaluate_digest(gold: dict, digest_path: Path, registry: Registry) -> Report:

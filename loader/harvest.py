@@ -43,7 +43,6 @@ listing, and a page again only when the post has changed since.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import json
@@ -52,7 +51,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +59,7 @@ import yaml
 from tqdm import tqdm
 
 from loader.parse import Digest, DigestError, parse_digest
+from loader.retry import retry_wait
 from loader.webpage import page_digest, source_file
 from voxgraph.paths import MAPPINGS
 
@@ -217,14 +216,7 @@ class PoliteSession:
                 self.sleep(left)
 
     def _wait(self, attempt: int, retry_after: str | None) -> float:
-        wait = self.backoff * 2 ** (attempt - 1)
-        if retry_after:
-            try:
-                wait = float(retry_after)
-            except ValueError:
-                with contextlib.suppress(TypeError, ValueError):  # neither: back off as usual
-                    wait = parsedate_to_datetime(retry_after).timestamp() - time.time()
-        return min(max(wait, 0.0), MAX_WAIT)
+        return retry_wait(attempt, retry_after, self.backoff, MAX_WAIT)
 
 
 # --- the page cache

@@ -25,12 +25,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from loader.names import best_similarity, fold
-from loader.registry import ACTOR_TYPES, PLACE_TYPES, Entry, Link, Registry, read_entries
+from loader.registry import (
+    ACTOR_TYPES,
+    PLACE_TYPES,
+    Entry,
+    Link,
+    Registry,
+    Source,
+    read_entries,
+)
 from loader.store import GraphStore
 from loader.wikidata import Item, WikidataClient
 from voxgraph.iris import ID, VOX
@@ -328,20 +337,31 @@ def verify(targets_: Iterable[Target], client: WikidataClient) -> list[Check]:
 
 
 def link_block(link: Link) -> list[str]:
+    """The `wikidata:` block of an entry, as registry.read_link reads it back."""
+
+    def text(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)  # a YAML string, quoted
+
     lines = [
         "  wikidata:",
         f"    qid: {link.qid}",
         f"    status: {link.status}",
-        f"    source: {json.dumps(link.source, ensure_ascii=False)}",  # a YAML string
-        f"    date: {link.date}",
+        "    source:",
     ]
+    for key, value in link.source.as_yaml().items():
+        lines.append(f"      {key}: {value if key == 'line' else text(value)}")
+    if link.match:
+        lines.append(f"    match: {text(link.match)}")
+    lines.append(f"    date: {link.date}")
     if link.score is not None:
         lines.append(f"    score: {link.score:.2f}")
+    if link.checked:
+        lines.append(f"    checked: {text(link.checked)}")
     return lines
 
 
-def record_link(path: Path, entry_id: str, link: Link) -> None:
-    """Write `link` into the entry `entry_id` of the registry file at `path`.
+def record_link(path: Path, entry_id: str, link: Link | None) -> None:
+    """Write `link` into the entry `entry_id` of the registry file at `path` (None: remove it).
 
     The file is edited as text, so that its comments and layout stay: the
     entry's `wikidata:` block (if any) is replaced, or a new one is added at the
@@ -366,10 +386,62 @@ def record_link(path: Path, entry_id: str, link: Link) -> None:
             (i for i in range(old + 1, len(body)) if not body[i].startswith("    ")), len(body)
         )
         body = body[:old] + body[stop:]
-    lines[start:end] = body + link_block(link)
+    lines[start:end] = body + (link_block(link) if link is not None else [])
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
         Registry.load(path)  # checks ids, references and that no item is linked twice
     except Exception:
         path.write_text(before, encoding="utf-8")
         raise
+
+
+# -- checking sources against a copy of the repository ----------------------------------
+
+RECORD_LINES = 40  # how far one record (a YAML or JSON object) may run from its first line
+
+
+def row_found(row: str, text: str, line: int | None = None) -> bool:
+    """Whether `row` occurs in `text`: its pieces (split at "…") in order, within one record.
+
+    With `line`, the first piece must start on that line (1-based); the rest
+    must follow within RECORD_LINES lines.
+    """
+    pieces = [piece.strip() for piece in row.split("…") if piece.strip()]
+    lines = text.splitlines()
+    starts = [line - 1] if line else range(len(lines))
+    for start in starts:
+        if start >= len(lines) or pieces[0] not in lines[start]:
+            continue
+        window = "\n".join(lines[start : start + RECORD_LINES])
+        at = window.find(pieces[0])
+        for piece in pieces[1:]:
+            at = window.find(piece, at)
+            if at < 0:
+                break
+        else:
+            return True
+    return False
+
+
+def check_source(source: Source, clones: Path) -> str | None:
+    """None if the file at the source's commit in a local clone holds its row; else why not.
+
+    `clones` holds one git clone (or mirror) per repository, as
+    clones/<owner>/<name>. A URL source cannot be checked offline.
+    """
+    if source.url:
+        return f"{source.url}: a web page, open it to check"
+    clone = clones / str(source.repository)
+    if not clone.exists():
+        return f"no clone of {source.repository} in {clones}"
+    shown = subprocess.run(
+        ["git", "-C", str(clone), "show", f"{source.commit}:{source.path}"],
+        capture_output=True,
+    )
+    if shown.returncode != 0:
+        said = shown.stderr.decode("utf-8", "replace").strip().splitlines() or ["git show failed"]
+        return f"{source.describe()}: not in the clone ({said[-1]})"
+    if not row_found(source.row, shown.stdout.decode("utf-8", "replace"), source.line):
+        where = f"line {source.line}" if source.line else "the file"
+        return f"{source.describe()}: {where} does not hold the row {source.row!r}"
+    return None

@@ -11,7 +11,11 @@ Crash safety: a digest is stored by one SPARQL Update (drop its graph, insert
 the new one), which RocksDB commits atomically through its write-ahead log,
 so a loader killed at any point leaves each digest either whole or as it was;
 running the same command again loads what is missing (the rest is unchanged).
-After the batch the store publishes a snapshot for the server (loader/store.py).
+After the batch, loader/consolidate.py brings the incidents graph up to date with
+the digests the batch stored, and then the store publishes a snapshot for the server
+(loader/store.py): readers switch to digests and incidents together. The store keeps
+its statistics (loader/statistics.py) in the same transactions as the data; a store
+that has none yet gets them counted once, before the first write.
 
 Parallelism: parsing, mapping and SHACL (nearly all of the cost; pyshacl alone
 is about 60 %) are independent per digest, so with `jobs` > 1 they run in that
@@ -37,6 +41,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from tqdm import tqdm
 
+from loader import consolidate
 from loader.extract import nlp
 from loader.map import map_digest
 from loader.parse import DigestError, digest_from_bytes
@@ -51,7 +56,7 @@ from voxgraph.paths import MAPPINGS, ONTOLOGY, ROOT, SHAPES
 
 # Digest text files, and saved pages of the series (read by loader/webpage.py).
 DIGEST_SUFFIXES = (".txt", *PAGE_SUFFIXES)
-STAGES = ("parse", "map", "shacl", "store")
+STAGES = ("parse", "map", "shacl", "store", "consolidate")
 # Starting a worker process (imports, the registry) costs about as much as
 # preparing a few digests: smaller batches are prepared in this process.
 MIN_FILES_PER_JOB = 10
@@ -74,6 +79,7 @@ class Report:
     warnings: dict[str, list[str]] = field(default_factory=dict)  # loaded, but see these
     # Seconds spent per stage (STAGES), summed over digests and worker processes.
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    consolidation: consolidate.Outcome | None = None  # what the incidents stage did
 
     @property
     def ok(self) -> bool:
@@ -116,8 +122,9 @@ def digest_files(paths: Iterable[str | Path]) -> list[Path]:
 def mapping_version() -> str:
     """A checksum of everything that decides how text becomes triples."""
     digest = hashlib.sha256()
+    # consolidate.py makes no digest's graph: it has a version of its own.
     sources = [
-        *sorted((ROOT / "loader").rglob("*.py")),
+        *sorted(p for p in (ROOT / "loader").rglob("*.py") if p.name != "consolidate.py"),
         *sorted(MAPPINGS.glob("*")),
         ONTOLOGY,
         SHAPES,
@@ -246,7 +253,13 @@ def run(
     registry = Registry.load()
     report = Report()
     if store is not None:
+        if store.statistics() is None:  # a new store, or one written by an older version
+            store.recount_statistics()
         load_reference_graphs(store, registry, report)
+    # Incidents that disagree with the digests (a loader killed mid-batch, another
+    # version of consolidate.py, a new store) are recomputed in full after the batch.
+    consolidated = store is not None and consolidate.is_current(store)
+    stored: list[str] = []  # digest keys this batch stored
     files = digest_files(paths)
     bar = tqdm(total=len(files), desc="digests", unit="digest", disable=not progress)
     todo = _to_prepare(files, store, report, bar)
@@ -269,6 +282,9 @@ def run(
             continue
         if store is not None:
             started = time.perf_counter()
+            if consolidated and not stored:
+                consolidate.mark_pending(store)
+            stored.append(key)
             source = outcome.source or path.name
             try:
                 other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
@@ -299,6 +315,10 @@ def run(
             report.warnings.setdefault(name, []).extend(outcome.warnings)
     bar.close()
     if store is not None:
+        if not consolidated or stored:
+            touched = [iris.digest_iri(key) for key in stored] if consolidated else None
+            report.consolidation = consolidate.consolidate(store, touched)
+            report.seconds["consolidate"] += report.consolidation.seconds
         started = time.perf_counter()
         store.flush()
         if store.path is not None:

@@ -12,10 +12,16 @@ mapper uses the registry to recognise known actors; `graph()` is what goes into
 the registry's own named graph.
 
 An entry may carry its Wikidata item under `wikidata:` (qid, status, source,
-date, and score for a candidate search): a `verified` link becomes owl:sameAs,
-an `unverified` one vox:wikidataCandidate (with vox:wikidataScore when the
-link came from a scored search), never owl:sameAs. `voxgraph link` finds,
-records and checks these links (loader/link.py).
+date, match; score for a candidate search): a `verified` link becomes
+owl:sameAs, an `unverified` one vox:wikidataCandidate (with vox:wikidataScore
+when the link came from a scored search), never owl:sameAs. Either way the
+graph also gets a link node, <actor#wikidata>, that names the source a reader
+can open (dcterms:source) and the row of it that names the item.
+
+Every link needs a checkable source (see Source): a file of a public
+repository at a fixed commit, with the row that names the item, or a web page.
+An identifier from memory is not a source, and a link without one does not
+load. `voxgraph link` finds, records and checks these links (loader/link.py).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from pathlib import Path
 
 import yaml
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from loader.literals import canonical_decimal
 from loader.ontology import vox_types
@@ -51,6 +57,12 @@ ACTOR_TYPES = (
 PLACE_TYPES = ("Place",)
 LINK_STATUSES = ("verified", "unverified")
 QID = re.compile(r"Q[1-9][0-9]*")
+REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
+COMMIT = re.compile(r"[0-9a-f]{40}")
+CHECKABLE = (
+    "a source a reader can check: {repository: owner/name, path: ..., commit: <40 hex>, "
+    "row: <the text of the file that names the item>} or {url: https://..., row: ...}"
+)
 
 
 class RegistryError(ValueError):
@@ -64,14 +76,54 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a reader can check a link: a repository file at a commit, or a web page.
+
+    A repository source is a file of a public GitHub repository at a fixed
+    commit (40 hex digits, so the text cannot change under the link), with
+    `row`, the text of that file which names the item (the CSV line, or the
+    lines of a record joined by " … "), and where known its `line`. A URL
+    source is a page (https) a reader can open, with what it says in `row`.
+    """
+
+    repository: str | None = None  # owner/name on GitHub
+    path: str | None = None
+    commit: str | None = None
+    url: str | None = None
+    row: str = ""
+    line: int | None = None
+
+    @property
+    def address(self) -> str:
+        """The URL a reader opens: the file at that commit (at that line), or the page."""
+        if self.url:
+            return self.url
+        anchor = f"#L{self.line}" if self.line else ""
+        return f"https://github.com/{self.repository}/blob/{self.commit}/{self.path}{anchor}"
+
+    def describe(self) -> str:
+        """One line for people: "owner/name path@abcdef1" or the URL."""
+        if self.url:
+            return self.url
+        line = f":{self.line}" if self.line else ""
+        return f"{self.repository} {self.path}{line} @ {(self.commit or '')[:7]}"
+
+    def as_yaml(self) -> dict[str, object]:
+        keys = ("repository", "path", "commit", "line", "url", "row")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) not in (None, "")}
+
+
+@dataclass(frozen=True)
 class Link:
-    """The Wikidata item of an entry, and where the link came from."""
+    """The Wikidata item of an entry, where a reader can check it, and how it was matched."""
 
     qid: str
     status: str  # verified | unverified
-    source: str  # "curator review", "candidate search, score 0.93", "model knowledge, ..."
-    date: str  # ISO date the link was made or last checked
+    source: Source
+    date: str  # ISO date the link was recorded or last checked
+    match: str = ""  # what ties the actor to the row beyond the name: office, country, dates
     score: float | None = None  # the matcher's confidence, for a candidate search
+    checked: str = ""  # a later check against Wikidata itself (voxgraph link --verify)
 
     @property
     def verified(self) -> bool:
@@ -111,8 +163,84 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
+def read_source(raw: object, qid: str, where: str) -> Source:
+    """The `source:` of a link, checked: a reader must be able to open it and find the item.
+
+    A repository source needs owner/name, a path, a 40-hex commit and a row
+    that contains the QID; a URL source an https:// address. Anything else (a
+    free text such as "model knowledge", a branch name instead of a commit) is
+    refused with a message that says what is missing.
+    """
+    if not isinstance(raw, dict):
+        raise RegistryError(f"{where}: wikidata source {raw!r} is not checkable; give {CHECKABLE}")
+    unknown = set(raw) - {"repository", "path", "commit", "url", "row", "line"}
+    if unknown:
+        raise RegistryError(f"{where}: wikidata source has unknown keys {sorted(unknown)}")
+    row = str(raw.get("row") or "")
+    line = raw.get("line")
+    if line is not None and (not isinstance(line, int) or line < 1):
+        raise RegistryError(f"{where}: wikidata source line must be a line number, not {line!r}")
+    if "url" in raw:
+        url = str(raw["url"])
+        if not url.startswith("https://") or any(k in raw for k in ("repository", "commit")):
+            raise RegistryError(
+                f"{where}: a URL source is one https:// address a reader can open, not {url!r}"
+            )
+        return Source(url=url, row=row, line=line)
+    repository, path = str(raw.get("repository") or ""), str(raw.get("path") or "")
+    commit = str(raw.get("commit") or "")
+    if not REPOSITORY.fullmatch(repository) or not path:
+        raise RegistryError(f"{where}: wikidata source needs repository (owner/name) and path")
+    if not COMMIT.fullmatch(commit):
+        raise RegistryError(
+            f"{where}: wikidata source commit must be a full commit id (40 hex digits), "
+            f"not {commit!r}: a branch or a short id can change under the link"
+        )
+    if not re.search(rf"\b{qid}\b", row):
+        raise RegistryError(
+            f"{where}: wikidata source row must quote the text of {path} that names {qid}"
+        )
+    return Source(repository=repository, path=path, commit=commit, row=row, line=line)
+
+
+GITHUB_BLOB = re.compile(
+    r"https://github\.com/(?P<repository>[^/]+/[^/]+)/blob/(?P<commit>[0-9a-f]{40})/"
+    r"(?P<path>[^#]+)(?:#L(?P<line>[0-9]+))?"
+)
+REPOSITORY_FILE = re.compile(r"(?P<repository>[^/:@]+/[^/:@]+):(?P<path>[^@]+)@(?P<commit>\S+)")
+
+
+def parse_source(where: str, qid: str, row: str = "", line: int | None = None) -> Source:
+    """A source as a curator types it, checked like one read from the registry.
+
+    `where` is owner/name:path@commit (a repository file at a commit), a
+    GitHub address of a file at a commit (.../blob/<commit>/<path>, which is
+    read as the same), or any other https:// page.
+    """
+    found = REPOSITORY_FILE.fullmatch(where) or GITHUB_BLOB.fullmatch(where)
+    if found:
+        raw: dict[str, object] = {
+            "repository": found["repository"],
+            "path": found["path"],
+            "commit": found["commit"],
+        }
+        if "line" in found.re.groupindex and found["line"] and line is None:
+            line = int(found["line"])
+    elif where.startswith("https://"):
+        raw = {"url": where}
+    else:
+        raise RegistryError(
+            f"source: {where!r} is not checkable; give owner/name:path@COMMIT (a repository "
+            "file at a full commit) with the row that names the item, or an https:// page"
+        )
+    raw["row"] = row
+    if line is not None:
+        raw["line"] = line
+    return read_source(raw, qid, "source")
+
+
 def read_link(raw: object, where: str) -> Link | None:
-    """The `wikidata:` mapping of an entry, checked."""
+    """The `wikidata:` mapping of an entry, checked; its source must be checkable."""
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -123,16 +251,18 @@ def read_link(raw: object, where: str) -> Link | None:
     if status not in LINK_STATUSES:
         raise RegistryError(f"{where}: wikidata status must be one of {LINK_STATUSES}")
     if not raw.get("source") or not raw.get("date"):
-        raise RegistryError(f"{where}: wikidata needs a source and a date")
+        raise RegistryError(f"{where}: wikidata needs a source and a date; give {CHECKABLE}")
     score = raw.get("score")
     if score is not None and not 0 <= float(score) <= 1:
         raise RegistryError(f"{where}: wikidata score must be between 0 and 1")
     return Link(
         qid=qid,
         status=status,
-        source=str(raw["source"]),
+        source=read_source(raw["source"], qid, where),
         date=str(raw["date"]),  # YAML reads an unquoted 2026-11-22 as a date
+        match=str(raw.get("match") or ""),
         score=None if score is None else float(score),
+        checked=str(raw.get("checked") or ""),
     )
 
 
@@ -283,11 +413,24 @@ class Registry:
 
 
 def add_link(g: Graph, node: URIRef, link: Link) -> None:
-    """owl:sameAs for a verified link; vox:wikidataCandidate (and its score) otherwise."""
+    """owl:sameAs for a verified link, vox:wikidataCandidate (and its score) otherwise;
+    and either way the link node <node#wikidata> with the source a reader can open.
+    """
     if link.verified:
         g.add((node, OWL.sameAs, link.iri))
-        return
-    g.add((node, VOX.wikidataCandidate, link.iri))
-    if link.score is not None:
-        score = canonical_decimal(f"{link.score:.2f}")  # "0.90" is stored as "0.9"
-        g.add((node, VOX.wikidataScore, Literal(score, datatype=XSD.decimal)))
+    else:
+        g.add((node, VOX.wikidataCandidate, link.iri))
+        if link.score is not None:
+            score = canonical_decimal(f"{link.score:.2f}")  # "0.90" is stored as "0.9"
+            g.add((node, VOX.wikidataScore, Literal(score, datatype=XSD.decimal)))
+    about = URIRef(f"{node}#wikidata")
+    g.add((node, VOX.wikidataLink, about))
+    g.add((about, RDF.type, VOX.WikidataLink))
+    g.add((about, VOX.linkedItem, link.iri))
+    g.add((about, DCTERMS.source, URIRef(link.source.address)))
+    if link.source.row:
+        g.add((about, VOX.sourceRow, Literal(link.source.row)))
+    if link.match:
+        g.add((about, VOX.matchedOn, Literal(link.match)))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", link.date):
+        g.add((about, DCTERMS.modified, Literal(link.date, datatype=XSD.date)))

@@ -16,6 +16,10 @@
   an error (that digest fails, named), a literal the engine changed is a warning for
   that digest (Virtuoso 7.2 stores xsd:duration as a number of seconds), a literal
   merely written in its canonical form ("007" -> "7") is no difference at all;
+- the statistics (loader/statistics.py), where the store keeps them, follow each graph
+  written in a second request, computed from the graph's triples before and as read
+  back (so in the engine's own literal forms, as a recount reads them), guarded
+  against another writer's change in between;
 - only the project's own graphs (IRIs under https://w3id.org/voxgraph/graph/) are
   read or listed. A server that holds other graphs too (Virtuoso's five system
   graphs, another application's data) is detected once, and every query is then
@@ -61,7 +65,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
@@ -71,7 +75,9 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader.store import graph_as_ntriples
+from loader import statistics
+from loader.statistics import Statistics
+from loader.store import Pattern, graph_as_ntriples
 from voxgraph.iris import GRAPH
 
 # Virtuoso echoes each graph of a query's data set as a header of its answer
@@ -86,6 +92,7 @@ N_TRIPLES = "application/n-triples"
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
 DEFAULT_TIMEOUT = 30.0
+WRITE_ATTEMPTS = 5
 UPDATE_TIMEOUT = 300.0
 UPDATE_CHUNK = 500  # triples per INSERT DATA operation
 OWN_GRAPHS_TTL = 5.0  # seconds the list of the project's graphs is reused
@@ -365,6 +372,9 @@ class RemoteStore:
 
     path = None  # no files here: no snapshots, no worker processes, no Last-Modified
     read_only = False
+    # Virtuoso 7.2 never matches a plain literal of a VALUES block of several rows:
+    # loader/statistics.py asks about literals one at a time here.
+    values_of_literals = False
 
     def __init__(
         self,
@@ -411,16 +421,14 @@ class RemoteStore:
     # -- writing ---------------------------------------------------------------
 
     def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
-        """Replace named graph `name` by `graph` (or its N-Triples text), then read it back.
+        """Replace named graph `name` by `graph` (or its N-Triples text), then read it back;
+        the statistics (loader/statistics.py) brought up to date if the store keeps them.
 
         Returns warnings: literals the engine stored changed. Raises RemoteStoreError if
         the graph could not be written, or was not stored whole.
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        self._own = (0.0, [])  # the list of graphs may change
-        if not self._put(str(name), body):
-            self.update(_update_text(str(name), body))
-        return self._compare(str(name), body, strict=True)
+        return self._write(str(name), body)
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str
@@ -439,6 +447,25 @@ class RemoteStore:
         self.notes.extend(self.replace_graph(name, graph))
         return None
 
+    @staticmethod
+    def literal_filter(term: ox.NamedNode | ox.BlankNode | ox.Literal, variable: str) -> str | None:
+        """A filter that finds `term` as `variable` where the engine cannot look it up as
+        written, else None: Virtuoso 7.2 keeps an xsd:duration as a number (README,
+        Beyond one machine), which no pattern with the literal finds (nor `=`, which it
+        answers with the constant itself), but its STR() does: "2592000" for the
+        "2.592e+06" its JSON writes."""
+        if not isinstance(term, ox.Literal) or term.datatype.value != XSD + "duration":
+            return None
+        try:
+            number = float(term.value)
+        except ValueError:  # a duration as written ("P30D"): the engine kept it
+            return None
+        text = str(int(number)) if number.is_integer() else repr(number)
+        return (
+            f"FILTER(isLiteral({variable}) && DATATYPE({variable}) = <{XSD}duration> "
+            f'&& STR({variable}) = "{text}")'
+        )
+
     def take_notes(self) -> list[str]:
         """The warnings of replace_unless_other_source since the last call."""
         notes, self.notes = self.notes, []
@@ -448,12 +475,64 @@ class RemoteStore:
         """Whether graph `name` holds `graph` already (as this engine stores it)."""
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         try:
-            return not self._compare(str(name), body, strict=False, same_only=True)
+            stored = self._graph_triples(str(name))
+            return not self._compare(str(name), body, stored, strict=False, same_only=True)
         except RemoteStoreError:
             return False
 
     def remove_graph(self, name: URIRef) -> None:
-        self.update(f"DROP SILENT GRAPH <{name}>")
+        self._write(str(name), "")
+
+    def _write(self, name: str, body: str) -> list[str]:
+        """Graph `name` becomes `body` (N-Triples; "" removes it): a Graph Store PUT, else
+        one SPARQL Update of bounded operations; read back and compared; then the
+        statistics, if the store keeps them, from the graph's triples before and as the
+        engine stored them (its own literal forms, which a later recount reads too).
+
+        Not one transaction, as on the embedded store: a PUT cannot carry the statistics'
+        update. So the statistics follow the data in a second request, guarded as in
+        loader/statistics.py (they apply only if no other writer changed them since they
+        were read, else they are computed again); a loader stopped between the two
+        leaves them behind the data until a recount (README, Beyond one machine)."""
+        self._own = (0.0, [])  # the list of graphs may change
+        keeps = statistics.record(self) is not None and name != statistics.STATISTICS_GRAPH
+        before = self._graph_triples(name) if keeps else []
+        notes: list[str] = []
+        stored: list[ox.Triple] = []
+        if not body:
+            self.update(f"DROP SILENT GRAPH <{name}>")
+        else:
+            if not self._put(name, body):
+                self.update(_update_text(name, body))
+            stored = self._graph_triples(name)
+            notes = self._compare(name, body, stored, strict=True)
+        if keeps:
+            self._keep_statistics(name, before, stored)
+        return notes
+
+    def _keep_statistics(self, name: str, before: list[ox.Triple], after: list[ox.Triple]) -> None:
+        """Bring the statistics up to date after graph `name` went from `before` to `after`.
+        Another writer may change them between the read and the update: then the update
+        applies nothing and is computed again; after WRITE_ATTEMPTS, they are recounted."""
+        for _ in range(WRITE_ATTEMPTS):
+            change = statistics.replacement(self, name, "", old=before, new=after)
+            if change is None:
+                return
+            self.update(change.operations)
+            if statistics.record(self) == change.record:
+                return
+        self.recount_statistics()
+
+    def statistics(self) -> Statistics | None:
+        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        return statistics.read(self)
+
+    def recount_statistics(self) -> Statistics:
+        """Count the statistics afresh (reads every quad) and keep them from now on."""
+        self.update(statistics.recount_update(self, self.named_graphs()))
+        counted = self.statistics()
+        assert counted is not None
+        return counted
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update request (form-encoded `update=`)."""
@@ -495,22 +574,28 @@ class RemoteStore:
             )
         return True
 
-    def _compare(self, name: str, body: str, *, strict: bool, same_only: bool = False) -> list[str]:
-        """How graph `name` as stored differs from `body`: warnings for literals changed.
+    def _graph_triples(self, name: str) -> list[ox.Triple]:
+        """The triples of graph `name`, as the engine stores them."""
+        rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+        return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]
+
+    def _compare(
+        self,
+        name: str,
+        body: str,
+        triples: list[ox.Triple],
+        *,
+        strict: bool,
+        same_only: bool = False,
+    ) -> list[str]:
+        """How graph `name` as stored (`triples`) differs from `body`: warnings for
+        literals changed.
 
         strict: a triple missing or extra raises RemoteStoreError. same_only: any
         difference but a canonical form is reported (as one warning).
         """
         sent = {_key(t): t for t in ox.parse(body.encode("utf-8"), ox.RdfFormat.N_TRIPLES)}
-        stored = {
-            _key(t): t
-            for t in (
-                ox.Triple(row["s"], row["p"], row["o"])
-                for row in self._select(
-                    f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-                )
-            )
-        }
+        stored = {_key(t): t for t in triples}
         missing = [sent[k] for k in sent.keys() - stored.keys()]
         extra = {(t.subject, t.predicate): t for k, t in stored.items() if k not in sent}
         if same_only:
@@ -732,30 +817,61 @@ class RemoteStore:
     # -- quads -----------------------------------------------------------------------
 
     def quads_for_pattern(
-        self, subject=None, predicate=None, object=None, graph_name=None
+        self, subject=None, predicate=None, object=None, graph_name=None, *, limit=None
     ) -> Iterator[ox.Quad]:
-        """Quads of the project's graphs matching the pattern (None: any), like pyoxigraph's.
+        """Quads of the project's graphs matching the pattern (None: any), like pyoxigraph's;
+        at most `limit` of them (the server is asked for no more).
 
         Read graph by graph when nothing but the graph is bound, so that no answer is
         longer than a graph (an engine's row cap cuts answers: RemoteCut, raised when the
         cut graph has been read to its end, so a reader that sorts them never holds a part).
         """
         if graph_name is None and subject is None and predicate is None and object is None:
+            left = limit
             for name in self.named_graphs():
-                yield from self.quads_for_pattern(graph_name=ox.NamedNode(name))
+                for quad in self.quads_for_pattern(graph_name=ox.NamedNode(name), limit=left):
+                    yield quad
+                    if left is not None:
+                        left -= 1
+                if left == 0:
+                    return
             return
-        terms = {"s": subject, "p": predicate, "o": object}
-        bound = " ".join(f"VALUES ?{var} {{ {term} }}" for var, term in terms.items() if term)
-        where = f"GRAPH {graph_name} {{ ?s ?p ?o }}" if graph_name else "GRAPH ?g { ?s ?p ?o }"
-        own = "" if graph_name else f'FILTER(STRSTARTS(STR(?g), "{self.graph_prefix}"))'
-        rows = self._select(f"SELECT * WHERE {{ {bound} {where} {own} }}")
-        for row in rows:
+        # The bound terms written into the pattern (not joined from VALUES): the server
+        # then looks them up in its indexes whatever its optimizer does with VALUES.
+        where = _quad_pattern(subject, predicate, object, graph_name, self.graph_prefix)
+        query = f"SELECT {_projection(subject, predicate, object, graph_name)} WHERE {{ {where} }}"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        for row in self._select(query):
             yield ox.Quad(
                 subject or row["s"],
                 predicate or row["p"],
                 object or row["o"],
                 graph_name or row["g"],
             )
+
+    def first_quads(
+        self, patterns: Sequence[Pattern], *, outside: str | None = None
+    ) -> list[ox.Quad | None]:
+        """For each (subject, predicate, object, graph) pattern (None: any; graph: a named
+        graph), its first quad not in graph `outside`, or None: one query, a LIMIT 1 each."""
+        if not patterns:
+            return []
+        skip = f"FILTER(?g != <{outside}>)" if outside else ""
+        parts = []
+        for index, (subject, predicate, object_, graph) in enumerate(patterns):
+            where = _quad_pattern(subject, predicate, object_, graph, self.graph_prefix)
+            chosen = f"{where} {skip if graph is None else ''} BIND({index} AS ?i)"
+            variables = _projection(subject, predicate, object_, graph, "?i")
+            parts.append(f"{{ SELECT {variables} WHERE {{ {chosen} }} LIMIT 1 }}")
+        found: list[ox.Quad | None] = [None] * len(patterns)
+        for row in self._select("SELECT * WHERE {\n" + "\nUNION\n".join(parts) + "\n}"):
+            index = int(row["i"].value)
+            subject, predicate, object_, graph = patterns[index]
+            found[index] = ox.Quad(
+                subject or row["s"], predicate or row["p"], object_ or row["o"], graph or row["g"]
+            )
+        return found
 
     @property
     def ox(self) -> RemoteStore:
@@ -767,7 +883,11 @@ class RemoteStore:
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
         for quad in self.quads_for_pattern(
-            ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None, ox.NamedNode(str(graph))
+            ox.NamedNode(str(subject)),
+            ox.NamedNode(str(predicate)),
+            None,
+            ox.NamedNode(str(graph)),
+            limit=1,
         ):
             return quad.object.value
         return None
@@ -822,6 +942,26 @@ def _update_text(name: str, body: str) -> str:
         chunk = "\n".join(lines[start : start + UPDATE_CHUNK])
         operations.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{chunk}\n}} }}")
     return " ;\n".join(operations)
+
+
+def _quad_pattern(subject, predicate, object_, graph, prefix: str) -> str:
+    """A SPARQL pattern of one quad, its bound terms written in (None: a variable, ?s
+    ?p ?o ?g); an unbound graph is one of the project's (named under `prefix`)."""
+    s, p, o = (
+        str(term) if term is not None else f"?{name}"
+        for term, name in zip((subject, predicate, object_), "spo", strict=True)
+    )
+    if graph is not None:
+        return f"GRAPH {graph} {{ {s} {p} {o} }}"
+    return f'GRAPH ?g {{ {s} {p} {o} }} FILTER(STRSTARTS(STR(?g), "{prefix}"))'
+
+
+def _projection(subject, predicate, object_, graph, *more: str) -> str:
+    """The variables of _quad_pattern's pattern (an engine may refuse to project a
+    variable its pattern does not bind), or a constant when it has none."""
+    terms = (subject, predicate, object_, graph)
+    names = [f"?{n}" for t, n in zip(terms, "spog", strict=True) if t is None] + list(more)
+    return " ".join(names) or "(1 AS ?found)"
 
 
 def _key(triple: ox.Triple) -> tuple[str, str, str]:

@@ -1,8 +1,9 @@
 """Step 4: the embedded Oxigraph store, one named graph per digest.
 
 `GraphStore` is the one small interface the loader and the server use to reach
-the data: replace_graph, replace_unless_other_source, remove_graph, query,
-quads_for_pattern, quads, named_graphs, value, flush (plus path and read_only). `RemoteStore`
+the data: replace_graph, replace_unless_other_source, remove_graph, update, query,
+quads_for_pattern, first_quads, quads, named_graphs, value, statistics, flush (plus
+path and read_only). `RemoteStore`
 (loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;
 `open_store` picks one from --store / --store-url and the environment.
 
@@ -20,7 +21,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -29,9 +31,14 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import BNode, Literal, URIRef
 
+from loader import statistics
+from loader.statistics import Statistics
 from voxgraph.paths import ROOT
 
 DEFAULT_STORE = ROOT / "var" / "store"
+Pattern = tuple[  # subject, predicate, object, graph; None: any
+    ox.NamedNode | None, ox.NamedNode | None, ox.NamedNode | ox.Literal | None, ox.NamedNode | None
+]
 KEEP_SNAPSHOTS = 3
 
 
@@ -104,25 +111,6 @@ def check_stored_form(ntriples: str, what: str) -> None:
         raise StoreFormError("\n".join(lines))
 
 
-def guarded_replace_update(name: URIRef, ntriples: str, digest: URIRef, source: str) -> str:
-    """One SPARQL Update that replaces graph `name` by `ntriples` unless the graph holds a
-    `digest` whose dcterms:source is another file than `source` (then it changes nothing).
-
-    The first operation empties the graph only if no other file's digest is in it; the
-    second fills it only if it is empty by then. A server that applies one update
-    request in one transaction (as Oxigraph does) so decides and writes at once, even
-    with several loaders writing to it.
-    """
-    other = f"<{digest}> <{DCTERMS.source}> ?other FILTER (STR(?other) != {ox.Literal(source)})"
-    keep = f"FILTER NOT EXISTS {{ GRAPH <{name}> {{ {other} }} }}"
-    return (
-        f"DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}\n"
-        f"WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} {keep} }} ;\n"
-        f"INSERT {{ GRAPH <{name}> {{\n{ntriples}\n}} }}\n"
-        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{name}> {{ ?s ?p ?o }} }} }}"
-    )
-
-
 def open_store(
     path: str | os.PathLike[str] | None = None,
     url: str | None = None,
@@ -157,11 +145,14 @@ class GraphStore:
         """Replace named graph `name` by `graph` (or its N-Triples text) in one transaction.
 
         Readers see either the old graph or the new one, never a mix, and a
-        crash in the middle leaves the old one.
+        crash in the middle leaves the old one. A store that keeps statistics
+        (loader/statistics.py) has them brought up to date in the same transaction.
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        self.ox.update(
+        counts = statistics.replacement_update(self, str(name), body)
+        self.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
+            + (f" ;\n{counts}" if counts else "")
         )
 
     def replace_unless_other_source(
@@ -181,14 +172,59 @@ class GraphStore:
         return None
 
     def remove_graph(self, name: URIRef) -> None:
-        self.ox.update(f"DROP SILENT GRAPH <{name}>")
+        counts = statistics.replacement_update(self, str(name), "")
+        self.update(f"DROP SILENT GRAPH <{name}>" + (f" ;\n{counts}" if counts else ""))
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (all its operations in one transaction)."""
+        self.ox.update(sparql)
+
+    def statistics(self) -> Statistics | None:
+        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        return statistics.read(self)
+
+    def recount_statistics(self) -> Statistics:
+        """Count the statistics of the whole store afresh (reads every quad) and keep
+        them from now on: every later replace_graph and remove_graph updates them."""
+        self.update(statistics.recount_update(self, self.named_graphs()))
+        counted = self.statistics()
+        assert counted is not None
+        return counted
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs())
 
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None):
-        """Quads matching the pattern (None: any), as pyoxigraph's Store gives them."""
-        return self.ox.quads_for_pattern(subject, predicate, object, graph_name)
+    def quads_for_pattern(
+        self, subject=None, predicate=None, object=None, graph_name=None, *, limit=None
+    ) -> Iterator[ox.Quad]:
+        """Quads matching the pattern (None: any), in the store's index order; at most
+        `limit` of them (read lazily: a limit bounds the work)."""
+        quads = self.ox.quads_for_pattern(subject, predicate, object, graph_name)
+        return quads if limit is None else islice(quads, limit)
+
+    def first_quads(
+        self, patterns: Sequence[Pattern], *, outside: str | None = None
+    ) -> list[ox.Quad | None]:
+        """For each (subject, predicate, object, graph) pattern (None: any; graph: a named
+        graph), its first quad in the index, not counting graph `outside`, or None.
+
+        One index seek per pattern (plus the quads of `outside` that come first), so a
+        page can look up many terms at a cost bounded by how many."""
+        skip = ox.NamedNode(outside) if outside else None
+        found: list[ox.Quad | None] = []
+        for subject, predicate, object_, graph in patterns:
+            quads = self.ox.quads_for_pattern(subject, predicate, object_, graph)
+            found.append(
+                next(
+                    (
+                        q
+                        for q in quads
+                        if q.graph_name != skip and not isinstance(q.graph_name, ox.DefaultGraph)
+                    ),
+                    None,
+                )
+            )
+        return found
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
         """One object of (subject, predicate) in `graph`, as a string, or None."""

@@ -10,7 +10,6 @@ bypasses the cache for reading (verification must see the items as they are now)
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import time
@@ -19,10 +18,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from loader.retry import retry_wait
 from voxgraph.paths import ROOT
 
 DEFAULT_API = "https://www.wikidata.org/w/api.php"
@@ -190,15 +189,7 @@ class WikidataClient:
         raise WikidataError(f"{self.api}: gave up after {RETRIES + 1} attempts: {problem}")
 
     def _wait(self, attempt: int, retry_after: str | None) -> float:
-        """Retry-After (seconds or an HTTP date) if given, else exponential back-off."""
-        wait = self.backoff * 2 ** (attempt - 1)
-        if retry_after:
-            try:
-                wait = float(retry_after)
-            except ValueError:
-                with contextlib.suppress(TypeError, ValueError):  # neither: back off as usual
-                    wait = parsedate_to_datetime(retry_after).timestamp() - time.time()
-        return min(max(wait, 0.0), MAX_WAIT)
+        return retry_wait(attempt, retry_after, self.backoff, MAX_WAIT)
 
     # -- the cache ----------------------------------------------------------------------
 

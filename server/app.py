@@ -57,7 +57,7 @@ def allow_cross_origin(response: Response) -> Response:
     if request.path.startswith(CORS_PATHS):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = (
-            "ETag, Content-Disposition, Content-Location, Location"
+            "ETag, Content-Disposition, Content-Location, Location, Link"
         )
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"

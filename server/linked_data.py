@@ -4,7 +4,7 @@ triples out of the store, content negotiation between HTML and RDF, serializing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -18,6 +18,8 @@ HTML = ("text/html", "application/xhtml+xml")
 ID_BASE = BASE + "id/"
 VOX = PREFIXES["vox"]
 RDFS_LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
+REGISTRY = ox.NamedNode(BASE + "graph/registry")
+DESCRIPTION_PAGE = 1_000  # triples per page of a data document (a digest's fits in one)
 
 
 def negotiate(accept: str) -> Format | None:
@@ -51,25 +53,64 @@ def extension(chosen: Format) -> str:
     return {"rdfxml": "rdf"}.get(chosen.name, chosen.name)
 
 
-def describe(store: GraphStore, iri: str) -> list[ox.Triple]:
-    """The description of `iri`: the triples with it as subject or object, plus the
-    triples about its fragment resources (<iri#char=10,42>, the evidence spans of a
-    digest), which live in the same document (W3C "Cool URIs", hash IRIs). Sorted
-    and without the duplicates that several graphs stating one triple would give."""
+def describe(
+    store: GraphStore, iri: str, page: int = 1, size: int = DESCRIPTION_PAGE
+) -> tuple[list[ox.Triple], bool]:
+    """Page `page` (of `size` triples) of the description of `iri`, and whether another
+    follows. The description: the triples with `iri` as subject, those with it as
+    object, and the triples about its fragment resources (<iri#char=10,42>, the
+    evidence spans of a digest), which live in the same document (W3C "Cool URIs",
+    hash IRIs), each once however many graphs state it, in that order (the store's
+    index order within each); each page sorted.
+
+    The fragments are found among the triples pointing here (an evidence span names
+    its digest with nif:referenceContext), so the work is index look-ups by subject
+    and by object, never a scan of the store, and it stops at the end of the page:
+    a description of up to `size` triples (every digest's) is one page, and the
+    busiest actor's, which grows with every digest that names it, is read no
+    further than the page asked for.
+    """
+    skip, wanted = (page - 1) * size, size + 1
+    seen: set[ox.Triple] = set()
+    found: list[ox.Triple] = []
+    for triple in _description(store, iri):
+        if triple in seen:
+            continue
+        seen.add(triple)
+        if len(seen) > skip:
+            found.append(triple)
+            if len(found) == wanted:
+                break
+    shown = sorted(found[:size], key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return shown, len(found) > size
+
+
+def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
     node = ox.NamedNode(iri)
-    triples = {
-        ox.Triple(q.subject, q.predicate, q.object)
-        for pattern in ((node, None, None), (None, None, node))
-        for q in store.ox.quads_for_pattern(*pattern)
-    }
-    fragments = select(
-        store,
-        "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), ?prefix)) }".replace(
-            "?prefix", _string_literal(iri + "#")
-        ),
+    fragments: list[ox.NamedNode] = []
+    for quad in store.quads_for_pattern(node, None, None):
+        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+    for quad in store.quads_for_pattern(None, None, node):
+        subject = quad.subject
+        fragment = isinstance(subject, ox.NamedNode) and subject.value.startswith(iri + "#")
+        if fragment and subject not in fragments:
+            fragments.append(subject)
+        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+    for fragment in fragments:
+        for quad in store.quads_for_pattern(fragment, None, None):
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+
+
+def around(
+    store: GraphStore, iri: str, limit: int | None = None
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads with `iri` as subject, and those with it as object (at most `limit` of
+    each: read lazily from the index, so a limit bounds the work)."""
+    node = ox.NamedNode(iri)
+    return (
+        list(store.quads_for_pattern(node, None, None, limit=limit)),
+        list(store.quads_for_pattern(None, None, node, limit=limit)),
     )
-    triples |= {ox.Triple(row["s"], row["p"], row["o"]) for row in fragments}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def select(
@@ -80,7 +121,11 @@ def select(
     solutions = store.query(query)
     try:
         names = [v.value for v in solutions.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in solutions]
+        # A solution read as a tuple, once: indexing it by name costs a look-up each time.
+        return [
+            {n: term for n, term in zip(names, tuple(solution), strict=True) if term is not None}
+            for solution in solutions
+        ]
     finally:
         del solutions
 
@@ -92,19 +137,35 @@ def serialize(
     return ox.serialize(list(triples), format=chosen.oxigraph, prefixes=prefixes)
 
 
-def labels(store: GraphStore, iris: Iterable[str]) -> dict[str, str]:
-    """rdfs:label of each IRI that has one (English first)."""
-    found: dict[str, str] = {}
-    for iri in set(iris):
-        candidates = [
-            q.object
-            for q in store.ox.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None)
-            if isinstance(q.object, ox.Literal)
-        ]
-        if candidates:
-            best = min(candidates, key=lambda lit: (lit.language not in ("en", None), lit.value))
-            found[iri] = best.value
-    return found
+def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -> dict[str, str]:
+    """rdfs:label of each IRI that has one, looked up in the registry's graph and else in
+    the graph it was seen in (`seen`: (IRI, graph) pairs): one index seek each, in one
+    call to the store.
+
+    Not in the union: an actor the digests discovered has its label stated again in
+    every digest that names it, so the union holds it once per digest.
+    """
+    graphs_of: dict[str, list[ox.NamedNode]] = {}
+    for iri, graph in seen:
+        found = graphs_of.setdefault(iri, [REGISTRY])
+        if graph is not None and isinstance(graph, ox.NamedNode) and graph not in found:
+            found.append(graph)
+    asked = [(iri, graph) for iri, graphs in graphs_of.items() for graph in graphs]
+    answers = store.first_quads(
+        [(ox.NamedNode(iri), RDFS_LABEL, None, graph) for iri, graph in asked]
+    )
+    labels_found: dict[str, str] = {}
+    for (iri, _), quad in zip(asked, answers, strict=True):
+        if quad is not None and iri not in labels_found and isinstance(quad.object, ox.Literal):
+            labels_found[iri] = quad.object.value
+    return labels_found
+
+
+def first_label(store: GraphStore, iri: str) -> str | None:
+    """The first rdfs:label of `iri` in the store's index order (one seek), or None."""
+    for quad in store.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None, limit=1):
+        return quad.object.value
+    return None
 
 
 def local_href(iri: str) -> str | None:

@@ -5,6 +5,10 @@ one document describes them all: /ontology answers by content negotiation (W3C
 "Cool URIs", section 4.1) with Vary: Accept and a Content-Location naming the
 variant sent, /ontology.html or /ontology.ttl (the file as curated, comments
 included; .nt, .rdf and .jsonld are converted from it). /shapes works the same way.
+
+The documentation is read from the files (parsed once); only the examples come from
+the data, one index seek per term (see data_examples), so the page costs the same
+whatever the store holds.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from loader.store import GraphStore
 from server import linked_data as ld
 from server.formats import Format
+from voxgraph.iris import SCHEMA
 from voxgraph.paths import ONTOLOGY, SHAPES
 
 bp = Blueprint("ontology_docs", __name__)
@@ -29,6 +34,7 @@ bp = Blueprint("ontology_docs", __name__)
 DOCUMENTS = {"ontology": ONTOLOGY, "shapes": SHAPES}
 CLASS_TYPES = (OWL.Class, RDFS.Class)
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property, OWL.AnnotationProperty)
+RDF_TYPE = ox.NamedNode(str(RDF.type))
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def parsed(path: Path) -> Graph:
 
 def ontology_context() -> dict:
     graph = parsed(ONTOLOGY)
-    examples = data_examples(current_app.config["VOXGRAPH_STORE"])
+    examples = data_examples(current_app.config["VOXGRAPH_STORE"], graph)
     namespace = ld.VOX
 
     def terms(kinds: tuple[URIRef, ...]) -> list[Term]:
@@ -106,7 +112,11 @@ def ontology_context() -> dict:
                 name=str(s).removeprefix(namespace),
                 label=str(graph.value(s, RDFS.label) or ""),
                 comment=str(graph.value(s, RDFS.comment) or ""),
-                domain=sorted(str(o) for o in graph.objects(s, RDFS.domain)),
+                domain=sorted(
+                    str(o)
+                    for p in (RDFS.domain, SCHEMA.domainIncludes)
+                    for o in graph.objects(s, p)
+                ),
                 range=sorted(str(o) for o in graph.objects(s, RDFS.range)),
                 superterms=sorted(
                     str(o)
@@ -131,24 +141,31 @@ def ontology_context() -> dict:
     }
 
 
-def data_examples(store: GraphStore) -> dict[str, tuple[ox.Triple, ...]]:
-    """For each class, a typing triple of one instance; for each property, one triple using it.
+def data_examples(store: GraphStore, graph: Graph) -> dict[str, tuple[ox.Triple, ...]]:
+    """For each class of the ontology, a typing triple of one instance; for each property,
+    one triple using it: the first the store's index holds outside the ontology's own
+    graph, so the page is the same each time for the same data.
 
-    The first in sorted order, so the page is the same each time, taken from the
-    digests' graphs (not the ontology's own).
+    One index seek per term (a single query on a remote store), whatever the store holds.
     """
-    examples: dict[str, tuple[ox.Triple, ...]] = {}
-    ontology_graph = ox.NamedNode(ld.BASE + "graph/ontology")
-    quads = sorted(
-        (q for q in store.ox.quads_for_pattern(None, None, None) if q.graph_name != ontology_graph),
-        key=lambda q: (str(q.subject), str(q.predicate), str(q.object)),
+    classes = sorted(
+        str(s) for kind in CLASS_TYPES for s in graph.subjects(RDF.type, kind) if _ours(s)
     )
-    for quad in quads:
-        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-        examples.setdefault(quad.predicate.value, (triple,))
-        if quad.predicate.value == str(RDF.type) and isinstance(quad.object, ox.NamedNode):
-            examples.setdefault(quad.object.value, (triple,))
-    return examples
+    properties = sorted(
+        str(s) for kind in PROPERTY_TYPES for s in graph.subjects(RDF.type, kind) if _ours(s)
+    )
+    patterns = [(None, RDF_TYPE, ox.NamedNode(c), None) for c in classes]
+    patterns += [(None, ox.NamedNode(p), None, None) for p in properties]
+    found = store.first_quads(patterns, outside=ld.BASE + "graph/ontology")
+    return {
+        term: (ox.Triple(quad.subject, quad.predicate, quad.object),)
+        for term, quad in zip([*classes, *properties], found, strict=True)
+        if quad is not None
+    }
+
+
+def _ours(term: object) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(ld.VOX)
 
 
 def shapes_context() -> dict:

@@ -11,11 +11,17 @@ transliteration folding (loader/names.py), so "Əli Kərimli" finds Ali Karimli.
 A candidate's id is its IRI below https://w3id.org/voxgraph/id/ ("actor/ali-karimli"),
 and its description names its Wikidata item where the graph links one.
 `properties` in a query are accepted and not used.
+
+The index is built once per version of the data (a snapshot, or the fingerprint of
+a store that may change: server/cache.py) and holds each folded name's trigrams,
+so a query scores the CANDIDATES actors sharing most of its rarest trigrams (and
+any named exactly so) rather than every actor: its cost does not grow with the store.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from loader.names import fold, similarity
 from loader.store import GraphStore
+from server.cache import per_version
 from voxgraph.iris import ID, VOX, WD
 
 bp = Blueprint("reconcile", __name__)
@@ -39,19 +46,29 @@ MIN_SCORE = 50  # 0-100; weaker matches are not returned
 MATCH_SCORE = 95  # a candidate this good and clearly ahead of the next is a match
 MATCH_LEAD = 10
 
-INDEX_QUERY = f"""
-SELECT ?s ?type ?label ?alias ?same ?candidate ?score WHERE {{
-  ?s a ?type .
-  FILTER(?type IN (<{VOX.Actor}>, <{VOX.Place}>, <{VOX.Person}>, <{VOX.Organization}>,
-                   <{VOX.PoliticalParty}>, <{VOX.GovernmentBody}>, <{VOX.Court}>,
-                   <{VOX.MediaOutlet}>, <{VOX.InternationalOrganization}>,
-                   <{VOX.CivilSocietyOrganization}>, <{VOX.Country}>))
-  ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label .
-  OPTIONAL {{ ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?alias }}
-  OPTIONAL {{ ?s <http://www.w3.org/2002/07/owl#sameAs> ?same }}
-  OPTIONAL {{ ?s <{VOX.wikidataCandidate}> ?candidate
-              OPTIONAL {{ ?s <{VOX.wikidataScore}> ?score }} }}
+ACTOR_TYPES = " ".join(
+    f"<{iri}>"
+    for iri in (
+        VOX.Actor, VOX.Place, VOX.Person, VOX.Organization, VOX.PoliticalParty,
+        VOX.GovernmentBody, VOX.Court, VOX.MediaOutlet, VOX.InternationalOrganization,
+        VOX.CivilSocietyOrganization, VOX.Country,
+    )
+)  # fmt: skip
+TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ VALUES ?type {{ {ACTOR_TYPES} }} ?s a ?type }}"
+LABELS_QUERY = (
+    "SELECT DISTINCT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+)
+ALIASES_QUERY = (
+    "SELECT DISTINCT ?s ?alias WHERE { ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?alias }"
+)
+LINKS_QUERY = f"""
+SELECT DISTINCT ?s ?same ?candidate ?score WHERE {{
+  {{ ?s <http://www.w3.org/2002/07/owl#sameAs> ?same }}
+  UNION
+  {{ ?s <{VOX.wikidataCandidate}> ?candidate OPTIONAL {{ ?s <{VOX.wikidataScore}> ?score }} }}
 }}"""
+CANDIDATES = 100  # scored exactly per query, chosen by the trigrams they share with it
+GRAM_BUDGET = 4_000  # index entries read per query at most (the rarest trigrams first)
 
 
 @dataclass
@@ -80,37 +97,93 @@ class Actor:
         return answer
 
 
-def actor_index(store: GraphStore) -> list[Actor]:
-    """Every actor and place with its names, types and Wikidata link."""
+@dataclass
+class Index:
+    """The actors and places with their names, and the trigrams of their folded names."""
+
+    actors: list[Actor]
+    exact: dict[str, set[int]]  # folded name -> actors
+    grams: dict[str, list[int]]  # trigram of a folded name -> actors
+
+    @classmethod
+    def of(cls, actors: list[Actor]) -> Index:
+        exact: dict[str, set[int]] = defaultdict(set)
+        grams: dict[str, set[int]] = defaultdict(set)
+        for number, actor in enumerate(actors):
+            for name in actor.names:
+                folded = fold(name)
+                exact[folded].add(number)
+                for gram in trigrams(folded):
+                    grams[gram].add(number)
+        return cls(actors, dict(exact), {g: sorted(found) for g, found in grams.items()})
+
+    def candidates(self, text: str) -> list[Actor]:
+        """The actors whose names share the most of `text`'s rarest trigrams, and those
+        named exactly so: work bounded by CANDIDATES and GRAM_BUDGET, not by the index."""
+        folded = fold(text)
+        chosen = set(self.exact.get(folded, ()))
+        postings = sorted(
+            (self.grams[g] for g in set(trigrams(folded)) if g in self.grams), key=len
+        )
+        hits: Counter[int] = Counter()
+        read = 0
+        for posting in postings:
+            if read and read + len(posting) > GRAM_BUDGET:
+                break
+            hits.update(posting[:GRAM_BUDGET])
+            read += len(posting)
+        chosen.update(number for number, _ in hits.most_common(CANDIDATES))
+        return [self.actors[number] for number in sorted(chosen)]
+
+
+def trigrams(folded: str) -> list[str]:
+    padded = f" {folded} "
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def actor_index(store: GraphStore) -> Index:
+    """Every actor and place with its names, types and Wikidata link, indexed.
+
+    Built once per version of the data (server/cache.py) from four queries, each
+    reading one property's index entries; nothing is joined across graphs in the
+    store (an actor's label is stated again in every digest that names it)."""
     actors: dict[str, Actor] = {}
-    for row in store.query(INDEX_QUERY):
+    for row in store.query(TYPES_QUERY):
         iri = row["s"].value
-        if not iri.startswith(str(ID)):
-            continue
-        actor = actors.get(iri)
-        if actor is None:
-            label = row["label"].value
-            actor = actors[iri] = Actor(iri.removeprefix(str(ID)), label, {label}, set())
-        actor.types.add(row["type"].value)
-        if row["alias"] is not None:
+        if iri.startswith(str(ID)):
+            actor = actors.setdefault(iri, Actor(iri.removeprefix(str(ID)), "", set(), set()))
+            actor.types.add(row["type"].value)
+    for row in store.query(LABELS_QUERY):
+        actor = actors.get(row["s"].value)
+        if actor is not None:
+            actor.names.add(row["label"].value)
+            if not actor.label or row["label"].value < actor.label:
+                actor.label = row["label"].value
+    for row in store.query(ALIASES_QUERY):
+        actor = actors.get(row["s"].value)
+        if actor is not None:
             actor.names.add(row["alias"].value)
+    links = sorted(
+        store.query(LINKS_QUERY),
+        key=lambda row: (row["same"] is None, str(row["same"] or row["candidate"])),
+    )
+    for row in links:
+        actor = actors.get(row["s"].value)
+        if actor is None or actor.wikidata.endswith("(verified)"):
+            continue
         if row["same"] is not None:
             actor.wikidata = f"Wikidata {row['same'].value.removeprefix(str(WD))} (verified)"
-        elif row["candidate"] is not None and not actor.wikidata:
+        elif not actor.wikidata:
             qid = row["candidate"].value.removeprefix(str(WD))
             score = f", score {row['score'].value}" if row["score"] is not None else ""
             actor.wikidata = f"Wikidata {qid} (unverified candidate{score})"
-    return sorted(actors.values(), key=lambda a: a.id)
+    labelled = [a for a in actors.values() if a.label]
+    return Index.of(sorted(labelled, key=lambda a: a.id))
 
 
-def cached_index() -> list[Actor]:
-    """The index of the app's current store, built once per store (it is read-only)."""
-    store = current_app.config["VOXGRAPH_STORE"]
-    built = current_app.extensions.get("voxgraph-reconcile")
-    if built is None or built[0] is not store:
-        built = (store, actor_index(store))
-        current_app.extensions["voxgraph-reconcile"] = built
-    return built[1]
+def cached_index() -> Index:
+    """The index of the app's current store, built once per version of its data."""
+    return per_version(current_app.config["VOXGRAPH_STORE"], "reconcile", actor_index)
 
 
 def manifest() -> dict[str, Any]:
@@ -143,7 +216,7 @@ def wanted_type(query: dict[str, Any]) -> str | None:
     return kind if ":" in kind else str(VOX[kind])
 
 
-def reconcile(query: dict[str, Any], index: list[Actor]) -> list[dict[str, Any]]:
+def reconcile(query: dict[str, Any], index: Index) -> list[dict[str, Any]]:
     """The candidates of one query, best first."""
     text = query.get("query")
     if not isinstance(text, str) or not text.strip():
@@ -154,7 +227,7 @@ def reconcile(query: dict[str, Any], index: list[Actor]) -> list[dict[str, Any]]
     kind = wanted_type(query)
     folded = fold(text)
     scored = []
-    for actor in index:
+    for actor in index.candidates(text):
         if kind is not None and kind not in actor.types:
             continue
         best = max(

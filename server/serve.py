@@ -80,4 +80,10 @@ def serve(
             "of memory",
             flush=True,
         )
+    if store.statistics() is None:
+        print(
+            "voxgraph: this store keeps no statistics (loaded by an older version?): VoID "
+            "has no counts and the timeline is off until `voxgraph load` counts them",
+            flush=True,
+        )
     server.run()

@@ -1,10 +1,15 @@
-"""The SPARQL 1.1 Service Description of /sparql (https://www.w3.org/TR/sparql11-service-description/)."""
+"""The SPARQL 1.1 Service Description of /sparql (https://www.w3.org/TR/sparql11-service-description/).
+
+It names every named graph of the store, so it is written once per version of the
+data (and per format and endpoint URL: server/cache.py), not on each request.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
 from loader.store import GraphStore
+from server.cache import per_version
 from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -17,11 +22,15 @@ RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 def service_description(store: GraphStore, endpoint: str, wanted: Wanted) -> tuple[bytes, str]:
     """The description of the endpoint at `endpoint` as `wanted`, and its content type."""
     chosen = choose(GRAPH_FORMATS, wanted)
-    body = ox.serialize(
-        description_triples(store, endpoint),
-        format=chosen.oxigraph,
-        prefixes={"sd": SD, "dcterms": "http://purl.org/dc/terms/"},
-    )
+
+    def write(current: GraphStore) -> bytes:
+        return ox.serialize(
+            description_triples(current, endpoint),
+            format=chosen.oxigraph,
+            prefixes={"sd": SD, "dcterms": "http://purl.org/dc/terms/"},
+        )
+
+    body = per_version(store, f"service description {chosen.name} {endpoint}", write)
     return body, chosen.content_type
 
 

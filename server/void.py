@@ -1,7 +1,10 @@
 """The VoID description of the data set at /.well-known/void (RFC 5785; https://www.w3.org/TR/void/).
 
-Counts are over the union of all graphs, each triple counted once. Turtle by
-default; N-Triples, RDF/XML and JSON-LD by content negotiation.
+Counts are over the union of all graphs, each triple counted once. They are not
+counted here: the loader keeps them with the data, in the same transaction as each
+digest (loader/statistics.py), so this reads one small record. A store without
+statistics (never loaded by `voxgraph load`) gets a description without counts.
+Turtle by default; N-Triples, RDF/XML and JSON-LD by content negotiation.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from flask import Blueprint, Response, current_app, request
 from loader.store import GraphStore
 from server.errors import NotAcceptable
 from server.formats import GRAPH_FORMATS, Wanted, choose
-from server.linked_data import ID_BASE, select, serialize
+from server.linked_data import ID_BASE, serialize
 from voxgraph.iris import PREFIXES
 
 bp = Blueprint("void", __name__)
@@ -22,19 +25,6 @@ DCTERMS = PREFIXES["dcterms"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
 DUMPS = ("dump.ttl", "dump.nt", "dump.trig", "dump.nq")
-COUNTS = f"""
-SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
-       (COUNT(DISTINCT ?p) AS ?properties)
-       (COUNT(DISTINCT ?entity) AS ?entities)
-WHERE {{
-  {{ SELECT DISTINCT ?s ?p ?o {{ ?s ?p ?o }} }}
-  BIND(IF(isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}"), ?s, ?none) AS ?entity)
-}}
-"""
-CLASSES = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?entities) WHERE { ?s a ?class }
-GROUP BY ?class ORDER BY ?class
-"""
 
 
 def void_url(host_url: str) -> str:
@@ -58,7 +48,6 @@ def void() -> Response:
 def description(store: GraphStore, server: str) -> list[ox.Triple]:
     """The void:Dataset served at `server` (http://host:port), with its counts."""
     dataset = ox.NamedNode(void_url(server) + "#dataset")
-    counts = select(store, COUNTS)[0]
     triples = [
         ox.Triple(dataset, RDF_TYPE, _void("Dataset")),
         ox.Triple(dataset, ox.NamedNode(DCTERMS + "title"), ox.Literal("voxgraph", language="en")),
@@ -78,20 +67,17 @@ def description(store: GraphStore, server: str) -> list[ox.Triple]:
     ]
     for dump in DUMPS:
         triples.append(ox.Triple(dataset, _void("dataDump"), ox.NamedNode(f"{server}/{dump}")))
-    for name, variable in (
-        ("triples", "triples"),
-        ("entities", "entities"),
-        ("distinctSubjects", "subjects"),
-        ("distinctObjects", "objects"),
-        ("properties", "properties"),
-    ):
-        triples.append(ox.Triple(dataset, _void(name), _integer(counts[variable].value)))
-    for index, row in enumerate(select(store, CLASSES)):
+    statistics = store.statistics()
+    if statistics is None:
+        return triples
+    for name, value in statistics.void().items():
+        triples.append(ox.Triple(dataset, _void(name), _integer(value)))
+    for index, (iri, entities) in enumerate(sorted(statistics.classes.items())):
         partition = ox.BlankNode(f"class{index}")
         triples += [
             ox.Triple(dataset, _void("classPartition"), partition),
-            ox.Triple(partition, _void("class"), row["class"]),
-            ox.Triple(partition, _void("entities"), _integer(row["entities"].value)),
+            ox.Triple(partition, _void("class"), ox.NamedNode(iri)),
+            ox.Triple(partition, _void("entities"), _integer(entities)),
         ]
     return triples
 
@@ -100,5 +86,5 @@ def _void(term: str) -> ox.NamedNode:
     return ox.NamedNode(VOID + term)
 
 
-def _integer(value: str) -> ox.Literal:
-    return ox.Literal(value, datatype=XSD_INTEGER)
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=XSD_INTEGER)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from loader.extract.actors import find_mentions, find_roles, spelling_key
 from loader.extract.facts import Mention
 from loader.parse import Digest, parse_digest
-from loader.registry import Entry, Registry
+from loader.registry import Entry, Registry, Role
 
 REGISTRY = Registry(
     [
@@ -162,6 +162,90 @@ def test_series_name_habits_title_surname_first_and_patronymic() -> None:
         "was detained. Police detained Mammadov Elvin in Baku."
     )
     new = {m.actor.key for m in found if not m.actor.in_registry}
-    assert new == {"aydin-aliyev", "guliyev-tural", "mammadov-elvin"}, (
-        f"titles and patronymics must stay out of the key: {new}"
+    assert new == {"aydin-aliyev", "tural-guliyev", "elvin-mammadov"}, (
+        f"titles and patronymics stay out of the key, given name first: {new}"
     )
+
+
+NAMESAKES = Registry(
+    [
+        Entry("ilham-aliyev", "Ilham Aliyev", "Person", roles=(Role("President of Azerbaijan"),)),
+        Entry("kamran-aliyev", "Kamran Aliyev", "Person", roles=(Role("Prosecutor General"),)),
+        Entry("elnur-guliyev", "Elnur Guliyev", "Person"),
+        Entry(
+            "state-security-service",
+            "State Security Service",
+            "GovernmentBody",
+            aliases=("Security Service",),
+        ),
+        Entry("armenia", "Armenia", "Country"),
+        Entry("baku", "Baku", "Place"),
+    ]
+)
+
+
+def resolved(paragraph: str, registry: Registry = NAMESAKES) -> list[tuple[str, str]]:
+    found = find_mentions(digest(paragraph), registry)
+    return [(m.surface, m.actor.key) for m in found if "Studies" not in m.surface]
+
+
+def test_a_title_before_a_surname_names_the_registry_person_with_that_role() -> None:
+    pairs = resolved(
+        "Activist Sabir Aliyev was released under a pardon decree signed by President Aliyev. "
+        "Aliyev thanked everyone who had campaigned for him."
+    )
+    bare = [key for surface, key in pairs if surface == "Aliyev"]
+    assert bare == ["ilham-aliyev", "sabir-aliyev"], (
+        f"'President Aliyev' is the head of state, the next bare 'Aliyev' the activist: {pairs}"
+    )
+
+
+def test_a_bare_surname_goes_to_the_full_name_in_the_digest_before_the_registry() -> None:
+    pairs = resolved(
+        "Guliyev Tural Rasim oghlu, an activist, was detained in Baku. Guliyev later said that "
+        "he was beaten. Tural wrote about it on Facebook."
+    )
+    keys = {surface: key for surface, key in pairs}
+    assert keys.get("Guliyev") == "tural-guliyev", (
+        f"the surname must go to the person named in full (surname first), not the registry's "
+        f"Elnur Guliyev: {pairs}"
+    )
+    assert keys.get("Tural") == "tural-guliyev", f"a given name alone after the full name: {pairs}"
+
+
+def test_a_longer_name_that_only_qualifies_a_registry_body_is_another_body() -> None:
+    pairs = resolved(
+        "The National Security Service of Armenia claimed that the soldier was a spy. "
+        "The Azerbaijani State Security Service questioned him. He was taken to the Penitentiary "
+        "Service on Friday."
+    )
+    keys = [key for _, key in pairs]
+    assert "national-security-service-of-armenia" in keys, pairs
+    assert keys.count("state-security-service") == 1, (
+        f"a nationality makes no other body, 'National … of Armenia' does: {pairs}"
+    )
+    assert "penitentiary-service" in keys, f"'on Friday' is no part of a name: {pairs}"
+
+
+def test_a_person_only_described_gets_no_name() -> None:
+    pairs = resolved(
+        "An activist was detained in Baku on Monday. His sister said that the police beat him. "
+        "The Head of the Executive Power did not comment."
+    )
+    assert [key for _, key in pairs] == ["baku"], f"no one is named here: {pairs}"
+
+
+def test_a_name_at_the_end_of_a_long_title_or_named_to_an_office() -> None:
+    paragraph = (
+        "Chairman of the Parliamentary Committee on Human Rights Asif Rustamov argued that the "
+        "resolution was biased. The appointment of Fikrat Jafarzade as the head of the district "
+        "was criticised."
+    )
+    d = digest(paragraph)
+    found = find_mentions(d, NAMESAKES)
+    people = {m.actor.key for m in found if m.actor.type == "Person"}
+    assert people == {"asif-rustamov", "fikrat-jafarzade"}, people
+    roles = {c.actor.key: c.title for c in find_roles(d, found)}
+    assert (
+        roles.get("asif-rustamov") == "Chairman of the Parliamentary Committee on Human Rights"
+    ), roles

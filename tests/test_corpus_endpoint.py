@@ -56,11 +56,12 @@ def test_ali_karimli_is_quoted_in_three_digests(endpoint: str) -> None:
 
 def test_the_thirty_day_detentions_of_september_2023(endpoint: str) -> None:
     # 2023-09-22: "activists Nemat Abbasov, Amrah Tahmazov, and former diplomat
-    # Emin Shaig Ibrahimov were all detained for a period of 30 days"
+    # Emin Shaig Ibrahimov were all detained for a period of 30 days": custody, an
+    # Arrest with its length (issue 13, ontology vox:Arrest)
     rows = select(
         endpoint,
         """SELECT DISTINCT ?name {
-             ?e a vox:Sentencing ; vox:duration "P30D"^^xsd:duration ;
+             ?e a vox:Arrest ; vox:duration "P30D"^^xsd:duration ;
                 vox:reportedIn/dcterms:date "2023-09-22"^^xsd:date ;
                 vox:affected/rdfs:label ?name
            } ORDER BY ?name""",

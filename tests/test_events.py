@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 
 from loader.extract.actors import find_mentions
-from loader.extract.event_lexicon import inflections
 from loader.extract.events import find_events
 from loader.extract.facts import Event
 from loader.parse import parse_digest
@@ -98,12 +97,12 @@ def test_arrested_and_sentenced_in_one_sentence_are_two_events() -> None:
     assert found[0].begin != found[1].begin, "two events need two evidence starts (IRIs)"
 
 
-def test_detained_for_a_period_is_a_sentence_for_everyone_named() -> None:
+def test_detained_for_a_period_is_an_arrest_with_a_duration_for_everyone_named() -> None:
     event = only(
         "Additionally, activists Nemat Abbasov, Amrah Tahmazov, and former diplomat "
         "Emin Shaig Ibrahimov were all detained for a period of 30 days."
     )
-    assert event.type == "Sentencing", "a detention for a fixed term is a sentence"
+    assert event.type == "Arrest", "a detention for a period is custody (ontology vox:Arrest)"
     assert event.duration == "P30D"
     assert keys(event.affected) == ["amrah-tahmazov", "emin-shaig-ibrahimov", "nemat-abbasov"]
 
@@ -111,9 +110,11 @@ def test_detained_for_a_period_is_a_sentence_for_everyone_named() -> None:
 @pytest.mark.parametrize(
     ("sentence", "kind", "duration"),
     [
-        ("Emin Ibrahimov received a 30-day administrative arrest sentence.", "Sentencing", "P30D"),
+        ("Emin Ibrahimov received a 30-day administrative arrest sentence.", "Arrest", "P30D"),
         ("Rail Abbasov was sentenced to one year imprisonment.", "Sentencing", "P1Y"),
-        ("Nurlan Libre was sentenced to two weeks of detention.", "Sentencing", "P14D"),
+        ("Nurlan Libre was sentenced to two weeks of detention.", "Arrest", "P14D"),
+        ("Rail Abbasov was jailed for five years.", "Sentencing", "P5Y"),
+        ("Nurlan Libre was handed a five-year prison term.", "Sentencing", "P5Y"),
         ("Following a one-day detention, Farid Aliyev was fined.", "Arrest", "P1D"),
     ],
 )
@@ -283,13 +284,21 @@ def test_evidence_is_the_clause_that_states_the_event() -> None:
     digest = parse_digest(f"{PUBLISHER}\n\nHeading\n\n{text}\n\n{FRIDAY}\n", "test.txt")
     (event,) = find_events(digest, find_mentions(digest, REGISTRY))
     (span,) = event.evidence
-    assert digest.text[span.begin : span.end] == text
+    assert digest.text[span.begin : span.end] == text.removesuffix("."), "the clause, no stop"
 
 
-def test_verbs_are_found_in_all_their_forms() -> None:
-    assert inflections("detain") == ["detain", "detains", "detained", "detaining"]
-    assert inflections("die") == ["die", "dies", "died", "dying"]
-    assert inflections("sentence") == ["sentence", "sentences", "sentenced", "sentencing"]
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The police detain Rail Abbasov.",
+        "The police are detaining Rail Abbasov.",
+        "Rail Abbasov has been detained.",
+        "The detention of Rail Abbasov took place in Baku.",
+    ],
+)
+def test_a_trigger_is_found_by_its_lemma_in_every_form(sentence: str) -> None:
+    event = only(sentence)
+    assert (event.type, keys(event.affected)) == ("Arrest", ["rail-abbasov"]), sentence
 
 
 # -- forms met in unseen digests of the series -------------------------------------
@@ -299,22 +308,15 @@ def test_verbs_are_found_in_all_their_forms() -> None:
     ("sentence", "duration"),
     [
         (
-            "Rail Abbasov was sentenced to 30 days of administrative detention by the "
-            "Ganja Court of Appeals.",
-            "P30D",
-        ),
-        (
             "The Ganja Court of Appeals sentenced Rail Abbasov, a member of the Azerbaijan "
             "Popular Front Party, to six years in prison on smuggling charges.",
             "P6Y",
         ),
     ],
 )
-def test_a_sentence_of_days_of_detention_or_years_in_prison_is_one_sentencing(
-    sentence: str, duration: str
-) -> None:
+def test_a_sentence_of_years_in_prison_is_one_sentencing(sentence: str, duration: str) -> None:
     event = only(sentence)
-    assert event.type == "Sentencing", "'30 days of administrative detention' is no new arrest"
+    assert event.type == "Sentencing", "'six years in prison' is a prison term"
     assert event.duration == duration, "the term may follow the object and its aside"
     assert keys(event.affected) == ["rail-abbasov"]
     assert keys(event.agent) == ["ganja-court-of-appeals"]
@@ -347,12 +349,12 @@ def test_they_and_all_three_refer_to_the_people_arrested_together() -> None:
     assert [(e.type, keys(e.affected)) for e in found] == [
         ("Arrest", three),
         ("Charge", three),
-        ("CourtDecision", three),
+        ("Arrest", three),
     ], "'They' and 'all three activists' stand for the group arrested before"
     assert [e.date for e in found] == [date(2023, 9, 18), None, None], (
         "'On Monday' dates its own sentence only: the next one reports an event of its own"
     )
-    assert found[2].duration == "P4M", "pre-trial detention ordered for four months"
+    assert found[2].duration == "P4M", "pre-trial detention ordered for four months: an arrest"
 
 
 def test_a_list_of_new_names_joined_by_and_is_one_group() -> None:
@@ -458,7 +460,6 @@ def test_a_bare_noun_restating_an_event_of_the_paragraph_merges() -> None:
 @pytest.mark.parametrize(
     ("sentence", "why"),
     [
-        ("His father said that his son had not been allowed to meet a lawyer.", "not allowed"),
         (
             "Users argued that the authorities use the quarantine as a pretext to ban rallies.",
             "rallies that are banned are no rally held",
@@ -469,6 +470,190 @@ def test_no_event_in_a_denied_or_banned_act(sentence: str, why: str) -> None:
     assert events(sentence) == [], why
 
 
+def test_a_denied_visit_is_a_restriction_and_no_meeting() -> None:
+    found = events("His father said that Rail Abbasov had not been allowed to meet a lawyer.")
+    assert [(e.type, keys(e.affected)) for e in found] == [("Restriction", ["rail-abbasov"])]
+
+
+def test_an_administrative_detention_is_an_arrest_with_its_length() -> None:
+    event = only(
+        "Rail Abbasov was sentenced to 30 days of administrative detention by the "
+        "Ganja Court of Appeals."
+    )
+    assert (event.type, event.duration) == ("Arrest", "P30D"), "custody, not a prison term"
+    assert keys(event.affected) == ["rail-abbasov"]
+    assert keys(event.agent) == ["ganja-court-of-appeals"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Rail Abbasov went on hunger strike.", "Protest"),
+        ("The police searched the home of Rail Abbasov.", "Investigation"),
+        ("Rail Abbasov was summoned to the police.", "Investigation"),
+        ("The Ganja Court of Appeals extended the detention of Rail Abbasov.", "CourtDecision"),
+        ("The police confiscated the phone of Rail Abbasov.", "Restriction"),
+    ],
+)
+def test_the_class_follows_the_ontology(sentence: str, kind: str) -> None:
+    assert [e.type for e in events(sentence)] == [kind], sentence
+
+
+def test_an_event_told_only_in_a_quote_is_none_of_the_digest() -> None:
+    text = "Seymur Hezi wrote: “The police detained Rail Abbasov on the street yesterday.”"
+    assert events(text) == [], "the quoted words are Hezi's, not the digest's report"
+
+
 def test_a_protest_is_not_a_count_of_one() -> None:
     event = only("Police dispersed a protest of about 30 relatives of prisoners in Baku.")
     assert (event.type, event.quantity) == ("Protest", 30), "'a' is no number of people"
+
+
+# -- pointing back, setting the scene, gapping, misparses ----------------------------
+
+
+def test_his_arrest_points_at_the_arrest_told_not_at_the_last_speaker() -> None:
+    found = events(
+        "Lawyer Seymur Hezi said that Rail Abbasov, who was arrested on Monday, is held "
+        "in poor conditions. Hezi said that he visited Abbasov, who told him about his arrest."
+    )
+    arrests = [e for e in found if e.type == "Arrest"]
+    assert [keys(e.affected) for e in arrests] == [["rail-abbasov"]], "'his arrest' is told already"
+
+
+def test_the_meeting_after_a_meeting_was_announced_is_the_same_meeting() -> None:
+    found = events(
+        "The next meeting of Azerbaijan and Armenia will be held in Sochi. "
+        "This time, Vasif Talibov will chair the meeting."
+    )
+    assert [e.type for e in found] == ["Meeting"], "'the meeting' is the one announced"
+    assert len(found[0].evidence) == 2, "both sentences are its evidence"
+
+
+def test_following_a_detention_adds_the_length_and_the_person_to_the_arrest_told() -> None:
+    found = events(
+        "Fazail Aliyev, along with his son, was apprehended by the Gazakh District Police "
+        "Department. Following a one-day detention, his son, Farid Aliyev, received a 30-day "
+        "administrative detention sentence."
+    )
+    arrests = [(keys(e.affected), e.duration) for e in found if e.type == "Arrest"]
+    assert arrests == [(["farid-aliyev", "fazail-aliyev"], "P1D"), (["farid-aliyev"], "P30D")]
+
+
+def test_a_verb_left_out_after_and_still_carries_the_noun() -> None:
+    found = events(
+        "Rail Abbasov was detained. His brother Nemat Abbasov received a 30-day administrative "
+        "detention and he a 200 manats fine."
+    )
+    fines = [e for e in found if e.type == "Sentencing"]
+    # "he" is the one told of before, set against his brother
+    assert [keys(e.affected) for e in fines] == [["rail-abbasov"]], "'and he a fine': he got it"
+
+
+def test_after_meeting_someone_the_subject_met_them() -> None:
+    event = only("Seymur Hezi, after meeting Vasif Talibov on Wednesday, criticised the law.")
+    assert event.type == "Meeting"
+    assert keys(event.participant) == ["seymur-hezi", "vasif-talibov"]
+    assert event.date == date(2023, 9, 20)
+
+
+def test_the_loss_of_people_is_a_casualty_of_them() -> None:
+    event = only("The ministry confirmed the loss of two soldiers in Karabakh.")
+    assert event.type == "Casualties" and event.quantity == 2
+
+
+def test_arrest_and_sentence_of_one_person_start_at_different_words() -> None:
+    arrest, sentencing = events("Rail Abbasov was arrested, and sentenced to four months.")
+    assert arrest.evidence[0].begin != sentencing.evidence[0].begin
+    assert (arrest.type, sentencing.type) == ("Arrest", "Sentencing")
+
+
+def test_what_users_discuss_is_a_topic_the_paragraphs_below_report() -> None:
+    found = events(
+        "The FB users discuss the detention of Rail Abbasov and the fine imposed on Nemat "
+        "Abbasov. Rail Abbasov was detained on Wednesday."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [("Arrest", ["rail-abbasov"])]
+    assert found[0].date == date(2023, 9, 20), "the arrest told below, with its date"
+
+
+def test_a_relative_clause_on_a_description_tells_of_the_person() -> None:
+    found = events(
+        "Rail Abbasov, a member of the Azerbaijan Popular Front Party who was sentenced to "
+        "four years and six months in prison, continues to write."
+    )
+    assert [(e.type, keys(e.affected), e.duration) for e in found] == [
+        ("Sentencing", ["rail-abbasov"], "P4Y6M")
+    ], "the party is his description, not the one sentenced"
+
+
+def test_an_apposition_describing_a_person_adds_no_one() -> None:
+    event = only(
+        "The police detained Rail Abbasov, the head of the Azerbaijan Popular Front Party."
+    )
+    assert keys(event.affected) == ["rail-abbasov"]
+
+
+def test_a_month_is_no_march() -> None:
+    assert events("The schools will be closed from March 3 to March 9.") == []
+
+
+def test_it_stands_for_the_body_last_told_of_as_a_subject() -> None:
+    event = only(
+        "The Azerbaijan Popular Front Party announced that it will hold a rally on September 28."
+    )
+    assert keys(event.agent) == ["apfp"] and event.status == "Planned"
+
+
+def test_the_signatory_of_a_decision_is_the_agent() -> None:
+    event = only(
+        "According to the decision signed by Vasif Talibov, the ban on gatherings has been "
+        "extended in Azerbaijan."
+    )
+    assert event.type == "Restriction" and keys(event.agent) == ["vasif-talibov"]
+
+
+def test_the_leader_of_an_exercise_is_its_agent() -> None:
+    event = only("Under the leadership of Vasif Talibov, exercises are being held near Iran.")
+    assert event.type == "MilitaryExercise" and keys(event.agent) == ["vasif-talibov"]
+
+
+def test_who_comments_on_a_draft_law_takes_no_part_in_it() -> None:
+    event = only("The State Security Service commented on a new draft law on gatherings.")
+    assert event.type == "Legislation" and event.agent == []
+
+
+def test_arrested_on_charges_is_an_arrest_and_a_charge() -> None:
+    found = events("Rail Abbasov was arrested on charges of hooliganism.")
+    assert [(e.type, keys(e.affected)) for e in found] == [
+        ("Arrest", ["rail-abbasov"]),
+        ("Charge", ["rail-abbasov"]),
+    ]
+
+
+def test_the_owner_of_what_is_searched_or_appealed_is_affected() -> None:
+    found = events(
+        "Rail Abbasov was detained. An unauthorized search of his apartment was conducted. "
+        "The Ganja Court of Appeals rejected his appeal."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [
+        ("Arrest", ["rail-abbasov"]),
+        ("Investigation", ["rail-abbasov"]),
+        ("CourtDecision", ["rail-abbasov"]),
+    ]
+
+
+def test_fines_for_rallies_in_a_law_are_a_kind_of_event_not_one() -> None:
+    found = events(
+        "The parliament approved a draft law raising the fines for unauthorized rallies."
+    )
+    assert [e.type for e in found] == ["Legislation"], "no fine and no rally was told"
+
+
+def test_three_of_them_is_not_the_two_people_named_before() -> None:
+    found = events(
+        "Activists Rail Abbasov and Nemat Abbasov were released. Relatives of other prisoners "
+        "held a picket, and the police detained three of them."
+    )
+    arrests = [e for e in found if e.type == "Arrest"]
+    assert [(keys(e.affected), e.quantity) for e in arrests] == [([], 3)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,12 +12,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL
+from rdflib.namespace import DCTERMS, OWL
 
 from loader import link
 from loader.names import fold, similarity
-from loader.registry import Link, Registry, RegistryError
-from loader.validate import check
+from loader.registry import Link, Registry, RegistryError, Source
+from loader.validate import ShapeError, check
 from loader.wikidata import WikidataClient, WikidataError
 from tests.wikidata_standin import (
     ECONOMIST,
@@ -30,6 +32,20 @@ from voxgraph.iris import ID, VOX, WD
 from voxgraph.paths import ACTOR_REGISTRY
 
 DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
+
+# A made-up public data set that names the stand-in's items (tests/wikidata_standin.py).
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+PEOPLE_CSV = f"example/politicians:data/people.csv@{COMMIT}"
+KARIMLI_ROW = f"{POLITICIAN},Ali Karimli,Azerbaijan,Chairman of the Azerbaijan Popular Front Party"
+
+
+def sourced(qid: str, status: str = "verified", score: float | None = None) -> Link:
+    """A link to `qid` whose source is a row of the made-up data set."""
+    row = f"{qid},someone,Azerbaijan"
+    where = Source(repository="example/politicians", path="data/people.csv", commit=COMMIT, row=row)
+    return Link(qid, status, where, "2026-11-22", match="country Azerbaijan", score=score)
+
 
 ACTORS = [
     {
@@ -233,39 +249,89 @@ def test_the_command_writes_the_candidates_above_the_threshold(
 def test_accept_records_a_verified_link_and_keeps_the_file(
     registry_file: Path, tmp_path: Path
 ) -> None:
-    code, output = run("--registry", str(registry_file), "--accept", "ali-karimli", POLITICIAN)
+    source = ("--source", PEOPLE_CSV, "--row", KARIMLI_ROW, "--match", "chairs the APFP")
+    code, output = run(
+        "--registry", str(registry_file), "--accept", "ali-karimli", POLITICIAN, *source
+    )
     assert code == 0, output
     text = registry_file.read_text(encoding="utf-8")
     assert text.startswith("# a small registry\n")
     entry = Registry.load(registry_file).by_id["ali-karimli"]
     assert entry.wikidata is not None
     assert (entry.wikidata.qid, entry.wikidata.status) == (POLITICIAN, "verified")
-    assert entry.wikidata.source == "curator review"
+    assert entry.wikidata.source == Source(
+        repository="example/politicians", path="data/people.csv", commit=COMMIT, row=KARIMLI_ROW
+    )
+    assert entry.wikidata.match == "chairs the APFP"
     assert entry.roles and entry.country == "azerbaijan"  # the rest of the entry stays
     # accepting again replaces the link; one item cannot go to two actors
-    assert run("--registry", str(registry_file), "--accept", "ali-karimli", FOOTBALLER)[0] == 0
-    assert Registry.load(registry_file).by_id["ali-karimli"].wikidata.qid == FOOTBALLER
-    code, output = run("--registry", str(registry_file), "--accept", "nurlan-libre", FOOTBALLER)
+    page = ("--source", "https://example.org/who-is-who/ali-karimli")
+    assert (
+        run("--registry", str(registry_file), "--accept", "ali-karimli", FOOTBALLER, *page)[0] == 0
+    )
+    replaced = Registry.load(registry_file).by_id["ali-karimli"].wikidata
+    assert replaced.qid == FOOTBALLER and replaced.source.url == page[1]
+    code, output = run(
+        "--registry", str(registry_file), "--accept", "nurlan-libre", FOOTBALLER, *page
+    )
     assert code == 1 and "already linked" in output
     assert registry_file.read_text(encoding="utf-8").count(FOOTBALLER) == 1
-    code, output = run("--registry", str(registry_file), "--accept", "nobody", "Q1")
+    code, output = run("--registry", str(registry_file), "--accept", "nobody", "Q1", *page)
     assert code == 1 and "add the actor to the registry first" in output
+
+
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ((), "--accept needs --source"),
+        (("--source", "curator review"), "not checkable"),
+        (("--source", "model knowledge"), "not checkable"),
+        (("--source", "example/politicians:data/people.csv@main", "--row", KARIMLI_ROW), "40 hex"),
+        (("--source", PEOPLE_CSV), "must quote the text"),
+        (("--source", PEOPLE_CSV, "--row", "Ali Karimli,Azerbaijan"), "must quote the text"),
+        (("--source", "http://example.org/page"), "https://"),
+    ],
+)
+def test_accept_refuses_a_link_a_reader_cannot_check(
+    registry_file: Path, source: tuple[str, ...], message: str
+) -> None:
+    before = registry_file.read_text(encoding="utf-8")
+    code, output = run(
+        "--registry", str(registry_file), "--accept", "ali-karimli", POLITICIAN, *source
+    )
+    assert code == 2, output
+    assert message in output, output
+    assert registry_file.read_text(encoding="utf-8") == before
+
+
+def test_accept_reads_a_github_address_of_a_file_at_a_commit(registry_file: Path) -> None:
+    address = f"https://github.com/example/politicians/blob/{COMMIT}/data/people.csv#L7"
+    args = ("--accept", "ali-karimli", POLITICIAN, "--source", address, "--row", KARIMLI_ROW)
+    assert run("--registry", str(registry_file), *args)[0] == 0
+    source = Registry.load(registry_file).by_id["ali-karimli"].wikidata.source
+    assert (source.repository, source.path, source.commit, source.line) == (
+        "example/politicians",
+        "data/people.csv",
+        COMMIT,
+        7,
+    )
+    assert source.address == address
 
 
 def test_verify_reports_links_that_do_not_fit_and_promotes_those_that_do(
     standin: StandIn, registry_file: Path, tmp_path: Path
 ) -> None:
-    today = "2026-11-22"
-    source = "model knowledge, not checked against Wikidata"
-    link.record_link(registry_file, "ali-karimli", Link(POLITICIAN, "unverified", source, today))
-    link.record_link(registry_file, "nurlan-libre", Link(ECONOMIST, "unverified", source, today))
+    link.record_link(registry_file, "ali-karimli", sourced(POLITICIAN, "unverified"))
+    link.record_link(registry_file, "nurlan-libre", sourced(ECONOMIST, "unverified"))
     args = ("--registry", str(registry_file), "--api", standin.url, "--cache", str(tmp_path))
     code, output = run(*args, "--verify", "--promote")
     assert code == 1
     assert f"fits: ali-karimli -> {POLITICIAN}" in output
     assert f"DOES NOT FIT: nurlan-libre -> {ECONOMIST}" in output
     registry = Registry.load(registry_file)
-    assert registry.by_id["ali-karimli"].wikidata.verified
+    promoted = registry.by_id["ali-karimli"].wikidata
+    assert promoted.verified and promoted.checked.startswith("voxgraph link --verify --promote")
+    assert promoted.source == sourced(POLITICIAN).source  # the source a reader checks stays
     assert not registry.by_id["nurlan-libre"].wikidata.verified
 
 
@@ -273,14 +339,8 @@ def test_verify_reports_links_that_do_not_fit_and_promotes_those_that_do(
 
 
 def test_links_become_same_as_or_candidate_and_conform(registry_file: Path) -> None:
-    link.record_link(
-        registry_file, "ali-karimli", Link(POLITICIAN, "verified", "curator review", "2026-11-22")
-    )
-    link.record_link(
-        registry_file,
-        "gubad-ibadoglu",
-        Link(ECONOMIST, "unverified", "candidate search", "2026-11-22", 0.93),
-    )
+    link.record_link(registry_file, "ali-karimli", sourced(POLITICIAN))
+    link.record_link(registry_file, "gubad-ibadoglu", sourced(ECONOMIST, "unverified", 0.93))
     graph = Registry.load(registry_file).graph()
     karimli, ibadoglu = ID["actor/ali-karimli"], ID["actor/gubad-ibadoglu"]
     assert (karimli, OWL.sameAs, WD[POLITICIAN]) in graph
@@ -291,17 +351,137 @@ def test_links_become_same_as_or_candidate_and_conform(registry_file: Path) -> N
     check(graph)
 
 
+def test_each_link_says_in_the_graph_where_a_reader_can_check_it(registry_file: Path) -> None:
+    link.record_link(registry_file, "ali-karimli", sourced(POLITICIAN))
+    graph = Registry.load(registry_file).graph()
+    karimli = ID["actor/ali-karimli"]
+    about = URIRef(f"{karimli}#wikidata")
+    assert graph.value(karimli, VOX.wikidataLink) == about
+    assert graph.value(about, VOX.linkedItem) == WD[POLITICIAN]
+    assert graph.value(about, DCTERMS.source) == URIRef(
+        f"https://github.com/example/politicians/blob/{COMMIT}/data/people.csv"
+    )
+    assert graph.value(about, VOX.sourceRow) == Literal(f"{POLITICIAN},someone,Azerbaijan")
+    assert graph.value(about, VOX.matchedOn) == Literal("country Azerbaijan")
+    assert graph.value(about, DCTERMS.modified) == Literal("2026-11-22", datatype=XSD_DATE)
+    assert graph.value(about, DCTERMS.date) is None  # dcterms:date dates digests only
+
+
+def test_a_same_as_without_its_source_breaks_the_shapes(registry_file: Path) -> None:
+    link.record_link(registry_file, "ali-karimli", sourced(POLITICIAN))
+    graph = Registry.load(registry_file).graph()
+    graph.remove((URIRef(f"{ID['actor/ali-karimli']}#wikidata"), DCTERMS.source, None))
+    with pytest.raises(ShapeError) as raised:
+        check(graph)
+    messages = str(raised.value)
+    assert "needs exactly one dcterms:source" in messages, messages
+    assert "needs a vox:wikidataLink naming that item" in messages, messages
+
+
 def test_bad_links_are_refused(registry_file: Path) -> None:
     entries = yaml.safe_load(registry_file.read_text(encoding="utf-8"))
+    good = {"repository": "example/politicians", "path": "people.csv", "commit": COMMIT}
     for bad, message in [
         ({"qid": "42", "status": "verified", "source": "x", "date": "2026-11-22"}, "Q42"),
         ({"qid": "Q42", "status": "maybe", "source": "x", "date": "2026-11-22"}, "status"),
         ({"qid": "Q42", "status": "verified"}, "source and a date"),
+        (
+            {
+                "qid": "Q42",
+                "status": "unverified",
+                "date": "2026-11-22",
+                "source": "model knowledge",
+            },
+            "is not checkable",
+        ),
+        (
+            {
+                "qid": "Q42",
+                "status": "verified",
+                "date": "2026-11-22",
+                "source": {**good, "row": "Q4,x"},
+            },
+            "must quote the text of people.csv that names Q42",
+        ),
+        (
+            {
+                "qid": "Q42",
+                "status": "verified",
+                "date": "2026-11-22",
+                "source": {**good, "commit": "0123abc", "row": "Q42,x"},
+            },
+            "40 hex digits",
+        ),
+        (
+            {"qid": "Q42", "status": "verified", "date": "2026-11-22", "source": {"row": "Q42"}},
+            "needs repository",
+        ),
     ]:
         entries[0]["wikidata"] = bad
         registry_file.write_text(yaml.safe_dump(entries), encoding="utf-8")
         with pytest.raises(RegistryError, match=message):
             Registry.load(registry_file)
+
+
+# -- checking sources offline, and coverage --------------------------------------------
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(cwd)}
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_check_sources_rereads_each_row_at_its_commit(registry_file: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clones" / "example" / "politicians"
+    (clone / "data").mkdir(parents=True)
+    git("init", "-q", cwd=clone)
+    (clone / "data" / "people.csv").write_text(f"id,name\n{KARIMLI_ROW}\n", encoding="utf-8")
+    git("add", ".", cwd=clone)
+    git("commit", "-q", "-m", "people", cwd=clone)
+    commit = git("rev-parse", "HEAD", cwd=clone)
+    where = f"example/politicians:data/people.csv@{commit}"
+    accept = ("--accept", "ali-karimli", POLITICIAN, "--source", where, "--row", KARIMLI_ROW)
+    assert run("--registry", str(registry_file), *accept)[0] == 0
+    code, output = run(
+        "--registry", str(registry_file), "--check-sources", str(tmp_path / "clones")
+    )
+    assert code == 0, output
+    assert f"holds: ali-karimli -> {POLITICIAN}" in output
+    # a row the file does not hold at that commit is reported, and so is a page
+    text = registry_file.read_text(encoding="utf-8").replace("Chairman", "Chairwoman")
+    registry_file.write_text(text, encoding="utf-8")
+    page = ("--source", "https://example.org/who-is-who/gubad-ibadoglu")
+    assert (
+        run("--registry", str(registry_file), "--accept", "gubad-ibadoglu", ECONOMIST, *page)[0]
+        == 0
+    )
+    code, output = run(
+        "--registry", str(registry_file), "--check-sources", str(tmp_path / "clones")
+    )
+    assert code == 1
+    assert "NOT CHECKED: ali-karimli" in output and "does not hold the row" in output
+    assert "NOT CHECKED: gubad-ibadoglu" in output and "a web page, open it to check" in output
+
+
+def test_a_row_is_found_piece_by_piece_within_one_record() -> None:
+    yaml_text = "Council of Europe:\n  SPRVD_id: X\n  Wikidata_code: Q8908\nOther:\n"
+    assert link.row_found("Council of Europe: … Wikidata_code: Q8908", yaml_text, 1)
+    assert not link.row_found("Council of Europe: … Wikidata_code: Q8908", yaml_text, 2)
+    assert not link.row_found("Wikidata_code: Q8908 … Council of Europe:", yaml_text)
+
+
+def test_coverage_counts_linked_actors_by_type_and_names_the_sources(registry_file: Path) -> None:
+    link.record_link(registry_file, "ali-karimli", sourced(POLITICIAN))
+    link.record_link(registry_file, "gubad-ibadoglu", sourced(ECONOMIST, "unverified"))
+    code, output = run("--registry", str(registry_file), "--coverage")
+    assert code == 0, output
+    rows = {line.split(" | ")[0].strip("| *"): line for line in output.splitlines()[2:]}
+    assert rows["Person"] == "| Person | 3 | 2 | 1 | 1 | example/politicians (2) |"
+    assert rows["PoliticalParty"] == "| PoliticalParty | 1 | 0 | 0 | 0 | – |"
+    assert rows["all"].startswith("| **all** | **4** | **2** | **1** | **1** |")
 
 
 # -- the bundled registry ----------------------------------------------------------------
@@ -321,11 +501,23 @@ def test_no_two_actors_share_an_item_and_each_has_at_most_one_verified_item() ->
         assert len(list(graph.objects(subject, VOX.wikidataCandidate))) == 1, subject
 
 
-def test_every_bundled_link_says_where_it_came_from() -> None:
-    raw = yaml.safe_load(ACTOR_REGISTRY.read_text(encoding="utf-8"))
-    links = [item["wikidata"] for item in raw if "wikidata" in item]
-    assert links, "the registry has no links at all"
-    for item in links:
-        assert item["source"] and item["date"]
-        if item["status"] == "verified":
-            assert "model knowledge" not in item["source"]  # only a check makes it verified
+def test_every_bundled_link_has_a_source_a_reader_can_check() -> None:
+    registry = Registry.load()  # a link without a checkable source would not load
+    links = {e.id: e.wikidata for e in registry.entries if e.wikidata is not None}
+    assert len(links) >= 20, f"only {len(links)} links in the registry"
+    for actor, found in links.items():
+        source = found.source
+        if source.url:
+            assert source.url.startswith("https://"), actor
+            continue
+        assert re.fullmatch(r"[0-9a-f]{40}", source.commit or ""), f"{actor}: {source}"
+        assert re.search(rf"\b{found.qid}\b", source.row), f"{actor}: row does not name the item"
+        assert found.match, f"{actor}: says nothing of what ties it to the row beyond the name"
+    text = ACTOR_REGISTRY.read_text(encoding="utf-8")
+    assert 'source: "model knowledge' not in text
+
+
+def test_the_president_is_not_linked_to_his_namesake_mp() -> None:
+    aliyev = Registry.load().by_id["ilham-aliyev"].wikidata
+    assert aliyev is not None and aliyev.qid != "Q19716385"  # İlham Əliyev, MP 2015
+    assert "President of Azerbaijan" in aliyev.source.row

@@ -84,6 +84,16 @@ def test_actor_page_lists_aliases_roles_statements_and_events(url: str) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_a_linked_actor_shows_its_item_and_the_source_to_check_it(url: str) -> None:
+    text = requests.get(f"{url}/page/actor/nikol-pashinyan").text
+    assert 'href="http://www.wikidata.org/entity/Q7035479"' in text
+    assert "(owl:sameAs, confirmed)" in text
+    source = "https://github.com/every-politician-scrapers/world-leaders-2021/blob/"
+    assert f'class="source" href="{source}' in text, "the page gives no source to check the link"
+    data = requests.get(f"{url}/data/actor/nikol-pashinyan.ttl").text
+    assert "nikol-pashinyan#wikidata" in data  # the link node comes with the actor's data
+
+
 def test_digest_page_highlights_evidence_safely(url: str) -> None:
     text = requests.get(f"{url}/page/digest/2022-11-04").text
     assert 'id="char=7495,7650"' in text

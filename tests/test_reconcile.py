@@ -102,7 +102,7 @@ def test_the_wikidata_item_comes_with_the_candidate(client: FlaskClient) -> None
     answer = ask(client, {"q0": {"query": "Vladimir Putin", "limit": 1}})
     (putin,) = answer["q0"]["result"]
     assert putin["id"] == "actor/vladimir-putin"
-    assert putin["description"].startswith("Wikidata Q7747 (unverified candidate")
+    assert putin["description"] == "Wikidata Q7747 (verified)"
 
 
 @pytest.mark.parametrize(

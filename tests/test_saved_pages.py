@@ -117,5 +117,8 @@ def test_a_new_source_file_changes_the_stored_source_with_replace(tmp_path: Path
     )
     again = pipeline.run([digest], store, replace=True)
     assert again.loaded == [str(digest)], "with --replace the new source is taken in"
-    sources = store.query("SELECT ?source { ?d <http://purl.org/dc/terms/source> ?source }")
+    sources = store.query(
+        "SELECT ?source { ?d a <https://w3id.org/voxgraph/ontology#Digest> ; "
+        "<http://purl.org/dc/terms/source> ?source }"
+    )  # the digest's source; a Wikidata link node has one too (the page that states it)
     assert [row["source"].value for row in sources] == [f"{SITE}digest-08-11-2022/"]

@@ -48,6 +48,9 @@ VOCABULARY_TERMS = [
     "vox:quantity", "vox:duration",
     # Provenance
     "nif:String", "nif:beginIndex", "nif:endIndex", "nif:anchorOf",
+    # Incidents (issue 15; to join vocabulary.md)
+    "vox:Incident", "vox:eventClass", "vox:report", "vox:incident", "vox:firstReported",
+    "vox:lastReported", "vox:nextInCase",
 ]
 # fmt: on
 
@@ -228,6 +231,11 @@ def registry() -> Graph:
         g.add((actor, RDFS.label, Literal(label, lang="en")))
     g.add((DTX, SKOS.altLabel, Literal("DTX")))
     g.add((HEZI, OWL.sameAs, WD.Q4464393))
+    link = URIRef(f"{HEZI}#wikidata")  # where a reader checks that item (registry.add_link)
+    g.add((HEZI, VOX.wikidataLink, link))
+    g.add((link, RDF.type, VOX.WikidataLink))
+    g.add((link, VOX.linkedItem, WD.Q4464393))
+    g.add((link, DCTERMS.source, URIRef("https://example.org/journalists/seymur-hezi")))
     return g
 
 

@@ -254,3 +254,74 @@ def test_a_quotation_over_two_paragraphs_is_one_quote() -> None:
     assert s.quote is not None and s.quote.startswith("The first part"), s.quote
     assert s.quote.endswith("The second part of the letter."), s.quote
     assert s.medium == "FacebookPost", s.medium
+
+
+def test_a_quotation_inside_running_words_is_part_of_the_paraphrase() -> None:
+    found = statements(
+        "The Ministry of Defense reported that two soldiers were wounded. According to the "
+        "ministry, the army took “adequate measures”. Lawyer Leyla Rzayeva called the verdict "
+        "“a disgrace” and stated that the trial was unfair."
+    )
+    said = [(s.speaker.key, s.quote, s.paraphrase) for s in found]
+    assert said == [
+        ("ministry-of-defense", None, "two soldiers were wounded"),
+        ("ministry-of-defense", None, "the army took “adequate measures”"),
+        ("leyla-rzayeva", None, "the trial was unfair"),
+    ], f"a quoted phrase inside a clause is no quote of its own: {said}"
+
+
+def test_coordinated_acts_of_saying_are_one_statement() -> None:
+    s = only(
+        statements(
+            "The Ministry of Defense demanded the return of the shepherd and called his "
+            "detention a provocation."
+        )
+    )
+    assert s.paraphrase == (
+        "demanded the return of the shepherd and called his detention a provocation"
+    ), s.paraphrase
+
+
+def test_no_speaker_is_guessed_for_a_passive_or_an_unowned_statement() -> None:
+    found = statements(
+        "Ali Karimli said that the rally will go ahead.",
+        "The police did not disperse the residents, but they were told that nobody would "
+        "receive them. The official statement affirms that aid will continue.",
+    )
+    assert [s.speaker.key for s in found] == ["ali-karimli"], (
+        f"'were told' names no speaker, nor does an unowned statement: {found}"
+    )
+
+
+def test_an_unowned_statement_after_one_in_the_paragraph_is_that_one() -> None:
+    found = statements(
+        "The Ministry of Defense released a statement. According to the statement, the "
+        "exercises will last a week."
+    )
+    assert [(s.speaker.key, s.paraphrase) for s in found] == [
+        ("ministry-of-defense", "the exercises will last a week")
+    ], found
+
+
+def test_a_name_and_a_colon_and_a_possessed_post_introduce_quotes() -> None:
+    found = statements(
+        "Lawyer Elchin Nabiyev was not allowed to meet his client. Nabiyev: “This is not a "
+        "meeting, this is an interrogation.”",
+        "Activist Tural Guliyev was fined. His post: “I will not delete anything.”",
+    )
+    said = [(s.speaker.key, s.quote) for s in found]
+    assert said == [
+        ("elchin-nabiyev", "This is not a meeting, this is an interrogation."),
+        ("tural-guliyev", "I will not delete anything."),
+    ], said
+
+
+def test_a_body_the_digest_only_describes_speaks_under_its_description() -> None:
+    s = only(
+        statements(
+            "The presidents discussed the border by phone, according to the presidential "
+            "press service."
+        )
+    )
+    assert s.speaker.key == "presidential-press-service", s.speaker
+    assert s.paraphrase == "The presidents discussed the border by phone", s.paraphrase

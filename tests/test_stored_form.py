@@ -22,7 +22,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from loader.extract.event_lexicon import load_lexicon
 from loader.literals import canonical_decimal, canonical_duration
 from loader.load import prepare
-from loader.registry import Link, Registry, add_link
+from loader.registry import Link, Registry, Source, add_link
 from loader.store import (
     GraphStore,
     StoreFormError,
@@ -225,7 +225,8 @@ def test_durations_and_decimals_take_the_stores_form(tmp_path: Path) -> None:
 def test_a_scored_wikidata_candidate_is_written_as_the_store_keeps_it() -> None:
     g = Graph()
     actor = iris.actor_iri("someone")
-    add_link(g, actor, Link("Q1", "unverified", "candidate search", "2026-01-01", score=0.9))
+    page = Source(url="https://example.org/someone", row="Q1")
+    add_link(g, actor, Link("Q1", "unverified", page, "2026-01-01", score=0.9))
     (score,) = [o for o in g.objects(actor) if isinstance(o, Literal)]
     assert score == Literal("0.9", datatype=XSD.decimal)
     check_stored_form(graph_as_ntriples(g), "registry")

@@ -351,7 +351,44 @@ def serve(
     metavar="ACTOR QID",
     default=None,
     help="Record a reviewed link in the registry: ACTOR (id, e.g. ali-karimli) is Wikidata "
-    "item QID, status verified, source 'curator review', today's date. Asks Wikidata nothing.",
+    "item QID, status verified, today's date, with the --source a reader can check. "
+    "Asks Wikidata nothing.",
+)
+@click.option(
+    "--source",
+    "source",
+    metavar="WHERE",
+    default=None,
+    help="With --accept (required): where a reader can check the link: "
+    "owner/name:path@COMMIT (a file of a public GitHub repository at a full 40-hex commit), "
+    "https://github.com/owner/name/blob/COMMIT/path, or another https:// page.",
+)
+@click.option(
+    "--row",
+    default="",
+    help="With --accept: the text of the source that names QID (required for a repository "
+    "file: the CSV line, or the lines of a record joined by ' … ').",
+)
+@click.option(
+    "--match",
+    default="",
+    help="With --accept: what ties the actor to that row beyond the name "
+    "(office, country, party, dates).",
+)
+@click.option(
+    "--check-sources",
+    "clones",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Check every link's source offline: CLONES holds a git clone of each source "
+    "repository as CLONES/owner/name; the file at the recorded commit must hold the recorded "
+    "row. Exit 1 if any does not (or is a web page, or has no clone).",
+)
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Print how many actors of each type have a link, and from which sources "
+    "(a Markdown table, as in the README). Asks Wikidata nothing.",
 )
 @click.option(
     "--verify",
@@ -382,6 +419,11 @@ def link(
     output,
     threshold: float | None,
     accept: tuple[str, str] | None,
+    source: str | None,
+    row: str,
+    match: str,
+    clones: Path | None,
+    coverage: bool,
     verify: bool,
     promote: bool,
     registry_file: Path | None,
@@ -399,6 +441,13 @@ def link(
 
     if promote and not verify:
         raise click.UsageError("--promote goes with --verify")
+    if accept is not None and not source:
+        raise click.UsageError(
+            "--accept needs --source WHERE: a link is recorded only with a source a reader "
+            "can check (owner/name:path@COMMIT with --row, or an https:// page)"
+        )
+    if source is not None and accept is None:
+        raise click.UsageError("--source goes with --accept")
     options = linking.Options(
         registry_file=registry_file,
         store_dir=store_path(store_dir),
@@ -407,8 +456,12 @@ def link(
         threshold=threshold,
         progress=sys.stderr.isatty() if progress is None else progress,
     )
-    if accept is not None:
-        linking.accept(options, *accept)
+    if clones is not None:
+        sys.exit(0 if linking.check_sources(options.curated, clones) else 1)
+    elif coverage:
+        click.echo(linking.coverage(options.curated), nl=False)
+    elif accept is not None:
+        linking.accept(options, *accept, source=source or "", row=row, match=match)
     elif verify:
         sys.exit(0 if linking.verify(options, promote=promote) else 1)
     else:

@@ -15,8 +15,11 @@ loading the same digests again yields exactly the same quads.
     https://w3id.org/voxgraph/graph/digest/2022-11-04 the named graph of one digest
     https://w3id.org/voxgraph/graph/ontology          the ontology's named graph
     https://w3id.org/voxgraph/graph/registry          the curated actor registry's named graph
+    https://w3id.org/voxgraph/id/incident/2023-09-22/996  an incident, named by its first report
+    https://w3id.org/voxgraph/graph/incidents         the incidents consolidated across digests
 """
 
+import hashlib
 import re
 import unicodedata
 from datetime import date
@@ -34,6 +37,7 @@ SCHEMA = Namespace("https://schema.org/")
 
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 REGISTRY_GRAPH = GRAPH["registry"]
+INCIDENTS_GRAPH = GRAPH["incidents"]
 
 PREFIXES: dict[str, str] = {
     "vox": str(VOX),
@@ -96,3 +100,16 @@ def actor_iri(actor_slug: str) -> URIRef:
 
 def place_iri(place_slug: str) -> URIRef:
     return ID[f"place/{place_slug}"]
+
+
+_EVENT_PATH = re.compile(r"digest/([^/#]+)/event/([0-9]+)")
+
+
+def incident_iri(first_report: str) -> URIRef:
+    """An incident, named after its first report (earliest digest, then IRI): the event
+    .../id/digest/2023-09-22/event/996 founds .../id/incident/2023-09-22/996. Later reports
+    join it without changing its name; an event IRI of another form is hashed."""
+    found = _EVENT_PATH.fullmatch(first_report.removeprefix(str(ID)))
+    if found:
+        return ID[f"incident/{found[1]}/{found[2]}"]
+    return ID[f"incident/{hashlib.sha256(first_report.encode()).hexdigest()[:16]}"]

@@ -1,23 +1,36 @@
 """What `voxgraph link` does: the command's three modes over loader/link.py.
 
 voxgraph link -o candidates.csv        candidates for every actor without a verified link
-voxgraph link --accept ACTOR QID       record a curator's reviewed link
+voxgraph link --accept ACTOR QID --source WHERE [--row TEXT] [--match TEXT]
+                                       record a curator's reviewed link and its source
 voxgraph link --verify [--promote]     check every recorded link against Wikidata now
+voxgraph link --coverage               how many actors of each type are linked, from which sources
+voxgraph link --check-sources CLONES   every repository source against local clones, offline
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 import click
 from tqdm import tqdm
 
 from loader import link
-from loader.registry import QID, Link, Registry
+from loader.registry import (
+    ACTOR_TYPES,
+    PLACE_TYPES,
+    QID,
+    Link,
+    Registry,
+    RegistryError,
+    parse_source,
+    read_entries,
+)
 from loader.store import GraphStore
 from loader.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
 from voxgraph.paths import ACTOR_REGISTRY
@@ -104,11 +117,33 @@ def find(options: Options, output: TextIO) -> None:
     )
 
 
-def accept(options: Options, actor: str, qid: str) -> None:
-    """Record ACTOR = QID as a verified link, reviewed by a curator today."""
+def accept(
+    options: Options,
+    actor: str,
+    qid: str,
+    source: str,
+    row: str = "",
+    match: str = "",
+) -> None:
+    """Record ACTOR = QID as a verified link, reviewed by a curator today, with its source.
+
+    A curator's review is only as good as what a reader can check again, so the
+    link records where: `source` is owner/name:path@commit (a file of a public
+    repository at a fixed commit; `row` must then quote the text of the file
+    that names QID), or an https:// page. `match` says what ties the actor to
+    that row beyond the name (office, country, party, dates).
+    """
     if not QID.fullmatch(qid):
         raise click.BadParameter(f"{qid!r} is not a Wikidata item id such as Q42", param_hint="QID")
-    reviewed = Link(qid=qid, status="verified", source="curator review", date=_today())
+    try:
+        where = parse_source(source, qid, row)
+    except RegistryError as error:
+        raise click.BadParameter(
+            str(error).removeprefix("source: "), param_hint="--source"
+        ) from None
+    reviewed = Link(
+        qid=qid, status="verified", source=where, date=_today(), match=match or "curator review"
+    )
     try:
         link.record_link(options.curated, actor, reviewed)
     except KeyError as error:
@@ -117,7 +152,7 @@ def accept(options: Options, actor: str, qid: str) -> None:
         ) from None
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{actor}: {qid} recorded as verified in {options.curated}")
+    click.echo(f"{actor}: {qid} recorded as verified in {options.curated} ({where.describe()})")
 
 
 def verify(options: Options, *, promote: bool) -> bool:
@@ -136,12 +171,11 @@ def verify(options: Options, *, promote: bool) -> bool:
         else:
             click.echo(f"DOES NOT FIT: {where}: " + "; ".join(check.problems))
         if promote and _promotable(check, options.cutoff):
-            promoted = Link(
-                qid=check.target.link.qid,
+            promoted = replace(
+                check.target.link,
                 status="verified",
-                source=f"voxgraph link --verify --promote, score {check.score:.2f} "
-                f"(was: {check.target.link.source})",
                 date=_today(),
+                checked=f"voxgraph link --verify --promote, score {check.score:.2f}",
             )
             link.record_link(options.curated, check.target.id, promoted)
             click.echo(f"  promoted to verified: {check.target.id}")
@@ -164,3 +198,68 @@ def _promotable(check: link.Check, cutoff: float) -> bool:
 
 def _today() -> str:
     return date.today().isoformat()
+
+
+# The order of mappings/actors.yaml.
+COVERAGE_ORDER = (
+    "Person",
+    "PoliticalParty",
+    "GovernmentBody",
+    "Court",
+    "MediaOutlet",
+    "InternationalOrganization",
+    "CivilSocietyOrganization",
+    "Organization",
+    "Country",
+    *PLACE_TYPES,
+)
+assert set(COVERAGE_ORDER) == set(ACTOR_TYPES) | set(PLACE_TYPES)
+
+
+def coverage(path: Path) -> str:
+    """A Markdown table: per type, how many entries of `path` are linked, and from where.
+
+    One row per type of the curated registry (actors, then places), with the
+    number of entries, of linked ones (verified, i.e. owl:sameAs, and
+    unverified candidates) and the repositories or sites their sources are in.
+    """
+    entries = read_entries(path)
+    lines = [
+        "| type | entries | linked | verified | unverified | sources (links) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    totals = [0, 0, 0, 0]
+    for kind in COVERAGE_ORDER:
+        of_kind = [e for e in entries if e.type == kind]
+        if not of_kind:
+            continue
+        links = [e.wikidata for e in of_kind if e.wikidata is not None]
+        verified = sum(link.verified for link in links)
+        counts: dict[str, int] = {}
+        for found in links:
+            where = found.source.repository or urlsplit(found.source.url or "").netloc
+            counts[where] = counts.get(where, 0) + 1
+        sources = ", ".join(f"{k} ({n})" for k, n in sorted(counts.items())) or "–"
+        row = [len(of_kind), len(links), verified, len(links) - verified]
+        totals = [a + b for a, b in zip(totals, row, strict=True)]
+        lines.append(f"| {kind} | {' | '.join(map(str, row))} | {sources} |")
+    lines.append(f"| **all** | {' | '.join(f'**{n}**' for n in totals)} | |")
+    return "\n".join(lines) + "\n"
+
+
+def check_sources(path: Path, clones: Path) -> bool:
+    """Check every link's source against local clones (CLONES/<owner>/<name>); True if all hold."""
+    entries = [e for e in read_entries(path) if e.wikidata is not None]
+    bad = 0
+    for entry in entries:
+        assert entry.wikidata is not None
+        problem = link.check_source(entry.wikidata.source, clones)
+        if problem is None:
+            click.echo(
+                f"holds: {entry.id} -> {entry.wikidata.qid} ({entry.wikidata.source.describe()})"
+            )
+        else:
+            bad += 1
+            click.echo(f"NOT CHECKED: {entry.id} -> {entry.wikidata.qid}: {problem}")
+    click.echo(f"{len(entries)} sources, {bad} not confirmed", err=bool(bad))
+    return not bad

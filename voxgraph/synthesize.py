@@ -35,13 +35,16 @@ from pathlib import Path
 
 import yaml
 
-from loader.extract.actors import WORD, find_mentions, outermost, spelling_key
+from loader.extract.actors import find_mentions, outermost, spelling_key
 from loader.extract.cues import load_cues
 from loader.parse import Digest, read_digest
 from loader.registry import Registry
 from voxgraph.paths import CORPUS
 
 NAMES = Path(__file__).with_name("synthetic_names.yaml")
+# A word: letters, with digits and hyphens inside ("Nagorno-Karabakh"), never
+# an apostrophe, so that "Karimli’s" is the word "Karimli".
+WORD = re.compile(r"[^\W\d_](?:[\w-]*[^\W_])?")
 DEFAULT_START = date(2030, 1, 1)
 SWAP_SHARE = 0.25  # share of a section's paragraphs replaced by other digests' paragraphs
 QUOTE_MARKS = '“”"'

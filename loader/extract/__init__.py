@@ -39,5 +39,5 @@ def extract(digest: Digest, registry: Registry) -> Facts:
         mentions=mentions,
         roles=roles,
         statements=find_statements(digest, mentions, doc, roles),
-        events=find_events(digest, mentions),
+        events=find_events(digest, mentions, doc),
     )

@@ -1,8 +1,9 @@
 """The cue words of mappings/cues.yaml, as the extractors use them.
 
 The lists are data a curator extends (role nouns, verbs of saying, heads of
-organisation names, media); this module only reads them and builds the
-regular-expression pieces that `loader.extract.actors` and `loader.extract.statements` share.
+organisation names, media); this module only reads them. The rules compare
+them with spaCy's tokens and lemmas; only the media phrases are matched in
+text, by `Cues.medium`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class Cues:
     kin_nouns: tuple[str, ...]
     function_words: frozenset[str]
     title_words: frozenset[str]
-    title_modifiers: tuple[str, ...]
+    role_verbs: frozenset[str]
+    demonyms: frozenset[str]
     speech_lemmas: frozenset[str]
     predicate_lemmas: frozenset[str]
     speech_nouns: frozenset[str]
@@ -44,15 +46,6 @@ class Cues:
     organization_heads: dict[str, str]  # head noun -> vox: class
     organization_nouns: dict[str, str]  # lower-case noun before a quoted name -> vox: class
     media: tuple[tuple[str, str], ...]  # (phrase, vox: medium concept), first match wins
-
-    @property
-    def role(self) -> str:
-        """A role noun, singular or plural: 'activist', 'activists'."""
-        return alternation(self.role_nouns) + "s?"
-
-    @property
-    def kin(self) -> str:
-        return alternation(self.kin_nouns)
 
     def is_role_noun(self, word: str) -> bool:
         word = word.casefold()
@@ -75,7 +68,8 @@ def load_cues(path: Path = CUES) -> Cues:
         kin_nouns=tuple(raw["kin_nouns"]),
         function_words=frozenset(raw["function_words"]),
         title_words=frozenset(raw["title_words"]),
-        title_modifiers=tuple(raw["title_modifiers"]),
+        role_verbs=frozenset(raw["role_verbs"]),
+        demonyms=frozenset(raw["demonyms"]),
         speech_lemmas=frozenset(raw["speech_lemmas"]),
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),
         speech_nouns=frozenset(raw["speech_nouns"]),

@@ -1,8 +1,9 @@
-"""The event lexicon (mappings/events.yaml), compiled into regular expressions.
+"""The event lexicon (mappings/events.yaml): lemmas per event class, as lookups.
 
-The file is data a curator extends: trigger words per event class, the actor
-types each role takes, status cues, number words and units of time. This
-module only turns it into patterns; `loader.extract.events` decides what they mean.
+The file is data a curator extends: verb and noun lemmas per class, frames
+whose class depends on the verb's object, the actor types each role takes,
+status words, number words and units of time. This module only indexes it by
+lemma; `loader.extract.events` decides what a word means in its parse.
 """
 
 from __future__ import annotations
@@ -25,33 +26,55 @@ class EventClass:
     affected: tuple[str, ...]
     agent: tuple[str, ...]
     participant: tuple[str, ...]
+    subject: str  # the role of an intransitive or light verb's subject
     has_duration: bool
     counts: bool
-    subject_affected: bool
     restated: bool
+    requires_affected: bool
+    reported_alleged: bool
+    of_affected: bool
+    targets: frozenset[str]
 
 
 @dataclass(frozen=True)
-class Trigger:
+class Noun:
+    """A noun entry: its head lemma, the words that must modify it, and the
+    lemma of its of-phrase ("state of emergency")."""
+
     event_class: EventClass
-    kind: str  # "verb", "phrase" or "noun"
-    pattern: re.Pattern[str]
+    head: str
+    modifiers: frozenset[str]
+    of: str | None
+
+    @property
+    def weight(self) -> int:
+        return len(self.modifiers) + (self.of is not None)
+
+
+@dataclass(frozen=True)
+class Frame:
+    verbs: frozenset[str]
+    objects: frozenset[str]
+    event_class: EventClass | None  # None: the verb reports no event with this object
 
 
 @dataclass(frozen=True)
 class Lexicon:
     classes: dict[str, EventClass]
-    triggers: tuple[Trigger, ...]
-    status: dict[str, re.Pattern[str]]  # "Planned"/"Alleged" -> its cues
+    verbs: dict[str, EventClass]
+    passive_verbs: dict[str, EventClass]
+    nouns: dict[str, tuple[Noun, ...]]  # head lemma -> entries, longest first
+    frames: tuple[Frame, ...]
+    negated: dict[str, EventClass]
+    undergo: frozenset[str]
+    measures: frozenset[str]
+    hypothetical: frozenset[str]
+    topic: frozenset[str]
+    status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
+    speech: frozenset[str]
     refer_back: frozenset[str]
-    new_event: frozenset[str]
-    negations: frozenset[str]
-    hypothetical: re.Pattern[str]
-    not_events: re.Pattern[str]
-    count: re.Pattern[str]  # a number of people; group "number"
-    duration: re.Pattern[str]  # a length of time; groups "number", "unit"
+    people: frozenset[str]
     numbers: dict[str, int]
-    number_pattern: str  # a number in digits or words
     durations: dict[str, str]  # unit -> xsd:duration template
 
     def number(self, written: str) -> int | None:
@@ -65,75 +88,65 @@ class Lexicon:
         return re.sub(r"\{(\d*)n\}", lambda m: str(int(m[1] or 1) * number), template)
 
 
-def _words(pattern: str) -> str:
-    """A lexicon pattern as a regex on whole words, any spacing between them."""
-    return r"(?<![\w-])(?:" + pattern.replace(" ", r"\s+") + r")(?![\w-])"
-
-
-def inflections(verb: str) -> list[str]:
-    """detain -> detain, detains, detained, detaining; die -> dies, died, dying."""
-    if verb.endswith("ie"):
-        return [verb, verb + "s", verb + "d", verb[:-2] + "ying"]
-    if verb.endswith("ee"):
-        return [verb, verb + "s", verb + "d", verb + "ing"]
-    if verb.endswith("e"):
-        return [verb, verb + "s", verb + "d", verb[:-1] + "ing"]
-    return [verb, verb + "s", verb + "ed", verb + "ing"]
+def _noun(event_class: EventClass, entry: str) -> Noun:
+    """'hunger strike' -> head strike, modifier hunger; 'state of emergency' ->
+    head state, of emergency; 'ill-treatment' -> head treatment, modifier ill."""
+    head, _, of = entry.partition(" of ")
+    words = re.split(r"[\s-]+", head.strip())
+    return Noun(event_class, words[-1], frozenset(words[:-1]), of.strip() or None)
 
 
 @cache
 def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    numbers = {str(word).lower(): int(value) for word, value in raw["numbers"].items()}
-    number = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:-\d+)?|" + "|".join(map(re.escape, numbers)) + ")"
-    units = "|".join(map(re.escape, raw["durations"]))
-    duration = rf"(?P<number>{number})(?:-|\s+)(?P<unit>(?:{units})s?)"
-    placeholders = {"{duration}": duration, "{number}": number}
-
-    def compile_pattern(pattern: str) -> re.Pattern[str]:
-        for placeholder, regex in placeholders.items():
-            pattern = pattern.replace(placeholder, regex)
-        return re.compile(_words(pattern), re.IGNORECASE)
-
-    classes, triggers = {}, []
+    classes: dict[str, EventClass] = {}
+    verbs: dict[str, EventClass] = {}
+    passive_verbs: dict[str, EventClass] = {}
+    nouns: dict[str, list[Noun]] = {}
     for name, spec in raw["classes"].items():
         event_class = EventClass(
             name=name,
             affected=tuple(spec.get("affected", ())),
             agent=tuple(spec.get("agent", ())),
             participant=tuple(spec.get("participant", ())),
+            subject=spec.get("subject", "agent"),
             has_duration=bool(spec.get("duration")),
             counts=bool(spec.get("counts")),
-            subject_affected=bool(spec.get("subject_affected")),
             restated=bool(spec.get("restated")),
+            requires_affected=bool(spec.get("requires_affected")),
+            reported_alleged=bool(spec.get("reported_alleged")),
+            of_affected=spec.get("of") == "affected",
+            targets=frozenset(spec.get("targets", ())),
         )
         classes[name] = event_class
-        verbs = [form for verb in spec.get("verbs", ()) for form in inflections(verb)]
-        if verbs:
-            triggers.append(Trigger(event_class, "verb", compile_pattern("|".join(verbs))))
-        for kind in ("phrases", "nouns"):
-            for pattern in spec.get(kind, ()):
-                triggers.append(Trigger(event_class, kind[:-1], compile_pattern(pattern)))
-
-    people = "|".join(raw["people"])
+        verbs.update(dict.fromkeys(spec.get("verbs", ()), event_class))
+        passive_verbs.update(dict.fromkeys(spec.get("passive", ()), event_class))
+        for entry in spec.get("nouns", ()):
+            noun = _noun(event_class, entry)
+            nouns.setdefault(noun.head, []).append(noun)
+    frames = tuple(
+        Frame(
+            frozenset(f["verbs"]),
+            frozenset(f["objects"]),
+            classes[f["class"]] if f["class"] else None,
+        )
+        for f in raw["frames"]
+    )
     return Lexicon(
         classes=classes,
-        triggers=tuple(triggers),
-        status={
-            status: re.compile(_words("|".join(cues)), re.IGNORECASE)
-            for status, cues in raw["status"].items()
-        },
+        verbs=verbs,
+        passive_verbs=passive_verbs,
+        nouns={h: tuple(sorted(n, key=lambda x: -x.weight)) for h, n in nouns.items()},
+        frames=frames,
+        negated={verb: classes[name] for verb, name in raw["negated"].items()},
+        undergo=frozenset(raw["undergo"]),
+        measures=frozenset(raw["measures"]),
+        hypothetical=frozenset(raw["hypothetical"]),
+        topic=frozenset(raw["topic"]),
+        status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
+        speech=frozenset(raw["speech"]),
         refer_back=frozenset(raw["refer_back"]),
-        new_event=frozenset(raw["new_event"]),
-        negations=frozenset(raw["negations"]),
-        hypothetical=re.compile(_words("|".join(raw["hypothetical"])), re.IGNORECASE),
-        not_events=re.compile(_words("|".join(raw["not_events"])), re.IGNORECASE),
-        count=re.compile(
-            _words(rf"(?P<number>{number})(?: thousand)? (?:[\w-]+ ){{0,2}}?(?:{people})"),
-            re.IGNORECASE,
-        ),
-        duration=re.compile(_words(duration), re.IGNORECASE),
-        numbers=numbers,
-        number_pattern=number,
+        people=frozenset(raw["people"]),
+        numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
     )

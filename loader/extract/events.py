@@ -1,779 +1,1052 @@
 """Find the events a digest reports: arrests, sentences, meetings, rallies, ...
 
-The words are data (mappings/events.yaml, read by `loader.extract.event_lexicon`);
-this module reads each sentence with them in four steps.
+Rules over spaCy's analysis of the digest (loader/extract/nlp.py); the words
+are data (mappings/events.yaml, indexed by `loader.extract.event_lexicon`).
+One pass over the tokens of each sentence:
 
-1. Triggers: every lexicon phrase found outside direct quotes (a quote is the
-   speaker's view, not the digest's report); where two overlap the longer
-   wins. None comes from a trigger after a negation ("was not detained") or a
-   modal ("should be dismissed"), inside a phrase that reports nothing
-   ("detention center"), or from a noun that refers back ("his arrest", "the
-   Sochi meeting").
-2. Context: the clause the trigger stands in, or the aside ("Emin Ibrahimov,
-   who was arrested on political grounds, ...") whose antecedent is then its
-   subject. Other asides are read past, so "Rail Abbasov, who defended
-   Bakhtiyar Hajiyev, was arrested" affects Abbasov only.
-3. Roles, among the actors named in that context, by the class's role types:
-   passive "X was arrested by Y" -> affected X, agent Y; active "Y detained X"
-   -> agent Y, affected X; "X received a sentence", "the arrest of X" ->
-   affected X. A clause without a subject ("..., and sentenced to four
-   months") continues the one before; "he"/"him" is the person the sentence,
-   or the one before it, is about; "they", "all three journalists" the group
-   of people an event of the paragraph affected; "her client" the person a
-   lawyer "represents". The source of "According to X, ..." takes no role.
-4. Details from the same context: date (`loader.extract.dates`; a sentence-initial
-   "On November 2," in a sentence that reports no event covers the next one,
-   a clause joined by ", and" takes the date of the one before, a date after
-   "until" ends a period and dates nothing), status cues, a count of people,
-   a length of time. A date the text does not give stays None.
+1. Triggers: a verb or noun whose lemma the lexicon lists ("detain",
+   "detention", "hunger strike"), outside direct quotes (a quote is the
+   speaker's words, not the digest's report). A frame may retype a verb by
+   what it acts on ("extended the detention" is a court decision, "released a
+   statement" no event). A participle describing a noun ("jailed activist"),
+   a noun modifying another ("detention center"), a noun naming a state ("in
+   detention") or a reason ("on charges of") report nothing. A negated
+   trigger reports nothing ("was not detained"), and neither does one under a
+   modal or a wish ("should be dismissed", "demanded the release of").
+2. Roles from the dependencies: passive subject or object -> affected, "by"
+   phrase or active subject -> agent, for a meeting everyone on both sides ->
+   participants; conjuncts and appositions all count ("activists A, B and
+   former diplomat C were detained"). A noun takes its of-phrase, possessor
+   or against/into-phrase ("the arrest of X", "X's detention", "a case
+   against X"), and the arguments of the verb that carries it: "X received a
+   prison term" (X undergoes it), "X held a rally" (X acts). A clause with no
+   subject of its own ("..., and sentenced") shares its head's; a relative
+   clause's is the noun it describes. "he"/"him" stands for the person the
+   paragraph last told of as a subject, "they" / "all three activists" for
+   the group an event of the paragraph last affected, "her client" for the
+   person a lawyer is said to represent.
+3. Details: the date attached to the trigger or the nearest clause above it
+   (`loader.extract.dates`; "until April 1" ends a period and dates nothing;
+   a sentence-initial date in a sentence without events dates the next one),
+   places from in/at-phrases, a count of people from the number modifying the
+   affected noun, a length of time from its modifiers ("for 30 days", "to four
+   months", "a five-year prison term"), the status from words above the
+   trigger (Planned: will, plans, scheduled; Alleged: allegedly, claims; for
+   mistreatment also: told as someone's words).
 
-Then merging: one event per class and sentence (unless agents, persons or
-counts differ: "200 people died and more than 400 injured" are two); the same people
-affected twice in a paragraph is one event, and so is a noun naming no one
-and no date ("It was their first meeting"); for classes marked `restated`, a
-digest's later mentions without their own affected actors are the same event,
-and for all classes a later noun affecting the same people ("the arrest of X").
+Then merging: in a sentence, events of a class that may concern the same
+people are one; in the digest, a later report of a class concerning the same
+people on no other date is the same event, and so is, for `restated` classes,
+a later one naming no one. A noun that points back ("his arrest", "the
+meeting") and names no one and no date is no new event.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from loader.extract.dates import MONTHS, WEEKDAYS, DateMention, find_dates
-from loader.extract.event_lexicon import EventClass, Lexicon, Trigger, load_lexicon
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as TokenSpan
+
+from loader.extract.dates import find_dates
+from loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
 from loader.extract.facts import Actor, Event, Mention
+from loader.extract.nlp import analyse
 from loader.extract.quotes import quote_spans
-from loader.parse import Digest, Paragraph, Sentence, Span
+from loader.parse import Digest, Span
 
-# Where a clause ends: what follows has a subject or a role of its own.
-CLAUSE_BREAK = re.compile(
-    r"[;:]|,\s+(?:and|but|while|whereas|which|after which|resulting in|leaving|claiming|with)\b"
-    r"|\s(?:while|whereas|that|although|because|as soon as)\b",
-    re.IGNORECASE,
-)
-# An aside between commas (or brackets) that the main clause reads past.
-ASIDE = re.compile(
-    r",\s+(?P<opener>who|whom|whose|which|after|along with|born|a|an|the)\b[^,;:“”]*,"
-    r"|\([^()]*\)"
-    # "According to the Ministry of Defense, ...": the source, not a party to the event
-    r"|\baccording\s+to\b[^,;:“”]*,",
-    re.IGNORECASE,
-)
-APPOSITION_OPENERS = {"a", "an", "the"}  # an aside only right after a name: "X, a journalist,"
-# Actors joined in one group: "A, B, and former diplomat C".
-COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)(?:[a-z][\w-]*\s+){0,3}")
-BE = {"was", "were", "is", "are", "be", "been", "being"}
-# Words that may open a clause whose subject is the previous clause's.
-ELIDED = BE | {"has", "have", "had", "all", "also", "then", "later", "and", "subsequently"}
-# Verbs whose subject undergoes the event a noun names: "received a sentence".
-UNDERGOES = re.compile(
-    r"\b(?:received|receives|endured|endures|faced|faces|facing|subjected to|subject to|"
-    r"underwent|suffered)\b",
-    re.IGNORECASE,
-)
-PREPOSITIONS = {"of", "in", "on", "at", "to", "for", "with", "by", "from", "after", "during"}
-PATIENT_PREPOSITION = re.compile(
-    r"\b(?:of|against|into|in|from|involving|including)\s+(?:the\s+)?(?:[A-Za-z-]+\s+){0,2}$"
-    # "into the former head of the Ganja City Executive Power, Nazim Aghayev"
-    r"|\b(?:of|against|into|from)\s+(?:the\s+)?(?:former\s+|then\s+)?(?:[\w-]+\s+){1,8}?"
-    r"[\w-]+,\s+$",
-    re.IGNORECASE,
-)
-AGENT_PREPOSITION = re.compile(r"\b(?:by|of)\s+(?:the\s+)?$", re.IGNORECASE)
-POSSESSIVE = re.compile(r"^['’‘]s?\b")
-SUBJECT_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
-OBJECT_PRONOUN = re.compile(r"\b(?:him|her)\b", re.IGNORECASE)
-KIN_APPOSITION = re.compile(r"\b(?:his|her|their)\s+\w+,\s*$", re.IGNORECASE)
-DURATION_AFTER = r"^\W*(?:to|for)\s+(?:a\s+period\s+of\s+)?"
-DURATION_LATER = r"\bto\s+"  # past the object: "sentenced X, a member of Y, to six years"
-# "the agreement reached on September 20": a date that belongs to another verb.
-OTHER_PARTICIPLE = re.compile(r"\b(?:reached|signed|agreed|adopted|announced)\s+(?:on\s+)?$")
-END_DATE = re.compile(r"\b(?:until|till|through|by|before|ahead of|since)\s+(?:the\s+)?$", re.I)
-# 'they', 'them', 'all three journalists', 'the two activists': a group told of before.
-PLURAL_ANAPHOR = re.compile(
-    r"\b(?:they|them|(?:all|both|these|those|the)\s+(?:(?P<count>two|three|four|five|six|seven|"
-    r"eight|nine|ten|\d+)\s+)?(?:journalists|activists|people|persons|men|women|members|"
-    r"bloggers|reporters|defendants|individuals)|all\s+(?P<count2>two|three|four|five|\d+)|both)\b",
-    re.IGNORECASE,
-)
-CLIENT = re.compile(r"\b(?:his|her|their)\s+(?:client|defendant)s?\b", re.IGNORECASE)
-REPRESENTS = re.compile(r"\b(?:represents|represented|defends|defended|lawyer\s+of)\s+$", re.I)
-# "had been handcuffed to a radiator and beaten": a participle joined to a passive one.
-COORDINATED_PASSIVE = re.compile(
-    r"\b(?:was|were|is|are|been|be)\s+(?:\w+ly\s+)?\w+(?:ed|en)\b[^,;:]*\band\s+(?:\w+ly\s+)?$",
-    re.IGNORECASE,
-)
-INITIAL_DATE = 12  # a date starting this close to a sentence's start covers all of it
+SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass"}
+OBJECTS = {"dobj", "dative", "attr", "oprd"}
+# Dependents that start a clause or an aside of their own: what is in them is
+# not an argument of the word they hang on.
+CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "conj", "cc", "punct"}
+# Prepositions whose object is the one an event noun is done to: "the arrest of
+# X", "a case against X", "an investigation into X", "detention for X".
+PATIENT_PREPOSITIONS = {"of", "against", "into", "for", "on"}
+PARTNER_PREPOSITIONS = {"with", "between", "among"}
+PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "inside"}
+# Prepositions through which a verb carries an event noun: "placed under house
+# arrest", "went on hunger strike", "took part in a rally", "sentenced to a
+# term". After a verb of state the noun names a state: "remains in detention".
+CARRIER_PREPOSITIONS = {"under", "on", "to", "into", "in"}
+STATE_VERBS = {"be", "remain", "keep", "hold", "stay", "spend", "die"}
+# Prepositions of time: the noun is an event of its own, the verb's actors are
+# not its actors ("detained during a protest").
+TIME_PREPOSITIONS = {"during", "after", "before", "following", "amid", "since", "at"}
+RECALLING = {"after", "following"}
+GAPPED = "gapped"  # how a noun is carried by a verb left out: "... and he a fine"
+# A noun after the verb's other prepositions is its reason or setting, not an
+# event told: "sentenced for treason and other charges", "spoke about the arrests".
+END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
+LEADERSHIP = {"leadership", "command", "guidance", "direction", "supervision"}
+INSTRUMENTS = {"decree", "decision", "order", "resolution", "instruction"}
+MODALS = {"may", "might", "should", "would", "could", "can", "must"}
+SUBJECT_PRONOUNS = {"he", "she", "him", "her", "his"}
+BODY_PRONOUNS = {"it", "its"}  # a party, a ministry, a country told of as a subject
+GROUP_PRONOUNS = {"they", "them", "their"}
+GROUP_DETERMINERS = {"all", "both", "the", "these", "those"}
+# A sentence whose term is a detention orders an arrest (ontology: vox:Arrest
+# includes administrative and pre-trial detention); a prison term stays a sentencing.
+TERM_CLASSES = {("Sentencing", "Arrest")}
 SPEECH_QUOTE_WORDS = 5  # shorter quotes are names or scare quotes: “TikTok”, “Tarter case”
+INITIAL_DATE_TOKENS = 4  # a date this close to a sentence's start covers all of it
 
 
 @dataclass
-class _Hit:
-    """A trigger found in a sentence; offsets relative to the sentence text."""
-
-    trigger: Trigger
-    match: re.Match[str]
-    begin: int = 0
-    end: int = 0
-
-    def __post_init__(self) -> None:
-        group = "trigger" if "trigger" in self.match.re.groupindex else 0
-        self.begin, self.end = self.match.span(group)
-
-    @property
-    def cls(self) -> EventClass:
-        return self.trigger.event_class
+class _Trigger:
+    token: Token
+    cls: EventClass
+    noun: bool
+    carrier: Token | None = None  # the verb that carries a noun: "received a sentence"
+    via: str = ""  # how: "" as its argument, else the preposition ("under house arrest")
+    measures: list[Token] = field(default_factory=list)  # "four months of detention"
+    absorbed: list[Token] = field(default_factory=list)  # nouns told with the verb
 
 
 @dataclass
-class _Sentence:
-    """A sentence and what the extraction needs to know about it."""
-
-    sentence: Sentence
-    mentions: list[Mention]  # outside quotes; offsets absolute, like all spans
-    asides: list[tuple[int, int]]  # relative
-    breaks: list[int]  # clause breaks, relative
-
-    @property
-    def base(self) -> int:
-        return self.sentence.span.begin
+class _Found:
+    event: Event
+    trigger: _Trigger
+    refers_back: bool
+    names: bool = False  # the noun's own phrase names someone ("the arrest of X")
+    paragraph: int = 0
 
     @property
-    def text(self) -> str:
-        return self.sentence.text
-
-    def at(self, mention: Mention) -> int:
-        return mention.span.begin - self.base
-
-
-@dataclass
-class _Context:
-    begin: int  # relative to the sentence
-    end: int
-    antecedent: list[Mention]  # the subject of the aside the trigger stands in
-    skipped: list[tuple[int, int]] = field(default_factory=list)  # asides read past
+    def recalls(self) -> bool:
+        """'Following a one-day detention, ...': the noun sets the scene with an
+        event of the paragraph already told, and adds to it."""
+        return self.trigger.noun and self.trigger.via in RECALLING
 
 
-def find_events(digest: Digest, mentions: list[Mention]) -> list[Event]:
+def find_events(digest: Digest, mentions: list[Mention], doc: Doc | None = None) -> list[Event]:
     """The events the digest reports, in text order."""
-    lexicon = load_lexicon()
-    events: list[Event] = []
-    restatements: set[int] = set()  # ids of events told by a noun: "the arrest of X"
-    for paragraph in digest.paragraphs():
-        quotes = speech_quotes(paragraph)
-        previous: list[_Sentence] = []
-        carried: date | None = None  # "On November 2, ..." also dates the next sentence
-        paragraph_events: list[Event] = []
-        for sentence in paragraph.sentences:
-            current = _prepare(sentence, mentions, quotes)
-            dates = [
-                d
-                for d in find_dates(sentence.text, digest.date, current.base)
-                if not _in_any(d.span.begin, quotes)
-            ]
-            dates = [d for d in dates if not _end_date(sentence.text, d.span.begin - current.base)]
-            initial = [d.date for d in dates if d.span.begin - current.base < INITIAL_DATE]
-            found = _sentence_events(lexicon, current, previous, quotes, paragraph_events)
-            for event, ctx, hit in found:
-                event.date = _event_date(current, ctx, hit, dates) or (initial or [carried])[0]
-                noun = hit.trigger.kind == "noun"
-                if not _merge_into(paragraph_events, event, same_sentence=False, noun=noun):
-                    paragraph_events.append(event)
-                    if noun:
-                        restatements.add(id(event))
-            # "On November 2, those cases were considered ...": a dated sentence that
-            # reports no event of its own sets the date of the next one.
-            carried = initial[0] if initial and not dates[1:] and not found else None
-            previous.append(current)
-        events.extend(paragraph_events)
-    return _merge_restated(events, restatements)
+    reader = _Reader(digest, doc if doc is not None else analyse(digest), mentions)
+    return reader.read()
 
 
-def _end_date(text: str, offset: int) -> bool:
-    """'extended until April 1', 'banned till May 5': the date ends a period
-    and is not when the event happened."""
-    return bool(END_DATE.search(text[:offset]))
+class _Reader:
+    """One digest's analysis with what the rules look up: mentions by token,
+    quotes, paragraphs."""
 
+    def __init__(self, digest: Digest, doc: Doc, mentions: list[Mention]) -> None:
+        self.digest, self.doc, self.lex = digest, doc, load_lexicon()
+        self.quotes = [
+            s
+            for p in digest.paragraphs()
+            for s in quote_spans(p)
+            if len(digest.text[s.begin : s.end].split()) >= SPEECH_QUOTE_WORDS
+        ]
+        self.paragraph_starts = sorted(p.span.begin for p in digest.paragraphs())
+        self.sentence_starts = {s.span.begin for p in digest.paragraphs() for s in p.sentences}
+        self.mention_at: dict[int, Mention] = {}
+        for mention in sorted(mentions, key=lambda m: m.span.begin - m.span.end):
+            if self._quoted(mention.span.begin):
+                continue
+            span = doc.char_span(mention.span.begin, mention.span.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for token in span:
+                self.mention_at.setdefault(token.i, mention)
+        self.subjects: list[tuple[int, Actor]] = []  # persons told of as subjects
+        self.groups: list[list[Actor]] = []  # groups of persons affected, in this paragraph
 
-def _event_date(s: _Sentence, ctx: _Context, hit: _Hit, dates: list[DateMention]) -> date | None:
-    """The date in the trigger's clause nearest the trigger; for a clause joined
-    on by ', and', the latest date before it in the sentence."""
-    inside = [
-        d
-        for d in dates
-        if ctx.begin <= d.span.begin - s.base < ctx.end
-        and not OTHER_PARTICIPLE.search(s.text[ctx.begin : d.span.begin - s.base])
-    ]
-    if inside:
-        return min(inside, key=lambda d: abs(d.span.begin - s.base - hit.begin)).date
-    if re.match(r",\s+and\b", s.text[ctx.begin :]):
-        earlier = [d for d in dates if d.span.begin - s.base < ctx.begin]
-        return earlier[-1].date if earlier else None
-    return None
+    def _quoted(self, offset: int) -> bool:
+        return any(q.begin <= offset < q.end for q in self.quotes)
 
+    def _paragraph(self, offset: int) -> int:
+        return sum(1 for start in self.paragraph_starts if start <= offset)
 
-def speech_quotes(paragraph: Paragraph) -> list[Span]:
-    """Quotations that are someone's words: “…” of five words or more, and a
-    quote whose opening mark is missing ('Safarov wrote: The Head ... khan.”'),
-    taken from the colon before its closing mark."""
-    spans = [
-        s
-        for s in quote_spans(paragraph)
-        if len(
-            paragraph.text[s.begin - paragraph.span.begin : s.end - paragraph.span.begin].split()
-        )
-        >= SPEECH_QUOTE_WORDS
-    ]
-    text, base = paragraph.text, paragraph.span.begin
-    depth = 0
-    for index, char in enumerate(text):
-        if char == "“":
-            depth += 1
-        elif char == "”" and depth:
-            depth -= 1
-        elif char == "”" and (colon := text.rfind(": ", 0, index)) >= 0:
-            spans.append(Span(base + colon + 2, base + index))
-    return spans
+    # -- the pass ---------------------------------------------------------------------
 
+    def read(self) -> list[Event]:
+        found: list[_Found] = []
+        carried: date | None = None
+        paragraph = -1
+        for sent in self.doc.sents:
+            if sent.start_char not in self.sentence_starts:
+                continue  # a heading or the date line: no report of its own
+            if (number := self._paragraph(sent.start_char)) != paragraph:
+                paragraph, carried = number, None
+                self.subjects, self.groups = [], []
+            self._note_subjects(sent)
+            dates = self._dates(sent)
+            sentence_found: list[_Found] = []
+            for trigger in self._triggers(sent):
+                item = self._event(trigger, sent, dates)
+                if item is None:
+                    continue
+                item.paragraph = paragraph
+                if item.event.date is None:
+                    item.event.date = carried
+                if not self._merge(sentence_found, item, same_sentence=True):
+                    sentence_found.append(item)
+            initial = [d for t, d in dates if t.i - sent.start < INITIAL_DATE_TOKENS]
+            carried = initial[0] if initial and len(dates) == 1 and not sentence_found else None
+            for item in sentence_found:
+                people = [a for a in item.event.affected if a.type == "Person"]
+                if len(people) > 1:
+                    self.groups.append(people)
+            for item in sentence_found:
+                named = item.event.agent or item.event.affected or item.event.participant
+                # "approved the draft law": with no such event told before, what is
+                # done to it is news
+                acted_on = item.trigger.via == "" and item.trigger.token.dep_ == "dobj"
+                told = not (item.refers_back and not named and not acted_on)
+                if self._recall(found, item):
+                    continue
+                if told and not self._merge(found, item, same_sentence=False):
+                    found.append(item)
+        self._unique_evidence(found)
+        return [f.event for f in found]
 
-def _prepare(sentence: Sentence, mentions: list[Mention], quotes: list[Span]) -> _Sentence:
-    span = sentence.span
-    inside = [
-        m
-        for m in mentions
-        if span.begin <= m.span.begin < span.end and not _in_any(m.span.begin, quotes)
-    ]
-    # A name inside a longer one ("Security Service" in "Security Service of the
-    # Nakhchivan Autonomous Republic") is not a mention of its own.
-    inside = [
-        m
-        for m in inside
-        if not any(
-            o is not m
-            and o.span.begin <= m.span.begin
-            and m.span.end <= o.span.end
-            and (o.span.end - o.span.begin) > (m.span.end - m.span.begin)
-            for o in inside
-        )
-    ]
-    ends = {m.span.end - span.begin for m in inside}
-    asides = [
-        (m.start(), m.end())
-        for m in ASIDE.finditer(sentence.text)
-        if (m["opener"] or "").lower() not in APPOSITION_OPENERS or m.start() in ends
-    ]
-    breaks = [m.start() for m in CLAUSE_BREAK.finditer(sentence.text)]
-    return _Sentence(sentence, inside, asides, breaks)
-
-
-def _in_any(offset: int, spans: list[Span]) -> bool:
-    return any(s.begin <= offset < s.end for s in spans)
-
-
-# -- 1. triggers ---------------------------------------------------------------
-
-
-def _hits(lexicon: Lexicon, s: _Sentence, quotes: list[Span]) -> list[_Hit]:
-    """The sentence's triggers that report an event, in text order."""
-    candidates = [
-        _Hit(trigger, m)
-        for trigger in lexicon.triggers
-        for m in trigger.pattern.finditer(s.text)
-        if not _in_any(s.base + m.start(), quotes)
-    ]
-    rank = {"noun": 0, "phrase": 1, "verb": 2}
-    candidates.sort(key=lambda h: (h.begin - h.end, rank[h.trigger.kind], h.begin))
-    chosen: list[_Hit] = []
-    for hit in candidates:
-        if all(hit.end <= c.begin or hit.begin >= c.end for c in chosen):
-            chosen.append(hit)
-    blocked = [m.span() for m in lexicon.not_events.finditer(s.text)]
-    return sorted(
-        (
-            h
-            for h in chosen
-            if not any(b <= h.begin < e for b, e in blocked)
-            and not any(w in lexicon.negations for w in _words_before(s.text, h.begin, 2))
-            and not _hypothetical(lexicon, s, h)
-            and not _refers_back(lexicon, s.text, h)
-        ),
-        key=lambda h: h.begin,
-    )
-
-
-def _words_before(text: str, offset: int, count: int) -> list[str]:
-    """Up to `count` words right before `offset`, nearest first, not past punctuation."""
-    before = re.split(r"[,;:.()“”]", text[:offset])[-1]
-    return [w.lower() for w in reversed(before.split()[-count:])]
-
-
-def _hypothetical(lexicon: Lexicon, s: _Sentence, hit: _Hit) -> bool:
-    begin = max((b for b in s.breaks if b < hit.begin), default=0)
-    return bool(lexicon.hypothetical.search(s.text, begin, hit.begin))
-
-
-def _refers_back(lexicon: Lexicon, text: str, hit: _Hit) -> bool:
-    """Whether a noun points at an event told already: 'his arrest', 'the Sochi
-    meeting', 'Iran's military exercises', 'The arrests of activists'; not 'a
-    new rally', 'the next meeting', 'the operation of the Security Service'."""
-    if hit.trigger.kind == "verb":
-        # "the persons arrested by ...": a participle describing people already told of
-        noun, det = ([*_words_before(text, hit.begin, 2), "", ""])[:2]
-        if det in lexicon.refer_back and noun.endswith("s") and noun not in BE | ELIDED:
-            return True
-        # "the pardon was meant for ...": a verb's bare form after a determiner is a noun
-        word = text[hit.begin : hit.end].lower()
-        if not (noun in lexicon.refer_back and not word.endswith(("ed", "ing", "en"))):
+    def _recall(self, found: list[_Found], item: _Found) -> bool:
+        """An event noun that points back ("the meeting", "his arrest", "during the
+        phone conversation") and names no one of its own is the latest event of its
+        class told before; one that sets the scene ("Following a one-day detention,
+        his son ...") is the latest of the paragraph and adds whom and how long."""
+        if not (item.refers_back and not item.names) and not item.recalls:
             return False
-    elif hit.trigger.kind != "noun":
-        return False
-    word = text[hit.begin : hit.end].lower()
-    singular = not word.endswith("s") or word.endswith("ss")
-    previous_word = re.search(r"(\w+)\s+$", text[: hit.begin])
-    if previous_word and previous_word.start(1) > 0 and _names_an_event(previous_word[1]):
-        return True
-    if singular and re.match(r"\s+of\b", text[hit.end :]):
-        return False
-    for word in _words_before(text, hit.begin, 3):
-        if word in PREPOSITIONS or word in lexicon.new_event or word in {"a", "an"}:
-            return False
-        if word in lexicon.refer_back or word.endswith(("'s", "’s", "s'", "s’")):
+        for earlier in reversed(found):
+            if earlier.event.type != item.event.type:
+                continue
+            if item.recalls and earlier.paragraph == item.paragraph:
+                _combine(earlier.event, item.event)
+                return True
+            if item.recalls:
+                return False
+            event = earlier.event
+            event.evidence.extend(s for s in item.event.evidence if s not in event.evidence)
+            event.date = event.date or item.event.date
             return True
-    return False
+        return False
 
+    def _note_subjects(self, sent: TokenSpan) -> None:
+        """The actors told of as subjects, for the pronouns that follow; with the
+        subject a misparse hid ("Rasimli, who posted a video, was detained")."""
+        for token in sent:
+            subjects = [token] if token.dep_ in SUBJECTS else []
+            if token.pos_ in ("VERB", "AUX") and not _own_subject(token):
+                subjects = _fronted_subject(token)
+            for subject in subjects:
+                mention = self.mention_at.get(subject.i)
+                if mention and not mention.actor.is_place:
+                    self.subjects.append((subject.i, mention.actor))
 
-def _names_an_event(word: str) -> bool:
-    """'Sochi meeting', 'Prague meeting': a place name before the noun names an
-    event known already; a weekday ('a Thursday phone call') does not."""
-    return word[0].isupper() and word.lower() not in WEEKDAYS + list(MONTHS)
+    # -- 1. triggers ------------------------------------------------------------------
 
+    def _triggers(self, sent: TokenSpan) -> list[_Trigger]:
+        triggers: list[_Trigger] = []
+        for token in sent:
+            if self._quoted(token.idx):
+                continue
+            trigger = self._verb(token) if token.pos_ in ("VERB", "AUX") else None
+            if trigger is None and (token.pos_ in ("NOUN", "PROPN") or _determined(token)):
+                trigger = self._noun(token)
+            if trigger is not None and self._reports(trigger):
+                triggers.append(trigger)
+        # A noun the verb trigger carries is told with it ("sentenced to four months of
+        # detention", "rejected the appeal"): one event, typed by the term it imposes.
+        verbs = {t.token.i: t for t in triggers if not t.noun}
+        kept = []
+        for trigger in triggers:
+            host = verbs.get(trigger.carrier.i) if trigger.noun and trigger.carrier else None
+            if host is None:
+                kept.append(trigger)
+            elif trigger.via in ("", "to"):
+                if (host.cls.name, trigger.cls.name) in TERM_CLASSES:
+                    host.cls = trigger.cls
+                host.absorbed.append(trigger.token)
+                host.measures += trigger.measures
+            elif trigger.via in TIME_PREPOSITIONS:
+                trigger.carrier = None
+                kept.append(trigger)
+            elif trigger.via == "on" and trigger.cls.name == "Charge":
+                kept.append(trigger)  # "arrested on charges of ...": charged too
+        return kept
 
-# -- 2. context ------------------------------------------------------------------
+    def _verb(self, token: Token) -> _Trigger | None:
+        lemma = token.lemma_.lower()
+        if token.dep_ in ("amod", "compound"):  # "jailed activist": a description
+            return None
+        negated = any(c.dep_ == "neg" for c in token.children)
+        if negated:
+            cls = self.lex.negated.get(lemma)
+            return _Trigger(token, cls, noun=False) if cls else None
+        for frame in self.lex.frames:
+            if lemma in frame.verbs and self._acts_on(token) & frame.objects:
+                return _Trigger(token, frame.event_class, noun=False) if frame.event_class else None
+        cls = self.lex.verbs.get(lemma)
+        if cls is None and _passive(token):
+            cls = self.lex.passive_verbs.get(lemma)
+        return _Trigger(token, cls, noun=False) if cls else None
 
-
-def _context(s: _Sentence, hit: _Hit) -> _Context:
-    for begin, end in s.asides:
-        if begin <= hit.begin < end:
-            antecedent = [m for m in s.mentions if m.span.end == s.base + begin]
-            return _Context(begin + 1, end - 1, antecedent)
-    begin = max((b for b in s.breaks if b < hit.begin), default=0)
-    end = min((b for b in s.breaks if b >= hit.end), default=len(s.text))
-    skipped = [(b, e) for b, e in s.asides if begin <= b and e <= end]
-    return _Context(begin, end, [], skipped)
-
-
-def _visible(s: _Sentence, ctx: _Context, begin: int, end: int) -> list[Mention]:
-    """Mentions in [begin, end) of the sentence that are not in a skipped aside."""
-    return [
-        m
-        for m in s.mentions
-        if begin <= s.at(m) < end and not any(b <= s.at(m) < e for b, e in ctx.skipped)
-    ]
-
-
-def _masked(s: _Sentence, ctx: _Context, begin: int, end: int) -> str:
-    """The sentence text in [begin, end) with skipped asides blanked out."""
-    chars = list(s.text[begin:end])
-    for b, e in ctx.skipped:
-        for i in range(max(b, begin), min(e, end)):
-            chars[i - begin] = " "
-    return "".join(chars)
-
-
-# -- 3. roles ----------------------------------------------------------------------
-
-
-def _group(
-    s: _Sentence, mentions: list[Mention], types: tuple[str, ...], last: bool
-) -> list[Mention]:
-    """The coordinated group ('A, B, and former diplomat C') of actors of `types`
-    nearest the trigger: the last one before it (`last`) or the first one after."""
-    fitting = [m for m in mentions if m.actor.type in types]
-    if not fitting:
-        return []
-    # The group may reach past the clause: "A, B, and former diplomat C were detained".
-    pool = [
-        m
-        for m in s.mentions
-        if m.actor.type in types and not any(b <= s.at(m) < e for b, e in s.asides)
-    ]
-    nearest = fitting[-1] if last else fitting[0]
-    pool = [m for m in pool if (s.at(m) < s.at(nearest) if last else s.at(m) > s.at(nearest))]
-    group = [nearest]
-    for mention in reversed(pool) if last else pool:
-        first, second = (mention, group[-1]) if last else (group[-1], mention)
-        if not COORDINATION.fullmatch(s.text[first.span.end - s.base : s.at(second)]):
-            break
-        group.append(mention)
-    return sorted(group, key=lambda m: m.span.begin)
-
-
-def _actors(mentions: list[Mention]) -> list[Actor]:
-    return list(dict.fromkeys(m.actor for m in mentions))
-
-
-def _subject(s: _Sentence) -> Mention | None:
-    """The person a sentence is about: its first person named outside asides,
-    unless named as someone's relative ('his son, Farid Aliyev')."""
-    for mention in s.mentions:
-        offset = s.at(mention)
-        if mention.actor.type != "Person" or any(b <= offset < e for b, e in s.asides):
-            continue
-        if not KIN_APPOSITION.search(s.text[:offset]):
-            return mention
-    return None
-
-
-def _referent(s: _Sentence, previous: list[_Sentence], offset: int) -> list[Actor]:
-    """'he'/'him' at `offset`: the person this sentence, or the nearest before it, is about."""
-    subject = _subject(s)
-    if subject is not None and s.at(subject) < offset:
-        return [subject.actor]
-    for earlier in reversed(previous):
-        if (subject := _subject(earlier)) is not None:
-            return [subject.actor]
-    return []
-
-
-def _subject_group(
-    s: _Sentence, previous: list[_Sentence], ctx: _Context, before: list[Mention], types, end: int
-) -> list[Actor]:
-    """Who the clause is about, before relative offset `end`: the nearest group of
-    `types`, or the person a pronoun standing nearer to the trigger stands for."""
-    group = _group(s, before, types, last=True) if types else []
-    pronouns = list(SUBJECT_PRONOUN.finditer(_masked(s, ctx, ctx.begin, end)))
-    if "Person" in types and pronouns:
-        offset = ctx.begin + pronouns[-1].start()
-        if not group or s.at(group[-1]) < offset:
-            return _referent(s, previous, offset)
-    return _actors(group)
-
-
-def _object_group(
-    s: _Sentence, previous: list[_Sentence], ctx: _Context, after: list[Mention], types, begin: int
-) -> list[Actor]:
-    """Whom the trigger acts on: the first group of `types` after it, or a pronoun before that."""
-    group = _group(s, after, types, last=False) if types else []
-    pronouns = list(OBJECT_PRONOUN.finditer(_masked(s, ctx, begin, ctx.end)))
-    if "Person" in types and pronouns:
-        offset = begin + pronouns[0].start()
-        if not group or s.at(group[0]) > offset:
-            return _referent(s, previous, offset)
-    return _actors(group)
-
-
-def _voice(hit: _Hit, left: str) -> str:
-    """'noun'; 'undergoes' for 'facing allegations'; 'passive' for a participle
-    after a form of 'to be' ('was arrested', 'were all detained') or opening a
-    clause without a subject ('..., and sentenced'); else 'active'."""
-    if hit.trigger.kind == "noun":
-        return "undergoes" if UNDERGOES.search(left) else "noun"
-    words = hit.match.group(0).lower().split()
-    if UNDERGOES.match(hit.match.group(0)):
-        return "undergoes"
-    if BE & set(words):
-        return "passive"
-    participle = words[0].endswith(("ed", "en"))
-    after_be = bool(BE & {w.lower() for w in left.split()[-3:]}) or bool(
-        COORDINATED_PASSIVE.search(left)
-    )
-    return "passive" if participle and (after_be or _elided(left)) else "active"
-
-
-def _elided(left: str) -> bool:
-    """A clause with no subject of its own: '..., and sentenced to ...'."""
-    return all(w.lower() in ELIDED for w in re.findall(r"[\w’']+", left))
-
-
-def _noun_roles(s: _Sentence, hit: _Hit, after: list[Mention], before: list[Mention]):
-    """'the arrest of X', 'a case against X' -> affected X; 'the operation of
-    the Security Service', "Iran's launch of military training" -> agent."""
-    cls = hit.cls
-    affected: list[Mention] = []
-    agent: list[Mention] = []
-    for mention in after:
-        lead = s.text[hit.end : s.at(mention)]
-        if mention.actor.type in cls.agent and AGENT_PREPOSITION.search(lead) and not agent:
-            agent = _group(s, [m for m in after if s.at(m) >= s.at(mention)], cls.agent, False)
-        elif (
-            mention.actor.type in cls.affected and PATIENT_PREPOSITION.search(lead) and not affected
-        ):
-            affected = _group(
-                s, [m for m in after if s.at(m) >= s.at(mention)], cls.affected, False
+    def _acts_on(self, verb: Token) -> set[str]:
+        """Lemmas of what the verb acts on: objects, passive subjects, nouns of
+        its prepositional phrases (and what those are 'of')."""
+        heads = [c for c in verb.children if c.dep_ in OBJECTS | {"nsubjpass"}]
+        heads += [g for c in verb.children if c.dep_ in ("prep", "agent") for g in c.children]
+        if verb.dep_ in ("relcl", "acl"):
+            heads.append(verb.head)
+        lemmas = set()
+        for head in heads:
+            lemmas.add(head.lemma_.lower())
+            lemmas.update(
+                g.lemma_.lower()
+                for c in head.children
+                if c.dep_ in ("prep", "compound")
+                for g in [c, *c.children]
             )
-    for mention in before:
-        owner = POSSESSIVE.match(s.text[mention.span.end - s.base :])
-        near = len(s.text[mention.span.end - s.base : hit.begin].split()) <= 4
-        if owner and near and mention.actor.type in cls.agent:
-            agent = agent or [mention]
-    return _actors(affected), _actors(agent)
+        return lemmas
+
+    def _noun(self, token: Token) -> _Trigger | None:
+        entries = self.lex.nouns.get(token.lemma_.lower()) or self.lex.nouns.get(token.lower_)
+        if not entries or token.dep_ in ("compound", "poss") or token.ent_type_ == "DATE":
+            return None  # "a detention center", "the court's ruling", "on March 3"
+        modifiers = {
+            w for t in token.lefts for s in t.subtree for w in (s.lower_, s.lemma_.lower())
+        }
+        of = {g.lemma_.lower() for c in token.rights if c.lower_ == "of" for g in c.children}
+        entry = next(
+            (e for e in entries if e.modifiers <= modifiers and (e.of is None or e.of in of)),
+            None,
+        )
+        if entry is None:
+            return None
+        carrier, measures, via = _carrier(token, self.lex)
+        return _Trigger(token, entry.event_class, True, carrier, via, measures)
+
+    def _reports(self, trigger: _Trigger) -> bool:
+        """Whether the trigger reports an event: not negated, hypothetical, a state or a reason."""
+        token = trigger.token
+        carrier = trigger.carrier
+        if trigger.noun and carrier is not None:
+            if trigger.via in CARRIER_PREPOSITIONS and carrier.lemma_.lower() in STATE_VERBS:
+                return False
+            if any(c.dep_ == "neg" for c in carrier.children):
+                return False
+        if trigger.noun and self._topic(trigger):
+            return False
+        # "under a pardon decree signed by X": the instrument of another event
+        instrument = token.dep_ == "acl" and token.head.dep_ == "pobj"
+        if not trigger.noun and instrument and token.head.head.lower_ in ("by", "under", "with"):
+            return False
+        return not self._hypothetical(token)
+
+    def _topic(self, trigger: _Trigger) -> bool:
+        """'Users discuss the arrest of X', 'the arrest of X is the main topic'."""
+        carrier = trigger.carrier
+        if carrier is None or trigger.via not in ("", "to", "on", "about") or _passive(carrier):
+            return False  # "the draft law is being discussed": it is under way
+        if carrier.lemma_.lower() in self.lex.topic:
+            return True
+        return carrier.lemma_.lower() == "be" and any(
+            c.dep_ == "attr" and c.lemma_.lower() in self.lex.topic for c in carrier.children
+        )
+
+    def _hypothetical(self, token: Token) -> bool:
+        for node in _chain(token):
+            lemma = node.lemma_.lower()
+            if node != token and lemma in self.lex.hypothetical:
+                return True
+            if node != token and any(c.dep_ == "neg" for c in node.children):
+                return True  # "had not been allowed to meet"
+            if node.head.lemma_.lower() == "call" and node.dep_ in ("prep", "xcomp"):
+                return True  # "called for the release of", "called on them to join"
+            for child in node.children:
+                if child.dep_ == "aux" and child.lemma_.lower() in MODALS:
+                    return True
+                if child.dep_ == "mark" and child.lower_ in ("if", "unless", "whether"):
+                    return True
+        return False
+
+    # -- 2. the event and its roles ----------------------------------------------------
+
+    def _event(
+        self, trigger: _Trigger, sent: TokenSpan, dates: list[tuple[Token, date]]
+    ) -> _Found | None:
+        cls = trigger.cls
+        agent, affected, participant = self._roles(trigger)
+        if cls.requires_affected and not affected:
+            return None
+        places = self._places(trigger)
+        agent = [a for a in agent if a not in affected and a not in places]
+        affected = [a for a in affected if a not in places]
+        participant = [a for a in participant if a not in places]
+        event = Event(
+            type=cls.name,
+            evidence=[self._evidence(trigger)],
+            agent=agent,
+            affected=affected,
+            participant=participant,
+            place=places,
+            date=self._date(trigger, sent, dates),
+            status=self._status(trigger),
+            quantity=self._quantity(trigger) if cls.counts else None,
+            duration=self._duration(trigger) if cls.has_duration else None,
+        )
+        told = trigger.carrier is not None and trigger.via not in TIME_PREPOSITIONS
+        if trigger.noun and not told and _bare(event):
+            return None  # "the wave of arrests", "before the next round of peace talks"
+        if trigger.noun and trigger.token.tag_ == "NNS" and _generic(event, cls):
+            return None  # "raising the fines for unauthorized rallies": a kind, not an event
+        own = [
+            t
+            for c in trigger.token.children
+            if trigger.noun and c.dep_ in ("poss", "prep")
+            for t in c.subtree
+            if t.i in self.mention_at and not self.mention_at[t.i].actor.is_place
+        ]
+        return _Found(event, trigger, self._refers_back(trigger), names=bool(own))
+
+    def _roles(self, trigger: _Trigger) -> tuple[list[Actor], list[Actor], list[Actor]]:
+        cls, token = trigger.cls, trigger.token
+        agent: list[Actor] = []
+        affected: list[Actor] = []
+        participant: list[Actor] = []
+        if not trigger.noun:
+            subject_role, object_role = _verb_roles(token, cls)
+            subjects, objects, by = _arguments(token)
+            # "the court ruled in favour of X": a subject that can only act is the agent
+            acts = any(self._types(s) & (set(cls.agent) - set(cls.affected)) for s in subjects)
+            if subject_role == "affected" and not objects and not _passive(token) and acts:
+                subject_role = "agent"
+            for heads, role in ((subjects, subject_role), (objects, object_role), (by, "agent")):
+                self._fill(cls, role, heads, agent, affected, participant)
+            if not agent:
+                self._fill(cls, "agent", _instrument_agents(token), agent, affected, participant)
+            self._fill(cls, "agent", _leaders(token), agent, affected, participant)
+            partners = [
+                g for c in token.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
+            ]
+            self._fill(cls, "participant", partners, agent, affected, participant)
+            if not affected and cls.affected:
+                self._fill(cls, "affected", _patients(token), agent, affected, participant)
+            for absorbed in trigger.absorbed:
+                if not affected:
+                    self._fill(cls, "affected", _patients(absorbed), agent, affected, participant)
+            return agent, affected, participant
+        # a noun: its own phrase first ...
+        owners = [c for c in token.children if c.dep_ == "poss"]
+        for owner in owners:
+            role = (
+                "agent"
+                if self._types(owner) & set(cls.agent)
+                and not (self._types(owner) & set(cls.affected))
+                else "affected"
+            )
+            self._fill(cls, role, [owner], agent, affected, participant)
+        of = [g for c in token.children if c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        of_role = "participant" if cls.participant else "affected"
+        acting = set(cls.agent) - {"Person"}
+        if (
+            of_role == "affected"
+            and not cls.of_affected
+            and any(self._types(g) & acting for g in of)
+        ):
+            of_role = "agent"
+        # "a search of his residence": whose the thing is, where it names no one
+        of += [p for g in of if not self._types(g) for p in g.children if p.dep_ == "poss"]
+        self._fill(cls, of_role, of, agent, affected, participant)
+        others = [
+            g
+            for c in token.children
+            if c.dep_ == "prep" and c.lower_ in PATIENT_PREPOSITIONS - {"of"} | cls.targets
+            for g in c.children
+        ]
+        self._fill(cls, "affected", others, agent, affected, participant)
+        partners = [
+            g for c in token.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
+        ]
+        self._fill(cls, "participant", partners, agent, affected, participant)
+        # ... then the verb that carries it; who speaks about it takes no part
+        # ("the embassy commented on the draft law")
+        carrier = trigger.carrier
+        if carrier is None or carrier.lemma_.lower() in self.lex.speech:
+            return agent, affected, participant
+        self._fill(cls, "agent", _leaders(carrier), agent, affected, participant)
+        subjects, objects, by = _arguments(carrier)
+        if trigger.via == GAPPED:
+            subjects, objects, by = [c for c in token.children if c.dep_ in SUBJECTS], [], []
+        if trigger.via in TIME_PREPOSITIONS:
+            objects, by = [], []  # "during the call, X apologised to Y": X took part
+        objects = [o for o in objects if o != token and o not in trigger.measures]
+        subjects = [s for s in subjects if s != token and s not in trigger.measures]
+        if _passive(carrier):
+            self._fill(
+                cls, "affected" if cls.affected else "agent", subjects, agent, affected, participant
+            )
+            self._fill(cls, "agent", by, agent, affected, participant)
+        else:
+            undergoes = carrier.lemma_.lower() in self.lex.undergo
+            role = "affected" if undergoes and cls.affected else "agent"
+            if cls.participant:
+                role = "participant"
+            self._fill(cls, role, subjects, agent, affected, participant)
+            self._fill(cls, "affected", objects, agent, affected, participant)
+        if not affected and trigger.via not in TIME_PREPOSITIONS:
+            patients = [
+                g
+                for c in carrier.children
+                if c.dep_ in ("prep", "dative") and c.lower_ in PATIENT_PREPOSITIONS | {"to"}
+                for g in ([c] if c.dep_ == "dative" else c.children)
+                if g != token and g not in trigger.measures
+            ]
+            self._fill(cls, "affected", patients, agent, affected, participant)
+        if trigger.via not in TIME_PREPOSITIONS:
+            partners = [
+                g for c in carrier.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
+            ]
+            self._fill(cls, "participant", partners, agent, affected, participant)
+        return agent, affected, participant
+
+    def _fill(
+        self,
+        cls: EventClass,
+        role: str | None,
+        heads: Iterable[Token],
+        agent: list[Actor],
+        affected: list[Actor],
+        participant: list[Actor],
+    ) -> None:
+        """Add the actors of the phrases headed by `heads` to `role`, where their
+        type fits it (a meeting's sides are all participants)."""
+        if role is None:
+            return
+        if cls.participant and role in ("agent", "affected"):
+            role = "participant"
+        types = {"agent": cls.agent, "affected": cls.affected, "participant": cls.participant}[role]
+        target = {"agent": agent, "affected": affected, "participant": participant}[role]
+        for head in heads:
+            for actor in self._actors(head, types):
+                if actor not in target:
+                    target.append(actor)
+
+    def _actors(self, head: Token, types: tuple[str, ...]) -> list[Actor]:
+        """The actors of `types` a phrase names: conjuncts and appositions
+        included, relative clauses and other asides left out; a pronoun or a
+        group noun stands for whom it refers to."""
+        if not types:
+            return []
+        found: list[Actor] = []
+        if "Person" in types and any(c.dep_ == "relcl" for c in head.children):
+            head = self._described(head)
+        resolved: set[int] = set()  # 'her client': 'her' is part of what was resolved
+        for token in _phrase(head):
+            if token.i in resolved:
+                continue
+            if self._person(token.head) and token.dep_ == "appos" and not self._person(token):
+                # "Rashad Valiyev, the head of the Civic Center": a description of him
+                resolved.update(t.i for t in token.subtree if not self._person(t))
+                continue
+            mention = self.mention_at.get(token.i)
+            if mention is not None:
+                root = token
+                while root.head != root and self.mention_at.get(root.head.i) is mention:
+                    root = root.head
+                named = [
+                    m.actor
+                    for c in root.children
+                    if c.dep_ == "appos" and (m := self.mention_at.get(c.i))
+                ]
+                if any(a.type == "Person" for a in named) and mention.actor.type != "Person":
+                    continue  # "the head of the Police Department, Rail Abbasov": Abbasov
+                if mention.actor.type in types and mention.actor not in found:
+                    found.append(mention.actor)
+                continue
+            resolvable = token == head or token.dep_ != "poss"
+            referents = [a for a in self._refers_to(token) if a.type in types] if resolvable else []
+            if referents:
+                resolved.update(t.i for t in token.subtree)
+            found += [a for a in referents if a not in found]
+        return found
+
+    def _person(self, token: Token) -> bool:
+        mention = self.mention_at.get(token.i)
+        return mention is not None and mention.actor.type == "Person"
+
+    def _described(self, noun: Token) -> Token:
+        """The person a relative clause tells of when the parser hung it on a noun
+        of his description: "Ramiz Sultanli, a member of the Musavat Party who was
+        sentenced ..." -> Sultanli, not the party."""
+        node = noun
+        for _ in range(4):
+            if self._person(node):
+                return node
+            if node.dep_ not in ("pobj", "prep", "appos") or node.head == node:
+                break
+            node = node.head
+        return noun
+
+    def _refers_to(self, token: Token) -> list[Actor]:
+        """He/him -> the person last told of as a subject; they, 'all three
+        activists' -> the group last affected; 'her client' -> whom a lawyer represents."""
+        word = token.lower_
+        if word in SUBJECT_PRONOUNS | BODY_PRONOUNS:
+            person = word in SUBJECT_PRONOUNS
+            before = [a for i, a in self.subjects if i < token.i and (a.type == "Person") == person]
+            return before[-1:] if before else []
+        part = token.head.lower_ == "of" and token.head.head.like_num  # "three of them"
+        if part and self.groups and self.lex.number(token.head.head.text) != len(self.groups[-1]):
+            return []  # a part of a group is not the group named
+        if word in GROUP_PRONOUNS or (
+            token.lemma_.lower() in self.lex.people
+            and token.tag_ == "NNS"
+            and any(c.lower_ in GROUP_DETERMINERS for c in token.children)
+        ):
+            return list(self.groups[-1]) if self.groups else []
+        if token.lemma_.lower() == "client":
+            return self._client(token)
+        return []
+
+    def _client(self, token: Token) -> list[Actor]:
+        for candidate in reversed(list(self.doc[: token.i])):
+            if candidate.lemma_.lower() in ("represent", "defend"):
+                for obj in candidate.children:
+                    if obj.dep_ == "dobj":
+                        return [
+                            m.actor
+                            for t in _phrase(obj)
+                            if (m := self.mention_at.get(t.i)) and m.actor.type == "Person"
+                        ][:1]
+            if candidate.is_sent_start and self._paragraph(candidate.idx) != self._paragraph(
+                token.idx
+            ):
+                break
+        return []
+
+    def _types(self, head: Token) -> set[str]:
+        return {m.actor.type for t in _phrase(head) if (m := self.mention_at.get(t.i))}
+
+    def _places(self, trigger: _Trigger) -> list[Actor]:
+        places: list[Actor] = []
+        for node in filter(None, (trigger.token, trigger.carrier)):
+            for prep in node.children:
+                if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPOSITIONS:
+                    for token in (t for g in prep.children for t in _phrase(g)):
+                        mention = self.mention_at.get(token.i)
+                        place = mention.actor if mention else None
+                        if place and place.type in ("Place", "Country") and place not in places:
+                            places.append(place)
+        return places
+
+    # -- 3. details --------------------------------------------------------------------
+
+    def _dates(self, sent: TokenSpan) -> list[tuple[Token, date]]:
+        """The dates of the sentence with their first token; not end dates, not in quotes."""
+        found = []
+        for mention in find_dates(sent.text, self.digest.date, sent.start_char):
+            if self._quoted(mention.span.begin):
+                continue
+            span = self.doc.char_span(mention.span.begin, mention.span.end, alignment_mode="expand")
+            if span is None:
+                continue
+            first = span[0]
+            before = self.doc[first.i - 2 : first.i]
+            if any(t.lower_ in END_DATE for t in before):
+                continue
+            found.append((span.root, mention.date))
+        return found
+
+    def _date(
+        self, trigger: _Trigger, sent: TokenSpan, dates: list[tuple[Token, date]]
+    ) -> date | None:
+        """The date attached nearest above the date's token on the trigger's chain."""
+        if not dates:
+            return None
+        anchors: dict[int, date] = {}
+        for token, when in dates:
+            node = token.head
+            while node.pos_ not in ("VERB", "AUX", "NOUN") and node.head != node:
+                node = node.head
+            if (
+                node.pos_ == "NOUN"
+                and node.i != trigger.token.i
+                and node.head.pos_ in ("VERB", "AUX")
+            ):
+                node = node.head if node.dep_ in OBJECTS | SUBJECTS else node
+            anchors.setdefault(node.i, when)
+        starts = [trigger.token, *trigger.measures]
+        if trigger.carrier is not None:
+            starts.append(trigger.carrier)
+        for start in starts:
+            for node in _chain(start):
+                if node.i in anchors:
+                    return anchors[node.i]
+        if any(node.dep_ == "conj" for node in _chain(trigger.token)):
+            # "..., removed yesterday, and he was denied ...": the joined clause's date
+            earlier = [d for t, d in dates if t.i < trigger.token.i]
+            if earlier:
+                return earlier[-1]
+        initial = [d for t, d in dates if t.i - sent.start < INITIAL_DATE_TOKENS]
+        return initial[0] if initial else None
+
+    def _status(self, trigger: _Trigger) -> str:
+        words = self.lex.status
+        chain = list(_chain(trigger.token))
+        if trigger.carrier is not None and trigger.carrier not in chain:
+            chain.append(trigger.carrier)
+        alleged = False
+        planned = False
+        for node in chain:
+            lemma = node.lemma_.lower()
+            near = [
+                c.lemma_.lower()
+                for c in node.children
+                if c.dep_ in ("advmod", "amod", "aux", "compound")
+            ]
+            if node != trigger.token and lemma in words["Alleged"]:
+                alleged = True
+            if any(w in words["Alleged"] for w in near):
+                alleged = True
+            if node != trigger.token and lemma in words["Planned"] and node.pos_ in ("VERB", "ADJ"):
+                planned = True
+            if any(w in words["Planned"] for w in near):
+                planned = True
+            if trigger.cls.reported_alleged and node != trigger.token and lemma in self.lex.speech:
+                alleged = True
+        if alleged:
+            return "Alleged"
+        return "Planned" if planned else "Occurred"
+
+    def _quantity(self, trigger: _Trigger) -> int | None:
+        """The number of people: a number modifying the noun of the people
+        concerned ('twelve people were arrested', 'a protest of 30 relatives')."""
+        token = trigger.token
+        heads: list[Token] = [token]
+        verb = token if not trigger.noun else trigger.carrier
+        if verb is not None:
+            subjects, objects, _ = _arguments(verb)
+            heads += subjects + objects
+        heads += [
+            g
+            for node in [token, *trigger.absorbed]
+            for c in node.children
+            if c.dep_ == "prep" and c.lower_ in PATIENT_PREPOSITIONS
+            for g in c.children
+        ]
+        for head in heads:
+            if head in trigger.measures:
+                continue
+            if head.like_num:
+                value = self.lex.number(head.text)
+                if value is not None:
+                    return value
+            if head.lemma_.lower() in self.lex.people or head == token:
+                for child in head.children:
+                    if child.dep_ == "nummod" and child.lower_ not in ("a", "an", "one"):
+                        value = self.lex.number(child.text)
+                        if value is not None:
+                            if any(c.lower_ == "thousand" for c in child.children) or (
+                                child.nbor().lower_ == "thousand"
+                            ):
+                                value *= 1000
+                            return value
+        return None
+
+    def _duration(self, trigger: _Trigger) -> str | None:
+        """A length of time among the trigger's modifiers: 'for 30 days', 'to
+        four months', 'a five-year prison term', 'four months of detention'."""
+        units = self.lex.durations
+        candidates = list(trigger.measures)
+        for node in [trigger.token, *trigger.absorbed]:
+            candidates += [t for t in _phrase(node, keep_prepositions=True) if t != node]
+        for unit in candidates:
+            if unit.lemma_.lower() not in units:
+                continue
+            number = next((c for c in unit.children if c.dep_ == "nummod"), None)
+            if number is None and unit.i >= 2 and unit.nbor(-1).text == "-":
+                number = unit.nbor(-2)
+            if number is None:
+                continue
+            value = self.lex.number(number.text)
+            if value is None:
+                continue
+            duration = self.lex.xsd_duration(value, unit.lemma_.lower())
+            for more in unit.children:  # "four years and six months"
+                count = next((c for c in more.children if c.dep_ == "nummod"), None)
+                if more.dep_ == "conj" and more.lemma_.lower() in units and count is not None:
+                    extra = self.lex.number(count.text)
+                    if extra is not None:
+                        duration += self.lex.xsd_duration(extra, more.lemma_.lower())[1:]
+            return duration
+        return None
+
+    def _refers_back(self, trigger: _Trigger) -> bool:
+        """'his arrest', 'the meeting': a noun pointing at an event told already."""
+        if not trigger.noun:
+            return False
+        children = list(trigger.token.children)
+        return any(
+            c.dep_ in ("det", "poss", "amod", "predet") and c.lower_ in self.lex.refer_back
+            for c in children
+        ) and not any(c.lower_ in ("new", "next", "upcoming", "another") for c in children)
+
+    def _evidence(self, trigger: _Trigger) -> Span:
+        node = trigger.carrier if trigger.noun and trigger.carrier is not None else trigger.token
+        tokens = [t for t in _phrase(node, keep_prepositions=True)]
+        if node.dep_ in ("relcl", "acl") or (node.dep_ == "conj" and not _own_subject(node)):
+            tokens.append(node)
+        tokens += [t for s in _arguments(node)[0] if s.i < node.i for t in s.subtree]
+        tokens = [t for t in tokens if not t.is_punct] or [node]
+        begin = min(t.idx for t in tokens)
+        end = max(t.idx + len(t) for t in tokens)
+        return Span(begin, end)
+
+    # -- merging -----------------------------------------------------------------------
+
+    def _merge(self, found: list[_Found], item: _Found, same_sentence: bool) -> bool:
+        event = item.event
+        for earlier in found:
+            other = earlier.event
+            if other.type != event.type or not _agree(other.date, event.date):
+                continue
+            if same_sentence:
+                same = _agree(other.agent, event.agent) and _same_people(other, event)
+                same = same and _agree(other.duration, event.duration)
+            else:
+                concerned = set(event.affected) | set(event.participant)
+                same = bool(concerned) and concerned == set(other.affected) | set(other.participant)
+                same = same and (event.duration is None or event.duration == other.duration)
+                restated = self.lex.classes[event.type].restated
+                same = same or (
+                    restated
+                    and not (event.affected or event.participant)
+                    and _agree(other.agent, event.agent)
+                )
+                # naming no one, with no date or count: the event told before
+                # ("the Sochi meeting ... Sochi meeting signals"), or in the paragraph
+                nearby = item.trigger.noun
+                same = same or (nearby and _bare(event) and other.status == event.status)
+            if same:
+                _combine(other, event)
+                return True
+        return False
+
+    def _unique_evidence(self, found: list[_Found]) -> None:
+        """Two events may not start at one offset (it is part of their IRI): the
+        later one's evidence then starts at its own trigger word ("Rail Abbasov
+        was arrested, and sentenced to ...": the sentencing from "sentenced")."""
+        seen: set[int] = set()
+        for item in found:
+            span = item.event.evidence[0]
+            trigger = item.trigger
+            if span.begin in seen:
+                word = trigger.carrier if trigger.noun and trigger.carrier else trigger.token
+                start = word.idx if word.idx > span.begin else trigger.token.idx
+                span = Span(start, max(span.end, trigger.token.idx + len(trigger.token)))
+            while span.begin in seen and span.begin < span.end - 1:
+                span = Span(span.begin + 1, span.end)
+            item.event.evidence[0] = span
+            seen.add(span.begin)
 
 
-def _owner_pronoun(s: _Sentence, previous: list[_Sentence], hit: _Hit) -> list[Actor]:
-    """'a search of his residence' -> the person 'his' stands for."""
-    match = re.match(r"\s+of\s+(?:his|her)\b", s.text[hit.end :], re.IGNORECASE)
-    return _referent(s, previous, hit.end + match.end()) if match else []
+# -- the parse -------------------------------------------------------------------------
 
 
-# -- 4. the event --------------------------------------------------------------------
+def _passive(verb: Token) -> bool:
+    """'was detained', 'were all detained', 'persons arrested by ...', '..., and sentenced'."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return True
+    if verb.tag_ != "VBN" or any(c.dep_ in ("nsubj", "aux") for c in verb.children):
+        return False
+    return verb.dep_ in ("acl", "conj", "advcl", "relcl") or verb.dep_ == "ROOT"
 
 
-def _sentence_events(
-    lexicon: Lexicon,
-    s: _Sentence,
-    previous: list[_Sentence],
-    quotes: list[Span],
-    told: list[Event] = (),  # type: ignore[assignment]
-) -> list[tuple[Event, _Context, _Hit]]:
-    """The sentence's events (dates still unset) with the context and trigger of
-    each; `told` are the paragraph's events before it, for 'they', 'all three'."""
-    hits = _hits(lexicon, s, quotes)
-    found: list[tuple[Event, _Context, _Hit]] = []
-    events: list[Event] = []
-    for hit in hits:
-        ctx = _context(s, hit)
-        event = _event(lexicon, s, previous, hit, ctx, events, hits, [*told, *events])
-        event.evidence = [_evidence(s, ctx, hit, {e.begin for e in events})]
-        if not _merge_into(events, event, same_sentence=True):
-            events.append(event)
-            found.append((event, ctx, hit))
+def _fronted_subject(verb: Token) -> list[Token]:
+    """The subject the parser took for a conjunct of a fronted phrase's noun:
+    in "Following a detention, his son, X, received ...", "son" hangs on
+    "detention" as its conjunct, and the verb has no subject of its own."""
+    passive = verb.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in verb.children)
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") and not passive:
+        return []
+    described = [  # "Rasimli, who posted a video, was detained": "Rasimli" taken for an adverb
+        c
+        for c in verb.lefts
+        if c.dep_ in ("advmod", "npadvmod", "dep", "nmod")
+        and any(g.dep_ == "relcl" for g in c.children)
+    ]
+    return (
+        described[:1]
+        or [
+            conj
+            for prep in verb.children
+            if prep.dep_ == "prep" and prep.i < verb.i
+            for noun in prep.children
+            if noun.dep_ == "pobj"
+            for conj in noun.children
+            if conj.dep_ == "conj" and conj.pos_ in ("NOUN", "PROPN", "PRON")
+        ][:1]
+    )
+
+
+def _determined(token: Token) -> bool:
+    """A word the tagger took for an adjective in a noun phrase that opens with a
+    determiner: "he a 200 manats fine"."""
+    return token.pos_ == "ADJ" and any(
+        t.dep_ == "det" and t.lower_ in ("a", "an") for t in token.lefts for t in t.subtree
+    )
+
+
+def _own_subject(verb: Token) -> bool:
+    return any(c.dep_ in SUBJECTS for c in verb.children)
+
+
+def _arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
+    """Subjects (shared by a conjoined clause, the noun a relative clause
+    describes), objects and the by-phrase of a verb."""
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS]
+    if not subjects:
+        if verb.dep_ in ("relcl", "acl"):
+            subjects = [verb.head]
+        elif verb.dep_ in ("conj", "xcomp", "advcl") and verb.head.pos_ in ("VERB", "AUX"):
+            subjects = _arguments(verb.head)[0]
+        elif verb.dep_ == "pcomp" and verb.head.head.pos_ in ("VERB", "AUX"):
+            subjects = _arguments(verb.head.head)[0]  # "X, after meeting Y, said": X met
+        else:
+            subjects = _fronted_subject(verb)
+    subjects = [s for s in subjects if s.lower_ not in ("who", "which", "that")] or (
+        [verb.head] if verb.dep_ == "relcl" else []
+    )
+    objects = [c for c in verb.children if c.dep_ in OBJECTS]
+    by = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    return subjects, objects, by
+
+
+def _verb_roles(verb: Token, cls: EventClass) -> tuple[str | None, str | None]:
+    """The roles of a verb trigger's subject and object."""
+    if _passive(verb):
+        return "affected", None
+    if not any(c.dep_ in OBJECTS for c in verb.children):
+        return cls.subject, None
+    return "agent", "affected"
+
+
+def _leaders(verb: Token) -> list[Token]:
+    """Who leads what a verb tells: "under the leadership of X, exercises are held"."""
+    return [
+        person
+        for prep in verb.children
+        if prep.dep_ == "prep" and prep.lower_ == "under"
+        for noun in prep.children
+        if noun.lemma_.lower() in LEADERSHIP
+        for of in noun.children
+        if of.lower_ == "of"
+        for person in of.children
+    ]
+
+
+def _instrument_agents(verb: Token) -> list[Token]:
+    """Who signed the act a verb is done under: "According to the decision signed
+    by X, the regime has been extended", "By a decree signed by X, ... was pardoned"."""
+    return [
+        pobj
+        for prep in verb.children
+        if prep.dep_ == "prep"
+        for noun in prep.subtree
+        if noun.lemma_.lower() in INSTRUMENTS
+        for acl in noun.children
+        if acl.dep_ == "acl"
+        for by in acl.children
+        if by.dep_ == "agent"
+        for pobj in by.children
+        if pobj.dep_ == "pobj"
+    ]
+
+
+def _patients(token: Token) -> list[Token]:
+    """Objects of the trigger's of/against/into/for phrases: 'the appeal of X',
+    'ruled in favour of X'."""
+    found = []
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ in PATIENT_PREPOSITIONS | {"in"}:
+            for g in prep.children:
+                found.append(g)
+                found += _patients(g)
+    for obj in token.children:
+        if obj.dep_ in OBJECTS:
+            found += _patients(obj)
+            found += [c for c in obj.children if c.dep_ == "poss"]  # "rejected his appeal"
     return found
 
 
-def _event(
-    lexicon: Lexicon,
-    s: _Sentence,
-    previous: list[_Sentence],
-    hit: _Hit,
-    ctx: _Context,
-    earlier: list[Event],
-    hits: list[_Hit],
-    told: list[Event],
-) -> Event:
-    cls = hit.cls
-    left = _masked(s, ctx, ctx.begin, hit.begin)
-    right = _masked(s, ctx, hit.end, ctx.end)
-    # A phrase may hold its own subject: "the Security Service ... was canceled".
-    subject_end = hit.match.start() if hit.trigger.kind == "verb" else hit.begin
-    before = ctx.antecedent + _visible(s, ctx, ctx.begin, subject_end)
-    if hit.trigger.kind == "phrase":
-        before += _visible(s, ctx, hit.match.start(), hit.begin)
-    after = _visible(s, ctx, hit.end, ctx.end)
-
-    voice = _voice(hit, left)
-    agent: list[Actor] = []
-    affected: list[Actor] = []
-    if voice in ("passive", "undergoes") or (voice == "active" and cls.subject_affected):
-        affected = _subject_group(s, previous, ctx, before, cls.affected, hit.begin)
-        if not affected and voice == "passive" and _elided(left) and earlier:
-            affected = list(earlier[-1].affected)
-        by = re.search(r"\bby\b", right)
-        if by:
-            after_by = [m for m in after if s.at(m) >= hit.end + by.end()]
-            agent = _actors(_group(s, after_by, cls.agent, last=False))
-    elif voice == "active":
-        agent = _actors(
-            _group(s, [m for m in before if not _possessive(s, m)], cls.agent, last=True)
-        )
-        affected = _object_group(s, previous, ctx, after, cls.affected, hit.end)
-    else:
-        affected, agent = _noun_roles(s, hit, after, before)
-        if not affected and "Person" in cls.affected:
-            affected = _owner_pronoun(s, previous, hit) or _actors(ctx.antecedent)
-
-    if not affected and "Person" in cls.affected:
-        affected = _plural_referent(s, ctx, hit, voice, told) or _client(s, previous, ctx)
-
-    named = before + after
-    places = _actors([m for m in named if _is_place(s, m)])
-    participants = [
-        a for a in _actors([m for m in named if m.actor.type in cls.participant]) if a not in places
-    ]
-    return Event(
-        type=cls.name,
-        evidence=[],
-        agent=[a for a in agent if a not in affected],
-        affected=affected,
-        participant=participants,
-        place=places,
-        status=_status(lexicon, s, ctx, hits),
-        quantity=_quantity(lexicon, hit, left, right) if cls.counts else None,
-        duration=_duration(lexicon, hit, left, right) if cls.has_duration else None,
-    )
-
-
-def _plural_referent(
-    s: _Sentence, ctx: _Context, hit: _Hit, voice: str, told: list[Event]
-) -> list[Actor]:
-    """'They were charged', 'detention for all three journalists': the people
-    a plural pronoun or a counted noun phrase refers to, i.e. the latest group
-    of two or more persons an event of the paragraph affected."""
-    if voice in ("passive", "undergoes") or (voice == "active" and hit.cls.subject_affected):
-        text = _masked(s, ctx, ctx.begin, hit.begin)
-    else:
-        text = _masked(s, ctx, hit.end, ctx.end)
-    match = PLURAL_ANAPHOR.search(text)
-    if match is None:
-        return []
-    groups = [e.affected for e in told if len([a for a in e.affected if a.type == "Person"]) > 1]
-    if not groups:
-        return []
-    group = [a for a in groups[-1] if a.type == "Person"]
-    count = match["count"]
-    if count and load_lexicon().number(count) not in (None, len(group)):
-        return []
-    return group
-
-
-def _client(s: _Sentence, previous: list[_Sentence], ctx: _Context) -> list[Actor]:
-    """'Lawyer X, who represents Y, said that her client had been beaten': the
-    client is the person the lawyer is said to represent or defend."""
-    if not CLIENT.search(_masked(s, ctx, ctx.begin, ctx.end)):
-        return []
-    for sentence in [s, *reversed(previous)]:
-        for mention in sentence.mentions:
-            lead = sentence.text[: sentence.at(mention)]
-            if mention.actor.type == "Person" and REPRESENTS.search(lead):
-                return [mention.actor]
-    return []
-
-
-def _possessive(s: _Sentence, mention: Mention) -> bool:
-    """ "Nurlan Libre’s account": the actor owns something, it does not act."""
-    return bool(POSSESSIVE.match(s.text[mention.span.end - s.base :]))
-
-
-def _is_place(s: _Sentence, mention: Mention) -> bool:
-    """A place, or a country named as where something happens ('limited in Azerbaijan')."""
-    if mention.actor.type == "Place":
-        return True
-    before = s.text[: s.at(mention)]
-    return mention.actor.type == "Country" and bool(re.search(r"\b(?:in|at)\s+$", before))
-
-
-def _status(lexicon: Lexicon, s: _Sentence, ctx: _Context, hits: list[_Hit]) -> str:
-    """Alleged if a cue stands in the clause or earlier in the sentence; Planned if
-    one stands in the clause. A cue that is itself a trigger ('accused of') is none."""
-
-    def cued(status: str, begin: int, end: int) -> bool:
-        return any(
-            not any(h.match.start() <= m.start() < h.match.end() for h in hits)
-            for m in lexicon.status[status].finditer(s.text, begin, end)
-        )
-
-    if cued("Alleged", 0, ctx.end):
-        return "Alleged"
-    if cued("Planned", ctx.begin, ctx.end):
-        return "Planned"
-    return "Occurred"
-
-
-def _quantity(lexicon: Lexicon, hit: _Hit, left: str, right: str) -> int | None:
-    """The number of people the clause counts, nearest the trigger: 'twelve
-    people ... were arrested', '200 casualties had occurred', 'more than 400 injured'."""
-    before = left + hit.match.group(0)[: hit.begin - hit.match.start()]
-    bare = re.search(rf"(?<![\w-])(?P<number>{lexicon.number_pattern})\s+$", before, re.IGNORECASE)
-    if bare and bare["number"].lower() in ("a", "an"):
-        bare = None  # "a protest" is one event, not a count of people
-    found = list(lexicon.count.finditer(before)) or list(lexicon.count.finditer(right))[:1]
-    match = bare or (found[-1] if found else None)
-    if match is None:
-        return None
-    number = lexicon.number(match["number"])
-    if number is not None and re.search(r"\bthousand\b", match.group(0), re.IGNORECASE):
-        number *= 1000
-    return number
-
-
-def _duration(lexicon: Lexicon, hit: _Hit, left: str, right: str) -> str | None:
-    """'sentenced to four months', 'a 30-day administrative arrest', 'a one-day detention'."""
-    match = (
-        (hit.match if "unit" in hit.match.re.groupindex and hit.match["unit"] else None)
-        or re.match(DURATION_AFTER + lexicon.duration.pattern, right, re.IGNORECASE)
-        # "sentenced Arif Gasimzade, a member of ..., to six years in prison"
-        or re.search(DURATION_LATER + lexicon.duration.pattern, right, re.IGNORECASE)
-        or re.search(lexicon.duration.pattern + r"(?:\s+[\w-]+){0,2}\s*$", left, re.IGNORECASE)
-    )
-    if match is None:
-        return None
-    number = lexicon.number(match["number"])
-    return lexicon.xsd_duration(number, match["unit"]) if number is not None else None
-
-
-def _evidence(s: _Sentence, ctx: _Context, hit: _Hit, taken: set[int]) -> Span:
-    """The clause that states the event, trimmed; from the trigger on if another
-    event of the sentence already starts where the clause does."""
-    clause = s.text[ctx.begin : ctx.end]
-    begin = s.base + ctx.begin + len(clause) - len(clause.lstrip(" ,;:("))
-    end = s.base + ctx.begin + len(clause.rstrip(" ,;:)"))
-    if begin in taken:
-        begin = s.base + hit.match.start()
-    return Span(begin, end)
-
-
-# -- merging -------------------------------------------------------------------------
-
-
-def _merge_into(events: list[Event], event: Event, same_sentence: bool, noun: bool = False) -> bool:
-    """Fold `event` into an earlier one that reports the same; True if done.
-
-    In a sentence: an event of the same class, unless agents, persons or counts differ.
-    In a paragraph: an event of the same class affecting the same named people,
-    or one told by a noun (`noun`) that names no one and gives no date.
-    """
-    for earlier in events:
-        if earlier.type != event.type or not _same_date(earlier, event):
+def _carrier(noun: Token, lex: Lexicon) -> tuple[Token | None, list[Token], str]:
+    """The verb that carries a noun, the measure nouns between ('ordered four
+    months of detention') and the preposition it is carried by ('' for a
+    subject or object: 'received a sentence'; 'under': 'placed under house
+    arrest'). A noun in another prepositional phrase has no carrier, only
+    the preposition ('spoke about the arrests', 'detained during a protest')."""
+    measures: list[Token] = []
+    node = noun
+    for _ in range(4):
+        if node.dep_ == "pobj" and node.head.dep_ in ("prep", "agent"):
+            prep = node.head
+            up = prep.head
+            via = prep.lower_
+            if up.pos_ in ("VERB", "AUX"):
+                carried = via in CARRIER_PREPOSITIONS or via in TIME_PREPOSITIONS
+                return (up if carried else None), measures, via
+            if up.lemma_.lower() in lex.measures or up.like_num:
+                measures.append(up)
+                node = up
+                continue
+            return None, measures, via
+        if node.dep_ in OBJECTS | SUBJECTS and node.head.pos_ in ("VERB", "AUX"):
+            return node.head, measures, ""
+        if node.dep_ in ("conj", "appos") and node.head.pos_ in ("NOUN", "PROPN"):
+            node = node.head
             continue
-        if same_sentence:
-            same = _agree(earlier.agent, event.agent) and _same_people(earlier, event)
-        else:
-            same = bool(event.affected) and set(earlier.affected) == set(event.affected)
-            # "It was their first meeting since October.": no one named, no date
-            same = same or (noun and _bare(event))
-        if same:
-            _combine(earlier, event)
-            return True
-    return False
+        if node.dep_ == "conj" and node.head.pos_ == "VERB" and _own_subject(node):
+            return node.head, measures, GAPPED  # "X received a term and he a fine"
+        return None, measures, node.dep_
+    return None, measures, node.dep_
 
 
-def _merge_restated(events: list[Event], nouns: set[int] = frozenset()) -> list[Event]:  # type: ignore[assignment]
-    """Merge, for `restated` classes, later mentions without affected actors;
-    for every class, a later mention told by a noun (ids in `nouns`) affecting
-    the same people on no other date ('criticising the arrest of Mammadli' two
-    paragraphs after his arrest)."""
-    classes = load_lexicon().classes
-    merged: list[Event] = []
-    for event in events:
-        target = next(
-            (
-                e
-                for e in merged
-                if e.type == event.type
-                and _same_date(e, event)
-                and _agree(e.agent, event.agent)
-                and (
-                    (classes[e.type].restated and not event.affected)
-                    or (
-                        id(event) in nouns
-                        and bool(event.affected)
-                        and set(e.affected) == set(event.affected)
-                    )
-                )
-            ),
-            None,
-        )
-        if target is None:
-            merged.append(event)
-        else:
-            _combine(target, event)
-    return merged
+def _chain(token: Token) -> Iterator[Token]:
+    """The token and its heads up to the root, stopping above a relative
+    clause (its facts are background to the main clause, not governed by it)."""
+    node = token
+    while True:
+        yield node
+        infinitive = node.dep_ == "acl" and any(c.dep_ == "aux" for c in node.children)
+        if node.dep_ in ("relcl", "acl", "appos") and not infinitive or node.head == node:
+            return
+        node = node.head
+
+
+def _phrase(head: Token, keep_prepositions: bool = False) -> Iterator[Token]:
+    """The tokens of the phrase `head` heads, with conjuncts and appositions
+    but without relative clauses, clauses of their own and (unless asked) the
+    prepositional phrases other than 'of'."""
+    yield head
+    for child in head.children:
+        if child.dep_ in ("relcl", "acl", "advcl", "ccomp", "xcomp", "parataxis", "punct", "cc"):
+            continue
+        if child.dep_ == "conj" and child.pos_ in ("VERB", "AUX") and head.pos_ in ("VERB", "AUX"):
+            continue
+        if child.dep_ in SUBJECTS and head.pos_ in ("VERB", "AUX"):
+            continue
+        if child.dep_ == "prep" and not keep_prepositions and child.lower_ != "of":
+            continue
+        if child.lower_ == "of" and any(c.dep_ == "appos" for c in head.children):
+            continue  # "the former head of X, Rail Abbasov": the apposition names who
+        yield from _phrase(child, keep_prepositions)
+
+
+def _generic(event: Event, cls: EventClass) -> bool:
+    """A plural noun of what happens to people, naming no one and counting no one:
+    the kind of event ("fines for rallies"), not one told."""
+    people = "Person" in cls.affected or "Person" in cls.agent
+    return (
+        people
+        and not (event.agent or event.affected or event.participant)
+        and (event.quantity is None)
+    )
 
 
 def _bare(event: Event) -> bool:
-    """An event that names no one and has no date: a restatement, where one
-    of its class was told before."""
+    """An event that names no one and has no date or count: a restatement."""
     return not (event.agent or event.affected or event.participant or event.date) and (
         event.quantity is None
     )
@@ -781,8 +1054,7 @@ def _bare(event: Event) -> bool:
 
 def _same_people(a: Event, b: Event) -> bool:
     """Whether two events of a sentence may concern the same people: not if they
-    name different persons, or one names persons and the other counts others
-    ("Gulmamedov succumbed ..., and two individuals ... sustained injuries")."""
+    name different persons, or one names persons and the other counts others."""
     pa = {x for x in a.affected if x.type == "Person"}
     pb = {x for x in b.affected if x.type == "Person"}
     if pa and pb:
@@ -795,10 +1067,6 @@ def _same_people(a: Event, b: Event) -> bool:
 def _agree(a, b) -> bool:
     """Equal, or one of them unknown (None or empty)."""
     return not a or not b or a == b
-
-
-def _same_date(a: Event, b: Event) -> bool:
-    return _agree(a.date, b.date)
 
 
 def _combine(into: Event, other: Event) -> None:

@@ -84,7 +84,7 @@ class _Context:
     roles: list[RoleClaim]
     quotes: list[Span]
     earlier: list[Statement]  # of this paragraph, so far
-    last_speaker: Actor | None = None  # of the digest, so far
+    paragraph: int = 0  # where this paragraph begins
 
     def mention_at(self, offset: int) -> Mention | None:
         index = bisect_right(self.begins, offset) - 1
@@ -114,13 +114,12 @@ def find_statements(
     statements: list[Statement] = []
     covered = 0  # the end of the last frame: sentences before it are inside a quotation
     for paragraph in digest.paragraphs():
-        context.earlier = []
+        context.earlier, context.paragraph = [], paragraph.span.begin
         for frame in _frames(context, paragraph, covered):
             covered = frame.span.end
             for found in _frame_statements(context, frame):
                 if not _merge(found, context.earlier):
                     context.earlier.append(found)
-                context.last_speaker = found.speaker
         statements += context.earlier
     for statement in statements:
         if statement.paraphrase_span == statement.quote_span:
@@ -155,10 +154,15 @@ def _frame_statements(c: _Context, frame: _Frame) -> list[Statement]:
     cues = load_cues()
     found: list[Statement] = []
     taken: list[Span] = []  # what is said already: no cue inside it attributes anything
+    predicates: list[Span] = []  # predicates said: only their coordinated verbs are in them
     used_quotes: set[Span] = set()
     tokens = [t for s in frame.sentences for t in s]
     for token in tokens:
         if c.quoted(token.idx) or any(s.begin <= token.idx < s.end for s in taken):
+            continue
+        if token.pos_ == "VERB" and any(s.begin <= token.idx < s.end for s in predicates):
+            # 'demanded the return … and called his detention a provocation', 'criticized
+            # the draft, calling it …': one act of saying, not two
             continue
         lower = token.lower_
         statement = None
@@ -173,7 +177,9 @@ def _frame_statements(c: _Context, frame: _Frame) -> list[Statement]:
         found.append(statement)
         for span in (statement.quote_span, statement.paraphrase_span):
             if span is not None and not c.text.startswith(token.text, span.begin):
-                taken.append(span)  # a predicate ('denied X’s allegations that') may hold a cue
+                taken.append(span)
+            elif span is not None:
+                predicates.append(span)  # a predicate ('denied X’s allegations that …') holds cues
         if statement.quote_span is not None:
             used_quotes.add(statement.quote_span)
     for quote in frame.quotes:
@@ -245,6 +251,10 @@ def _subject(verb: Token) -> Token | None:
     """The subject of a verb, or of the verb it is coordinated with or governed
     by ("released information and said", "was quoted as saying"); the agent of
     a passive ("it was stated by the ministry")."""
+    if any(t.dep_ in ("nsubjpass", "auxpass") for t in verb.children):
+        # 'the residents were told that …': only an agent says it, never a neighbour's subject
+        agent = next((t for t in verb.children if t.dep_ == "agent"), None)
+        return next((g for g in agent.children if g.dep_ == "pobj"), None) if agent else None
     token: Token | None = verb
     via_conj = False
     while token is not None:
@@ -336,14 +346,25 @@ def _span_of(text: str, tokens: list[Token]) -> Span | None:
     """The text from the first to the last of some tokens, without edge
     punctuation, cut at a source tail."""
     tokens = sorted(tokens, key=lambda t: t.i)
-    while tokens and (tokens[0].is_punct or tokens[0].is_space):
+    while tokens and (tokens[0].is_punct or tokens[0].is_space) and not _opens(tokens):
         tokens.pop(0)
-    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space) and not _closes(tokens):
         tokens.pop()
     if not tokens:
         return None
     span = _cut(text, Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1])))
     return span if span.begin < span.end else None
+
+
+def _opens(tokens: list[Token]) -> bool:
+    """The first token is a quotation mark that a later one closes: it stays."""
+    return tokens[0].is_quote and any(t.is_quote for t in tokens[1:])
+
+
+def _closes(tokens: list[Token]) -> bool:
+    """The last token is a quotation mark closing one opened inside: it stays
+    ('the army took “adequate measures”')."""
+    return tokens[-1].is_quote and any(t.is_quote for t in tokens[:-1])
 
 
 def _what_was_said(
@@ -364,6 +385,7 @@ def _what_was_said(
         if q.begin >= verb_end
         and q.begin - verb_end <= LEAD_GAP
         and not _cue_between(c, verb_end, q.begin)
+        and _introduces(text[verb_end : q.begin])
     ]
     quote = after[0] if after else None
     if (
@@ -398,6 +420,17 @@ def _what_was_said(
     if verb.lemma_.lower() in load_cues().predicate_lemmas:
         return None, _predicate(text, verb)
     return None, None
+
+
+def _introduces(lead: str) -> bool:
+    """Whether the words between a cue and a quotation introduce it: nothing,
+    a colon or comma ('wrote on Facebook: “…”', 'stated, “…”'), 'that', or a
+    clause boundary ('states that …, and “…”').
+    A quotation inside running words ('called the verdict “revenge for the
+    truth”', 'the army took “adequate measures”') is part of the paraphrase,
+    not a quote of its own."""
+    lead = lead.strip()
+    return re.search(r"(?:^|[:,]|\bthat|,\s*(?:and|but))\s*[“\"«]?\s*$", lead) is not None
 
 
 def _cue_between(c: _Context, begin: int, end: int) -> bool:
@@ -453,7 +486,14 @@ def _according(c: _Context, frame: _Frame, token: Token, used: set[Span]) -> Sta
         return None
     phrase_end = max(t.idx + len(t) for t in token.subtree)
     sentence = token.sent
-    quote = next((q for q in frame.quotes if q not in used and q.begin >= phrase_end), None)
+    quote = next(
+        (
+            q
+            for q in frame.quotes
+            if q not in used and q.begin >= phrase_end and _introduces(c.text[phrase_end : q.begin])
+        ),
+        None,
+    )
     if token.idx <= sentence.start_char + 1 or c.text[sentence.start_char : token.idx].strip() in (
         "",
         "“",
@@ -492,13 +532,21 @@ def _noun(c: _Context, frame: _Frame, noun: Token) -> Statement | None:
 
 
 def _bare_quote(c: _Context, frame: _Frame, quote: Span) -> Statement | None:
-    """A quotation with no verb of saying: after 'Karimli’s Facebook post:', or
-    opening its sentence after a statement of the paragraph (it goes on)."""
+    """A quotation with no verb of saying: after 'Karimli’s Facebook post:' or
+    'Nabiyev:', or opening its sentence after a statement of the paragraph (it
+    goes on)."""
     lead = re.sub(r"[\s“\"«]+$", "", c.text[frame.span.begin : quote.begin])
     if not lead and c.earlier:
         return _statement(c, frame, c.earlier[-1].speaker, frame.span.begin, quote)
     if not lead.endswith(":"):
         return None
+    named = c.mention_at(frame.span.begin)
+    if (
+        named is not None
+        and lead[:-1].rstrip() == named.surface
+        and named.actor.type not in SPEAKER_TYPES
+    ):  # 'Nabiyev: “…”': a name and a colon, the way an interview is printed
+        return _statement(c, frame, named.actor, frame.span.begin, quote)
     span = c.doc.char_span(frame.span.begin, frame.span.begin + len(lead), alignment_mode="expand")
     nouns = load_cues().medium_nouns
     for token in reversed(list(span or ())):
@@ -556,13 +604,17 @@ def _resolve(c: _Context, head: Token) -> Actor | None:
     if head.pos_ == "PROPN" and lemma.endswith("s") and lemma[:-1] in cues.voice_nouns:
         lemma = lemma[:-1]  # 'Journalists of …' opening a sentence, tagged a name
     if head.pos_ == "PRON":
-        return _pronoun(c, head.idx, head.lower_) if lemma in ("he", "she") else None
+        # 'He stated', 'his post': the person last named or who spoke last
+        known = lemma in ("he", "she", "his", "her")
+        return _pronoun(c, head.idx, head.lower_) if known else None
     if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
         owner = _owner(head)
         source = owner if owner is not None else _of(head)
         if source is not None:
             return _resolve(c, source)
-        return c.last_speaker  # "the statement says": the one just made
+        # "According to the statement" after one in the paragraph: that one; an
+        # unowned statement with none before it names no speaker, rather than a guess
+        return c.earlier[-1].speaker if c.earlier else _issuer(c, head)
     body = _of(head) if lemma in cues.voice_nouns else None
     if body is not None:
         # "Journalists of Toplum TV", "a spokesperson of the ministry": the body speaks
@@ -571,6 +623,18 @@ def _resolve(c: _Context, head: Token) -> Actor | None:
     if cues.is_role_noun(lemma):
         return _titled(c, head)
     return _organisation(c, head)
+
+
+def _issuer(c: _Context, head: Token) -> Actor | None:
+    """'The ministry released a statement. According to the statement, …': who
+    issued the last such noun of the paragraph before (its verb's subject)."""
+    for token in reversed(c.doc[: head.i]):
+        if token.idx < c.paragraph:
+            break
+        if token.lemma_ == head.lemma_ and token.dep_ == "dobj":
+            subject = _subject(token.head)
+            return _resolve(c, subject) if subject is not None else None
+    return None
 
 
 def _named(c: _Context, token: Token) -> Actor | None:

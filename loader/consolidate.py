@@ -1,0 +1,628 @@
+"""Step 5: incidents. The event reports of every digest, consolidated into the happenings
+they report, in a named graph of their own (graph/incidents).
+
+Several digests often report one happening: Afiaddin Mammadov's arrest is reported on
+2023-09-22 and again on 2023-10-03. Each report stays a `vox:Event` of its digest (queries
+over events keep counting reports); each belongs to exactly one `vox:Incident`, and
+`vox:nextInCase` links the incidents of one person's case (arrest, charge, sentence, ...).
+
+The joining rule (`join`): a report joins an incident only if
+
+1. it has the same event class (the vox:Event subclass);
+2. it names exactly the same people and organisations as concerned: `vox:affected` and
+   `vox:participant` together (the participants, for meetings). A report that names nobody
+   ("twelve people were detained") stays an incident of its own, and so does every report
+   of a digest that already reports the incident (the mapper gives one happening one event
+   per digest, so two events of one digest are two happenings);
+3. its dates do not contradict those of the incident's reports: each report allows a range
+   of days for the happening, and all the ranges must share a day. A stated `vox:date`
+   allows that day, one day either side (sources date a night arrest differently); a
+   report without one allows the WINDOW (21 days) before its digest's date, or after it
+   for a planned event. 21 days covers the next two or three issues of the series (the
+   bundled ones are 4 to 11 days apart) and is shorter than a 30-day administrative
+   detention, the commonest term in the digests: the same person arrested again after
+   serving one falls outside it and is a second incident.
+
+Reports are taken in the order of their digest's date (then IRI), each joining the first
+incident it fits, so the result depends only on the stored digests, not on the order they
+were loaded in. An incident is named after its first report (voxgraph.iris.incident_iri):
+a later digest reporting it adds a report without renaming it.
+
+Cost: after a batch only the groups (class, named set) that the batch's digests touch are
+recomputed, from indexed look-ups: the batch's events by digest, the events of each
+touched group by class and one named actor, the old incidents by `prov:wasDerivedFrom`
+digest and by class and actor. A batch touching a large part of the store, or a store
+whose incidents graph is missing or from another version of this module, is consolidated
+in full (one read of all events). The graph states `owl:versionInfo` only while it
+agrees with the digests: the loader removes it before storing a batch and this module
+writes it back, so a loader killed in between leaves a store that the next load
+consolidates in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
+
+from loader import statistics
+from voxgraph import iris
+from voxgraph.iris import VOX
+from voxgraph.paths import ONTOLOGY
+
+WINDOW = timedelta(days=21)
+DATE_TOLERANCE = timedelta(days=1)
+# The stages of a case, in the order they follow one another (vox:nextInCase).
+CASE_STAGES = {
+    str(VOX[name]): rank
+    for rank, name in enumerate(
+        ["Investigation", "Arrest", "Charge", "Sentencing", "CourtDecision", "Release"]
+    )
+}
+CONCERNS = (VOX.affected, VOX.participant)
+ROLES = (VOX.agent, VOX.affected, VOX.participant, VOX.place)
+FULL_SHARE = 0.2  # a batch touching this share of the digests or more: consolidate in full
+VALUES_CHUNK = 200  # terms per VALUES block (Virtuoso 7.2 plans more than ~300 badly)
+DIGEST_CHUNK = 50  # digests per query when reading reports
+# Triples per INSERT DATA / DELETE DATA operation: Virtuoso 7.2 refuses one of more than
+# ~1,000 (SP031, "generated SQL text has exceeded 10000 lines").
+WRITE_CHUNK = 500
+
+GRAPH = iris.INCIDENTS_GRAPH
+_G = f"<{GRAPH}>"
+_NODE = ox.NamedNode(str(GRAPH))
+T = TypeVar("T")
+_PLANNED = str(VOX.Planned)
+_EVENT = str(VOX.Event)
+
+
+@cache
+def version() -> str:
+    """A checksum of this module and the ontology (class labels make incident labels)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(ONTOLOGY.read_bytes())
+    return "incidents-" + digest.hexdigest()[:16]
+
+
+# -- the joining rule ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """One vox:Event as consolidation sees it."""
+
+    iri: str
+    event_class: str
+    digest: str
+    reported: date  # the digest's date
+    date: date | None = None  # the stated vox:date (the earliest, if several)
+    status: str | None = None
+    roles: frozenset[tuple[str, str]] = frozenset()  # (property IRI, actor IRI)
+
+    def actors(self, prop: ox.NamedNode | str) -> frozenset[str]:
+        return frozenset(actor for role, actor in self.roles if role == str(prop))
+
+    @property
+    def concerns(self) -> frozenset[str]:
+        """The people and organisations it is about: affected and participants."""
+        return frozenset(actor for role, actor in self.roles if role in _CONCERN_IRIS)
+
+    @property
+    def group(self) -> tuple[str, frozenset[str]]:
+        """Reports can join only within a group: one class, one named set."""
+        return self.event_class, self.concerns
+
+    def days(self) -> tuple[date, date]:
+        """The days on which the happening can have taken place, by this report."""
+        if self.date is not None:
+            return self.date - DATE_TOLERANCE, self.date + DATE_TOLERANCE
+        if self.status == _PLANNED:
+            return self.reported, self.reported + WINDOW
+        return self.reported - WINDOW, self.reported
+
+
+_CONCERN_IRIS = {str(p) for p in CONCERNS}
+CONCERN_NAMES = ("vox:affected", "vox:participant")
+
+
+@dataclass
+class Incident:
+    """Reports of one happening; the first one names it."""
+
+    reports: list[Report]
+    earliest: date  # the days all its reports allow
+    latest: date
+
+    @classmethod
+    def founded_by(cls, report: Report) -> Incident:
+        return cls([report], *report.days())
+
+    @property
+    def iri(self) -> str:
+        return str(iris.incident_iri(self.reports[0].iri))
+
+    @property
+    def event_class(self) -> str:
+        return self.reports[0].event_class
+
+    def accepts(self, report: Report) -> bool:
+        """The joining rule for a report of the same group (see the module's docstring)."""
+        if not report.concerns or any(r.digest == report.digest for r in self.reports):
+            return False
+        first, last = report.days()
+        return max(first, self.earliest) <= min(last, self.latest)
+
+    def add(self, report: Report) -> None:
+        first, last = report.days()
+        self.reports.append(report)
+        self.earliest, self.latest = max(first, self.earliest), min(last, self.latest)
+
+    def actors(self, prop: ox.NamedNode | str) -> set[str]:
+        return {actor for r in self.reports for actor in r.actors(prop)}
+
+    @property
+    def date(self) -> date | None:
+        """The day its reports state, if those that state one agree."""
+        stated = {r.date for r in self.reports if r.date is not None}
+        return stated.pop() if len(stated) == 1 else None
+
+    @property
+    def digests(self) -> set[str]:
+        return {r.digest for r in self.reports}
+
+    def step(self) -> CaseStep:
+        return CaseStep(
+            self.iri,
+            self.event_class,
+            frozenset(self.actors(VOX.affected)),
+            frozenset(self.digests),
+            self.date,
+            min(r.reported for r in self.reports),
+        )
+
+
+def _in_order(reports: Iterable[Report]) -> list[Report]:
+    return sorted(reports, key=lambda r: (r.reported, r.iri))
+
+
+def join(reports: Iterable[Report]) -> list[Incident]:
+    """The incidents that `reports` make, each report in exactly one (the joining rule).
+
+    The result depends on the set of reports only: they are taken by digest date, then
+    IRI, and each joins the first incident of its group it fits, or founds one.
+    """
+    incidents: list[Incident] = []
+    open_by_group: dict[tuple[str, frozenset[str]], list[Incident]] = defaultdict(list)
+    for report in _in_order(reports):
+        candidates = open_by_group[report.group] if report.concerns else []
+        target = next((i for i in candidates if i.accepts(report)), None)
+        if target is None:
+            target = Incident.founded_by(report)
+            candidates.append(target)
+            incidents.append(target)
+        else:
+            target.add(report)
+    return incidents
+
+
+# -- chains of a case ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """An incident as the case chains see it."""
+
+    iri: str
+    event_class: str
+    affected: frozenset[str]
+    digests: frozenset[str]
+    date: date | None
+    first_reported: date
+
+
+def case_links(steps: Iterable[CaseStep], people: set[str] | None = None) -> set[tuple[str, str]]:
+    """(earlier, later) incident pairs of one person's case that a digest reports together.
+
+    For each person (of `people`, or everyone), their incidents of the case classes
+    (CASE_STAGES) are put in the order of the stages, then by date; each is linked to the
+    next one that some digest reports together with it: the text tells them as one story.
+    """
+    by_person: dict[str, list[CaseStep]] = defaultdict(list)
+    for step in steps:
+        if step.event_class in CASE_STAGES:
+            for person in step.affected:
+                if people is None or person in people:
+                    by_person[person].append(step)
+    links: set[tuple[str, str]] = set()
+    for case in by_person.values():
+        ordered = sorted(
+            set(case),
+            key=lambda s: (CASE_STAGES[s.event_class], s.date or s.first_reported, s.iri),
+        )
+        for index, step in enumerate(ordered):
+            later = (s for s in ordered[index + 1 :] if s.digests & step.digests)
+            following = next(later, None)
+            if following is not None:
+                links.add((step.iri, following.iri))
+    return links
+
+
+# -- RDF ------------------------------------------------------------------------------
+
+
+def _iri(value: str | ox.NamedNode) -> str:
+    return str(ox.NamedNode(str(value)))
+
+
+def _day(value: date) -> str:
+    return str(ox.Literal(value.isoformat(), datatype=ox.NamedNode(str(XSD.date))))
+
+
+@cache
+def class_labels() -> dict[str, str]:
+    from loader.validate import ontology_graph
+
+    ontology = ontology_graph()
+    return {str(s): str(o) for s, o in ontology.subject_objects(RDFS.label)}
+
+
+def label(incident: Incident, names: dict[str, str]) -> str:
+    """A short title: "Arrest of Afiaddin Mammadov, first reported 2023-09-22"."""
+    what = class_labels().get(incident.event_class, "event").capitalize()
+    people = sorted(names.get(a, a.rsplit("/", 1)[-1]) for a in incident.reports[0].concerns)
+    if len(people) > 1:
+        people = [", ".join(people[:-1]) + " and " + people[-1]]
+    title = f"{what} of {people[0]}" if people else what
+    if incident.date is not None:
+        return f"{title} on {incident.date.isoformat()}"
+    return f"{title}, first reported {min(r.reported for r in incident.reports).isoformat()}"
+
+
+def incident_triples(incident: Incident, names: dict[str, str]) -> Iterator[str]:
+    """The N-Triples lines of one incident (and each report's vox:incident)."""
+    node = _iri(incident.iri)
+    yield f"{node} {_iri(RDF.type)} {_iri(VOX.Incident)} ."
+    title = ox.Literal(label(incident, names), language="en")
+    yield f"{node} {_iri(RDFS.label)} {title} ."
+    yield f"{node} {_iri(VOX.eventClass)} {_iri(incident.event_class)} ."
+    for report in incident.reports:
+        yield f"{node} {_iri(VOX.report)} {_iri(report.iri)} ."
+        yield f"{_iri(report.iri)} {_iri(VOX.incident)} {node} ."
+    for prop in ROLES:
+        for actor in sorted(incident.actors(prop)):
+            yield f"{node} {_iri(prop)} {_iri(actor)} ."
+    if incident.date is not None:
+        yield f"{node} {_iri(VOX.date)} {_day(incident.date)} ."
+    reported = [r.reported for r in incident.reports]
+    yield f"{node} {_iri(VOX.firstReported)} {_day(min(reported))} ."
+    yield f"{node} {_iri(VOX.lastReported)} {_day(max(reported))} ."
+    for digest in sorted(incident.digests):
+        yield f"{node} {_iri(PROV.wasDerivedFrom)} {_iri(digest)} ."
+
+
+def _link_triple(earlier: str, later: str) -> str:
+    return f"{_iri(earlier)} {_iri(VOX.nextInCase)} {_iri(later)} ."
+
+
+def _marker() -> str:
+    return f"{_G} {_iri(OWL.versionInfo)} {ox.Literal(version())} ."
+
+
+# -- reading the store ------------------------------------------------------------------
+
+_PREFIXES = (
+    f"PREFIX vox: <{VOX}>\nPREFIX dcterms: <{DCTERMS}>\nPREFIX prov: <{PROV}>\n"
+    f"PREFIX rdfs: <{RDFS}>\nPREFIX owl: <{OWL}>\n"
+)
+
+
+def _chunks(items: Iterable[str], size: int = VALUES_CHUNK) -> Iterator[list[str]]:
+    items = sorted(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _values(variable: str, terms: Iterable[str]) -> str:
+    return f"VALUES ?{variable} {{ {' '.join(_iri(t) for t in terms)} }}"
+
+
+def _rows(store, query: str) -> list[dict[str, str]]:
+    result = store.query(_PREFIXES + query)
+    names = [v.value for v in result.variables]
+    return [{name: row[name].value for name in names if row[name] is not None} for row in result]
+
+
+def read_reports(store, *, digests: Iterable[str] | None = None, events=None) -> list[Report]:
+    """The event reports of the given digests (IRIs), or the given events, or all."""
+    if digests is None and events is None:
+        digests = all_digests(store)
+    if digests is not None:
+        scopes = [_values("digest", chunk) for chunk in _chunks(digests, DIGEST_CHUNK)]
+    else:
+        scopes = [_values("e", chunk) for chunk in _chunks(events or ())]
+    wanted = {str(RDF.type), str(VOX.date), str(VOX.status), *(str(p) for p in ROLES)}
+    found: dict[str, dict] = {}
+    dates: dict[str, str] = {}
+    for scope in scopes:
+        # Every triple of the events in scope, in one index-driven query (joins of several
+        # patterns, OPTIONALs and property paths cost many times more in Oxigraph).
+        rows = _rows(
+            store,
+            f"""SELECT ?e ?digest ?p ?o WHERE {{ {scope}
+                  ?e vox:reportedIn ?digest . ?e ?p ?o }}""",
+        )
+        for row in rows:
+            entry = found.setdefault(row["e"], {"digest": row["digest"], "classes": set()})
+            predicate, value = row["p"], row["o"]
+            if predicate not in wanted:
+                continue
+            if predicate == str(RDF.type):
+                entry["classes"].add(value)
+            elif predicate == str(VOX.date):
+                entry.setdefault("dates", set()).add(value)
+            elif predicate == str(VOX.status):
+                entry["status"] = value
+            else:
+                entry.setdefault("roles", set()).add((predicate, value))
+    for chunk in _chunks({entry["digest"] for entry in found.values()}):
+        query = f"SELECT ?d ?date WHERE {{ {_values('d', chunk)} ?d dcterms:date ?date }}"
+        dates |= {row["d"]: row["date"] for row in _rows(store, query)}
+    found = {iri: e for iri, e in found.items() if _EVENT in e["classes"] and e["digest"] in dates}
+    reports = []
+    for iri, entry in found.items():
+        specific = sorted(entry["classes"] - {_EVENT})
+        stated = sorted(date.fromisoformat(d) for d in entry.get("dates", ()))
+        reports.append(
+            Report(
+                iri,
+                specific[0] if specific else _EVENT,
+                entry["digest"],
+                date.fromisoformat(dates[entry["digest"]]),
+                stated[0] if stated else None,
+                entry.get("status"),
+                frozenset(entry.get("roles", ())),
+            )
+        )
+    return _in_order(reports)
+
+
+def _names(store, actors: set[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for chunk in _chunks(actors):
+        for row in _rows(store, f"SELECT ?a ?l WHERE {{ {_values('a', chunk)} ?a rdfs:label ?l }}"):
+            names[row["a"]] = min(row["l"], names.get(row["a"], row["l"]))
+    return names
+
+
+def _stored_incidents(store, where: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """Incidents of the incidents graph matching `where` (binding ?inc): their group."""
+    found: dict[str, tuple[str, set[str]]] = {}
+    for row in _rows(store, f"SELECT DISTINCT ?inc WHERE {{ GRAPH {_G} {{ {where} }} }}"):
+        found[row["inc"]] = ("", set())
+    for chunk in _chunks(found):
+        for prop in ("vox:eventClass", *CONCERN_NAMES):
+            query = f"""SELECT ?inc ?o WHERE {{ {_values("inc", chunk)}
+                          GRAPH {_G} {{ ?inc {prop} ?o }} }}"""
+            for row in _rows(store, query):
+                cls, actors = found[row["inc"]]
+                if prop == "vox:eventClass":
+                    found[row["inc"]] = (row["o"], actors)
+                else:
+                    actors.add(row["o"])
+    return {inc: (cls, frozenset(actors)) for inc, (cls, actors) in found.items()}
+
+
+def _group_anchors(groups: set[tuple[str, frozenset[str]]]) -> list[str]:
+    """One VALUES row (class, one named actor) per group."""
+    return sorted(f"({_iri(cls)} {_iri(min(actors))})" for cls, actors in groups)
+
+
+def _stored_steps(store, people: set[str]) -> list[CaseStep]:
+    """The stored case incidents that affect any of `people`."""
+    steps: dict[str, dict] = {}
+    for chunk in _chunks(people):
+        rows = _rows(
+            store,
+            f"""SELECT ?inc ?class ?person ?digest ?date ?first WHERE {{ {_values("p", chunk)}
+                  GRAPH {_G} {{ ?inc vox:affected ?p ; vox:eventClass ?class ;
+                    vox:affected ?person ; prov:wasDerivedFrom ?digest ;
+                    vox:firstReported ?first . OPTIONAL {{ ?inc vox:date ?date }} }} }}""",
+        )
+        for row in rows:
+            if row["class"] not in CASE_STAGES:
+                continue
+            entry = steps.setdefault(
+                row["inc"],
+                {"class": row["class"], "first": row["first"], "people": set(), "digests": set()},
+            )
+            entry["people"].add(row["person"])
+            entry["digests"].add(row["digest"])
+            if "date" in row:
+                entry["date"] = row["date"]
+    return [
+        CaseStep(
+            inc,
+            e["class"],
+            frozenset(e["people"]),
+            frozenset(e["digests"]),
+            date.fromisoformat(e["date"]) if "date" in e else None,
+            date.fromisoformat(e["first"]),
+        )
+        for inc, e in steps.items()
+    ]
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one consolidation did."""
+
+    full: bool
+    reports: int = 0  # event reports (re)consolidated
+    incidents: int = 0  # incidents written
+    removed: int = 0  # stored incidents replaced (incremental) or triples deleted (full)
+    links: int = 0  # vox:nextInCase links written
+    seconds: float = 0.0
+    groups: int = field(default=0)
+
+
+def is_current(store) -> bool:
+    """True if the incidents graph agrees with the stored digests (this version's marker)."""
+    return bool(store.query(f"ASK {{ GRAPH {_G} {{ {_marker()[:-2]} }} }}"))
+
+
+def mark_pending(store) -> None:
+    """Say that the digests are about to change: the incidents graph no longer agrees."""
+    _keeping_statistics(
+        store,
+        lambda: store.update(
+            f"DELETE WHERE {{ GRAPH {_G} {{ {_G} <{OWL.versionInfo}> ?version }} }}"
+        ),
+    )
+
+
+def _graph_triples(store) -> list[ox.Triple]:
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, _NODE)
+    ]
+
+
+def _keeping_statistics(store, write: Callable[[], T]) -> T:
+    """Run `write` (updates of the incidents graph), then bring the store's statistics
+    (loader/statistics.py) up to date with what it changed, if the store keeps them.
+    The incidents graph is written by SPARQL Update, not by replace_graph, so the
+    statistics are rewritten here from its triples before and after (a load-time read
+    of this one graph; no page reads it)."""
+    keeps = getattr(store, "statistics", None)
+    if keeps is None or keeps() is None:
+        return write()
+    before = _graph_triples(store)
+    result = write()
+    operations = statistics.rewritten_update(store, str(GRAPH), before, _graph_triples(store))
+    if operations:
+        store.update(operations)
+    return result
+
+
+def all_digests(store) -> list[str]:
+    """The IRIs of the stored digests."""
+    return sorted({row["d"] for row in _rows(store, "SELECT ?d WHERE { ?d a vox:Digest }")})
+
+
+def consolidate(
+    store, digests: Iterable[str] | None = None, *, full_share: float | None = None
+) -> Outcome:
+    """Bring the incidents graph up to date after the digests (IRIs) of a batch changed;
+    None, or a batch of at least `full_share` (FULL_SHARE) of the stored digests,
+    recomputes it from all digests. Either way the result is the same."""
+    started = time.perf_counter()
+    touched = sorted(set(digests)) if digests is not None else None
+    share = FULL_SHARE if full_share is None else full_share
+    if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
+        touched = None
+    outcome = _keeping_statistics(
+        store, lambda: _full(store) if touched is None else _incremental(store, touched)
+    )
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _full(store) -> Outcome:
+    reports = read_reports(store)
+    incidents = join(reports)
+    names = _names(store, {a for r in reports for a in r.concerns})
+    links = case_links(i.step() for i in incidents)
+    lines = [line for i in incidents for line in incident_triples(i, names)]
+    lines += [_link_triple(a, b) for a, b in sorted(links)]
+    # Only the difference is written: rewriting a graph of ~10 triples per report costs
+    # as much as storing a quarter of the digests again; the difference is small after a
+    # version change and everything on a new store. The marker goes last.
+    stored = {f"{quad.triple} ." for quad in store.quads_for_pattern(None, None, None, _NODE)}
+    wanted = set(lines)
+    operations = [
+        f"DELETE DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(stored - wanted)
+    ]
+    operations += [
+        f"INSERT DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(wanted - stored)
+    ]
+    for operation in operations:
+        store.update(operation)
+    store.update(f"INSERT DATA {{ GRAPH {_G} {{ {_marker()} }} }}")
+    return Outcome(
+        True, len(reports), len(incidents), removed=len(stored - wanted), links=len(links)
+    )
+
+
+def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
+    ordered = sorted(lines)
+    for start in range(0, len(ordered), size):
+        yield "\n".join(ordered[start : start + size])
+
+
+def _incremental(store, touched: list[str]) -> Outcome:
+    fresh = read_reports(store, digests=touched)
+    old: dict[str, tuple[str, frozenset[str]]] = {}
+    for chunk in _chunks(touched):
+        old |= _stored_incidents(store, f"{_values('d', chunk)} ?inc prov:wasDerivedFrom ?d .")
+    groups = {r.group for r in fresh if r.concerns} | {g for g in old.values() if g[1]}
+    anchors = _group_anchors(groups)
+    reports = {r.iri: r for r in fresh if not r.concerns}
+    for start in range(0, len(anchors), VALUES_CHUNK):
+        rows = " ".join(anchors[start : start + VALUES_CHUNK])
+        scope = f"VALUES (?class ?anchor) {{ {rows} }}"
+        events = {
+            row["e"]
+            for prop in CONCERN_NAMES
+            for row in _rows(
+                store, f"SELECT DISTINCT ?e WHERE {{ {scope} ?e {prop} ?anchor . ?e a ?class }}"
+            )
+        }
+        for report in read_reports(store, events=events):
+            if report.group in groups:
+                reports[report.iri] = report
+        for prop in CONCERN_NAMES:
+            where = f"{scope} ?inc {prop} ?anchor . ?inc vox:eventClass ?class ."
+            for inc, group in _stored_incidents(store, where).items():
+                if group in groups:
+                    old[inc] = group
+    incidents = join(reports.values())
+    people = {a for cls, actors in groups if cls in CASE_STAGES for a in actors}
+    people |= {a for i in incidents if i.event_class in CASE_STAGES for a in i.actors(VOX.affected)}
+    new_iris = {i.iri for i in incidents}
+    steps = [s for s in _stored_steps(store, people) if s.iri not in old and s.iri not in new_iris]
+    steps += [i.step() for i in incidents]
+    links = case_links(steps, people)
+    names = _names(store, {a for r in reports.values() for a in r.concerns})
+
+    operations = [f"DELETE WHERE {{ GRAPH {_G} {{ {_G} owl:versionInfo ?version }} }}"]
+    for chunk in _chunks(people):
+        operations.append(
+            f"DELETE {{ GRAPH {_G} {{ ?a vox:nextInCase ?b }} }} WHERE {{ {_values('p', chunk)} "
+            f"GRAPH {_G} {{ ?a vox:affected ?p ; vox:nextInCase ?b . ?b vox:affected ?p }} }}"
+        )
+    for chunk in _chunks(old):
+        scope = _values("i", chunk)
+        operations += [
+            f"DELETE {{ GRAPH {_G} {{ ?i ?p ?o }} }} WHERE {{ {scope} GRAPH {_G} {{ ?i ?p ?o }} }}",
+            f"DELETE {{ GRAPH {_G} {{ ?s ?p ?i }} }} WHERE {{ {scope} GRAPH {_G} {{ ?s ?p ?i }} }}",
+        ]
+    lines = [line for i in incidents for line in incident_triples(i, names)]
+    lines += [_link_triple(a, b) for a, b in sorted(links)]
+    operations += [
+        f"INSERT DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(set(lines))
+    ]
+    operations.append(f"INSERT DATA {{ GRAPH {_G} {{ {_marker()} }} }}")
+    store.update(_PREFIXES + " ;\n".join(operations))
+    return Outcome(False, len(reports), len(incidents), len(old), len(links), groups=len(groups))
