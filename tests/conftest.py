@@ -16,6 +16,7 @@ of any other graph a test wrote) before each test.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import socket
@@ -29,6 +30,7 @@ import pytest
 import requests
 
 from loader import load as pipeline
+from loader import statistics
 from loader.remote_store import RemoteStore, canonical
 from loader.store import GraphStore
 from voxgraph.paths import CORPUS
@@ -226,11 +228,27 @@ def as_virtuoso_stores_duration(text: str) -> float | None:
 def comparable_quads(store: AnyStore) -> set[str]:
     """The store's quads as text, literals in canonical form (Oxigraph keeps
     xsd:nonNegativeInteger as xsd:integer, Virtuoso keeps it) and each xsd:duration as
-    the number Virtuoso keeps of it (as_virtuoso_stores_duration)."""
+    the number Virtuoso keeps of it (as_virtuoso_stores_duration). Not the statistics
+    graph, whose fingerprint hashes the values as the engine keeps them: compare them
+    with assert_same_statistics."""
     return {
         comparable(f"{q.subject} {q.predicate} {canonical(q.object)} {q.graph_name}")
         for q in store.quads()
+        if q.graph_name.value != statistics.STATISTICS_GRAPH
     }
+
+
+def assert_same_statistics(store: AnyStore, expected: AnyStore) -> None:
+    """The same kept statistics, and events per day; on Virtuoso but for the fingerprint."""
+    kept, wanted = store.statistics(), expected.statistics()
+    assert kept is not None and wanted is not None, "a store keeps no statistics"
+    if on_virtuoso(store):
+        kept = dataclasses.replace(kept, fingerprint=wanted.fingerprint)
+    assert kept == wanted, f"the statistics differ:\n{kept}\n{wanted}"
+    for month in wanted.events:
+        assert statistics.event_days(store, month) == statistics.event_days(expected, month), (
+            f"the events per day of {month} differ"
+        )
 
 
 def comparable(text: str, datatype: str = DURATION) -> str:
