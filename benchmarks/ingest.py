@@ -81,8 +81,8 @@ def machine() -> dict[str, Any]:
 
 def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) -> dict[str, Any]:
     """Generate `count` digests, load them into a new store, and time it."""
-    from loader import load as pipeline
-    from loader.store import GraphStore
+    from voxgraph.loader import load as pipeline
+    from voxgraph.loader.store import GraphStore
     from voxgraph.synthesize import generate
 
     corpus = workdir / "digests"

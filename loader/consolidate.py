@@ -54,9 +54,9 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
-from loader import statistics
 from voxgraph import iris
 from voxgraph.iris import VOX
+from voxgraph.loader import statistics
 from voxgraph.paths import ONTOLOGY
 
 WINDOW = timedelta(days=21)
@@ -267,7 +267,7 @@ def _day(value: date) -> str:
 
 @cache
 def class_labels() -> dict[str, str]:
-    from loader.validate import ontology_graph
+    from voxgraph.loader.validate import ontology_graph
 
     ontology = ontology_graph()
     return {str(s): str(o) for s, o in ontology.subject_objects(RDFS.label)}

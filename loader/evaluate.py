@@ -44,11 +44,11 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from loader.extract import Facts, extract
-from loader.extract.facts import Actor, Event, Statement
-from loader.parse import DigestError, read_digest
-from loader.registry import Registry
 from voxgraph.iris import slug
+from voxgraph.loader.extract import Facts, extract
+from voxgraph.loader.extract.facts import Actor, Event, Statement
+from voxgraph.loader.parse import DigestError, read_digest
+from voxgraph.loader.registry import Registry
 
 QUOTE_SIMILARITY = 90  # rapidfuzz ratio (0-100) for two quotes to count as the same
 QUOTE_PAIRING_OVERLAP = 0.5  # token-overlap F1 for a found quote to pair with a gold one

@@ -58,9 +58,9 @@ import requests
 import yaml
 from tqdm import tqdm
 
-from loader.parse import Digest, DigestError, parse_digest
-from loader.retry import retry_wait
-from loader.webpage import page_digest, source_file
+from voxgraph.loader.parse import Digest, DigestError, parse_digest
+from voxgraph.loader.retry import retry_wait
+from voxgraph.loader.webpage import page_digest, source_file
 from voxgraph.paths import MAPPINGS
 
 PROJECT_URL = "https://w3id.org/voxgraph"

@@ -30,8 +30,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loader.names import best_similarity, fold
-from loader.registry import (
+from voxgraph.iris import ID, VOX
+from voxgraph.loader.names import best_similarity, fold
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
     Entry,
@@ -40,9 +41,8 @@ from loader.registry import (
     Source,
     read_entries,
 )
-from loader.store import GraphStore
-from loader.wikidata import Item, WikidataClient
-from voxgraph.iris import ID, VOX
+from voxgraph.loader.store import GraphStore
+from voxgraph.loader.wikidata import Item, WikidataClient
 
 DEFAULT_THRESHOLD = 0.8
 NAME_FIT = 0.85  # the least name similarity for a linked item to still fit its actor

@@ -41,17 +41,17 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from tqdm import tqdm
 
-from loader import consolidate
-from loader.extract import nlp
-from loader.map import map_digest
-from loader.parse import DigestError, digest_from_bytes
-from loader.registry import Registry
-from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
-from loader.validate import ShapeError, check
-from loader.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.paths import MAPPINGS, ONTOLOGY, ROOT, SHAPES
+from voxgraph.loader import consolidate
+from voxgraph.loader.extract import nlp
+from voxgraph.loader.map import map_digest
+from voxgraph.loader.parse import DigestError, digest_from_bytes
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
+from voxgraph.loader.validate import ShapeError, check
+from voxgraph.loader.webpage import PAGE_SUFFIXES, digest_input
+from voxgraph.paths import DATA, MAPPINGS, ONTOLOGY, SHAPES
 
 # Digest text files, and saved pages of the series (read by loader/webpage.py).
 DIGEST_SUFFIXES = (".txt", *PAGE_SUFFIXES)
@@ -123,7 +123,9 @@ def mapping_version() -> str:
     digest = hashlib.sha256()
     # consolidate.py makes no digest's graph: it has a version of its own.
     sources = [
-        *sorted(p for p in (ROOT / "loader").rglob("*.py") if p.name != "consolidate.py"),
+        *sorted(
+            p for p in Path(__file__).resolve().parent.rglob("*.py") if p.name != "consolidate.py"
+        ),
         *sorted(MAPPINGS.glob("*")),
         ONTOLOGY,
         SHAPES,
@@ -131,7 +133,7 @@ def mapping_version() -> str:
     digest.update(f"{nlp.MODEL} {nlp.MODEL_VERSION}\0".encode())
     for path in sources:
         if path.is_file():
-            name = path.relative_to(ROOT).as_posix()
+            name = path.relative_to(DATA).as_posix()  # the same in a checkout and a wheel
             digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -35,10 +35,10 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from loader.literals import canonical_decimal
-from loader.ontology import vox_types
 from voxgraph import iris
 from voxgraph.iris import VOX, WD
+from voxgraph.loader.literals import canonical_decimal
+from voxgraph.loader.ontology import vox_types
 from voxgraph.paths import ACTOR_REGISTRY, MAPPINGS
 
 GAZETTEER = MAPPINGS / "gazetteer.yaml"

@@ -40,9 +40,9 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader import statistics
-from loader.statistics import Statistics
-from loader.store import (
+from voxgraph.loader import statistics
+from voxgraph.loader.statistics import Statistics
+from voxgraph.loader.store import (
     Pattern,
     graph_as_ntriples,
     guarded_replace_update,

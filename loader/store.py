@@ -31,8 +31,8 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import BNode, Literal, URIRef
 
-from loader import statistics
-from loader.statistics import Statistics
+from voxgraph.loader import statistics
+from voxgraph.loader.statistics import Statistics
 from voxgraph.paths import ROOT
 
 DEFAULT_STORE = ROOT / "var" / "store"
@@ -145,7 +145,7 @@ def open_store(
     timeout: float | None = None,
 ):
     """The remote store at `url` (else $VOXGRAPH_STORE_URL), else the embedded one at `path`."""
-    from loader.remote_store import DEFAULT_TIMEOUT, RemoteStore, store_url
+    from voxgraph.loader.remote_store import DEFAULT_TIMEOUT, RemoteStore, store_url
 
     chosen = store_url(url)
     if chosen:

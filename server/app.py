@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from loader.store import GraphStore
-from server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
-from server.reload import follow_snapshots
-from server.settings import Settings
-from server.workers import attach_pool
+from voxgraph.loader.store import GraphStore
+from voxgraph.server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
+from voxgraph.server.reload import follow_snapshots
+from voxgraph.server.settings import Settings
+from voxgraph.server.workers import attach_pool
 
 CORS_PATHS = (
     "/sparql",

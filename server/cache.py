@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from flask import current_app
 
-from loader.store import GraphStore
+from voxgraph.loader.store import GraphStore
 
 T = TypeVar("T")
 EXTENSION = "voxgraph-cache"

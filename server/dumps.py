@@ -69,8 +69,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from werkzeug.http import is_resource_modified
 
-from loader.store import GraphStore
 from voxgraph.iris import BASE, PREFIXES, VOX
+from voxgraph.loader.store import GraphStore
 
 bp = Blueprint("dumps", __name__)
 

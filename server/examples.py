@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voxgraph.iris import PREFIXES
-from voxgraph.paths import ROOT
+from voxgraph.paths import QUERIES
 
-QUERIES = ROOT / "queries"
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 FILE_NAME = re.compile(r"^(\d{2,})-[a-z0-9-]+\.rq$")
 HEADER = re.compile(r"^#\s*(title|description|federated)\s*:\s*(.*?)\s*$")

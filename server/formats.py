@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from server.errors import NotAcceptable
+from voxgraph.server.errors import NotAcceptable
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from loader.store import GraphStore
-from server.formats import GRAPH_FORMATS, Format
 from voxgraph.iris import BASE, PREFIXES
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.formats import GRAPH_FORMATS, Format
 
 HTML = ("text/html", "application/xhtml+xml")
 ID_BASE = BASE + "id/"

@@ -23,11 +23,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from loader.store import GraphStore
-from server import linked_data as ld
-from server.formats import Format
 from voxgraph.iris import SCHEMA
+from voxgraph.loader.store import GraphStore
 from voxgraph.paths import ONTOLOGY, SHAPES
+from voxgraph.server import linked_data as ld
+from voxgraph.server.formats import Format
 
 bp = Blueprint("ontology_docs", __name__)
 

@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from server.errors import QueryError
-from server.examples import load_examples
-from server.formats import Wanted
-from server.linked_data import local_href, short_iri
-from server.query import Dataset, run_query
 from voxgraph.iris import BASE, PREFIXES
+from voxgraph.server.errors import QueryError
+from voxgraph.server.examples import load_examples
+from voxgraph.server.formats import Wanted
+from voxgraph.server.linked_data import local_href, short_iri
+from voxgraph.server.query import Dataset, run_query
 
 bp = Blueprint("page", __name__)
 

@@ -22,9 +22,9 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
-from loader.remote_store import AnswerTooLarge, RemoteTriples
-from loader.store import GraphStore
-from server.errors import (
+from voxgraph.loader.remote_store import AnswerTooLarge, RemoteTriples
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.errors import (
     READ_ONLY,
     BadQuery,
     Forbidden,
@@ -35,9 +35,13 @@ from server.errors import (
     QueryTooLarge,
     RemoteServiceFailed,
 )
-from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
-from server.service_guard import TOKEN_GAP, check_service_endpoints, decode_codepoint_escapes
-from server.settings import Settings
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
+from voxgraph.server.service_guard import (
+    TOKEN_GAP,
+    check_service_endpoints,
+    decode_codepoint_escapes,
+)
+from voxgraph.server.settings import Settings
 
 # Oxigraph parses and evaluates recursively; a query nested deeper than this
 # could overflow a thread's stack and take the whole process down.

@@ -27,10 +27,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from loader.names import fold, similarity
-from loader.store import GraphStore
-from server.cache import per_version
 from voxgraph.iris import ID, VOX, WD
+from voxgraph.loader.names import fold, similarity
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.cache import per_version
 
 bp = Blueprint("reconcile", __name__)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from loader.store import GraphStore, latest_snapshot
+from voxgraph.loader.store import GraphStore, latest_snapshot
 
 
 class SnapshotFollower:

@@ -24,12 +24,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
-from loader.store import GraphStore
-from server import linked_data as ld
-from server import paging
-from server.cache import kept_list
 from voxgraph import iris
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import GraphStore
+from voxgraph.server import linked_data as ld
+from voxgraph.server import paging
+from voxgraph.server.cache import kept_list
 
 bp = Blueprint("resources", __name__)
 

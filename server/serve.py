@@ -9,13 +9,13 @@ from typing import Any
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from loader.remote_store import RemoteStore
-from loader.remote_store import store_url as remote_store_url
-from loader.store import GraphStore, latest_snapshot, store_path
-from server.app import create_app
-from server.memory import format_size
-from server.query import THREAD_STACK_BYTES
-from server.settings import Settings
+from voxgraph.loader.remote_store import RemoteStore
+from voxgraph.loader.remote_store import store_url as remote_store_url
+from voxgraph.loader.store import GraphStore, latest_snapshot, store_path
+from voxgraph.server.app import create_app
+from voxgraph.server.memory import format_size
+from voxgraph.server.query import THREAD_STACK_BYTES
+from voxgraph.server.settings import Settings
 
 # More threads than query slots (settings.max_concurrent_queries), so that a
 # query beyond the limit is answered 503 at once rather than queued unseen.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from loader.store import GraphStore
-from server.cache import per_version
-from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.cache import per_version
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from server.errors import BadQuery, Forbidden
+from voxgraph.server.errors import BadQuery, Forbidden
 
 SERVICE_WORD = re.compile("service", re.IGNORECASE)
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")

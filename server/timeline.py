@@ -37,13 +37,13 @@ from datetime import date
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
-from loader import statistics
-from loader.statistics import ALL_KINDS, Statistics
-from loader.store import GraphStore
-from server import linked_data as ld
-from server import paging
-from server.cache import kept_list
-from server.resources import dated_keys, rows
+from voxgraph.loader import statistics
+from voxgraph.loader.statistics import ALL_KINDS, Statistics
+from voxgraph.loader.store import GraphStore
+from voxgraph.server import linked_data as ld
+from voxgraph.server import paging
+from voxgraph.server.cache import kept_list
+from voxgraph.server.resources import dated_keys, rows
 
 bp = Blueprint("timeline", __name__)
 

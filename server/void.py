@@ -12,11 +12,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from loader.store import GraphStore
-from server.errors import NotAcceptable
-from server.formats import GRAPH_FORMATS, Wanted, choose
-from server.linked_data import ID_BASE, serialize
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.errors import NotAcceptable
+from voxgraph.server.formats import GRAPH_FORMATS, Wanted, choose
+from voxgraph.server.linked_data import ID_BASE, serialize
 
 bp = Blueprint("void", __name__)
 

@@ -72,20 +72,20 @@ from typing import BinaryIO
 
 from flask import Flask
 
-from loader.store import GraphStore
-from server.errors import Busy, MemoryExceeded, QueryError, QueryTimeout, WorkerLost
-from server.formats import Wanted
-from server.memory import (
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.errors import Busy, MemoryExceeded, QueryError, QueryTimeout, WorkerLost
+from voxgraph.server.formats import Wanted
+from voxgraph.server.memory import (
     MIB,
     default_max_memory,
     format_size,
     limit_data_segment,
     private_memory,
 )
-from server.query import POOL_KEY, THREAD_STACK_BYTES, Dataset, QueryAnswer, evaluate
-from server.settings import Settings
+from voxgraph.server.query import POOL_KEY, THREAD_STACK_BYTES, Dataset, QueryAnswer, evaluate
+from voxgraph.server.settings import Settings
 
-WORKER_COMMAND = "from server.workers import worker_main; worker_main()"
+WORKER_COMMAND = "from voxgraph.server.workers import worker_main; worker_main()"
 STARTUP_SECONDS = 60.0  # a fresh worker imports rdflib and pyoxigraph: a second or two
 # Oxigraph's engine allocates and frees small blocks at a high rate: with glibc's
 # defaults, malloc and free took 28 % of the worker's CPU on four analytic queries

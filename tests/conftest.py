@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from loader import load as pipeline
-from loader.remote_store import RemoteStore
-from loader.store import GraphStore
+from voxgraph.loader import load as pipeline
+from voxgraph.loader.remote_store import RemoteStore
+from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS
 
 BACKENDS = ["embedded", "remote"]

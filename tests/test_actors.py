@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from loader.extract.actors import find_mentions, find_roles, spelling_key
-from loader.extract.facts import Mention
-from loader.parse import Digest, parse_digest
-from loader.registry import Entry, Registry, Role
+from voxgraph.loader.extract.actors import find_mentions, find_roles, spelling_key
+from voxgraph.loader.extract.facts import Mention
+from voxgraph.loader.parse import Digest, parse_digest
+from voxgraph.loader.registry import Entry, Registry, Role
 
 REGISTRY = Registry(
     [

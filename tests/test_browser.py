@@ -16,9 +16,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
-from loader.store import GraphStore
-from server.page import EDITOR
 from tests.server_fixtures import serving_store
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.page import EDITOR
 
 CHROMIUM = Path("/usr/bin/chromium")
 KARIMLI = "https://w3id.org/voxgraph/id/actor/ali-karimli"

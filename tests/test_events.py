@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from loader.extract.actors import find_mentions
-from loader.extract.events import find_events
-from loader.extract.facts import Event
-from loader.parse import parse_digest
-from loader.registry import Entry, Registry
+from voxgraph.loader.extract.actors import find_mentions
+from voxgraph.loader.extract.events import find_events
+from voxgraph.loader.extract.facts import Event
+from voxgraph.loader.parse import parse_digest
+from voxgraph.loader.registry import Entry, Registry
 
 PUBLISHER = "Center for National and International Studies"
 FRIDAY = "September 22, 2023"

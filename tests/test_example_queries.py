@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
-from server.examples import QUERIES, Example, load_examples, read_example
 from tests.conftest import AnyStore
+from voxgraph.server.examples import QUERIES, Example, load_examples, read_example
 
 EXAMPLES = load_examples()
 

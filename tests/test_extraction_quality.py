@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from loader.evaluate import Report, evaluate
-from loader.registry import Registry
+from voxgraph.loader.evaluate import Report, evaluate
+from voxgraph.loader.registry import Registry
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -20,15 +20,15 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from loader import consolidate
-from loader import load as pipeline
-from loader.consolidate import CaseStep, Report, case_links, join
-from loader.store import GraphStore, latest_snapshot
-from server.dumps import write_dump
 from tests.conftest import AnyStore, StoreFactory
 from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
+from voxgraph.loader import consolidate
+from voxgraph.loader import load as pipeline
+from voxgraph.loader.consolidate import CaseStep, Report, case_links, join
+from voxgraph.loader.store import GraphStore, latest_snapshot
+from voxgraph.server.dumps import write_dump
 
 AFFECTED, PARTICIPANT = str(VOX.affected), str(VOX.participant)
 ARREST, MEETING, SENTENCING = str(VOX.Arrest), str(VOX.Meeting), str(VOX.Sentencing)

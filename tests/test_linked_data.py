@@ -12,9 +12,9 @@ import requests
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID
 
-from loader.store import GraphStore
 from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, VOX
+from voxgraph.loader.store import GraphStore
 
 KARIMLI = ID["actor/ali-karimli"]
 DIGEST = ID["digest/2022-11-04"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from loader import load as pipeline
-from loader.store import GraphStore
 from tests.conftest import AnyStore, StoreFactory
+from voxgraph.loader import load as pipeline
+from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS
 
 DATES = ["2022-11-04", "2022-11-08", "2023-09-22", "2023-09-26", "2023-10-03"]

@@ -13,9 +13,6 @@ import requests
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from loader.store import GraphStore
-from server.dumps import write_dump
-from server.examples import load_examples
 from tests.server_fixtures import (
     DIGEST_1,
     GRAPH_1,
@@ -24,6 +21,9 @@ from tests.server_fixtures import (
     sample_graph,
     union_graph,
 )
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.dumps import write_dump
+from voxgraph.server.examples import load_examples
 
 pytest_plugins = ["tests.server_fixtures"]
 
@@ -107,7 +107,7 @@ def test_page_uses_nothing_from_elsewhere(base_url: str) -> None:
 
 
 def test_page_says_when_the_editor_is_missing(base_url: str, monkeypatch) -> None:
-    monkeypatch.setattr("server.page.EDITOR", Path("/nonexistent/yasgui.min.js"))
+    monkeypatch.setattr("voxgraph.server.page.EDITOR", Path("/nonexistent/yasgui.min.js"))
     response, parsed = page(base_url)
     assert "YASGUI) is not installed" in response.text
     assert "/static/vendor/yasgui.min.js" not in parsed.attributes("script", "src")

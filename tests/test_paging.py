@@ -17,11 +17,11 @@ import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
-from loader import load as pipeline
-from loader.store import GraphStore
 from tests.conftest import AnyStore, free_port
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX
+from voxgraph.loader import load as pipeline
+from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS
 
 ALIYEV = str(ID["actor/ilham-aliyev"])

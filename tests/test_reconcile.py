@@ -7,9 +7,9 @@ import json
 import pytest
 from flask.testing import FlaskClient
 
-from loader.store import GraphStore
-from server.app import create_app
 from voxgraph.iris import ID, VOX
+from voxgraph.loader.store import GraphStore
+from voxgraph.server.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loader.extract.actors import find_mentions
-from loader.parse import parse_digest
-from loader.registry import (
+from voxgraph.loader.extract.actors import find_mentions
+from voxgraph.loader.parse import parse_digest
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     GAZETTEER,
     PLACE_TYPES,
@@ -17,7 +17,7 @@ from loader.registry import (
     RegistryError,
     read_entries,
 )
-from loader.validate import check
+from voxgraph.loader.validate import check
 from voxgraph.paths import ACTOR_REGISTRY
 
 

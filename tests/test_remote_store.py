@@ -15,13 +15,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from loader import load as pipeline
-from loader.remote_store import RemoteStore, RemoteTimeout, default_update_url
-from server.settings import Settings
 from tests.conftest import OxigraphServer, StoreFactory
 from tests.server_fixtures import serving_store
 from tests.test_load import DATES
+from voxgraph.loader import load as pipeline
+from voxgraph.loader.remote_store import RemoteStore, RemoteTimeout, default_update_url
 from voxgraph.paths import CORPUS
+from voxgraph.server.settings import Settings
 
 pytest_plugins = ["tests.server_fixtures"]
 

@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
-from loader import load as pipeline
-from loader.store import GraphStore
 from tests.conftest import AnyStore, StoreFactory
 from voxgraph import iris
 from voxgraph.cli import main
+from voxgraph.loader import load as pipeline
+from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS
 
 KEY = "2022-11-04"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from loader.extract.actors import find_mentions
-from loader.extract.facts import Statement
-from loader.extract.statements import find_statements
-from loader.parse import parse_digest
-from loader.registry import Entry, Registry
+from voxgraph.loader.extract.actors import find_mentions
+from voxgraph.loader.extract.facts import Statement
+from voxgraph.loader.extract.statements import find_statements
+from voxgraph.loader.parse import parse_digest
+from voxgraph.loader.registry import Entry, Registry
 
 REGISTRY = Registry(
     [

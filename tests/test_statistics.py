@@ -11,12 +11,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from loader import load as pipeline
-from loader import statistics
-from loader.remote_store import RemoteStore
-from loader.store import GraphStore
 from tests.conftest import AnyStore, OxigraphServer, StoreFactory
 from voxgraph.iris import GRAPH
+from voxgraph.loader import load as pipeline
+from voxgraph.loader import statistics
+from voxgraph.loader.remote_store import RemoteStore
+from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS
 
 VOX = "https://w3id.org/voxgraph/ontology#"

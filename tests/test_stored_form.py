@@ -19,24 +19,24 @@ import pytest
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from loader.extract.event_lexicon import load_lexicon
-from loader.literals import canonical_decimal, canonical_duration
-from loader.load import prepare
-from loader.registry import Link, Registry, Source, add_link
-from loader.store import (
+from tests.conftest import AnyStore
+from tests.server_fixtures import serving
+from voxgraph import iris
+from voxgraph.iris import NIF, PREFIXES
+from voxgraph.loader.extract.event_lexicon import load_lexicon
+from voxgraph.loader.literals import canonical_decimal, canonical_duration
+from voxgraph.loader.load import prepare
+from voxgraph.loader.registry import Link, Registry, Source, add_link
+from voxgraph.loader.store import (
     GraphStore,
     StoreFormError,
     check_stored_form,
     graph_as_ntriples,
     latest_snapshot,
 )
-from server.app import create_app
-from server.settings import Settings
-from tests.conftest import AnyStore
-from tests.server_fixtures import serving
-from voxgraph import iris
-from voxgraph.iris import NIF, PREFIXES
 from voxgraph.paths import CORPUS, SHAPES
+from voxgraph.server.app import create_app
+from voxgraph.server.settings import Settings
 
 XSD = Namespace(PREFIXES["xsd"])  # a plain Namespace: pytest probes module attributes
 VOXGRAPH = [sys.executable, "-m", "voxgraph.cli"]

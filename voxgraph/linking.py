@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 import click
 from tqdm import tqdm
 
-from loader import link
-from loader.registry import (
+from voxgraph.loader import link
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
     QID,
@@ -31,8 +31,8 @@ from loader.registry import (
     parse_source,
     read_entries,
 )
-from loader.store import GraphStore
-from loader.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
+from voxgraph.loader.store import GraphStore
+from voxgraph.loader.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
 from voxgraph.paths import ACTOR_REGISTRY
 
 CSV_COLUMNS = (

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loader.extract.actors import find_mentions, find_roles
-from loader.extract.events import find_events
-from loader.extract.facts import Event, Mention, RoleClaim, Statement
-from loader.extract.nlp import analyse
-from loader.extract.statements import find_statements
-from loader.parse import Digest
-from loader.registry import Registry
+from voxgraph.loader.extract.actors import find_mentions, find_roles
+from voxgraph.loader.extract.events import find_events
+from voxgraph.loader.extract.facts import Event, Mention, RoleClaim, Statement
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.statements import find_statements
+from voxgraph.loader.parse import Digest
+from voxgraph.loader.registry import Registry
 
 
 @dataclass

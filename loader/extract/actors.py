@@ -52,12 +52,12 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.cues import Cues, alternation, load_cues
-from loader.extract.facts import Actor, Mention, RoleClaim
-from loader.extract.nlp import analyse, pipeline
-from loader.parse import Digest, Span
-from loader.registry import Entry, Registry, normalise_name
 from voxgraph.iris import slug
+from voxgraph.loader.extract.cues import Cues, alternation, load_cues
+from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim
+from voxgraph.loader.extract.nlp import analyse, pipeline
+from voxgraph.loader.parse import Digest, Span
+from voxgraph.loader.registry import Entry, Registry, normalise_name
 
 T = TypeVar("T")
 # What each registry gives every digest (its name pattern, spelling indexes),

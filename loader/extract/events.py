@@ -50,12 +50,12 @@ from datetime import date
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.dates import find_dates
-from loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
-from loader.extract.facts import Actor, Event, Mention
-from loader.extract.nlp import analyse
-from loader.extract.quotes import quote_spans
-from loader.parse import Digest, Span
+from voxgraph.loader.extract.dates import find_dates
+from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
+from voxgraph.loader.extract.facts import Actor, Event, Mention
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.quotes import quote_spans
+from voxgraph.loader.parse import Digest, Span
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}

@@ -50,12 +50,12 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.actors import described, find_roles, outermost
-from loader.extract.cues import load_cues
-from loader.extract.facts import Actor, Mention, RoleClaim, Statement
-from loader.extract.nlp import analyse
-from loader.extract.quotes import quotations
-from loader.parse import Digest, Paragraph, Span
+from voxgraph.loader.extract.actors import described, find_roles, outermost
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.quotes import quotations
+from voxgraph.loader.parse import Digest, Paragraph, Span
 
 SPEAKER_TYPES = ("Place",)  # actor types that never speak
 SUBJECTS = ("nsubj",)
