@@ -239,8 +239,10 @@ def _statement_figures(gold: list[dict], found: list[Statement], report: Report)
     spans = Score(gold=len(gold_quotes), predicted=len(unpaired))
     paired: list[tuple[dict, dict]] = []
     for g in gold_quotes:
-        best = max(unpaired, key=lambda p: token_overlap(g["quote"], p["quote"]), default=None)
-        overlap = token_overlap(g["quote"], best["quote"]) if best else 0.0
+        best = max(
+            unpaired, key=lambda p: token_overlap(g["quote"], p["quote"] or ""), default=None
+        )
+        overlap = token_overlap(g["quote"], best["quote"] or "") if best else 0.0
         if best is not None and overlap >= QUOTE_PAIRING_OVERLAP:
             unpaired.remove(best)
             paired.append((g, best))

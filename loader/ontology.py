@@ -26,7 +26,9 @@ def vox_types(name: str) -> tuple[URIRef, ...]:
     """vox:<name> and every vox: class above it, e.g. Arrest -> (Arrest, Event)."""
     start = VOX[name]
     found = [start, *ontology().transitive_objects(start, RDFS.subClassOf)]
-    return tuple(dict.fromkeys(c for c in found if c.startswith(str(VOX))))
+    return tuple(
+        dict.fromkeys(c for c in found if isinstance(c, URIRef) and c.startswith(str(VOX)))
+    )
 
 
 @cache

@@ -25,7 +25,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import BNode, Literal, Node, URIRef
+from rdflib.term import BNode, Identifier, Literal, Node, URIRef
 
 from voxgraph.iris import ID, PREFIXES
 from voxgraph.paths import ONTOLOGY, SHAPES
@@ -124,7 +124,7 @@ class _DataGraph(Graph):
         processor: str = "sparql",
         result: str = "sparql",
         initNs: Mapping[str, Any] | None = None,  # noqa: N803
-        initBindings: Mapping[str, Node] | None = None,  # noqa: N803
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
         use_store_provided: bool = True,
         **kwargs: Any,
     ):

@@ -84,8 +84,8 @@ def digest_input(path: Path) -> tuple[bytes, str]:
     if path.suffix.lower() not in PAGE_SUFFIXES:
         raw = read_digest_bytes(path)
         sidecar = source_file(path)
-        if sidecar.is_file() and (url := sidecar.read_text(encoding="utf-8").strip()):
-            return raw, url.splitlines()[0].strip()
+        if sidecar.is_file() and (named := sidecar.read_text(encoding="utf-8").strip()):
+            return raw, named.splitlines()[0].strip()
         return raw, path.name
     if not path.is_file():
         raise DigestError(str(path), None, "no such file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import werkzeug
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
@@ -66,7 +67,7 @@ def allow_cross_origin(response: Response) -> Response:
     return response
 
 
-def plain_text_error(error: HTTPException) -> Response:
+def plain_text_error(error: HTTPException) -> werkzeug.Response:
     """Errors Flask raises itself (404, 405, 413 ...) as short text, like the endpoint's own."""
     response = error.get_response()
     response.set_data(f"{error.code} {error.name}: {error.description}\n")

@@ -9,7 +9,10 @@ through `*/*`, gets 406 Not Acceptable; no Accept header means the default
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -17,12 +20,16 @@ from werkzeug.http import parse_accept_header
 
 from voxgraph.server.errors import NotAcceptable
 
+OxFormat = TypeVar("OxFormat", bound=ox.QueryResultsFormat | ox.RdfFormat)
+
 
 @dataclass(frozen=True)
-class Format:
+class Format(Generic[OxFormat]):
+    """A results format (Format[ox.QueryResultsFormat]) or a graph format (ox.RdfFormat)."""
+
     name: str
     media_type: str
-    oxigraph: ox.QueryResultsFormat | ox.RdfFormat
+    oxigraph: OxFormat
     aliases: tuple[str, ...] = ()  # other media types that select it
     format_names: tuple[str, ...] = ()  # values of the format= parameter that select it
 
@@ -33,7 +40,10 @@ class Format:
         return self.media_type
 
 
-RESULTS_FORMATS = (  # the first one is the default
+ResultsFormat = Format[ox.QueryResultsFormat]  # SELECT and ASK answers
+GraphFormat = Format[ox.RdfFormat]  # CONSTRUCT and DESCRIBE answers, documents, dumps
+
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (  # the first one is the default
     Format(
         "json",
         "application/sparql-results+json",
@@ -52,7 +62,7 @@ RESULTS_FORMATS = (  # the first one is the default
     Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, (), ("tsv",)),
 )
 
-GRAPH_FORMATS = (  # the first one is the default
+GRAPH_FORMATS: tuple[GraphFormat, ...] = (  # the first one is the default
     Format(
         "ttl",
         "text/turtle",
@@ -92,7 +102,7 @@ class Wanted:
     format_name: str = ""
 
 
-def choose(formats: tuple[Format, ...], wanted: Wanted) -> Format:
+def choose(formats: tuple[Format[OxFormat], ...], wanted: Wanted) -> Format[OxFormat]:
     """The format from `formats` that `wanted` prefers; raises NotAcceptable."""
     if wanted.format_name:
         name = wanted.format_name.strip().lower()
@@ -105,7 +115,7 @@ def choose(formats: tuple[Format, ...], wanted: Wanted) -> Format:
         )
     if not wanted.accept.strip():
         return formats[0]
-    by_media_type: dict[str, Format] = {}
+    by_media_type: dict[str, Format[OxFormat]] = {}
     for candidate in formats:
         for media_type in (candidate.media_type, *candidate.aliases):
             by_media_type.setdefault(media_type, candidate)
@@ -116,3 +126,14 @@ def choose(formats: tuple[Format, ...], wanted: Wanted) -> Format:
             f"none of the accepted media types is available; this answer comes as {offered}"
         )
     return by_media_type[best]
+
+
+def rdf_bytes(
+    statements: Iterable[ox.Triple] | Iterable[ox.Quad],
+    rdf_format: ox.RdfFormat,
+    prefixes: dict[str, str] | None = None,
+) -> bytes:
+    """`statements` written as `rdf_format` (with `prefixes` declared where it can)."""
+    out = io.BytesIO()
+    ox.serialize(statements, out, rdf_format, prefixes=prefixes)
+    return out.getvalue()

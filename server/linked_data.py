@@ -12,7 +12,7 @@ from werkzeug.http import parse_accept_header
 
 from voxgraph.iris import BASE, PREFIXES
 from voxgraph.loader.store import GraphStore
-from voxgraph.server.formats import GRAPH_FORMATS, Format
+from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat, rdf_bytes
 
 HTML = ("text/html", "application/xhtml+xml")
 ID_BASE = BASE + "id/"
@@ -22,7 +22,7 @@ REGISTRY = ox.NamedNode(BASE + "graph/registry")
 DESCRIPTION_PAGE = 1_000  # triples per page of a data document (a digest's fits in one)
 
 
-def negotiate(accept: str) -> Format | None:
+def negotiate(accept: str) -> GraphFormat | None:
     """The RDF format `accept` prefers over HTML, or None for HTML.
 
     HTML wins ties and is the default (no Accept header, or */*), so a link
@@ -30,7 +30,7 @@ def negotiate(accept: str) -> Format | None:
     """
     if not accept.strip():
         return None
-    offered: dict[str, Format | None] = {media_type: None for media_type in HTML}
+    offered: dict[str, GraphFormat | None] = {media_type: None for media_type in HTML}
     for candidate in GRAPH_FORMATS:
         for media_type in (candidate.media_type, *candidate.aliases):
             offered.setdefault(media_type, candidate)
@@ -41,7 +41,7 @@ def negotiate(accept: str) -> Format | None:
     return offered[best]
 
 
-def format_by_extension(extension: str) -> Format | None:
+def format_by_extension(extension: str) -> GraphFormat | None:
     """ttl, nt, rdf (RDF/XML) or jsonld."""
     for candidate in GRAPH_FORMATS:
         if extension in (candidate.name, *candidate.format_names):
@@ -49,7 +49,7 @@ def format_by_extension(extension: str) -> Format | None:
     return None
 
 
-def extension(chosen: Format) -> str:
+def extension(chosen: GraphFormat) -> str:
     return {"rdfxml": "rdf"}.get(chosen.name, chosen.name)
 
 
@@ -92,8 +92,11 @@ def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
         yield ox.Triple(quad.subject, quad.predicate, quad.object)
     for quad in store.quads_for_pattern(None, None, node):
         subject = quad.subject
-        fragment = isinstance(subject, ox.NamedNode) and subject.value.startswith(iri + "#")
-        if fragment and subject not in fragments:
+        if (
+            isinstance(subject, ox.NamedNode)
+            and subject.value.startswith(iri + "#")
+            and subject not in fragments
+        ):
             fragments.append(subject)
         yield ox.Triple(quad.subject, quad.predicate, quad.object)
     for fragment in fragments:
@@ -131,13 +134,16 @@ def select(
 
 
 def serialize(
-    triples: Iterable[ox.Triple], chosen: Format, extra_prefixes: dict[str, str] | None = None
+    triples: Iterable[ox.Triple], chosen: GraphFormat, extra_prefixes: dict[str, str] | None = None
 ) -> bytes:
     prefixes = {**PREFIXES, **(extra_prefixes or {})}
-    return ox.serialize(list(triples), format=chosen.oxigraph, prefixes=prefixes)
+    return rdf_bytes(list(triples), chosen.oxigraph, prefixes)
 
 
-def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -> dict[str, str]:
+def labels(
+    store: GraphStore,
+    seen: Iterable[tuple[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None]],
+) -> dict[str, str]:
     """rdfs:label of each IRI that has one, looked up in the registry's graph and else in
     the graph it was seen in (`seen`: (IRI, graph) pairs): one index seek each, in one
     call to the store.
@@ -148,7 +154,7 @@ def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -
     graphs_of: dict[str, list[ox.NamedNode]] = {}
     for iri, graph in seen:
         found = graphs_of.setdefault(iri, [REGISTRY])
-        if graph is not None and isinstance(graph, ox.NamedNode) and graph not in found:
+        if isinstance(graph, ox.NamedNode) and graph not in found:
             found.append(graph)
     asked = [(iri, graph) for iri, graphs in graphs_of.items() for graph in graphs]
     answers = store.first_quads(
@@ -164,7 +170,7 @@ def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -
 def first_label(store: GraphStore, iri: str) -> str | None:
     """The first rdfs:label of `iri` in the store's index order (one seek), or None."""
     for quad in store.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None, limit=1):
-        return quad.object.value
+        return quad.object.value if isinstance(quad.object, ox.Literal) else None
     return None
 
 

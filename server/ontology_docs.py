@@ -24,10 +24,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from voxgraph.iris import SCHEMA
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store import GraphStore, Pattern
 from voxgraph.paths import ONTOLOGY, SHAPES
 from voxgraph.server import linked_data as ld
-from voxgraph.server.formats import Format
+from voxgraph.server.formats import GraphFormat
 
 bp = Blueprint("ontology_docs", __name__)
 
@@ -85,7 +85,7 @@ def document(name: str, ext: str | None) -> Response:
     return response
 
 
-def rdf(name: str, chosen: Format) -> bytes:
+def rdf(name: str, chosen: GraphFormat) -> bytes:
     path = DOCUMENTS[name]
     if chosen.name == "ttl":
         return path.read_bytes()
@@ -154,7 +154,7 @@ def data_examples(store: GraphStore, graph: Graph) -> dict[str, tuple[ox.Triple,
     properties = sorted(
         str(s) for kind in PROPERTY_TYPES for s in graph.subjects(RDF.type, kind) if _ours(s)
     )
-    patterns = [(None, RDF_TYPE, ox.NamedNode(c), None) for c in classes]
+    patterns: list[Pattern] = [(None, RDF_TYPE, ox.NamedNode(c), None) for c in classes]
     patterns += [(None, ox.NamedNode(p), None, None) for p in properties]
     found = store.first_quads(patterns, outside=ld.BASE + "graph/ontology")
     return {
@@ -171,7 +171,7 @@ def _ours(term: object) -> bool:
 def shapes_context() -> dict:
     graph = parsed(SHAPES)
     shapes_found = []
-    for shape in sorted(graph.subjects(RDF.type, SH.NodeShape)):
+    for shape in sorted(graph.subjects(RDF.type, SH.NodeShape), key=str):  # named shapes
         properties = []
         for node in graph.objects(shape, SH.property):
             constraints = {

@@ -116,6 +116,7 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> C
     if isinstance(term, ox.BlankNode):
         return Cell(f"_:{term.value}", "bnode")
     if isinstance(term, ox.Literal):
+        note: str | None
         if term.language:
             note = f"@{term.language}"
         else:

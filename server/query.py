@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from json.encoder import encode_basestring
-from typing import BinaryIO
+from typing import IO
 
 import pyoxigraph as ox
 from flask import current_app, has_app_context
@@ -35,7 +35,14 @@ from voxgraph.server.errors import (
     QueryTooLarge,
     RemoteServiceFailed,
 )
-from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
+from voxgraph.server.formats import (
+    GRAPH_FORMATS,
+    RESULTS_FORMATS,
+    ResultsFormat,
+    Wanted,
+    choose,
+    rdf_bytes,
+)
 from voxgraph.server.service_guard import (
     TOKEN_GAP,
     check_service_endpoints,
@@ -79,7 +86,7 @@ class QueryAnswer:
     is larger than fits in one piece (see server/workers.py): read it with `content()`,
     or hand it to the HTTP server as a file."""
 
-    body: bytes | BinaryIO
+    body: bytes | IO[bytes]
     content_type: str
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
     truncated: bool = False  # rows were left out (settings.max_result_rows / _bytes)
@@ -171,16 +178,16 @@ def evaluate(
         # SELECT and CONSTRUCT evaluate lazily (and a remote store's answers are parsed
         # as they come) while their rows are read here.
         if isinstance(result, ox.QueryTriples | RemoteTriples):
-            chosen = choose(GRAPH_FORMATS, wanted)
+            graph_format = choose(GRAPH_FORMATS, wanted)
             triples = list(islice(result, settings.max_result_rows + 1))
             kept = min(len(triples), settings.max_result_rows)
             body, kept, truncated = _fit(
                 kept,
                 len(triples) > kept,
                 settings,
-                lambda count: _graph_bytes(triples[:count], chosen.oxigraph),
+                lambda count: rdf_bytes(triples[:count], graph_format.oxigraph),
             )
-            return QueryAnswer(body, chosen.content_type, "graph", truncated)
+            return QueryAnswer(body, graph_format.content_type, "graph", truncated)
         chosen = choose(RESULTS_FORMATS, wanted)
         names = [variable.value for variable in result.variables]
         if chosen.content_type.startswith(JSON_RESULTS):
@@ -226,11 +233,7 @@ def _fit(
     return body, count, truncated
 
 
-def _graph_bytes(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
-    return ox.serialize(triples, format=rdf_format)
-
-
-def _converted(json_document: bytes, chosen: Format) -> bytes:
+def _converted(json_document: bytes, chosen: ResultsFormat) -> bytes:
     out = io.BytesIO()
     ox.parse_query_results(json_document, ox.QueryResultsFormat.JSON).serialize(
         out, chosen.oxigraph
@@ -310,7 +313,9 @@ class JsonRows:
             return b"".join((text[:end], footer))  # one copy of the text
 
 
-def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: Format) -> bytes:
+def _results_bytes(
+    names: list[str], solutions: list[ox.QuerySolution], chosen: ResultsFormat
+) -> bytes:
     """All of `solutions` as `chosen` (SPARQL JSON as JsonRows writes it)."""
     document = JsonRows.write(solutions, names, len(solutions), 2**62).document()
     if chosen.content_type.startswith(JSON_RESULTS):

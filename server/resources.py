@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
+import werkzeug
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
@@ -65,7 +66,7 @@ class Item:
 
 
 @bp.route("/id/<path:rest>")
-def identifier(rest: str) -> Response:
+def identifier(rest: str) -> werkzeug.Response:
     iri = ld.ID_BASE + rest
     if not exists(store(), iri):
         abort(404)
@@ -453,11 +454,11 @@ def items(solutions: list[dict[str, str]]) -> list[Item]:
             if "text" in row and row["text"] not in item.texts:
                 item.texts.append(row["text"])
     for row in solutions:
-        item = grouped.get(row["x"])
-        if item is not None and "b" in row:
+        spanned = grouped.get(row["x"])
+        if spanned is not None and "b" in row:
             span = (int(row["b"]), int(row["e"]), row["anchor"])
-            if span not in item.evidence:
-                item.evidence.append(span)
+            if span not in spanned.evidence:
+                spanned.evidence.append(span)
     for item in grouped.values():
         item.evidence.sort()
     return sorted(grouped.values(), key=lambda i: (i.date, i.iri), reverse=True)

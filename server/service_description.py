@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from voxgraph.loader.store import GraphStore
 from voxgraph.server.cache import per_version
-from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose, rdf_bytes
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -24,10 +24,10 @@ def service_description(store: GraphStore, endpoint: str, wanted: Wanted) -> tup
     chosen = choose(GRAPH_FORMATS, wanted)
 
     def write(current: GraphStore) -> bytes:
-        return ox.serialize(
+        return rdf_bytes(
             description_triples(current, endpoint),
-            format=chosen.oxigraph,
-            prefixes={"sd": SD, "dcterms": "http://purl.org/dc/terms/"},
+            chosen.oxigraph,
+            {"sd": SD, "dcterms": "http://purl.org/dc/terms/"},
         )
 
     body = per_version(store, f"service description {chosen.name} {endpoint}", write)
@@ -51,8 +51,8 @@ def description_triples(store: GraphStore, endpoint: str) -> list[ox.Triple]:
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
     ]
-    for format_ in (*RESULTS_FORMATS, *GRAPH_FORMATS):
-        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(format_.oxigraph.iri)))
+    for iri in [f.oxigraph.iri for f in RESULTS_FORMATS] + [f.oxigraph.iri for f in GRAPH_FORMATS]:
+        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(iri)))
     for name in store.named_graphs():
         named_graph = ox.BlankNode(f"g{len(triples)}")
         triples += [

@@ -73,9 +73,9 @@ def sparql() -> Response:
     # A large answer waits in a temporary file (server/workers.py): sent from there.
     headers["Content-Length"] = str(answer.body.seek(0, os.SEEK_END))
     answer.body.seek(0)
-    body = wrap_file(request.environ, answer.body, buffer_size=FILE_BUFFER_BYTES)
+    stream = wrap_file(request.environ, answer.body, buffer_size=FILE_BUFFER_BYTES)
     return Response(
-        body, content_type=answer.content_type, headers=headers, direct_passthrough=True
+        stream, content_type=answer.content_type, headers=headers, direct_passthrough=True
     )
 
 

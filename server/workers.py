@@ -68,7 +68,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
-from typing import BinaryIO
+from typing import IO
 
 from flask import Flask
 
@@ -177,7 +177,7 @@ class Slot:
             return answer
         return replace(answer, body=self._rest_of_body(answer.body, deadline, max_memory))
 
-    def _rest_of_body(self, first: bytes, deadline: float, max_memory: int) -> BinaryIO:
+    def _rest_of_body(self, first: bytes, deadline: float, max_memory: int) -> IO[bytes]:
         """The pieces after `first`, until an empty one, in a spooled temporary file."""
         body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned)
         try:
