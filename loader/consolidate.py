@@ -267,7 +267,7 @@ def _day(value: date) -> str:
 
 @cache
 def class_labels() -> dict[str, str]:
-    from voxgraph.loader.validate import ontology_graph
+    from voxgraph.ontology import ontology_graph
 
     ontology = ontology_graph()
     return {str(s): str(o) for s, o in ontology.subject_objects(RDFS.label)}

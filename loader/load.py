@@ -51,6 +51,7 @@ from voxgraph.loader.registry import Registry
 from voxgraph.loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
 from voxgraph.loader.validate import ShapeError, check
 from voxgraph.loader.webpage import PAGE_SUFFIXES, digest_input
+from voxgraph.ontology import ontology_graph
 from voxgraph.paths import DATA, MAPPINGS, ONTOLOGY, SHAPES
 
 # Digest text files, and saved pages of the series (read by loader/webpage.py).
@@ -122,10 +123,9 @@ def mapping_version() -> str:
     """A checksum of everything that decides how text becomes triples."""
     digest = hashlib.sha256()
     # consolidate.py makes no digest's graph: it has a version of its own.
+    code = Path(__file__).resolve().parent  # loader/, voxgraph/loader/ in a wheel
     sources = [
-        *sorted(
-            p for p in Path(__file__).resolve().parent.rglob("*.py") if p.name != "consolidate.py"
-        ),
+        *sorted(p for p in code.rglob("*.py") if p.name != "consolidate.py"),
         *sorted(MAPPINGS.glob("*")),
         ONTOLOGY,
         SHAPES,
@@ -133,7 +133,8 @@ def mapping_version() -> str:
     digest.update(f"{nlp.MODEL} {nlp.MODEL_VERSION}\0".encode())
     for path in sources:
         if path.is_file():
-            name = path.relative_to(DATA).as_posix()  # the same in a checkout and a wheel
+            # loader/..., mappings/...: the same names in a checkout and in a wheel
+            name = path.relative_to(code.parent if path.is_relative_to(code) else DATA).as_posix()
             digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -204,7 +205,7 @@ def prepare_or_reason(
 
 def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
     """The ontology and the curated registry, each in its own named graph."""
-    ontology = graph_as_ntriples(Graph().parse(ONTOLOGY))
+    ontology = graph_as_ntriples(ontology_graph())
     check_stored_form(ontology, ONTOLOGY.name)
     store.replace_graph(iris.ONTOLOGY_GRAPH, ontology)
     registry_graph = registry.graph()

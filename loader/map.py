@@ -18,9 +18,9 @@ from voxgraph.iris import NIF, VOX
 from voxgraph.loader.extract import extract
 from voxgraph.loader.extract.facts import Actor, Event, Mention, RoleClaim, Statement
 from voxgraph.loader.literals import canonical_duration
-from voxgraph.loader.ontology import cameo_codes, vox_types
 from voxgraph.loader.parse import Digest, Span
 from voxgraph.loader.registry import Registry
+from voxgraph.ontology import cameo_codes, vox_types
 
 PULL_QUOTE_SIMILARITY = 75  # rapidfuzz token_set_ratio, 0-100
 

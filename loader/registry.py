@@ -38,7 +38,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from voxgraph import iris
 from voxgraph.iris import VOX, WD
 from voxgraph.loader.literals import canonical_decimal
-from voxgraph.loader.ontology import vox_types
+from voxgraph.ontology import vox_types
 from voxgraph.paths import ACTOR_REGISTRY, MAPPINGS
 
 GAZETTEER = MAPPINGS / "gazetteer.yaml"

@@ -28,7 +28,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import BNode, Identifier, Literal, Node, URIRef
 
 from voxgraph.iris import ID, PREFIXES
-from voxgraph.paths import ONTOLOGY, SHAPES
+from voxgraph.ontology import ontology_graph, shapes_graph
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +92,6 @@ def short(node: Node) -> str:
             return f'"{text}"^^{short(node.datatype)}'
         return f'"{text}"'
     return str(node)
-
-
-@functools.cache
-def shapes_graph() -> Graph:
-    """The SHACL shapes, parsed once."""
-    return Graph().parse(SHAPES, format="turtle")
-
-
-@functools.cache
-def ontology_graph() -> Graph:
-    """The ontology, parsed once."""
-    return Graph().parse(ONTOLOGY, format="turtle")
 
 
 @functools.lru_cache(maxsize=64)

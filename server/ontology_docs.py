@@ -14,8 +14,6 @@ whatever the store holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -25,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from voxgraph.iris import SCHEMA
 from voxgraph.loader.store import GraphStore, Pattern
+from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, SHAPES
 from voxgraph.server import linked_data as ld
 from voxgraph.server.formats import GraphFormat
@@ -92,13 +91,8 @@ def rdf(name: str, chosen: GraphFormat) -> bytes:
     return ld.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), chosen)
 
 
-@cache
-def parsed(path: Path) -> Graph:
-    return Graph().parse(path, format="turtle")
-
-
 def ontology_context() -> dict:
-    graph = parsed(ONTOLOGY)
+    graph = ontology_graph()
     examples = data_examples(current_app.config["VOXGRAPH_STORE"], graph)
     namespace = ld.VOX
 
@@ -169,7 +163,7 @@ def _ours(term: object) -> bool:
 
 
 def shapes_context() -> dict:
-    graph = parsed(SHAPES)
+    graph = shapes_graph()
     shapes_found = []
     for shape in sorted(graph.subjects(RDF.type, SH.NodeShape), key=str):  # named shapes
         properties = []

@@ -80,7 +80,7 @@ def test_the_wheel_carries_the_data_and_one_top_level_package(wheel: Path) -> No
     assert tops == {"voxgraph"}, f"the wheel installs top-level packages {sorted(tops)}"
     for folder, pattern in DATA_FOLDERS.items():
         expected = {
-            f"voxgraph/{folder}/{path.name}"
+            f"voxgraph/data/{folder}/{path.name}"
             for path in (CHECKOUT / folder).glob(pattern)
             if path.is_file()
         }
