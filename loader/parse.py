@@ -308,6 +308,10 @@ class _Layout:
     publisher_words: re.Pattern[str]  # a word of one, in a short line
     series: re.Pattern[str]
     stray: re.Pattern[str]  # matched against the whole line
+    heading_pronouns: frozenset[str]  # a first word that makes a sentence, not a heading
+    heading_verbs: frozenset[str]  # a later word that does
+    titles: frozenset[str]  # abbreviations a full stop does not end a sentence after
+    before_number: frozenset[str]  # ... when a number follows
 
 
 def _alternation(patterns: list[str]) -> str:
@@ -327,6 +331,10 @@ def _layout() -> _Layout:
         publisher_words=re.compile(rf"\b{_names(data['publisher_words'])}\b", re.IGNORECASE),
         series=re.compile(_alternation(data["series_patterns"]), re.IGNORECASE),
         stray=re.compile(_alternation(data["stray_lines"]), re.IGNORECASE),
+        heading_pronouns=frozenset(data["heading_pronouns"]),
+        heading_verbs=frozenset(data["heading_verbs"]),
+        titles=frozenset(data["titles"]),
+        before_number=frozenset(data["before_number"]),
     )
 
 
@@ -605,12 +613,6 @@ def _warn_if_cut_off(digest: Digest, warnings: list[str]) -> None:
 
 # An inline heading: a few words without sentence punctuation, then ". ".
 _INLINE_HEADING = re.compile(r"([^\s.!?:;,“”\"]+(?: [^\s.!?:;,“”\"]+){0,7})\.\s+")
-_PRONOUNS = {"I", "We", "You", "He", "She", "It", "They", "This", "That", "These", "Those", "There"}
-_VERBISH = {
-    "is", "are", "was", "were", "be", "been", "has", "have", "had", "do", "does", "did",
-    "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not",
-    "said", "says", "say", "told", "tells", "made", "makes", "took", "takes",
-}  # fmt: skip
 
 
 def _inline_heading(paragraph: str) -> re.Match[str] | None:
@@ -627,9 +629,11 @@ def _inline_heading(paragraph: str) -> re.Match[str] | None:
     looks_like_heading = (
         sum(any(c.isalpha() for c in w) for w in words) <= 6  # "(Lack of )" is two words
         and first.lstrip("(")[:1].isupper()
-        and first not in _PRONOUNS
+        and first not in _layout().heading_pronouns
         and following[:1].isupper()
-        and not any(w in _VERBISH or (w.islower() and w.endswith("ed")) for w in rest)
+        and not any(
+            w in _layout().heading_verbs or (w.islower() and w.endswith("ed")) for w in rest
+        )
     )
     return match if looks_like_heading else None
 
@@ -641,14 +645,6 @@ def _inline_heading(paragraph: str) -> re.Match[str] | None:
 _END = re.compile(r"(\S*?)([.!?…]+[”\"’')\]»]*)(?=\s)")
 _NEXT_WORD = re.compile(r"\s+[“\"‘'(\[«]?(\w)")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # "U.N", "U.S", "e.g", "H"
-_TITLES = {
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Lt", "Col", "Maj", "Capt", "Sgt",
-    "Sen", "Rep", "Gov", "Amb", "St", "Rev", "Hon", "vs",
-}  # fmt: skip
-_BEFORE_NUMBER = {
-    "No", "Nos", "Art", "Vol", "p", "pp",
-    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-}  # fmt: skip
 
 
 def _sentences(text: str, offset: int, start: int) -> list[Sentence]:
@@ -676,6 +672,6 @@ def _ends_sentence(text: str, end: re.Match[str]) -> bool:
     if end[2] != ".":
         return True
     word = end[1].lstrip("“\"‘'([«")
-    if word in _TITLES or _INITIALS.fullmatch(word):
+    if word in _layout().titles or _INITIALS.fullmatch(word):
         return False
-    return not (word in _BEFORE_NUMBER and following[1].isdigit())
+    return not (word in _layout().before_number and following[1].isdigit())

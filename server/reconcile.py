@@ -29,6 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import ID, VOX, WD
 from voxgraph.loader.names import fold, similarity
+from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
 from voxgraph.loader.store import GraphStore
 from voxgraph.server.cache import per_version
 
@@ -46,15 +47,9 @@ MIN_SCORE = 50  # 0-100; weaker matches are not returned
 MATCH_SCORE = 95  # a candidate this good and clearly ahead of the next is a match
 MATCH_LEAD = 10
 
-ACTOR_TYPES = " ".join(
-    f"<{iri}>"
-    for iri in (
-        VOX.Actor, VOX.Place, VOX.Person, VOX.Organization, VOX.PoliticalParty,
-        VOX.GovernmentBody, VOX.Court, VOX.MediaOutlet, VOX.InternationalOrganization,
-        VOX.CivilSocietyOrganization, VOX.Country,
-    )
-)  # fmt: skip
-TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ VALUES ?type {{ {ACTOR_TYPES} }} ?s a ?type }}"
+# vox:Actor, vox:Place and the types of the registry's entries (loader/registry.py)
+TYPE_IRIS = " ".join(f"<{VOX[name]}>" for name in ("Actor", *PLACE_TYPES, *ACTOR_TYPES))
+TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ VALUES ?type {{ {TYPE_IRIS} }} ?s a ?type }}"
 LABELS_QUERY = (
     "SELECT DISTINCT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 )
