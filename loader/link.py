@@ -28,7 +28,10 @@ import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+
+import yaml
 
 from voxgraph.iris import ID, VOX
 from voxgraph.loader.names import best_similarity, fold
@@ -43,47 +46,34 @@ from voxgraph.loader.registry import (
 )
 from voxgraph.loader.store import GraphStore
 from voxgraph.loader.wikidata import Item, WikidataClient
+from voxgraph.paths import MAPPINGS
 
 DEFAULT_THRESHOLD = 0.8
 NAME_FIT = 0.85  # the least name similarity for a linked item to still fit its actor
 
-HUMAN = "Q5"
-HARD_TYPES = {
-    "Person": {HUMAN},
-    "PoliticalParty": {"Q7278"},  # political party
-    "Country": {"Q6256", "Q3624078"},  # country, sovereign state
-}
-SOFT_TYPES = {
-    # city, human settlement, big city, capital, village, town
-    "Place": {"Q515", "Q486972", "Q1549591", "Q5119", "Q532", "Q3957"},
-    # organization, government agency, international organization, nonprofit
-    # organization, news agency, newspaper, court
-    "Organization": {"Q43229", "Q327333", "Q484652", "Q163740", "Q192283", "Q11032", "Q41487"},
-}
-# Azerbaijan, Armenia, Russia, Iran, Turkey, Georgia: the countries the digests are about.
-REGION = {"Q227", "Q399", "Q159", "Q794", "Q43", "Q230"}
-# Words of a stated role -> the occupation (P106) it implies.
-OCCUPATIONS = {
-    "Q82955": (  # politician
-        "chairperson",
-        "chairman",
-        "minister",
-        "president",
-        "mp",
-        "party",
-        "opposition leader",
-        "head of government",
-        "secretary of state",
-        "head of the autonomous republic",
-        "head of the executive power",
-    ),
-    "Q1930187": ("journalist",),
-    "Q40348": ("lawyer",),
-    "Q188094": ("economist",),
-    "Q49757": ("poet",),
-    "Q193391": ("diplomat",),
-    "Q189290": ("general",),  # military officer
-}
+WIKIDATA = MAPPINGS / "wikidata.yaml"
+
+
+@dataclass(frozen=True)
+class WikidataClasses:
+    """mappings/wikidata.yaml: the Wikidata classes, countries and occupations that
+    scoring compares an item with (sets of QIDs)."""
+
+    hard_types: dict[str, frozenset[str]]  # actor type -> the P31 it must have
+    soft_types: dict[str, frozenset[str]]  # "Place", "Organization" -> P31 that fit
+    region: frozenset[str]  # the countries the digests are about
+    occupations: dict[str, tuple[str, ...]]  # occupation -> role words implying it
+
+
+@cache
+def wikidata_classes() -> WikidataClasses:
+    data = yaml.safe_load(WIKIDATA.read_text(encoding="utf-8"))
+    return WikidataClasses(
+        hard_types={kind: frozenset(qids) for kind, qids in data["hard_types"].items()},
+        soft_types={kind: frozenset(qids) for kind, qids in data["soft_types"].items()},
+        region=frozenset(data["region"]),
+        occupations={qid: tuple(words) for qid, words in data["occupations"].items()},
+    )
 
 
 @dataclass(frozen=True)
@@ -205,7 +195,7 @@ def implied_occupations(roles: Iterable[str]) -> set[str]:
     words = " ".join(roles).casefold()
     return {
         qid
-        for qid, cues in OCCUPATIONS.items()
+        for qid, cues in wikidata_classes().occupations.items()
         if any(re.search(rf"\b{re.escape(cue)}\b", words) for cue in cues)
     }
 
@@ -213,12 +203,13 @@ def implied_occupations(roles: Iterable[str]) -> set[str]:
 def type_factor(target: Target, item: Item) -> tuple[float, str]:
     """1 when instance-of agrees; 0 when a person, party or country is something else."""
     kinds = set(item.values("P31"))
-    hard = HARD_TYPES.get(target.type)
+    hard = wikidata_classes().hard_types.get(target.type)
     if hard is not None:
         if kinds & hard:
             return 1.0, f"instance of {'/'.join(sorted(kinds & hard))}"
         return 0.0, f"not a {target.type.lower()} (P31: {', '.join(sorted(kinds)) or 'none'})"
-    expected = SOFT_TYPES["Place" if target.type in PLACE_TYPES else "Organization"]
+    soft_types = wikidata_classes().soft_types
+    expected = soft_types["Place" if target.type in PLACE_TYPES else "Organization"]
     if kinds & expected:
         return 1.0, f"instance of {'/'.join(sorted(kinds & expected))}"
     if not kinds:
@@ -235,9 +226,9 @@ def context_factor(target: Target, item: Item) -> tuple[float, list[str]]:
     if target.country and target.country in countries:
         factor += 0.15
         reasons.append(f"country {target.country}")
-    elif countries & REGION:
+    elif in_region := countries & wikidata_classes().region:
         factor += 0.1
-        reasons.append(f"country in the region ({', '.join(sorted(countries & REGION))})")
+        reasons.append(f"country in the region ({', '.join(sorted(in_region))})")
     elif countries and target.country:
         factor -= 0.1
         reasons.append(f"country {', '.join(sorted(countries))}, not {target.country}")
