@@ -34,7 +34,6 @@ from pathlib import Path
 import yaml
 
 from voxgraph.iris import ID, VOX
-from voxgraph.loader.names import best_similarity, fold
 from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
@@ -46,6 +45,7 @@ from voxgraph.loader.registry import (
 )
 from voxgraph.loader.store import GraphStore
 from voxgraph.loader.wikidata import Item, WikidataClient
+from voxgraph.names import best_similarity, fold
 from voxgraph.paths import MAPPINGS
 
 DEFAULT_THRESHOLD = 0.8

@@ -64,6 +64,7 @@ from typing import NamedTuple
 
 import yaml
 
+from voxgraph.names import normalise_name
 from voxgraph.paths import MAPPINGS
 
 LAYOUT = MAPPINGS / "layout.yaml"
@@ -403,14 +404,10 @@ def _front_matter_kind(line: str, found: dict[str, _Line]) -> str | None:
     return None
 
 
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
 def _repeated(line: str, found: dict[str, _Line]) -> str | None:
     """'series' or 'publisher' if the line repeats the one found."""
     for kind in ("series", "publisher"):
-        if kind in found and _same(line, found[kind].text):
+        if kind in found and normalise_name(line) == normalise_name(found[kind].text):
             return kind
     return None
 

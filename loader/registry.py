@@ -38,6 +38,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from voxgraph import iris
 from voxgraph.iris import VOX, WD
 from voxgraph.loader.literals import canonical_decimal
+from voxgraph.names import normalise_name
 from voxgraph.ontology import vox_types
 from voxgraph.paths import ACTOR_REGISTRY, MAPPINGS
 
@@ -155,12 +156,6 @@ class Entry:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.label, *self.aliases)
-
-
-def normalise_name(name: str) -> str:
-    """Fold case, apostrophes and spacing so that spellings compare equal."""
-    name = name.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def read_source(raw: object, qid: str, where: str) -> Source:

@@ -28,9 +28,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import ID, VOX, WD
-from voxgraph.loader.names import fold, similarity
 from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
 from voxgraph.loader.store import GraphStore
+from voxgraph.names import fold, similarity
 from voxgraph.server.cache import per_version
 
 bp = Blueprint("reconcile", __name__)

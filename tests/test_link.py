@@ -25,10 +25,10 @@ from tests.wikidata_standin import (
 from voxgraph.cli import main
 from voxgraph.iris import ID, VOX, WD
 from voxgraph.loader import link
-from voxgraph.loader.names import fold, similarity
 from voxgraph.loader.registry import Link, Registry, RegistryError, Source
 from voxgraph.loader.validate import ShapeError, check
 from voxgraph.loader.wikidata import WikidataClient, WikidataError
+from voxgraph.names import fold, similarity
 from voxgraph.paths import ACTOR_REGISTRY
 
 DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")

@@ -57,7 +57,8 @@ from voxgraph.loader.extract.cues import Cues, alternation, load_cues
 from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim
 from voxgraph.loader.extract.nlp import analyse, pipeline
 from voxgraph.loader.parse import Digest, Span
-from voxgraph.loader.registry import Entry, Registry, normalise_name
+from voxgraph.loader.registry import Entry, Registry
+from voxgraph.names import normalise_name
 
 T = TypeVar("T")
 # What each registry gives every digest (its name pattern, spelling indexes),
