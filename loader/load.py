@@ -45,16 +45,16 @@ from voxgraph import iris
 from voxgraph.iris import VOX
 from voxgraph.loader import consolidate
 from voxgraph.loader.extract import nlp
-from voxgraph.loader.map import map_digest
-from voxgraph.loader.parse import DigestError, digest_from_bytes
+from voxgraph.loader.map.graph import map_digest
+from voxgraph.loader.read.parse import DigestError, digest_from_bytes
+from voxgraph.loader.read.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph.loader.registry import Registry
 from voxgraph.loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
-from voxgraph.loader.validate import ShapeError, check
-from voxgraph.loader.webpage import PAGE_SUFFIXES, digest_input
+from voxgraph.loader.validate.shacl import ShapeError, check
 from voxgraph.ontology import ontology_graph
 from voxgraph.paths import DATA, MAPPINGS, ONTOLOGY, SHAPES
 
-# Digest text files, and saved pages of the series (read by loader/webpage.py).
+# Digest text files, and saved pages of the series (read by loader/read/webpage.py).
 DIGEST_SUFFIXES = (".txt", *PAGE_SUFFIXES)
 STAGES = ("parse", "map", "shacl", "store", "consolidate")
 # Starting a worker process (imports, the registry) costs about as much as
@@ -310,7 +310,7 @@ def _store_digest(
     """Store one digest's graph; returns the other file its digest came from, if any.
 
     `source` is the digest's dcterms:source: its file's name, or the URL a
-    harvested file's sidecar or a saved page names (loader/webpage.py).
+    harvested file's sidecar or a saved page names (loader/read/webpage.py).
 
     Without `replace` a digest stored from another file stays as it is (and that
     file is returned); with it the graph is replaced and the file it came from

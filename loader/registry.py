@@ -21,7 +21,7 @@ can open (dcterms:source) and the row of it that names the item.
 Every link needs a checkable source (see Source): a file of a public
 repository at a fixed commit, with the row that names the item, or a web page.
 An identifier from memory is not a source, and a link without one does not
-load. `voxgraph link` finds, records and checks these links (loader/link.py).
+load. `voxgraph link` finds, records and checks these links (loader/link/candidates.py).
 """
 
 from __future__ import annotations

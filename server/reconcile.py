@@ -7,7 +7,7 @@ and gets {"q0": {"result": [candidate, ...]}, ...}.
 
 Candidates are the store's actors and places (the registry's and those the
 digests discovered), matched on their label and every alias after
-transliteration folding (loader/names.py), so "Əli Kərimli" finds Ali Karimli.
+transliteration folding (voxgraph/names.py), so "Əli Kərimli" finds Ali Karimli.
 A candidate's id is its IRI below https://w3id.org/voxgraph/id/ ("actor/ali-karimli"),
 and its description names its Wikidata item where the graph links one.
 `properties` in a query are accepted and not used.

@@ -16,7 +16,7 @@ import pytest
 
 from voxgraph import iris
 from voxgraph.loader import load as pipeline
-from voxgraph.loader.parse import read_digest
+from voxgraph.loader.read.parse import read_digest
 from voxgraph.loader.registry import Registry
 from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS

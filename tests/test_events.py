@@ -10,7 +10,7 @@ import pytest
 from voxgraph.loader.extract.actors import find_mentions
 from voxgraph.loader.extract.events import find_events
 from voxgraph.loader.extract.facts import Event
-from voxgraph.loader.parse import parse_digest
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import Entry, Registry
 
 PUBLISHER = "Center for National and International Studies"

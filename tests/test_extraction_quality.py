@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from voxgraph.loader.evaluate import Report, evaluate
+from voxgraph.loader.evaluate.scores import Report, evaluate
 from voxgraph.loader.registry import Registry
 
 TESTS = Path(__file__).resolve().parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from voxgraph.loader import load as pipeline
-from voxgraph.loader.parse import MAX_DIGEST_BYTES, DigestError, read_digest
+from voxgraph.loader.read.parse import MAX_DIGEST_BYTES, DigestError, read_digest
 from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS
 

@@ -22,8 +22,8 @@ from voxgraph.cli import main
 from voxgraph.iris import digest_graph, digest_iri
 from voxgraph.loader import load as pipeline
 from voxgraph.loader.extract import extract
-from voxgraph.loader.harvest import Criteria, PoliteSession, Summary, harvest, is_digest
-from voxgraph.loader.parse import Digest, read_digest
+from voxgraph.loader.read.harvest import Criteria, PoliteSession, Summary, harvest, is_digest
+from voxgraph.loader.read.parse import Digest, read_digest
 from voxgraph.loader.registry import Registry
 from voxgraph.loader.store import GraphStore
 from voxgraph.paths import CORPUS

@@ -24,10 +24,10 @@ from tests.wikidata_standin import (
 )
 from voxgraph.cli import main
 from voxgraph.iris import ID, VOX, WD
-from voxgraph.loader import link
+from voxgraph.loader.link import candidates as link
+from voxgraph.loader.link.wikidata import WikidataClient, WikidataError
 from voxgraph.loader.registry import Link, Registry, RegistryError, Source
-from voxgraph.loader.validate import ShapeError, check
-from voxgraph.loader.wikidata import WikidataClient, WikidataError
+from voxgraph.loader.validate.shacl import ShapeError, check
 from voxgraph.names import fold, similarity
 from voxgraph.paths import ACTOR_REGISTRY
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from voxgraph.loader.extract.nlp import MODEL_VERSION, analyse, pipeline
-from voxgraph.loader.parse import read_digest
+from voxgraph.loader.read.parse import read_digest
 
 CORPUS = sorted(Path(__file__).resolve().parent.parent.joinpath("corpus").glob("*.txt"))
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voxgraph.loader.parse import Digest, DigestError, Span, parse_digest, read_digest
+from voxgraph.loader.read.parse import Digest, DigestError, Span, parse_digest, read_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from voxgraph.loader.extract.actors import find_mentions
-from voxgraph.loader.parse import parse_digest
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import (
     ACTOR_TYPES,
     GAZETTEER,
@@ -17,7 +17,7 @@ from voxgraph.loader.registry import (
     RegistryError,
     read_entries,
 )
-from voxgraph.loader.validate import check
+from voxgraph.loader.validate.shacl import check
 from voxgraph.paths import ACTOR_REGISTRY
 
 

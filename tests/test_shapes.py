@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from voxgraph import iris
 from voxgraph.iris import NIF, PREFIXES, VOX, WD
-from voxgraph.loader.validate import ShapeError, Violation, check, validate
+from voxgraph.loader.validate.shacl import ShapeError, Violation, check, validate
 from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, ROOT, SHAPES
 

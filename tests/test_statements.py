@@ -5,7 +5,7 @@ from __future__ import annotations
 from voxgraph.loader.extract.actors import find_mentions
 from voxgraph.loader.extract.facts import Statement
 from voxgraph.loader.extract.statements import find_statements
-from voxgraph.loader.parse import parse_digest
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import Entry, Registry
 
 REGISTRY = Registry(

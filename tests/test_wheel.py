@@ -87,7 +87,14 @@ def test_the_wheel_carries_the_data_and_one_top_level_package(wheel: Path) -> No
         assert expected, f"{folder}/ has no files to ship"
         missing = expected - set(names)
         assert not missing, f"the wheel lacks {sorted(missing)}"
-    assert "voxgraph/loader/extract/__init__.py" in names
+    code = {
+        f"voxgraph/{path.relative_to(CHECKOUT).as_posix()}".replace(
+            "voxgraph/voxgraph/", "voxgraph/"
+        )
+        for folder in ("voxgraph", "loader", "server")
+        for path in (CHECKOUT / folder).rglob("*.py")
+    }
+    assert not code - set(names), f"modules missing from the wheel: {sorted(code - set(names))}"
     assert "voxgraph/server/templates/layout.html" in names, "the pages' templates are missing"
 
 

@@ -187,8 +187,8 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
 
     GOLD is gold files or folders of them (*.yaml), e.g. tests/gold.
     """
-    from voxgraph.loader.evaluate import evaluate as run_evaluation
-    from voxgraph.loader.evaluate import table
+    from voxgraph.loader.evaluate.scores import evaluate as run_evaluation
+    from voxgraph.loader.evaluate.scores import table
     from voxgraph.loader.registry import Registry
     from voxgraph.paths import CORPUS
 
@@ -543,7 +543,7 @@ def harvest(
     5xx honouring Retry-After. Exits 1 if a post failed or the listing broke off.
     Then: voxgraph load OUTPUT.
     """
-    from voxgraph.loader.harvest import harvest as run_harvest
+    from voxgraph.loader.read.harvest import harvest as run_harvest
 
     if since and until and since > until:
         raise click.BadParameter("--since is after --until")

@@ -1,4 +1,4 @@
-"""What `voxgraph link` does: the command's three modes over loader/link.py.
+"""What `voxgraph link` does: the command's three modes over loader/link/candidates.py.
 
 voxgraph link -o candidates.csv        candidates for every actor without a verified link
 voxgraph link --accept ACTOR QID --source WHERE [--row TEXT] [--match TEXT]
@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import click
 from tqdm import tqdm
 
-from voxgraph.loader import link
+from voxgraph.loader.link import candidates as link
+from voxgraph.loader.link.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
 from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
@@ -32,7 +33,6 @@ from voxgraph.loader.registry import (
     read_entries,
 )
 from voxgraph.loader.store import GraphStore
-from voxgraph.loader.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
 from voxgraph.paths import ACTOR_REGISTRY
 
 CSV_COLUMNS = (

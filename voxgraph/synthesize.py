@@ -37,7 +37,7 @@ import yaml
 
 from voxgraph.loader.extract.actors import find_mentions, outermost, spelling_key
 from voxgraph.loader.extract.cues import load_cues
-from voxgraph.loader.parse import Digest, read_digest
+from voxgraph.loader.read.parse import Digest, read_digest
 from voxgraph.loader.registry import Registry
 from voxgraph.paths import CORPUS
 

@@ -7,7 +7,7 @@ main-content extraction library, finds the article among the theme's chrome
 (header, menus, share buttons, sidebar, comments, footer) and gives its text
 block by block; each block (paragraph, heading, quote, date line) becomes one
 line, with a blank line between blocks, which is the layout of the series'
-digest files (loader/parse.py). Whitespace inside a block is collapsed, as a
+digest files (loader/read/parse.py). Whitespace inside a block is collapsed, as a
 browser shows it. The page's URL is its canonical link (`<link
 rel="canonical">`, else `og:url`), which WordPress writes into every post page.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import trafilatura
 
-from voxgraph.loader.parse import DigestError, read_digest_bytes
+from voxgraph.loader.read.parse import DigestError, read_digest_bytes
 
 PAGE_SUFFIXES = (".html", ".htm")
 SOURCE_SUFFIX = ".source"  # the sidecar of 2022-11-04.txt is 2022-11-04.txt.source

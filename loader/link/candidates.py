@@ -4,7 +4,7 @@ A wrong link is worse than none (it merges two people in every federated
 query), so the score is conservative. It is the product of three parts:
 
 - name: the best similarity between the actor's names and the item's label and
-  aliases, after transliteration folding (loader/names.py);
+  aliases, after transliteration folding (voxgraph/names.py);
 - type: the item's instance-of (P31) must agree with the actor's type. For a
   person (human, Q5), a party (political party, Q7278) and a country (country
   Q6256 or sovereign state Q3624078) a disagreement rules the item out; for
@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 
 from voxgraph.iris import ID, VOX
+from voxgraph.loader.link.wikidata import Item, WikidataClient
 from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
@@ -44,7 +45,6 @@ from voxgraph.loader.registry import (
     read_entries,
 )
 from voxgraph.loader.store import GraphStore
-from voxgraph.loader.wikidata import Item, WikidataClient
 from voxgraph.names import best_similarity, fold
 from voxgraph.paths import MAPPINGS
 
