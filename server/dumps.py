@@ -60,17 +60,19 @@ import threading
 import time
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import chain, groupby, islice
-from typing import BinaryIO
+from typing import IO, BinaryIO, TypeVar, cast
 
 import pyoxigraph as ox
+import werkzeug
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from werkzeug.http import is_resource_modified
 
 from voxgraph.iris import BASE, PREFIXES, VOX
 from voxgraph.loader.store import GraphStore
+from voxgraph.server.formats import rdf_bytes
 
 bp = Blueprint("dumps", __name__)
 
@@ -89,6 +91,7 @@ FINGERPRINT = ox.NamedNode(str(VOX.fingerprint))
 STARTED = time.time()
 
 Statement = ox.Triple | ox.Quad
+S = TypeVar("S", ox.Triple, ox.Quad, Statement)
 
 
 def write_dump(store: GraphStore, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
@@ -144,7 +147,8 @@ def native_dump(store: GraphStore, fmt: str, graph: str | None = None) -> Iterat
         writer = Writer()
         try:
             from_graph = ox.NamedNode(graph) if graph else None
-            store.ox.dump(writer, DUMP_FORMATS[fmt][0], from_graph=from_graph)
+            # pyoxigraph only calls the writer's write(): it needs no more of a file
+            store.ox.dump(cast(IO[bytes], writer), DUMP_FORMATS[fmt][0], from_graph=from_graph)
             if writer.buffer:
                 hand_over(bytes(writer.buffer))
             hand_over(None)
@@ -167,7 +171,7 @@ def native_dump(store: GraphStore, fmt: str, graph: str | None = None) -> Iterat
 
 def statement_groups(
     store: GraphStore, fmt: str, graph: str | None = None
-) -> Iterator[list[Statement]]:
+) -> Iterator[Sequence[Statement]]:
     """The statements of a dump, one subject (of one graph, for .trig and .nq) at a time."""
     if not streams_in_index_order(store):
         yield from _sorted_groups(store, fmt, graph)
@@ -184,7 +188,7 @@ def statement_groups(
         yield from union_subjects(store)
 
 
-def pieces(statements: Iterable[Statement], size: int) -> Iterator[list[Statement]]:
+def pieces(statements: Iterable[S], size: int) -> Iterator[list[S]]:
     """`statements` in lists of at most `size`."""
     iterator = iter(statements)
     while piece := list(islice(iterator, size)):
@@ -243,7 +247,7 @@ def distinct_triples(
         yield ox.Triple(subject, *key)
 
 
-def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[list[Statement]]:
+def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[Sequence[Statement]]:
     graph_node = ox.NamedNode(graph) if graph else None
     quads = sorted(store.ox.quads_for_pattern(None, None, None, graph_node), key=_quad_key)
     if DUMP_FORMATS[fmt][0].supports_datasets:
@@ -252,8 +256,8 @@ def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[l
         return
     distinct = sorted({(q.subject, q.predicate, q.object) for q in quads}, key=_triple_key)
     del quads
-    for _, group in groupby(distinct, key=lambda spo: spo[0]):
-        yield [ox.Triple(*spo) for spo in group]
+    for _, of_subject in groupby(distinct, key=lambda spo: spo[0]):
+        yield [ox.Triple(*spo) for spo in of_subject]
 
 
 def _triple_key(spo: tuple) -> tuple[str, str, str]:
@@ -275,16 +279,16 @@ def _quad_key(quad: ox.Quad) -> tuple[bool, str, str, str, str]:
 # -- bytes ------------------------------------------------------------------------------
 
 
-def serialize(groups: Iterable[list[Statement]], fmt: str) -> Iterator[bytes]:
+def serialize(groups: Iterable[Sequence[Statement]], fmt: str) -> Iterator[bytes]:
     """The groups as `fmt`, a batch of whole groups at a time; prefixes once, at the top."""
     rdf_format = DUMP_FORMATS[fmt][0]
     if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         for batch in _batches(groups, BATCH):
-            yield ox.serialize(batch, format=rdf_format)
+            yield rdf_bytes(batch, rdf_format)
         return
     first = True
     for batch in _batches(groups, BATCH):
-        body = ox.serialize(batch, format=rdf_format, prefixes=SORTED_PREFIXES)
+        body = rdf_bytes(batch, rdf_format, SORTED_PREFIXES)
         if not first:  # the prefixes were written with the first batch
             body = _without_prefixes(body)
         first = False
@@ -301,15 +305,21 @@ def gzipped(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield compressor.flush()
 
 
-def _batches(groups: Iterable[list], size: int) -> Iterator[list]:
-    batch: list = []
+def _batches(
+    groups: Iterable[Sequence[Statement]], size: int
+) -> Iterator[list[ox.Triple] | list[ox.Quad]]:
+    """Whole groups, at least `size` statements at a time (the last batch may have fewer).
+
+    statement_groups gives quads for a dataset format and triples otherwise, never both,
+    so a batch is all triples or all quads."""
+    batch: list[Statement] = []
     for group in groups:
         batch.extend(group)
         if len(batch) >= size:
-            yield batch
+            yield cast(list[ox.Triple] | list[ox.Quad], batch)
             batch = []
     if batch:
-        yield batch
+        yield cast(list[ox.Triple] | list[ox.Quad], batch)
 
 
 def _without_prefixes(body: bytes) -> bytes:
@@ -390,7 +400,7 @@ def fingerprints(store: GraphStore, graph: str | None) -> dict[str, list[str]]:
 
 def content_hash(store: GraphStore, name: ox.NamedNode | ox.DefaultGraph) -> str:
     """SHA-256 of a graph's quads, in the order the store gives them (fixed: see above)."""
-    quads = store.ox.quads_for_pattern(None, None, None, name)
+    quads: Iterable[ox.Quad] = store.ox.quads_for_pattern(None, None, None, name)
     if not streams_in_index_order(store):
         quads = sorted(quads, key=_quad_key)
     digest = hashlib.sha256()
@@ -411,7 +421,7 @@ def dump(ext: str) -> Response:
 
 
 @bp.route("/graph/<path:rest>")
-def graph_download(rest: str) -> Response:
+def graph_download(rest: str) -> werkzeug.Response:
     """/graph/digest/2022-11-04.ttl: the named graph <https://w3id.org/voxgraph/graph/digest/2022-11-04>.
 
     The graph's IRI itself (no extension) names the graph, not a document: 303 to its TriG.
