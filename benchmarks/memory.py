@@ -45,7 +45,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voxgraph.loader.store import latest_snapshot  # noqa: E402
+from voxgraph.loader.store.oxigraph import latest_snapshot  # noqa: E402
 from voxgraph.server.memory import GIB, MIB, format_size, parse_size  # noqa: E402
 
 BIN = Path(sys.executable).parent

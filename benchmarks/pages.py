@@ -47,7 +47,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voxgraph.loader.store import GraphStore, latest_snapshot  # noqa: E402
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "benchmarks" / "results" / "pages.json"

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from voxgraph.loader.extract.nlp import analyse
-from voxgraph.loader.load import prepare
+from voxgraph.loader.pipeline import prepare
 from voxgraph.loader.read.parse import read_digest
 from voxgraph.loader.registry import Registry
 from voxgraph.synthesize import generate

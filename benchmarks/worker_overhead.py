@@ -19,8 +19,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.loadtest import PREFIXES, QUERIES  # noqa: E402
-from voxgraph.loader import load as pipeline  # noqa: E402
-from voxgraph.loader.store import GraphStore, latest_snapshot  # noqa: E402
+from voxgraph.loader import pipeline  # noqa: E402
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot  # noqa: E402
 from voxgraph.paths import CORPUS  # noqa: E402
 from voxgraph.server.app import create_app  # noqa: E402
 from voxgraph.server.query import POOL_KEY  # noqa: E402

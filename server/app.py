@@ -6,7 +6,7 @@ import werkzeug
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
 from voxgraph.server.reload import follow_snapshots
 from voxgraph.server.settings import Settings

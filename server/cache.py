@@ -5,7 +5,7 @@ from it holds for as long as the app serves it, and the app moves to a newer
 snapshot as a new store object (server/reload.py). Any other store (a remote one,
 or a store open for writing in this process) may change under the server: there
 the version is the fingerprint of the data kept in its statistics
-(loader/statistics.py), one small read per request, and a store without
+(loader/store/statistics.py), one small read per request, and a store without
 statistics is never cached.
 """
 
@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from flask import current_app
 
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 
 T = TypeVar("T")
 EXTENSION = "voxgraph-cache"

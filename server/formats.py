@@ -9,8 +9,6 @@ through `*/*`, gets 406 Not Acceptable; no Accept header means the default
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -126,14 +124,3 @@ def choose(formats: tuple[Format[OxFormat], ...], wanted: Wanted) -> Format[OxFo
             f"none of the accepted media types is available; this answer comes as {offered}"
         )
     return by_media_type[best]
-
-
-def rdf_bytes(
-    statements: Iterable[ox.Triple] | Iterable[ox.Quad],
-    rdf_format: ox.RdfFormat,
-    prefixes: dict[str, str] | None = None,
-) -> bytes:
-    """`statements` written as `rdf_format` (with `prefixes` declared where it can)."""
-    out = io.BytesIO()
-    ox.serialize(statements, out, rdf_format, prefixes=prefixes)
-    return out.getvalue()

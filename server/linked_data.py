@@ -11,8 +11,9 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from voxgraph.iris import BASE, PREFIXES
-from voxgraph.loader.store import GraphStore
-from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat, rdf_bytes
+from voxgraph.loader.store.dumps import rdf_bytes
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat
 
 HTML = ("text/html", "application/xhtml+xml")
 ID_BASE = BASE + "id/"

@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from voxgraph.iris import SCHEMA
-from voxgraph.loader.store import GraphStore, Pattern
+from voxgraph.loader.store.oxigraph import GraphStore, Pattern
 from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, SHAPES
 from voxgraph.server import linked_data as ld

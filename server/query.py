@@ -22,8 +22,9 @@ from typing import IO
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
-from voxgraph.loader.remote_store import AnswerTooLarge, RemoteTriples
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.dumps import rdf_bytes
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.remote import AnswerTooLarge, RemoteTriples
 from voxgraph.server.errors import (
     READ_ONLY,
     BadQuery,
@@ -41,7 +42,6 @@ from voxgraph.server.formats import (
     ResultsFormat,
     Wanted,
     choose,
-    rdf_bytes,
 )
 from voxgraph.server.service_guard import (
     TOKEN_GAP,
@@ -163,7 +163,7 @@ def evaluate(
         )
     except SyntaxError as error:
         raise BadQuery(f"malformed query: {error}") from None
-    except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
+    except TimeoutError as error:  # a remote store (loader/store/remote.py) did not answer
         raise QueryTimeout(f"the query was stopped: {error}") from None
     except MemoryError:  # past the memory ceiling: the worker ends (server/workers.py)
         raise

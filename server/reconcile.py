@@ -29,7 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import ID, VOX, WD
 from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.names import fold, similarity
 from voxgraph.server.cache import per_version
 

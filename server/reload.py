@@ -1,7 +1,7 @@
 """Follow the loader's snapshots: switch to a newer one between requests.
 
 The server opens the newest snapshot of the store read-only (see
-loader/store.py). Before each request it looks at the snapshots' CURRENT file
+loader/store/oxigraph.py). Before each request it looks at the snapshots' CURRENT file
 (one stat; read only when it changed) and, if the loader has published a newer
 snapshot, opens that one and puts it in app.config["VOXGRAPH_STORE"]. Requests
 already running keep the handle they started with, and a snapshot is taken
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from voxgraph.loader.store import GraphStore, latest_snapshot
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 
 
 class SnapshotFollower:

@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from voxgraph import iris
 from voxgraph.iris import PREFIXES
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server import linked_data as ld
 from voxgraph.server import paging
 from voxgraph.server.cache import kept_list
@@ -278,7 +278,7 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     aliases = rows(
         graph, f"SELECT DISTINCT ?alias WHERE {{ {me} skos:altLabel ?alias }} ORDER BY ?alias"
     )
-    # The person's history: their incidents (loader/consolidate.py) oldest first, a page
+    # The person's history: their incidents (loader/store/consolidate.py) oldest first, a page
     # at a time like the events (one index row per incident, kept for the next pages).
     history_keys = kept_list(
         graph,

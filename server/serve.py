@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from voxgraph.loader.remote_store import RemoteStore
-from voxgraph.loader.remote_store import store_url as remote_store_url
-from voxgraph.loader.store import GraphStore, latest_snapshot, store_path
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot, store_path
+from voxgraph.loader.store.remote import RemoteStore
+from voxgraph.loader.store.remote import store_url as remote_store_url
 from voxgraph.server.app import create_app
 from voxgraph.server.memory import format_size
 from voxgraph.server.query import THREAD_STACK_BYTES
@@ -57,7 +57,7 @@ def serve(
     snapshots (never loaded by this version) is opened itself, read-only.
 
     With `store_url` (or $VOXGRAPH_STORE_URL) queries are forwarded to that
-    SPARQL 1.1 server instead (loader/remote_store.py), each within
+    SPARQL 1.1 server instead (loader/store/remote.py), each within
     `settings.timeout` seconds of HTTP time-out; no worker processes then.
     """
     settings = settings or Settings()

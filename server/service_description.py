@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.dumps import rdf_bytes
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.cache import per_version
-from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose, rdf_bytes
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

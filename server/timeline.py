@@ -9,7 +9,7 @@ event they continue from (`after=` / `before=` a date and an event: keyset
 pagination, so a page costs the same wherever it is), and `from=` a date to
 start there. What a page reads is bounded by what it shows:
 
-- The loader keeps the number of events per day and kind (loader/statistics.py),
+- The loader keeps the number of events per day and kind (loader/store/statistics.py),
   so the page knows, from the month records alone, which days hold its events and
   how many events come before them; it then asks for the events of those days
   only, and for the details (evidence, actors) of the ones it shows.
@@ -17,7 +17,7 @@ start there. What a page reads is bounded by what it shows:
   of that actor, to order them; kept for its next pages: server/cache.kept_list),
   then the details of the page's events.
 
-Incidents (loader/consolidate.py): the page still counts and pages event reports,
+Incidents (loader/store/consolidate.py): the page still counts and pages event reports,
 and lists each with its incident: at the first of an incident's reports on the page,
 a link to it, "reported in N digests" and the sentence of each of its reports; at
 its later reports there, a note that they belong to the incident above. What this
@@ -37,9 +37,9 @@ from datetime import date
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
-from voxgraph.loader import statistics
-from voxgraph.loader.statistics import ALL_KINDS, Statistics
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store import statistics
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.statistics import ALL_KINDS, Statistics
 from voxgraph.server import linked_data as ld
 from voxgraph.server import paging
 from voxgraph.server.cache import kept_list

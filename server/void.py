@@ -2,7 +2,7 @@
 
 Counts are over the union of all graphs, each triple counted once. They are not
 counted here: the loader keeps them with the data, in the same transaction as each
-digest (loader/statistics.py), so this reads one small record. A store without
+digest (loader/store/statistics.py), so this reads one small record. A store without
 statistics (never loaded by `voxgraph load`) gets a description without counts.
 Turtle by default; N-Triples, RDF/XML and JSON-LD by content negotiation.
 """
@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import PREFIXES
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.errors import NotAcceptable
 from voxgraph.server.formats import GRAPH_FORMATS, Wanted, choose
 from voxgraph.server.linked_data import ID_BASE, serialize

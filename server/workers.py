@@ -51,7 +51,7 @@ as the answer has crossed, however slowly the client reads.
 Several processes can open one RocksDB store read-only at the same time, but
 not while another process writes it (the read-only open fails, or worse):
 `voxgraph serve` therefore serves the loader's published snapshots, which
-never change (see loader/store.py).
+never change (see loader/store/oxigraph.py).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ from typing import IO
 
 from flask import Flask
 
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.errors import Busy, MemoryExceeded, QueryError, QueryTimeout, WorkerLost
 from voxgraph.server.formats import Wanted
 from voxgraph.server.memory import (

@@ -4,7 +4,7 @@
 `each_corpus_store` and `new_store` instead, which run every test twice: on the
 embedded Oxigraph store and on the remote backend, `oxigraph serve` (the
 `oxigraph` package's binary, a test dependency) on a free port of 127.0.0.1
-reached through loader/remote_store.py.
+reached through loader/store/remote.py.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.remote_store import RemoteStore
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import CORPUS
 
 BACKENDS = ["embedded", "remote"]

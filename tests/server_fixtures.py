@@ -17,7 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from voxgraph.iris import GRAPH, ID, VOX
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.app import create_app
 from voxgraph.server.serve import make_server
 from voxgraph.server.settings import Settings

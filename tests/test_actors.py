@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from voxgraph.loader.extract.actors import find_mentions, find_roles, spelling_key
 from voxgraph.loader.extract.facts import Mention
-from voxgraph.loader.read.parse import Digest, parse_digest
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import Entry, Registry, Role
 
 REGISTRY = Registry(

@@ -19,12 +19,12 @@ from rdflib.compare import isomorphic
 
 from tests.server_fixtures import GRAPH_1, make_sample_store, sample_graph, union_graph
 from voxgraph.iris import GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import dumps
+from voxgraph.loader.store.dumps import DUMP_FORMATS, etag, serialize, statement_groups, write_dump
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
-from voxgraph.server import dumps
 from voxgraph.server.app import create_app
-from voxgraph.server.dumps import DUMP_FORMATS, etag, serialize, statement_groups, write_dump
 
 FORMATS = list(DUMP_FORMATS)
 DIGEST_GRAPH = str(GRAPH["digest/2022-11-04"])

@@ -24,7 +24,7 @@ from tests.server_fixtures import (
     serving_store,
     union_graph,
 )
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.settings import Settings
 
 pytest_plugins = ["tests.server_fixtures"]

@@ -10,7 +10,7 @@ import yaml
 from voxgraph.loader.evaluate.scores import compare, evaluate_digest, same_key, table, token_overlap
 from voxgraph.loader.extract import Facts
 from voxgraph.loader.extract.facts import Actor, Event, Mention, Statement
-from voxgraph.loader.read.parse import Span
+from voxgraph.loader.read.digest import Span
 from voxgraph.loader.registry import Registry
 
 REGISTRY = Registry([])

@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX, WD
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.examples import load_examples
 from voxgraph.server.settings import WIKIDATA_SPARQL, Settings
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from voxgraph.loader.map.graph import map_digest
-from voxgraph.loader.read.parse import DigestError, parse_digest
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import Registry
 from voxgraph.loader.validate.shacl import check
 from voxgraph.paths import CORPUS

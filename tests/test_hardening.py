@@ -18,8 +18,8 @@ import pytest
 import requests
 
 from tests.server_fixtures import serving
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.store import GraphStore, latest_snapshot
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 from voxgraph.paths import CORPUS
 from voxgraph.server.app import create_app
 from voxgraph.server.query import POOL_KEY

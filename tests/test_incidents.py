@@ -24,11 +24,11 @@ from tests.conftest import AnyStore, StoreFactory
 from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.loader import consolidate
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.consolidate import CaseStep, Report, case_links, join
-from voxgraph.loader.store import GraphStore, latest_snapshot
-from voxgraph.server.dumps import write_dump
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import consolidate
+from voxgraph.loader.store.consolidate import CaseStep, Report, case_links, join
+from voxgraph.loader.store.dumps import write_dump
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 
 AFFECTED, PARTICIPANT = str(VOX.affected), str(VOX.participant)
 ARREST, MEETING, SENTENCING = str(VOX.Arrest), str(VOX.Meeting), str(VOX.Sentencing)

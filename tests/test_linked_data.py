@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, RDFS, VOID
 
 from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, VOX
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 
 KARIMLI = ID["actor/ali-karimli"]
 DIGEST = ID["digest/2022-11-04"]

@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import AnyStore, StoreFactory
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 DATES = ["2022-11-04", "2022-11-08", "2023-09-22", "2023-09-26", "2023-10-03"]

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from tests.conftest import free_port
 from tests.server_fixtures import serving
 from voxgraph.cli import main as cli
-from voxgraph.loader.store import GraphStore, latest_snapshot
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 from voxgraph.server import workers
 from voxgraph.server.app import create_app
 from voxgraph.server.formats import Wanted

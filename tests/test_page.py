@@ -21,8 +21,8 @@ from tests.server_fixtures import (
     sample_graph,
     union_graph,
 )
-from voxgraph.loader.store import GraphStore
-from voxgraph.server.dumps import write_dump
+from voxgraph.loader.store.dumps import write_dump
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.examples import load_examples
 
 pytest_plugins = ["tests.server_fixtures"]

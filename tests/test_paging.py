@@ -20,8 +20,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 from tests.conftest import AnyStore, free_port
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 ALIYEV = str(ID["actor/ilham-aliyev"])

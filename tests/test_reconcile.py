@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from voxgraph.iris import ID, VOX
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.app import create_app
 
 

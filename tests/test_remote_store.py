@@ -18,8 +18,8 @@ import requests
 from tests.conftest import OxigraphServer, StoreFactory
 from tests.server_fixtures import serving_store
 from tests.test_load import DATES
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.remote_store import RemoteStore, RemoteTimeout, default_update_url
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.remote import RemoteStore, RemoteTimeout, default_update_url
 from voxgraph.paths import CORPUS
 from voxgraph.server.settings import Settings
 

@@ -20,8 +20,8 @@ from rdflib.namespace import DCTERMS
 from tests.conftest import AnyStore, StoreFactory
 from voxgraph import iris
 from voxgraph.cli import main
-from voxgraph.loader import load as pipeline
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 KEY = "2022-11-04"

@@ -13,10 +13,10 @@ from rdflib.namespace import DCTERMS
 from tests.wordpress_standin import Post, article_page, corpus_posts
 from voxgraph.cli import main
 from voxgraph.iris import VOX
-from voxgraph.loader import load as pipeline
+from voxgraph.loader import pipeline
 from voxgraph.loader.read.webpage import digest_input, page_digest, source_file
 from voxgraph.loader.registry import Registry
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 SITE = "https://cnis-baku.org/eng/"

@@ -1,4 +1,4 @@
-"""The statistics the loader keeps with the data (loader/statistics.py), by example: what
+"""The statistics the loader keeps with the data (loader/store/statistics.py), by example: what
 they count, that each write keeps them equal to a count from scratch, on both backends,
 and that they change in the same transaction as the data."""
 
@@ -13,10 +13,10 @@ from rdflib import URIRef
 
 from tests.conftest import AnyStore, OxigraphServer, StoreFactory
 from voxgraph.iris import GRAPH
-from voxgraph.loader import load as pipeline
-from voxgraph.loader import statistics
-from voxgraph.loader.remote_store import RemoteStore
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import statistics
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import CORPUS
 
 VOX = "https://w3id.org/voxgraph/ontology#"

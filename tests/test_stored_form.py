@@ -25,9 +25,9 @@ from voxgraph import iris
 from voxgraph.iris import NIF, PREFIXES
 from voxgraph.loader.extract.event_lexicon import load_lexicon
 from voxgraph.loader.literals import canonical_decimal, canonical_duration
-from voxgraph.loader.load import prepare
+from voxgraph.loader.pipeline import prepare
 from voxgraph.loader.registry import Link, Registry, Source, add_link
-from voxgraph.loader.store import (
+from voxgraph.loader.store.oxigraph import (
     GraphStore,
     StoreFormError,
     check_stored_form,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from voxgraph.loader import load as pipeline
+from voxgraph.loader import pipeline
 from voxgraph.loader.read.parse import read_digest
 from voxgraph.synthesize import cached_sources, generate
 

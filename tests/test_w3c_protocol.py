@@ -40,8 +40,8 @@ from rdflib.namespace import RDF, RDFS
 
 from tests.conftest import OxigraphServer
 from tests.server_fixtures import serving
-from voxgraph.loader.remote_store import RemoteStore
-from voxgraph.loader.store import GraphStore, latest_snapshot
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
+from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import ROOT
 from voxgraph.server.app import create_app
 from voxgraph.server.errors import READ_ONLY

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import click
 
-from voxgraph.loader.store import DEFAULT_STORE, GraphStore, open_store, store_path
+from voxgraph.loader.store import open_store
+from voxgraph.loader.store.oxigraph import DEFAULT_STORE, GraphStore, store_path
 
 STORE_OPTION = click.option(
     "--store",
@@ -128,7 +129,7 @@ def load(
     unless --replace. A file that fails is named with the reason, the rest
     still load, and the command exits with status 1.
     """
-    from voxgraph.loader import load as pipeline
+    from voxgraph.loader import pipeline
 
     store = open_store(store_dir, store_url)
     show = sys.stderr.isatty() if progress is None else progress
@@ -142,7 +143,7 @@ def load(
 @JOBS_OPTION
 def validate(paths: tuple[Path, ...], jobs: int) -> None:
     """Parse, map and SHACL-check digests without storing them."""
-    from voxgraph.loader import load as pipeline
+    from voxgraph.loader import pipeline
 
     report = pipeline.run(paths, store=None, jobs=jobs)
     _print_report(report, "valid")
@@ -161,7 +162,7 @@ def validate(paths: tuple[Path, ...], jobs: int) -> None:
 )
 def dump(store_dir: Path | None, output: Path) -> None:
     """Write the whole store to a file, deterministically (the same data gives the same bytes)."""
-    from voxgraph.server.dumps import DUMP_FORMATS, write_dump
+    from voxgraph.loader.store.dumps import DUMP_FORMATS, write_dump
 
     fmt = output.suffix.lstrip(".")
     if fmt not in DUMP_FORMATS:

@@ -32,7 +32,7 @@ from voxgraph.loader.registry import (
     parse_source,
     read_entries,
 )
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import ACTOR_REGISTRY
 
 CSV_COLUMNS = (

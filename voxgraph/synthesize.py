@@ -37,7 +37,8 @@ import yaml
 
 from voxgraph.loader.extract.actors import find_mentions, outermost, spelling_key
 from voxgraph.loader.extract.cues import load_cues
-from voxgraph.loader.read.parse import Digest, read_digest
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.read.parse import read_digest
 from voxgraph.loader.registry import Registry
 from voxgraph.paths import CORPUS
 

@@ -47,7 +47,8 @@ from rapidfuzz import fuzz
 from voxgraph.iris import slug
 from voxgraph.loader.extract import Facts, extract
 from voxgraph.loader.extract.facts import Actor, Event, Statement
-from voxgraph.loader.read.parse import DigestError, read_digest
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import read_digest
 from voxgraph.loader.registry import Registry
 
 QUOTE_SIMILARITY = 90  # rapidfuzz ratio (0-100) for two quotes to count as the same

@@ -16,7 +16,7 @@ from voxgraph.loader.extract.events import find_events
 from voxgraph.loader.extract.facts import Event, Mention, RoleClaim, Statement
 from voxgraph.loader.extract.nlp import analyse
 from voxgraph.loader.extract.statements import find_statements
-from voxgraph.loader.read.parse import Digest
+from voxgraph.loader.read.digest import Digest
 from voxgraph.loader.registry import Registry
 
 

@@ -56,7 +56,7 @@ from voxgraph.iris import slug
 from voxgraph.loader.extract.cues import Cues, alternation, load_cues
 from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim
 from voxgraph.loader.extract.nlp import analyse, pipeline
-from voxgraph.loader.read.parse import Digest, Span
+from voxgraph.loader.read.digest import Digest, Span
 from voxgraph.loader.registry import Entry, Registry
 from voxgraph.names import normalise_name
 

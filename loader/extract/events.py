@@ -55,7 +55,7 @@ from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon, load_lexi
 from voxgraph.loader.extract.facts import Actor, Event, Mention
 from voxgraph.loader.extract.nlp import analyse
 from voxgraph.loader.extract.quotes import quote_spans
-from voxgraph.loader.read.parse import Digest, Span
+from voxgraph.loader.read.digest import Digest, Span
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}

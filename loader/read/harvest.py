@@ -58,7 +58,8 @@ import requests
 import yaml
 from tqdm import tqdm
 
-from voxgraph.loader.read.parse import Digest, DigestError, parse_digest
+from voxgraph.loader.read.digest import Digest, DigestError
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.read.webpage import page_digest, source_file
 from voxgraph.loader.retry import retry_wait
 from voxgraph.paths import MAPPINGS

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import trafilatura
 
-from voxgraph.loader.read.parse import DigestError, read_digest_bytes
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import read_digest_bytes
 
 PAGE_SUFFIXES = (".html", ".htm")
 SOURCE_SUFFIX = ".source"  # the sidecar of 2022-11-04.txt is 2022-11-04.txt.source

@@ -1,7 +1,7 @@
 """A store reached over HTTP: any SPARQL 1.1 server stands in for the embedded Oxigraph.
 
 `RemoteStore` offers what the loader and the server use of `GraphStore`
-(loader/store.py) and speaks standard protocols only:
+(loader/store/oxigraph.py) and speaks standard protocols only:
 
 - queries: the SPARQL 1.1 Protocol (POST application/sparql-query to the query
   URL; `default-graph-uri` / `named-graph-uri` for a chosen data set);
@@ -40,14 +40,14 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from voxgraph.loader import statistics
-from voxgraph.loader.statistics import Statistics
-from voxgraph.loader.store import (
+from voxgraph.loader.store import statistics
+from voxgraph.loader.store.oxigraph import (
     Pattern,
     graph_as_ntriples,
     guarded_replace_update,
     other_source_absent,
 )
+from voxgraph.loader.store.statistics import Statistics
 
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -179,7 +179,7 @@ class RemoteStore:
 
     def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
         """Replace named graph `name` by `graph` (or its N-Triples text) in one SPARQL Update,
-        with the statistics (loader/statistics.py) if the store keeps them."""
+        with the statistics (loader/store/statistics.py) if the store keeps them."""
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         self._write(name, body, lambda condition: replacement_update(name, body, condition))
 
@@ -237,7 +237,7 @@ class RemoteStore:
         )
 
     def statistics(self) -> Statistics | None:
-        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        """The counts kept with the data (loader/store/statistics.py), or None if it keeps none."""
         return statistics.read(self)
 
     def recount_statistics(self) -> Statistics:

@@ -276,7 +276,7 @@ def rewritten_update(
     store: ReadableStore, graph: str, old: Iterable[ox.Triple], new: Iterable[ox.Triple]
 ) -> str:
     """The SPARQL Update operations that bring the statistics up to date after `graph`
-    was rewritten in place (by SPARQL Update, as loader/consolidate.py writes the
+    was rewritten in place (by SPARQL Update, as loader/store/consolidate.py writes the
     incidents graph) from the triples `old` to `new`; to run right after that write.
     Returns "" if the store keeps no statistics or nothing changed."""
     change = replacement(store, graph, "", old=list(old), new=list(new))

@@ -11,10 +11,10 @@ Crash safety: a digest is stored by one SPARQL Update (drop its graph, insert
 the new one), which RocksDB commits atomically through its write-ahead log,
 so a loader killed at any point leaves each digest either whole or as it was;
 running the same command again loads what is missing (the rest is unchanged).
-After the batch, loader/consolidate.py brings the incidents graph up to date with
+After the batch, loader/store/consolidate.py brings the incidents graph up to date with
 the digests the batch stored, and then the store publishes a snapshot for the server
-(loader/store.py): readers switch to digests and incidents together. The store keeps
-its statistics (loader/statistics.py) in the same transactions as the data; a store
+(loader/store/oxigraph.py): readers switch to digests and incidents together. The store keeps
+its statistics (loader/store/statistics.py) in the same transactions as the data; a store
 that has none yet gets them counted once, before the first write.
 
 Parallelism: parsing, mapping and SHACL (nearly all of the cost; pyshacl alone
@@ -43,13 +43,19 @@ from tqdm import tqdm
 
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.loader import consolidate
 from voxgraph.loader.extract import nlp
 from voxgraph.loader.map.graph import map_digest
-from voxgraph.loader.read.parse import DigestError, digest_from_bytes
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import digest_from_bytes
 from voxgraph.loader.read.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph.loader.registry import Registry
-from voxgraph.loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
+from voxgraph.loader.store import consolidate
+from voxgraph.loader.store.oxigraph import (
+    GraphStore,
+    StoreFormError,
+    check_stored_form,
+    graph_as_ntriples,
+)
 from voxgraph.loader.validate.shacl import ShapeError, check
 from voxgraph.ontology import ontology_graph
 from voxgraph.paths import DATA, MAPPINGS, ONTOLOGY, SHAPES

@@ -4,8 +4,9 @@
 the data: replace_graph, replace_unless_other_source, remove_graph, update, query,
 quads_for_pattern, first_quads, quads, named_graphs, value, statistics, flush (plus
 path and read_only). `RemoteStore`
-(loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;
-`open_store` picks one from --store / --store-url and the environment.
+(loader/store/remote.py) offers the same over HTTP to any SPARQL 1.1 server;
+`open_store` (loader/store/__init__.py) picks one from --store / --store-url and the
+environment.
 
 Snapshots: RocksDB lets several processes open a store read-only, but not while
 another process writes it (the open fails on files the writer has compacted
@@ -31,8 +32,8 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import BNode, Literal, URIRef
 
-from voxgraph.loader import statistics
-from voxgraph.loader.statistics import Statistics
+from voxgraph.loader.store import statistics
+from voxgraph.loader.store.statistics import Statistics
 from voxgraph.paths import ROOT
 
 DEFAULT_STORE = ROOT / "var" / "store"
@@ -137,22 +138,6 @@ def other_source_absent(name: URIRef, digest: URIRef, source: str) -> str:
     return f"FILTER NOT EXISTS {{ GRAPH <{name}> {{ {other} }} }}"
 
 
-def open_store(
-    path: str | os.PathLike[str] | None = None,
-    url: str | None = None,
-    *,
-    read_only: bool = False,
-    timeout: float | None = None,
-):
-    """The remote store at `url` (else $VOXGRAPH_STORE_URL), else the embedded one at `path`."""
-    from voxgraph.loader.remote_store import DEFAULT_TIMEOUT, RemoteStore, store_url
-
-    chosen = store_url(url)
-    if chosen:
-        return RemoteStore(chosen, timeout=timeout or DEFAULT_TIMEOUT)
-    return GraphStore(store_path(path), read_only=read_only)
-
-
 class GraphStore:
     """A pyoxigraph store on disk, seen as a set of named graphs."""
 
@@ -172,7 +157,7 @@ class GraphStore:
 
         Readers see either the old graph or the new one, never a mix, and a
         crash in the middle leaves the old one. A store that keeps statistics
-        (loader/statistics.py) has them brought up to date in the same transaction.
+        (loader/store/statistics.py) has them brought up to date in the same transaction.
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         counts = statistics.replacement_update(self, str(name), body)
@@ -206,7 +191,7 @@ class GraphStore:
         self.ox.update(sparql)
 
     def statistics(self) -> Statistics | None:
-        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        """The counts kept with the data (loader/store/statistics.py), or None if it keeps none."""
         return statistics.read(self)
 
     def recount_statistics(self) -> Statistics:

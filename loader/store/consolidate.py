@@ -56,7 +56,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.loader import statistics
+from voxgraph.loader.store import statistics
 from voxgraph.paths import ONTOLOGY
 
 WINDOW = timedelta(days=21)
@@ -499,7 +499,7 @@ def _graph_triples(store) -> list[ox.Triple]:
 
 def _keeping_statistics(store, write: Callable[[], T]) -> T:
     """Run `write` (updates of the incidents graph), then bring the store's statistics
-    (loader/statistics.py) up to date with what it changed, if the store keeps them.
+    (loader/store/statistics.py) up to date with what it changed, if the store keeps them.
     The incidents graph is written by SPARQL Update, not by replace_graph, so the
     statistics are rewritten here from its triples before and after (a load-time read
     of this one graph; no page reads it)."""
