@@ -11,6 +11,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from voxgraph.iris import BASE, PREFIXES
+from voxgraph.loader.store import solutions
 from voxgraph.loader.store.dumps import rdf_bytes
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat
@@ -122,16 +123,16 @@ def select(
 ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """A SELECT query's solutions as dicts of the bound variables, read to the end here:
     pyoxigraph's results must be dropped on the thread that made them."""
-    solutions = store.query(query)
+    answer = solutions(store, query)
     try:
-        names = [v.value for v in solutions.variables]
+        names = [v.value for v in answer.variables]
         # A solution read as a tuple, once: indexing it by name costs a look-up each time.
         return [
             {n: term for n, term in zip(names, tuple(solution), strict=True) if term is not None}
-            for solution in solutions
+            for solution in answer
         ]
     finally:
-        del solutions
+        del answer
 
 
 def serialize(

@@ -29,6 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import ID, VOX, WD
 from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
+from voxgraph.loader.store import solutions
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.names import fold, similarity
 from voxgraph.server.cache import per_version
@@ -143,23 +144,24 @@ def actor_index(store: GraphStore) -> Index:
     reading one property's index entries; nothing is joined across graphs in the
     store (an actor's label is stated again in every digest that names it)."""
     actors: dict[str, Actor] = {}
-    for row in store.query(TYPES_QUERY):
+    actor: Actor | None
+    for row in solutions(store, TYPES_QUERY):
         iri = row["s"].value
         if iri.startswith(str(ID)):
             actor = actors.setdefault(iri, Actor(iri.removeprefix(str(ID)), "", set(), set()))
             actor.types.add(row["type"].value)
-    for row in store.query(LABELS_QUERY):
+    for row in solutions(store, LABELS_QUERY):
         actor = actors.get(row["s"].value)
         if actor is not None:
             actor.names.add(row["label"].value)
             if not actor.label or row["label"].value < actor.label:
                 actor.label = row["label"].value
-    for row in store.query(ALIASES_QUERY):
+    for row in solutions(store, ALIASES_QUERY):
         actor = actors.get(row["s"].value)
         if actor is not None:
             actor.names.add(row["alias"].value)
     links = sorted(
-        store.query(LINKS_QUERY),
+        solutions(store, LINKS_QUERY),
         key=lambda row: (row["same"] is None, str(row["same"] or row["candidate"])),
     )
     for row in links:

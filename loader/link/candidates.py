@@ -44,6 +44,7 @@ from voxgraph.loader.registry import (
     Source,
     read_entries,
 )
+from voxgraph.loader.store import solutions
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.names import best_similarity, fold
 from voxgraph.paths import MAPPINGS
@@ -149,13 +150,14 @@ STORED_FACTS = ("type", "label", "alias", "title")
 
 def stored_actors(store: GraphStore) -> dict[str, Target]:
     """Every actor or place the stored digests mention, described from the store."""
-    rows = store.query(
+    rows = solutions(
+        store,
         f"""SELECT ?a ?type ?label ?alias ?title WHERE {{
           ?a <{VOX.mentionedIn}> ?digest ; a ?type .
           OPTIONAL {{ ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
           OPTIONAL {{ ?a <http://www.w3.org/2004/02/skos/core#altLabel> ?alias }}
           OPTIONAL {{ ?a <{VOX.role}>/<{VOX.roleTitle}> ?title }}
-        }}"""
+        }}""",
     )
     facts: dict[str, dict[str, set[str]]] = {}
     for row in rows:

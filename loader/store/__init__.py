@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+import pyoxigraph as ox
+
 from voxgraph.loader.store.oxigraph import GraphStore, store_path
 from voxgraph.loader.store.remote import DEFAULT_TIMEOUT, RemoteStore, store_url
 
@@ -25,3 +27,11 @@ def open_store(
     if chosen:
         return RemoteStore(chosen, timeout=timeout or DEFAULT_TIMEOUT)
     return GraphStore(store_path(path), read_only=read_only)
+
+
+def solutions(store: GraphStore | RemoteStore, sparql: str) -> ox.QuerySolutions:
+    """The solutions of `sparql`, a SELECT query (query() answers any kind of query)."""
+    answer = store.query(sparql)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {sparql[:80]!r}")
+    return answer

@@ -70,6 +70,7 @@ from typing import IO, BinaryIO, TypeVar, cast
 import pyoxigraph as ox
 
 from voxgraph.iris import PREFIXES, VOX
+from voxgraph.loader.store import solutions
 from voxgraph.loader.store.oxigraph import GraphStore
 
 DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -396,9 +397,9 @@ def _data_identity(store: GraphStore, graph: str | None) -> str:
 def fingerprints(store: GraphStore, graph: str | None) -> dict[str, list[str]]:
     """Graph IRI -> the vox:fingerprint values stated in it (one query, an index lookup)."""
     where = f"GRAPH {ox.NamedNode(graph)}" if graph else "GRAPH ?g"
-    rows = store.query(f"SELECT ?g ?f WHERE {{ {where} {{ ?d <{FINGERPRINT.value}> ?f }} }}")
+    query = f"SELECT ?g ?f WHERE {{ {where} {{ ?d <{FINGERPRINT.value}> ?f }} }}"
     found: dict[str, list[str]] = {}
-    for row in rows:  # type: ignore[union-attr]
+    for row in solutions(store, query):
         name = graph or row["g"].value
         if isinstance(row["f"], ox.Literal):
             found.setdefault(name, []).append(row["f"].value)
