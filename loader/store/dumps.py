@@ -174,7 +174,7 @@ def statement_groups(
         yield from _sorted_groups(store, fmt, graph)
         return
     graph_node = ox.NamedNode(graph) if graph else None
-    quads = store.ox.quads_for_pattern(None, None, None, graph_node)
+    quads = store.quads_for_pattern(None, None, None, graph_node)
     if DUMP_FORMATS[fmt][0].supports_datasets:
         for _, group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
             yield from pieces(group, BATCH)
@@ -209,11 +209,11 @@ def union_subjects(store: GraphStore) -> Iterator[list[ox.Triple]]:
     subject where it meets it in its home graph: the graph of the subject's first quad in
     the SPOG index. Every subject has exactly one home graph and is met there once.
     """
-    quads = store.ox.quads_for_pattern(None, None, None, None)
+    quads = store.quads_for_pattern(None, None, None, None)
     for (graph, subject), group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
         for _ in group:  # skip this graph's quads of the subject: read below, from SPOG
             pass
-        everywhere = store.ox.quads_for_pattern(subject, None, None, None)
+        everywhere = store.quads_for_pattern(subject, None, None, None)
         first = next(everywhere)
         if first.graph_name != graph:
             continue  # written (or to be written) with its home graph
@@ -246,7 +246,7 @@ def distinct_triples(
 
 def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[Sequence[Statement]]:
     graph_node = ox.NamedNode(graph) if graph else None
-    quads = sorted(store.ox.quads_for_pattern(None, None, None, graph_node), key=_quad_key)
+    quads = sorted(store.quads_for_pattern(None, None, None, graph_node), key=_quad_key)
     if DUMP_FORMATS[fmt][0].supports_datasets:
         for _, group in groupby(quads, key=lambda q: (q.graph_name, q.subject)):
             yield list(group)
@@ -408,7 +408,7 @@ def fingerprints(store: GraphStore, graph: str | None) -> dict[str, list[str]]:
 
 def content_hash(store: GraphStore, name: ox.NamedNode | ox.DefaultGraph) -> str:
     """SHA-256 of a graph's quads, in the order the store gives them (fixed: see above)."""
-    quads: Iterable[ox.Quad] = store.ox.quads_for_pattern(None, None, None, name)
+    quads: Iterable[ox.Quad] = store.quads_for_pattern(None, None, None, name)
     if not streams_in_index_order(store):
         quads = sorted(quads, key=_quad_key)
     digest = hashlib.sha256()
