@@ -30,7 +30,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
-from rdflib.term import BNode, Literal, URIRef
+from rdflib.term import BNode, Literal, Node, URIRef
 
 from voxgraph.loader.store import statistics
 from voxgraph.loader.store.statistics import Statistics
@@ -49,11 +49,14 @@ def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen)
 
 
-def to_oxigraph(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib IRI, blank node or literal as pyoxigraph's; TypeError for anything else."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
+    if not isinstance(term, Literal):
+        raise TypeError(f"not a term of an RDF triple: {term!r}")
     if term.language:
         return ox.Literal(str(term), language=term.language)
     if term.datatype:
@@ -242,7 +245,7 @@ class GraphStore:
         for quad in self.ox.quads_for_pattern(
             ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None, ox.NamedNode(str(graph))
         ):
-            return quad.object.value
+            return None if isinstance(quad.object, ox.Triple) else quad.object.value
         return None
 
     def query(
