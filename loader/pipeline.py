@@ -49,9 +49,8 @@ from voxgraph.loader.read.digest import DigestError
 from voxgraph.loader.read.parse import digest_from_bytes
 from voxgraph.loader.read.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph.loader.registry import Registry
-from voxgraph.loader.store import consolidate
+from voxgraph.loader.store import Store, consolidate
 from voxgraph.loader.store.oxigraph import (
-    GraphStore,
     StoreFormError,
     check_stored_form,
     graph_as_ntriples,
@@ -209,7 +208,7 @@ def prepare_or_reason(
         return f"{path}: could not be mapped ({type(error).__name__}: {error})"
 
 
-def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
+def load_reference_graphs(store: Store, registry: Registry) -> None:
     """The ontology and the curated registry, each in its own named graph."""
     ontology = graph_as_ntriples(ontology_graph())
     check_stored_form(ontology, ONTOLOGY.name)
@@ -223,7 +222,7 @@ def load_reference_graphs(store: GraphStore, registry: Registry) -> None:
 
 def run(
     paths: Iterable[str | Path],
-    store: GraphStore | None = None,
+    store: Store | None = None,
     *,
     progress: bool = False,
     jobs: int = 1,
@@ -311,7 +310,7 @@ def run(
 
 
 def _store_digest(
-    store: GraphStore, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
+    store: Store, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
 ) -> str | None:
     """Store one digest's graph; returns the other file its digest came from, if any.
 
@@ -331,7 +330,7 @@ def _store_digest(
 
 
 def _to_prepare(
-    files: list[Path], store: GraphStore | None, report: Report, bar: tqdm
+    files: list[Path], store: Store | None, report: Report, bar: tqdm
 ) -> Iterator[tuple[Path, bytes, str]]:
     """The files that need preparing, with their digest bytes and source, read one at a time.
 
@@ -406,7 +405,7 @@ def _prepare_in_worker(path: Path, raw: bytes, source: str) -> StorableDigest | 
     return prepare_or_reason(path, _worker_registry, raw, source)
 
 
-def _stored(store: GraphStore, stamp: str) -> bool:
+def _stored(store: Store, stamp: str) -> bool:
     """True if a digest with this exact fingerprint is already stored."""
     # A fingerprint is hex digits and '-': safe inside a literal.
     return bool(store.query(f'ASK {{ ?digest <{VOX.fingerprint}> "{stamp}" }}'))

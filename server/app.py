@@ -6,7 +6,7 @@ import werkzeug
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store import Store
 from voxgraph.server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
 from voxgraph.server.reload import follow_snapshots
 from voxgraph.server.settings import Settings
@@ -26,7 +26,7 @@ CORS_PATHS = (
 )
 
 
-def create_app(store: GraphStore, settings: Settings | None = None) -> Flask:
+def create_app(store: Store, settings: Settings | None = None) -> Flask:
     """The app over `store`; the blueprints find both in app.config (VOXGRAPH_*).
 
     Over a read-only store on disk the app evaluates queries in a worker process

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request
 from werkzeug.http import is_resource_modified
 
 from voxgraph.iris import BASE
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.dumps import (
     DUMP_FORMATS,
     dump_chunks,
@@ -20,7 +21,6 @@ from voxgraph.loader.store.dumps import (
     holds_graph,
     last_modified,
 )
-from voxgraph.loader.store.oxigraph import GraphStore
 
 bp = Blueprint("dumps", __name__)
 
@@ -59,7 +59,7 @@ def split_extension(ext: str) -> tuple[str, bool]:
 
 def download(graph: str | None, fmt: str, gz: bool, filename: str) -> Response:
     """The streamed download of `graph` (None: the whole store), or 304 if the client has it."""
-    store: GraphStore = current_app.config["VOXGRAPH_STORE"]
+    store: Store = current_app.config["VOXGRAPH_STORE"]
     tag = etag(store, fmt, gz, graph)
     modified = last_modified(store)
     headers = {"Cache-Control": "no-cache"}

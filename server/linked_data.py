@@ -11,9 +11,8 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from voxgraph.iris import BASE, PREFIXES
-from voxgraph.loader.store import solutions
+from voxgraph.loader.store import Store, solutions
 from voxgraph.loader.store.dumps import rdf_bytes
-from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat
 
 HTML = ("text/html", "application/xhtml+xml")
@@ -56,7 +55,7 @@ def extension(chosen: GraphFormat) -> str:
 
 
 def describe(
-    store: GraphStore, iri: str, page: int = 1, size: int = DESCRIPTION_PAGE
+    store: Store, iri: str, page: int = 1, size: int = DESCRIPTION_PAGE
 ) -> tuple[list[ox.Triple], bool]:
     """Page `page` (of `size` triples) of the description of `iri`, and whether another
     follows. The description: the triples with `iri` as subject, those with it as
@@ -87,7 +86,7 @@ def describe(
     return shown, len(found) > size
 
 
-def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
+def _description(store: Store, iri: str) -> Iterator[ox.Triple]:
     node = ox.NamedNode(iri)
     fragments: list[ox.NamedNode] = []
     for quad in store.quads_for_pattern(node, None, None):
@@ -106,9 +105,7 @@ def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
             yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
 
-def around(
-    store: GraphStore, iri: str, limit: int | None = None
-) -> tuple[list[ox.Quad], list[ox.Quad]]:
+def around(store: Store, iri: str, limit: int | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """The quads with `iri` as subject, and those with it as object (at most `limit` of
     each: read lazily from the index, so a limit bounds the work)."""
     node = ox.NamedNode(iri)
@@ -118,9 +115,7 @@ def around(
     )
 
 
-def select(
-    store: GraphStore, query: str
-) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+def select(store: Store, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """A SELECT query's solutions as dicts of the bound variables, read to the end here:
     pyoxigraph's results must be dropped on the thread that made them."""
     answer = solutions(store, query)
@@ -143,7 +138,7 @@ def serialize(
 
 
 def labels(
-    store: GraphStore,
+    store: Store,
     seen: Iterable[tuple[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None]],
 ) -> dict[str, str]:
     """rdfs:label of each IRI that has one, looked up in the registry's graph and else in
@@ -169,7 +164,7 @@ def labels(
     return labels_found
 
 
-def first_label(store: GraphStore, iri: str) -> str | None:
+def first_label(store: Store, iri: str) -> str | None:
     """The first rdfs:label of `iri` in the store's index order (one seek), or None."""
     for quad in store.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None, limit=1):
         return quad.object.value if isinstance(quad.object, ox.Literal) else None

@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from voxgraph.iris import SCHEMA
-from voxgraph.loader.store.oxigraph import GraphStore, Pattern
+from voxgraph.loader.store import Pattern, Store
 from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, SHAPES
 from voxgraph.server import linked_data as ld
@@ -135,7 +135,7 @@ def ontology_context() -> dict:
     }
 
 
-def data_examples(store: GraphStore, graph: Graph) -> dict[str, tuple[ox.Triple, ...]]:
+def data_examples(store: Store, graph: Graph) -> dict[str, tuple[ox.Triple, ...]]:
     """For each class of the ontology, a typing triple of one instance; for each property,
     one triple using it: the first the store's index holds outside the ontology's own
     graph, so the page is the same each time for the same data.

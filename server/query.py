@@ -22,8 +22,8 @@ from typing import IO
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.dumps import rdf_bytes
-from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.loader.store.remote import AnswerTooLarge, RemoteTriples
 from voxgraph.server.errors import (
     READ_ONLY,
@@ -110,7 +110,7 @@ def looks_like_update(query: str) -> bool:
 
 
 def run_query(
-    store: GraphStore,
+    store: Store,
     query: str,
     dataset: Dataset,
     settings: Settings,
@@ -145,7 +145,7 @@ def check_query(query: str, settings: Settings, base_iri: str | None = None) -> 
 
 
 def evaluate(
-    store: GraphStore,
+    store: Store,
     query: str,
     dataset: Dataset,
     settings: Settings,

@@ -29,8 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import ID, VOX, WD
 from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
-from voxgraph.loader.store import solutions
-from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store import Store, solutions
 from voxgraph.names import fold, similarity
 from voxgraph.server.cache import per_version
 
@@ -137,7 +136,7 @@ def trigrams(folded: str) -> list[str]:
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
-def actor_index(store: GraphStore) -> Index:
+def actor_index(store: Store) -> Index:
     """Every actor and place with its names, types and Wikidata link, indexed.
 
     Built once per version of the data (server/cache.py) from four queries, each

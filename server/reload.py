@@ -16,13 +16,14 @@ from pathlib import Path
 
 from flask import Flask
 
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 
 
 class SnapshotFollower:
     """Swaps the app's store for the newest snapshot when CURRENT changes."""
 
-    def __init__(self, app: Flask, store: GraphStore):
+    def __init__(self, app: Flask, store: Store):
         assert store.path is not None
         self.app = app
         self.current = store.path
@@ -51,7 +52,7 @@ class SnapshotFollower:
             self.seen = stamp
 
 
-def follow_snapshots(app: Flask, store: GraphStore) -> SnapshotFollower | None:
+def follow_snapshots(app: Flask, store: Store) -> SnapshotFollower | None:
     """Make `app` follow newer snapshots if `store` is one (read-only, in STORE.snapshots/)."""
     if not store.read_only or store.path is None or not _is_snapshot(store.path):
         return None

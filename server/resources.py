@@ -27,7 +27,7 @@ from markupsafe import Markup, escape
 
 from voxgraph import iris
 from voxgraph.iris import PREFIXES
-from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store import Store
 from voxgraph.server import linked_data as ld
 from voxgraph.server import paging
 from voxgraph.server.cache import kept_list
@@ -144,7 +144,7 @@ def distinct_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def types_of(graph: GraphStore, iri: str, graphs: list) -> set[str]:
+def types_of(graph: Store, iri: str, graphs: list) -> set[str]:
     """The classes of `iri` as the registry states them, else as the graph it was first
     found in does (an actor's types are stated again in every digest that names it)."""
     node = ox.NamedNode(iri)
@@ -165,11 +165,11 @@ def helpers() -> dict:
     return {"term": term_html, "local": ld.local_href, "ox_iri": ox.NamedNode}
 
 
-def store() -> GraphStore:
+def store() -> Store:
     return current_app.config["VOXGRAPH_STORE"]
 
 
-def exists(graph: GraphStore, iri: str) -> bool:
+def exists(graph: Store, iri: str) -> bool:
     """Whether any quad has `iri` as subject or object: at most two index seeks."""
     node = ox.NamedNode(iri)
     return any(
@@ -179,7 +179,7 @@ def exists(graph: GraphStore, iri: str) -> bool:
     )
 
 
-def rows(graph: GraphStore, query: str) -> list[dict[str, str]]:
+def rows(graph: Store, query: str) -> list[dict[str, str]]:
     """SELECT solutions as {variable: value} (unbound variables left out)."""
     return [
         {name: term.value for name, term in row.items()}
@@ -187,7 +187,7 @@ def rows(graph: GraphStore, query: str) -> list[dict[str, str]]:
     ]
 
 
-def actor_context(graph: GraphStore, iri: str) -> dict:
+def actor_context(graph: Store, iri: str) -> dict:
     """Aliases, roles, Wikidata links, and a page each of statements and events of an
     actor or place, newest first.
 
@@ -322,7 +322,7 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     }
 
 
-def incident_context(graph: GraphStore, iri: str) -> dict:
+def incident_context(graph: Store, iri: str) -> dict:
     """An incident's reports (digest, date, sentence) and its neighbours in a case."""
     me = f"<{iri}>"
     reports = rows(
@@ -386,7 +386,7 @@ class Listing:
 
 
 def dated_keys(
-    graph: GraphStore, solutions: list[dict[str, str]], item: str = "event", own: str = "happened"
+    graph: Store, solutions: list[dict[str, str]], item: str = "event", own: str = "happened"
 ) -> set[tuple[str, str]]:
     """(day, IRI) of each item of `solutions`: its own date (variable `own`) where it has
     one, else the date of the digest that reported it. That date begins the item's IRI
@@ -464,7 +464,7 @@ def items(solutions: list[dict[str, str]]) -> list[Item]:
     return sorted(grouped.values(), key=lambda i: (i.date, i.iri), reverse=True)
 
 
-def highlighted_text(graph: GraphStore, digest: str) -> Markup:
+def highlighted_text(graph: Store, digest: str) -> Markup:
     """The digest's text, every evidence span of a statement or event marked and linked.
 
     Spans may overlap, so the text is cut at every span boundary and each piece

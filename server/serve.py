@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot, store_path
 from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.loader.store.remote import store_url as remote_store_url
@@ -63,7 +64,7 @@ def serve(
     settings = settings or Settings()
     remote = remote_store_url(store_url)
     if remote:
-        store: GraphStore | RemoteStore = RemoteStore(
+        store: Store = RemoteStore(
             remote, timeout=settings.timeout, max_answer_bytes=2 * settings.max_result_bytes
         )
     else:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.dumps import rdf_bytes
-from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.cache import per_version
 from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
 
@@ -20,11 +20,11 @@ SIMPLE_ENTAILMENT = ox.NamedNode("http://www.w3.org/ns/entailment/Simple")
 RDFS_SEE_ALSO = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#seeAlso")
 
 
-def service_description(store: GraphStore, endpoint: str, wanted: Wanted) -> tuple[bytes, str]:
+def service_description(store: Store, endpoint: str, wanted: Wanted) -> tuple[bytes, str]:
     """The description of the endpoint at `endpoint` as `wanted`, and its content type."""
     chosen = choose(GRAPH_FORMATS, wanted)
 
-    def write(current: GraphStore) -> bytes:
+    def write(current: Store) -> bytes:
         return rdf_bytes(
             description_triples(current, endpoint),
             chosen.oxigraph,
@@ -35,7 +35,7 @@ def service_description(store: GraphStore, endpoint: str, wanted: Wanted) -> tup
     return body, chosen.content_type
 
 
-def description_triples(store: GraphStore, endpoint: str) -> list[ox.Triple]:
+def description_triples(store: Store, endpoint: str) -> list[ox.Triple]:
     service = ox.NamedNode(endpoint)
     dataset, default_graph = ox.BlankNode("dataset"), ox.BlankNode("defaultGraph")
     triples = [

@@ -37,8 +37,7 @@ from datetime import date
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request
 
-from voxgraph.loader.store import statistics
-from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store import Store, statistics
 from voxgraph.loader.store.statistics import ALL_KINDS, Statistics
 from voxgraph.server import linked_data as ld
 from voxgraph.server import paging
@@ -222,7 +221,7 @@ def _is_day(text: str) -> bool:
 
 
 def day_page(
-    store: GraphStore,
+    store: Store,
     stats: Statistics,
     kind: str,
     size: int,
@@ -281,7 +280,7 @@ def day_page(
     return Page(keys, position, total)
 
 
-def day_events(store: GraphStore, days: list[str], kind: str) -> set[Key]:
+def day_events(store: Store, days: list[str], kind: str) -> set[Key]:
     """(day, event) of every event (of `kind`) placed on one of `days`."""
     if not days:
         return set()
@@ -294,7 +293,7 @@ def day_events(store: GraphStore, days: list[str], kind: str) -> set[Key]:
 
 
 def actor_page(
-    store: GraphStore,
+    store: Store,
     actor: str,
     kind: str,
     size: int,
@@ -331,7 +330,7 @@ def _kind_pattern(kind: str) -> str:
     return f", vox:{kind}"
 
 
-def actor_label(store: GraphStore, actor: str) -> str:
+def actor_label(store: Store, actor: str) -> str:
     if not actor.startswith(("http://", "https://")):
         return actor
     return ld.labels(store, [(actor, None)]).get(actor) or ld.first_label(store, actor) or actor
@@ -340,7 +339,7 @@ def actor_label(store: GraphStore, actor: str) -> str:
 # -- what the page shows of each event -------------------------------------------------------
 
 
-def details(store: GraphStore, keys: list[Key]) -> list[Event]:
+def details(store: Store, keys: list[Key]) -> list[Event]:
     """The events of `keys`, in that order: first evidence span, all kinds and actors."""
     if not keys:
         return []
@@ -366,7 +365,7 @@ def details(store: GraphStore, keys: list[Key]) -> list[Event]:
     return with_incidents(store, shown)
 
 
-def with_incidents(store: GraphStore, events: list[Event]) -> list[Event]:
+def with_incidents(store: Store, events: list[Event]) -> list[Event]:
     """`events` (in the timeline's order) with their incidents. Every event stays listed
     (the page counts reports); an incident is shown with its reports once, at the first
     of its reports on the page, and the later ones there are `folded` into it; `leads`
@@ -406,7 +405,7 @@ def with_incidents(store: GraphStore, events: list[Event]) -> list[Event]:
     return events
 
 
-def first_spans(store: GraphStore, values: str) -> dict[str, tuple[int, int, str]]:
+def first_spans(store: Store, values: str) -> dict[str, tuple[int, int, str]]:
     """The first evidence span (begin, end, text) of each item of `values` that has one."""
     spans: dict[str, tuple[int, int, str]] = {}
     for row in rows(store, EVIDENCE.format(items=values)):

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import PREFIXES
-from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store import Store
 from voxgraph.server.errors import NotAcceptable
 from voxgraph.server.formats import GRAPH_FORMATS, Wanted, choose
 from voxgraph.server.linked_data import ID_BASE, serialize
@@ -45,7 +45,7 @@ def void() -> Response:
     )
 
 
-def description(store: GraphStore, server: str) -> list[ox.Triple]:
+def description(store: Store, server: str) -> list[ox.Triple]:
     """The void:Dataset served at `server` (http://host:port), with its counts."""
     dataset = ox.NamedNode(void_url(server) + "#dataset")
     triples = [

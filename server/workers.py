@@ -72,6 +72,7 @@ from typing import IO
 
 from flask import Flask
 
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.errors import Busy, MemoryExceeded, QueryError, QueryTimeout, WorkerLost
 from voxgraph.server.formats import Wanted
@@ -439,7 +440,7 @@ class WorkerPool:
             self._processes.clear()
 
 
-def attach_pool(app: Flask, store: GraphStore, settings: Settings) -> WorkerPool | None:
+def attach_pool(app: Flask, store: Store, settings: Settings) -> WorkerPool | None:
     """Give `app` a worker pool if its store suits one: read-only, on disk, workers wanted.
 
     A store opened read-write in this process (as tests do) cannot be opened by
@@ -495,9 +496,9 @@ class _SharedStores:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._path: str | None = None
-        self._store: GraphStore | None = None
+        self._store: Store | None = None
 
-    def get(self, path: str) -> GraphStore:
+    def get(self, path: str) -> Store:
         with self._lock:
             if path != self._path:  # a newer snapshot: open it (queries on the old keep theirs)
                 self._store = GraphStore(path, read_only=True)

@@ -44,8 +44,7 @@ from voxgraph.loader.registry import (
     Source,
     read_entries,
 )
-from voxgraph.loader.store import solutions
-from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store import Store, solutions
 from voxgraph.names import best_similarity, fold
 from voxgraph.paths import MAPPINGS
 
@@ -131,7 +130,7 @@ def target_from_entry(entry: Entry, registry: Registry, curated: bool) -> Target
     )
 
 
-def targets(registry: Registry, curated: Path, store: GraphStore | None = None) -> list[Target]:
+def targets(registry: Registry, curated: Path, store: Store | None = None) -> list[Target]:
     """The curated actors and places, then every other one the stored digests mention."""
     curated_ids = {entry.id for entry in read_entries(curated)}
     mentioned = stored_actors(store) if store is not None else {}
@@ -148,7 +147,7 @@ def targets(registry: Registry, curated: Path, store: GraphStore | None = None) 
 STORED_FACTS = ("type", "label", "alias", "title")
 
 
-def stored_actors(store: GraphStore) -> dict[str, Target]:
+def stored_actors(store: Store) -> dict[str, Target]:
     """Every actor or place the stored digests mention, described from the store."""
     rows = solutions(
         store,

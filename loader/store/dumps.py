@@ -65,12 +65,12 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from itertools import chain, groupby, islice
-from typing import IO, BinaryIO, TypeVar, cast
+from typing import IO, BinaryIO, TypeGuard, TypeVar, cast
 
 import pyoxigraph as ox
 
 from voxgraph.iris import PREFIXES, VOX
-from voxgraph.loader.store import solutions
+from voxgraph.loader.store import Store, solutions
 from voxgraph.loader.store.oxigraph import GraphStore
 
 DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -91,7 +91,7 @@ Statement = ox.Triple | ox.Quad
 S = TypeVar("S", ox.Triple, ox.Quad, Statement)
 
 
-def write_dump(store: GraphStore, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
+def write_dump(store: Store, out: BinaryIO, fmt: str, graph: str | None = None) -> None:
     """Write the whole store (or one named graph) to `out` as `fmt`: "ttl", "nt", "trig", "nq"."""
     if fmt not in DUMP_FORMATS:
         raise ValueError(f"unknown dump format {fmt!r}; use one of {', '.join(DUMP_FORMATS)}")
@@ -99,7 +99,7 @@ def write_dump(store: GraphStore, out: BinaryIO, fmt: str, graph: str | None = N
         out.write(chunk)
 
 
-def dump_chunks(store: GraphStore, fmt: str, graph: str | None = None) -> Iterator[bytes]:
+def dump_chunks(store: Store, fmt: str, graph: str | None = None) -> Iterator[bytes]:
     """The bytes of a dump, a chunk at a time (by oxigraph itself where it writes the same)."""
     if streams_in_index_order(store) and (fmt, graph is None) in (("nq", True), ("nt", False)):
         return native_dump(store, fmt, graph)
@@ -167,7 +167,7 @@ def native_dump(store: GraphStore, fmt: str, graph: str | None = None) -> Iterat
 
 
 def statement_groups(
-    store: GraphStore, fmt: str, graph: str | None = None
+    store: Store, fmt: str, graph: str | None = None
 ) -> Iterator[Sequence[Statement]]:
     """The statements of a dump, one subject (of one graph, for .trig and .nq) at a time."""
     if not streams_in_index_order(store):
@@ -192,7 +192,7 @@ def pieces(statements: Iterable[S], size: int) -> Iterator[list[S]]:
         yield piece
 
 
-def streams_in_index_order(store: GraphStore) -> bool:
+def streams_in_index_order(store: Store) -> TypeGuard[GraphStore]:
     """True for an embedded store on disk, whose quads come in key order (see above).
 
     pyoxigraph's in-memory store iterates in an order that differs between instances, and
@@ -244,7 +244,7 @@ def distinct_triples(
         yield ox.Triple(subject, *key)
 
 
-def _sorted_groups(store: GraphStore, fmt: str, graph: str | None) -> Iterator[Sequence[Statement]]:
+def _sorted_groups(store: Store, fmt: str, graph: str | None) -> Iterator[Sequence[Statement]]:
     graph_node = ox.NamedNode(graph) if graph else None
     quads = sorted(store.quads_for_pattern(None, None, None, graph_node), key=_quad_key)
     if DUMP_FORMATS[fmt][0].supports_datasets:
@@ -341,20 +341,18 @@ def _without_prefixes(body: bytes) -> bytes:
 # -- ETag ---------------------------------------------------------------------------------
 
 
-_identities: weakref.WeakKeyDictionary[GraphStore, dict[str | None, str]] = (
-    weakref.WeakKeyDictionary()
-)
+_identities: weakref.WeakKeyDictionary[Store, dict[str | None, str]] = weakref.WeakKeyDictionary()
 _identities_lock = threading.Lock()
 
 
-def etag(store: GraphStore, fmt: str, gz: bool, graph: str | None = None) -> str:
+def etag(store: Store, fmt: str, gz: bool, graph: str | None = None) -> str:
     """The ETag of a download: changes whenever a quad of what it holds changes."""
     digest = hashlib.sha256(f"{DUMP_LAYOUT}\n{ox.__version__}\n{fmt}\n".encode())
     digest.update(data_identity(store, graph).encode())
     return digest.hexdigest()[:32] + ("-gz" if gz else "")
 
 
-def data_identity(store: GraphStore, graph: str | None = None) -> str:
+def data_identity(store: Store, graph: str | None = None) -> str:
     """A hash identifying the quads of the store (or of one named graph), read cheaply.
 
     A read-only store never changes, so its answer is kept for as long as the handle lives.
@@ -368,7 +366,7 @@ def data_identity(store: GraphStore, graph: str | None = None) -> str:
         return known[graph]
 
 
-def _data_identity(store: GraphStore, graph: str | None) -> str:
+def _data_identity(store: Store, graph: str | None) -> str:
     statistics = store.statistics() if graph is None else None
     if statistics is not None:
         # The store keeps a fingerprint of its named graphs with the data (loader/
@@ -394,7 +392,7 @@ def _data_identity(store: GraphStore, graph: str | None) -> str:
     return digest.hexdigest()
 
 
-def fingerprints(store: GraphStore, graph: str | None) -> dict[str, list[str]]:
+def fingerprints(store: Store, graph: str | None) -> dict[str, list[str]]:
     """Graph IRI -> the vox:fingerprint values stated in it (one query, an index lookup)."""
     where = f"GRAPH {ox.NamedNode(graph)}" if graph else "GRAPH ?g"
     query = f"SELECT ?g ?f WHERE {{ {where} {{ ?d <{FINGERPRINT.value}> ?f }} }}"
@@ -406,7 +404,7 @@ def fingerprints(store: GraphStore, graph: str | None) -> dict[str, list[str]]:
     return found
 
 
-def content_hash(store: GraphStore, name: ox.NamedNode | ox.DefaultGraph) -> str:
+def content_hash(store: Store, name: ox.NamedNode | ox.DefaultGraph) -> str:
     """SHA-256 of a graph's quads, in the order the store gives them (fixed: see above)."""
     quads: Iterable[ox.Quad] = store.quads_for_pattern(None, None, None, name)
     if not streams_in_index_order(store):
@@ -417,7 +415,7 @@ def content_hash(store: GraphStore, name: ox.NamedNode | ox.DefaultGraph) -> str
     return digest.hexdigest()
 
 
-def holds_graph(store: GraphStore, graph: str) -> bool:
+def holds_graph(store: Store, graph: str) -> bool:
     """Whether `graph` is a named graph of the store with a quad in it: one index seek
     (listing every named graph would read one name per digest)."""
     try:
@@ -427,7 +425,7 @@ def holds_graph(store: GraphStore, graph: str) -> bool:
     return any(True for _ in store.quads_for_pattern(None, None, None, name, limit=1))
 
 
-def last_modified(store: GraphStore) -> datetime:
+def last_modified(store: Store) -> datetime:
     """When the store last changed on disk (an in-memory store: when this process started)."""
     newest = STARTED
     if store.path is not None and store.path.is_dir():
