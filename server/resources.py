@@ -16,7 +16,7 @@ highlighted span, and their triples are part of the digest's description.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -463,17 +463,54 @@ def items(solutions: list[dict[str, str]]) -> list[Item]:
     return sorted(grouped.values(), key=lambda i: (i.date, i.iri), reverse=True)
 
 
-def highlighted_text(graph: GraphStore, digest: str) -> Markup:
-    """The digest's text, every evidence span of a statement or event marked and linked.
+@dataclass(frozen=True)
+class Span:
+    """An evidence span as the digest page marks it: what was read from it, by kind."""
 
-    Spans may overlap, so the text is cut at every span boundary and each piece
-    is marked with the kinds of the spans covering it. All text is escaped.
+    begin: int
+    end: int
+    items: tuple[tuple[str, str], ...]  # (kind, IRI): statement, event or role
+
+    @property
+    def classes(self) -> str:
+        """ "ev" and the kinds that colour it (a role's span is not coloured)."""
+        kinds = sorted({kind for kind, _ in self.items})
+        return " ".join(["ev", *kinds])
+
+    @property
+    def anchor(self) -> str:
+        return f"char={self.begin},{self.end}"
+
+
+MARKER_LETTER = {"statement": "S", "event": "E", "role": "R"}
+BLOCK_LINE = re.compile(r"[^\n]+")
+BLANK = " \t\u00a0\u200b\u200c\u200d\ufeff"
+
+
+def highlighted_text(graph: GraphStore, digest: str) -> Markup:
+    """The digest's text in its shape (each line a paragraph, the lines the parser read as
+    section titles headings), every evidence span of a statement, event or role marked,
+    with links to what was read from it.
+
+    Spans may overlap and even cross, and a span may run past its paragraph: each is a
+    <mark> nested in the marks open around it; one crossing another's end is closed and
+    opened again after it, and one crossing a paragraph's end goes on in the next. Only
+    a span's first piece carries its id (the target of char=begin,end links) and its
+    markers. All text is escaped.
     """
     found = rows(graph, f"SELECT ?text WHERE {{ <{digest}> vox:text ?text }}")
     if not found:
         return Markup("")
     text = found[0]["text"]
-    spans = rows(
+    titles = Counter(
+        r["title"].strip()
+        for r in rows(
+            graph,
+            f"SELECT ?s ?title WHERE {{ <{digest}> vox:section ?s . ?s dcterms:title ?title }}",
+        )
+    )
+    by_offsets: dict[tuple[int, int], set[tuple[str, str]]] = defaultdict(set)
+    for span in rows(
         graph,
         f"""SELECT DISTINCT ?x ?kind ?b ?e WHERE {{
               ?x vox:evidence ?ev . ?ev nif:referenceContext <{digest}> ;
@@ -482,37 +519,62 @@ def highlighted_text(graph: GraphStore, digest: str) -> Markup:
               OPTIONAL {{ ?x a vox:Event BIND("event" AS ?event) }}
               BIND(COALESCE(?statement, ?event, "role") AS ?kind)
             }}""",
+    ):
+        by_offsets[int(span["b"]), int(span["e"])].add((span["kind"], span["x"]))
+    spans = [Span(b, e, tuple(sorted(found))) for (b, e), found in sorted(by_offsets.items())]
+    started: set[Span] = set()
+    blocks = []
+    for line in BLOCK_LINE.finditer(text):
+        begin = line.start() + len(line.group()) - len(line.group().lstrip(BLANK))
+        end = line.start() + len(line.group().rstrip(BLANK))
+        if begin >= end:
+            continue
+        tag = "h2" if titles[text[begin:end]] > 0 else "p"
+        titles[text[begin:end]] -= tag == "h2"
+        inside = [s for s in spans if s.begin < end and s.end > begin and s.begin < s.end]
+        blocks.append(f"<{tag}>{marked(text, begin, end, inside, started)}</{tag}>")
+    return Markup("\n".join(blocks))
+
+
+def marked(text: str, begin: int, end: int, spans: list[Span], started: set[Span]) -> str:
+    """text[begin:end] escaped, with `spans` (those reaching into it) as nested marks;
+    `started` holds the spans whose first piece is already written, and gains those
+    begun here."""
+    cuts = sorted(
+        {begin, end} | {max(s.begin, begin) for s in spans} | {min(s.end, end) for s in spans}
     )
-    starts: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    cuts = {0, len(text)}
-    for span in spans:
-        begin, end = int(span["b"]), int(span["e"])
-        starts[begin].append((end, span["kind"], span["x"]))
-        cuts |= {begin, end}
+    opening = sorted(spans, key=lambda s: (max(s.begin, begin), -s.end, s.items))
     pieces: list[str] = []
-    anchored: set[str] = set()
-    ordered = sorted(c for c in cuts if 0 <= c <= len(text))
-    for begin, end in zip(ordered, ordered[1:], strict=False):
-        for span_end, kind, item in sorted(starts.get(begin, [])):
-            anchor = f"char={begin},{span_end}"
-            id_attribute = "" if anchor in anchored else f' id="{anchor}"'
-            anchored.add(anchor)
-            pieces.append(
-                f'<a class="marker {kind}"{id_attribute} href="{escape(ld.local_href(item))}" '
-                f'title="{kind}">{kind[0].upper()}</a>'
-            )
-        kinds = sorted(
-            {
-                kind
-                for b, ends in starts.items()
-                if b <= begin
-                for e, kind, _ in ends
-                if e >= end and kind != "role"
-            }
-        )
-        piece = escape(text[begin:end])
-        pieces.append(f'<mark class="{" ".join(kinds)}">{piece}</mark>' if kinds else str(piece))
-    return Markup("".join(pieces))
+    stack: list[Span] = []
+    for here, following in zip(cuts, cuts[1:], strict=False):
+        ending = [i for i, s in enumerate(stack) if s.end <= here]
+        if ending:  # close down to the first that ends; open again those that go on
+            reopened = [s for s in stack[ending[0] :] if s.end > here]
+            pieces.append("</mark>" * (len(stack) - ending[0]))
+            del stack[ending[0] :]
+            for span in reopened:
+                pieces.append(f'<mark class="{span.classes}">')
+                stack.append(span)
+        while opening and max(opening[0].begin, begin) == here:
+            span = opening.pop(0)
+            pieces.append(open_mark(span, started))
+            stack.append(span)
+        pieces.append(str(escape(text[here:following])))
+    pieces.append("</mark>" * len(stack))
+    return "".join(pieces)
+
+
+def open_mark(span: Span, started: set[Span]) -> str:
+    """A span's <mark>: its first piece with the id and a marker linking to each item."""
+    if span in started:
+        return f'<mark class="{span.classes}">'
+    started.add(span)
+    markers = "".join(
+        f'<a class="marker {kind}" href="{escape(ld.local_href(item) or item)}" '
+        f'title="the {kind} read from these words">{MARKER_LETTER[kind]}</a>'
+        for kind, item in span.items
+    )
+    return f'<mark class="{span.classes}" id="{span.anchor}">{markers}'
 
 
 def term_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, names: dict[str, str]) -> Markup:
