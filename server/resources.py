@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
+from loader.parse import DigestError, parse_digest
 from loader.store import GraphStore
 from server import linked_data as ld
 from server import paging
@@ -52,7 +54,8 @@ class Item:
     date: str  # when it happened (events with a date) or was reported
     digest: str
     kind: str = ""
-    texts: list[str] = field(default_factory=list)  # quotes, paraphrases, roles played
+    texts: list[tuple[str, str]] = field(default_factory=list)  # (how, text): quote,
+    # paraphrase (the digest's account, never shown as a quote) or role (played in an event)
     evidence: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
@@ -134,6 +137,12 @@ def page(rest: str) -> str:
         return render_template("actor.html", **actor_context(graph, iri), **context)
     if VOX + "Incident" in types:
         return render_template("incident.html", **incident_context(graph, iri), **context)
+    if VOX + "Statement" in types or VOX + "Event" in types:
+        said = VOX + "Statement" in types
+        facts = item_facts(graph, iri, outgoing, types, names)
+        if iri not in names:  # statements and events have no label: say what they are
+            context["title"] = facts.heading(said)
+        return render_template("statement.html" if said else "event.html", facts=facts, **context)
     return render_template("resource.html", **context)
 
 
@@ -161,7 +170,21 @@ def types_of(graph: GraphStore, iri: str, graphs: list) -> set[str]:
 @bp.app_context_processor
 def helpers() -> dict:
     """For every template: an RDF term as HTML, and where this server shows an IRI."""
-    return {"term": term_html, "local": ld.local_href, "ox_iri": ox.NamedNode}
+    return {
+        "term": term_html,
+        "local": ld.local_href,
+        "ox_iri": ox.NamedNode,
+        "long_date": long_date,
+    }
+
+
+def long_date(value: str) -> str:
+    """2022-11-04 as "4 November 2022"; anything else as it is."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
 
 
 def store() -> GraphStore:
@@ -230,19 +253,20 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     events = Listing.of(event_keys, "events", size)
     statement_rows = rows(
         graph,
-        f"""SELECT ?x ?digest ?date ?text WHERE {{
+        f"""SELECT ?x ?digest ?date ?text ?how WHERE {{
               VALUES ?x {{ {statements.values()} }}
               ?x vox:reportedIn ?digest . ?digest dcterms:date ?date .
-              OPTIONAL {{ ?x vox:quote|vox:paraphrase ?text }} }}""",
+              OPTIONAL {{ {{ ?x vox:quote ?text BIND("quote" AS ?how) }}
+                UNION {{ ?x vox:paraphrase ?text BIND("paraphrase" AS ?how) }} }} }}""",
     )
     event_rows = rows(
         graph,
         f"""SELECT ?x ?digest ?date ?text ?kind WHERE {{
               VALUES ?x {{ {events.values()} }}
               ?x a ?class ; vox:reportedIn ?digest . FILTER(?class != vox:Event)
-              ?x ?how {me} .
-              FILTER(?how IN (vox:agent, vox:affected, vox:participant, vox:place))
-              BIND(STRAFTER(STR(?how), "#") AS ?text)
+              ?x ?role {me} .
+              FILTER(?role IN (vox:agent, vox:affected, vox:participant, vox:place))
+              BIND(STRAFTER(STR(?role), "#") AS ?text)
               BIND(STRAFTER(STR(?class), "#") AS ?kind)
               ?digest dcterms:date ?reported .
               OPTIONAL {{ ?x vox:date ?happened }}
@@ -343,6 +367,160 @@ def incident_context(graph: GraphStore, iri: str) -> dict:
         "reports": sorted(items(reports), key=lambda i: (i.date, i.iri)),
         "case": [(r["direction"], r["other"], r["label"]) for r in case],
     }
+
+
+@dataclass
+class Facts:
+    """What a statement or an event page says: who, what, when, where, and where it was read."""
+
+    kinds: list[str]  # the event's classes, as the ontology names them ("arrest")
+    digest: str
+    reported: str  # the digest's date
+    date: str | None = None  # when it happened, where the text says
+    said: list[tuple[str, str]] = field(default_factory=list)  # (quote or paraphrase, text)
+    medium: list[str] = field(default_factory=list)
+    status: str | None = None  # "alleged", "planned" (an event that occurred says nothing)
+    quantity: str | None = None
+    duration: str | None = None
+    incident: str | None = None
+    actors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role: (IRI, name)
+    sources: list[Source] = field(default_factory=list)
+
+    def heading(self, statement: bool) -> str:
+        """ "Statement of Ali Karimli, 4 November 2022", "Arrest, 4 November 2022"."""
+        when = long_date(self.date) if self.date else f"reported {long_date(self.reported)}"
+        if statement:
+            speakers = " and ".join(name for _, name in self.actors.get("speaker", []))
+            return f"Statement of {speakers or 'someone not named'}, {when}"
+        return f"{', '.join(self.kinds).capitalize() or 'Event'}, {when}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """An evidence span and the sentence(s) of the digest around it, as parsed."""
+
+    begin: int
+    end: int
+    before: str  # the sentence up to the span
+    words: str  # the span: nif:anchorOf
+    after: str
+    href: str  # the digest's page at the span
+
+
+ROLES = ("speaker", "agent", "affected", "participant", "place", "mentions")
+LITERAL_FACTS = ("date", "quantity", "duration")
+
+
+def item_facts(
+    graph: GraphStore, iri: str, outgoing: list[ox.Quad], types: set[str], names: dict[str, str]
+) -> Facts:
+    """A statement's or an event's facts, read from its triples (`outgoing`), with the
+    ontology's names for its classes, medium and status, and the digest's sentences around
+    its evidence."""
+    found: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = defaultdict(list)
+    for quad in outgoing:
+        name = quad.predicate.value.removeprefix(VOX)
+        if quad.object not in found[name]:
+            found[name].append(quad.object)
+    terms = {t.value for t in (*found["medium"], *found["status"])} | types
+    words = {
+        r["x"]: r["label"]
+        for r in rows(
+            graph,
+            f"""SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{
+                  VALUES ?x {{ {" ".join(f"<{t}>" for t in sorted(terms))} }}
+                  ?x rdfs:label|skos:prefLabel ?l }} GROUP BY ?x""",
+        )
+    }
+    digest = found["reportedIn"][0].value if found["reportedIn"] else ""
+    reported = rows(graph, f"SELECT ?date WHERE {{ <{digest}> dcterms:date ?date }} LIMIT 1")
+    status = words.get(found["status"][0].value) if found["status"] else None
+    facts = Facts(
+        kinds=sorted(
+            words.get(t, ld.short_iri(t))
+            for t in types
+            if t not in (VOX + "Event", VOX + "Statement")
+        ),
+        digest=digest,
+        reported=reported[0]["date"] if reported else "",
+        said=[("quote", t.value) for t in found["quote"]]
+        + [("paraphrase", t.value) for t in found["paraphrase"]],
+        medium=[words.get(t.value, ld.short_iri(t.value)) for t in found["medium"]],
+        status=None if status == "occurred" else status,
+        incident=found["incident"][0].value if found["incident"] else None,
+        actors={
+            role: sorted(
+                ((t.value, names.get(t.value, ld.short_iri(t.value))) for t in found[role]),
+                key=lambda pair: pair[1].lower(),
+            )
+            for role in ROLES
+            if found[role]
+        },
+    )
+    for name in LITERAL_FACTS:
+        if found[name]:
+            setattr(facts, name, found[name][0].value)
+    if facts.duration:
+        facts.duration = plain_duration(facts.duration)
+    facts.sources = sources(graph, iri, digest, facts.reported)
+    return facts
+
+
+def sources(graph: GraphStore, iri: str, digest: str, day: str) -> list[Source]:
+    """Each evidence span of `iri` with the sentences of the digest it lies in (as the
+    parser splits them); where the text cannot be parsed, the span alone."""
+    spans = rows(
+        graph,
+        f"""SELECT DISTINCT ?b ?e ?anchor WHERE {{ <{iri}> vox:evidence ?ev .
+              ?ev nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?anchor }}""",
+    )
+    if not spans:
+        return []
+    found = rows(graph, f"SELECT ?text WHERE {{ <{digest}> vox:text ?text }} LIMIT 1")
+    sentences: list[tuple[int, int]] = []
+    if found:
+        try:
+            parsed = parse_digest(found[0]["text"], f"{day}.txt")
+            sentences = [
+                (s.span.begin, s.span.end) for p in parsed.paragraphs() for s in p.sentences
+            ]
+        except DigestError:
+            pass
+    text = found[0]["text"] if found else ""
+    result = []
+    for span in sorted(spans, key=lambda r: (int(r["b"]), int(r["e"]))):
+        begin, end = int(span["b"]), int(span["e"])
+        around = [(b, e) for b, e in sentences if b < end and e > begin]
+        start = min([begin, *(b for b, _ in around)])
+        stop = max([end, *(e for _, e in around)])
+        result.append(
+            Source(
+                begin,
+                end,
+                text[start:begin],
+                span["anchor"].strip(),
+                text[end:stop],
+                f"{ld.local_href(digest)}#char={begin},{end}",
+            )
+        )
+    return result
+
+
+DURATION = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+DURATION_UNITS = ("year", "month", "week", "day")
+
+
+def plain_duration(value: str) -> str:
+    """An xsd:duration of whole years, months, weeks or days in words ("P30D": "30 days");
+    any other the way it is written."""
+    found = DURATION.match(value)
+    if found is None or not any(found.groups()):
+        return value
+    return ", ".join(
+        f"{count} {unit}{'' if count == '1' else 's'}"
+        for count, unit in zip(found.groups(), DURATION_UNITS, strict=True)
+        if count
+    )
 
 
 @dataclass
@@ -450,8 +628,9 @@ def items(solutions: list[dict[str, str]]) -> list[Item]:
             item = grouped.setdefault(
                 row["x"], Item(row["x"], row["date"], row["digest"], row.get("kind", ""))
             )
-            if "text" in row and row["text"] not in item.texts:
-                item.texts.append(row["text"])
+            said = (row.get("how", "role"), row["text"]) if "text" in row else None
+            if said is not None and said not in item.texts:
+                item.texts.append(said)
     for row in solutions:
         item = grouped.get(row["x"])
         if item is not None and "b" in row:
