@@ -750,7 +750,7 @@ def open_mark(span: Span, started: set[Span]) -> str:
     started.add(span)
     markers = "".join(
         f'<a class="marker {kind}" href="{escape(ld.local_href(item) or item)}" '
-        f'title="the {kind} read from these words">{MARKER_LETTER[kind]}</a>'
+        f'title="the {kind} read from these words" aria-label="{kind}">{MARKER_LETTER[kind]}</a>'
         for kind, item in span.items
     )
     return f'<mark class="{span.classes}" id="{span.anchor}">{markers}'
