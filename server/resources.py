@@ -54,8 +54,9 @@ class Item:
     date: str  # when it happened (events with a date) or was reported
     digest: str
     kind: str = ""
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (how, text): quote,
-    # paraphrase (the digest's account, never shown as a quote) or role (played in an event)
+    # (how, text): a quote, a paraphrase (the digest's account, never shown as a quote)
+    # or the role the actor played in an event
+    texts: list[tuple[str, str]] = field(default_factory=list)
     evidence: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
@@ -387,7 +388,7 @@ class Facts:
     sources: list[Source] = field(default_factory=list)
 
     def heading(self, statement: bool) -> str:
-        """ "Statement of Ali Karimli, 4 November 2022", "Arrest, 4 November 2022"."""
+        """The page's title: Statement of Ali Karimli, reported 4 November 2022."""
         when = long_date(self.date) if self.date else f"reported {long_date(self.reported)}"
         if statement:
             speakers = " and ".join(name for _, name in self.actors.get("speaker", []))
@@ -652,7 +653,7 @@ class Span:
 
     @property
     def classes(self) -> str:
-        """ "ev" and the kinds that colour it (a role's span is not coloured)."""
+        """The mark's classes: ev, and the kinds that colour it (not a role)."""
         kinds = sorted({kind for kind, _ in self.items})
         return " ".join(["ev", *kinds])
 
@@ -700,7 +701,9 @@ def highlighted_text(graph: GraphStore, digest: str) -> Markup:
             }}""",
     ):
         by_offsets[int(span["b"]), int(span["e"])].add((span["kind"], span["x"]))
-    spans = [Span(b, e, tuple(sorted(found))) for (b, e), found in sorted(by_offsets.items())]
+    spans = [
+        Span(b, e, tuple(sorted(read))) for (b, e), read in sorted(by_offsets.items()) if b < e
+    ]
     started: set[Span] = set()
     blocks = []
     for line in BLOCK_LINE.finditer(text):
@@ -710,7 +713,7 @@ def highlighted_text(graph: GraphStore, digest: str) -> Markup:
             continue
         tag = "h2" if titles[text[begin:end]] > 0 else "p"
         titles[text[begin:end]] -= tag == "h2"
-        inside = [s for s in spans if s.begin < end and s.end > begin and s.begin < s.end]
+        inside = [s for s in spans if s.begin < end and s.end > begin]
         blocks.append(f"<{tag}>{marked(text, begin, end, inside, started)}</{tag}>")
     return Markup("\n".join(blocks))
 
