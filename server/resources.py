@@ -706,16 +706,40 @@ def highlighted_text(graph: GraphStore, digest: str) -> Markup:
     ]
     started: set[Span] = set()
     blocks = []
+    for tag, begin, end in digest_blocks(text, titles):
+        inside = [s for s in spans if s.begin < end and s.end > begin]
+        blocks.append(f"<{tag}>{marked(text, begin, end, inside, started)}</{tag}>")
+    return Markup("\n".join(blocks))
+
+
+def digest_blocks(text: str, titles: Counter[str]) -> list[tuple[str, int, int]]:
+    """(tag, begin, end) of each line of `text`: "h2" for a section's title, "p" for the rest.
+    An older issue's inline heading ("Human rights. Activists reported ...") becomes a
+    heading of its own, and its paragraph starts after it and its full stop."""
+    blocks = []
     for line in BLOCK_LINE.finditer(text):
         begin = line.start() + len(line.group()) - len(line.group().lstrip(BLANK))
         end = line.start() + len(line.group().rstrip(BLANK))
         if begin >= end:
             continue
-        tag = "h2" if titles[text[begin:end]] > 0 else "p"
-        titles[text[begin:end]] -= tag == "h2"
-        inside = [s for s in spans if s.begin < end and s.end > begin]
-        blocks.append(f"<{tag}>{marked(text, begin, end, inside, started)}</{tag}>")
-    return Markup("\n".join(blocks))
+        whole = text[begin:end]
+        title = next(
+            (
+                t
+                for t, n in titles.items()
+                if t and n > 0 and (whole == t or whole.startswith((t + ".", t + ":")))
+            ),
+            None,
+        )
+        if title is None:
+            blocks.append(("p", begin, end))
+            continue
+        titles[title] -= 1
+        blocks.append(("h2", begin, begin + len(title)))
+        rest = end - len(whole[len(title) :].lstrip(". :"))
+        if rest < end:
+            blocks.append(("p", rest, end))
+    return blocks
 
 
 def marked(text: str, begin: int, end: int, spans: list[Span], started: set[Span]) -> str:

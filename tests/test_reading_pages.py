@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from loader import load as pipeline
 from loader.parse import read_digest
 from loader.store import GraphStore
 from server.linked_data import select
@@ -26,6 +28,7 @@ DAY = "2022-11-04"
 DIGEST = ID[f"digest/{DAY}"]
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 QUOTE_MARKS = "\"'“”‘’«»„"
+INLINE_HEADINGS = Path(__file__).parent / "fixtures" / "digests" / "inline-headings.txt"
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +117,22 @@ def test_the_digest_page_keeps_paragraphs_and_section_headings(url: str) -> None
     shown = [p.text for p in page.find("p", within="digest-text")]
     for paragraph in parsed.paragraphs():
         assert paragraph.text in shown, f"paragraph not kept whole: {paragraph.text[:60]!r}"
+
+
+def test_an_older_issue_s_inline_headings_become_headings(tmp_path: Path) -> None:
+    """Older issues open a paragraph with its section's title ("Human rights. Activists
+    ..."): the page shows the title as a heading and the paragraph after it."""
+    store = GraphStore(tmp_path / "store")
+    assert pipeline.run([INLINE_HEADINGS], store).ok
+    parsed = read_digest(INLINE_HEADINGS)
+    with serving_store(store) as base:
+        page = outline(base, f"/page/digest/{parsed.date.isoformat()}")
+    headings = [h.text for h in page.find("h2", within="digest-text")]
+    assert headings == [s.title for s in parsed.sections], headings
+    shown = [p.text for p in page.find("p", within="digest-text")]
+    for section in parsed.sections:
+        first = section.paragraphs[0].sentences[0].text
+        assert any(p.startswith(first) for p in shown), f"no paragraph opens with {first!r}"
 
 
 def test_the_digest_page_marks_each_span_once_by_kind(url: str, corpus_store: GraphStore) -> None:
