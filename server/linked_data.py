@@ -193,3 +193,14 @@ def short_iri(iri: str) -> str:
 
 def _string_literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+QUERY_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def rows(graph: Store, query: str) -> list[dict[str, str]]:
+    """SELECT solutions as {variable: value} (unbound variables left out)."""
+    return [
+        {name: term.value for name, term in row.items()}
+        for row in select(graph, QUERY_PROLOGUE + query)
+    ]

@@ -42,7 +42,8 @@ from voxgraph.loader.store.statistics import ALL_KINDS, Statistics
 from voxgraph.server import linked_data as ld
 from voxgraph.server import paging
 from voxgraph.server.cache import kept_list
-from voxgraph.server.resources import dated_keys, rows
+from voxgraph.server.linked_data import rows
+from voxgraph.server.resources import dated_keys
 
 bp = Blueprint("timeline", __name__)
 

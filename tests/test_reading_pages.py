@@ -16,13 +16,13 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from loader import load as pipeline
-from loader.parse import read_digest
-from loader.store import GraphStore
-from server.linked_data import select
 from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, PREFIXES, VOX
+from voxgraph.loader import pipeline
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
+from voxgraph.server.linked_data import select
 
 DAY = "2022-11-04"
 DIGEST = ID[f"digest/{DAY}"]
