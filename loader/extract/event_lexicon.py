@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from spacy.tokens import Token
 
 from voxgraph.paths import MAPPINGS
 
@@ -76,6 +77,15 @@ class Lexicon:
     people: frozenset[str]
     numbers: dict[str, int]
     durations: dict[str, str]  # unit -> xsd:duration template
+    verb_forms: dict[str, str]  # "fined" -> "fine": regular forms of the lexicon's verbs
+
+    def verb_lemma(self, token: Token) -> str:
+        """The token's lemma, or the lexicon verb it is a regular form of where the
+        lemmatiser slipped ("fined" -> "fin")."""
+        lemma = token.lemma_.lower()
+        if lemma in self.verbs or lemma in self.passive_verbs or lemma in self.negated:
+            return lemma
+        return self.verb_forms.get(token.lower_, lemma)
 
     def number(self, written: str) -> int | None:
         """'twelve' -> 12, '5,000' -> 5000, '25-30' -> 25 (the lower bound)."""
@@ -86,6 +96,16 @@ class Lexicon:
         """4, 'month' -> 'P4M'; 2, 'week' -> 'P14D' (xsd:duration has no weeks)."""
         template = self.durations[unit.lower().removesuffix("s")]
         return re.sub(r"\{(\d*)n\}", lambda m: str(int(m[1] or 1) * number), template)
+
+
+def _forms(verb: str) -> set[str]:
+    """The regular forms of a verb: 'fine' -> fines, fined, fining; 'ban' -> banned."""
+    stem = verb[:-1] if verb.endswith("e") and not verb.endswith("ee") else verb
+    if re.fullmatch(r"[^aeiou]*[aeiou][bdglmnprt]", verb):  # one syllable, short vowel
+        stem = verb + verb[-1]
+    plural = verb + "es" if verb.endswith(("s", "sh", "ch", "x", "z")) else verb + "s"
+    past = verb + "d" if verb.endswith("ee") else stem + "ed"
+    return {verb, plural, past, (verb if verb.endswith("ee") else stem) + "ing"}
 
 
 def _noun(event_class: EventClass, entry: str) -> Noun:
@@ -149,4 +169,9 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         people=frozenset(raw["people"]),
         numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
+        verb_forms={
+            form: verb
+            for verb in [*verbs, *passive_verbs, *raw["negated"]]
+            for form in _forms(verb)
+        },
     )

@@ -87,7 +87,7 @@ class TriggerFinder:
         return kept
 
     def _verb(self, token: Token) -> Trigger | None:
-        lemma = token.lemma_.lower()
+        lemma = self.lex.verb_lemma(token)
         if token.dep_ in ("amod", "compound"):  # "jailed activist": a description
             return None
         negated = any(c.dep_ == "neg" for c in token.children)
