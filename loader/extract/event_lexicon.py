@@ -78,6 +78,20 @@ class Lexicon:
     numbers: dict[str, int]
     durations: dict[str, str]  # unit -> xsd:duration template
     verb_forms: dict[str, str]  # "fined" -> "fine": regular forms of the lexicon's verbs
+    pronouns: dict[str, str]  # "she" -> "female"
+    name_endings: dict[str, dict[str, tuple[str, ...]]]  # sex -> surname/given -> endings
+
+    def sex(self, name: str) -> str | None:
+        """'Zamira Alakbarova' -> 'female', 'Tural Guliyev' -> 'male', 'Orkhan Sultanli' -> None."""
+        words = name.lower().split()
+        if len(words) < 2:
+            return None
+        for sex, endings in self.name_endings.items():
+            if words[-1].endswith(endings.get("surname", ())) or words[0].endswith(
+                endings.get("given", ())
+            ):
+                return sex
+        return None
 
     def verb_lemma(self, token: Token) -> str:
         """The token's lemma, or the lexicon verb it is a regular form of where the
@@ -169,6 +183,11 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         people=frozenset(raw["people"]),
         numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
+        pronouns={word: sex for sex, words in raw["pronouns"].items() for word in words},
+        name_endings={
+            sex: {part: tuple(endings) for part, endings in parts.items()}
+            for sex, parts in raw["name_endings"].items()
+        },
         verb_forms={
             form: verb
             for verb in [*verbs, *passive_verbs, *raw["negated"]]

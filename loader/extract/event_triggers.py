@@ -31,6 +31,8 @@ from loader.extract.event_parse import (
 
 # After a verb of state an event noun names a state: "remains in detention".
 STATE_VERBS = {"be", "remain", "keep", "hold", "stay", "spend", "die"}
+# Prepositions that give a state its start or length ("since March", "for eleven days").
+STATE_TIMES = {"since", "for"}
 MODALS = {"may", "might", "should", "would", "could", "can", "must"}
 # A sentence whose term is a detention orders an arrest (ontology: vox:Arrest
 # includes administrative and pre-trial detention); a prison term stays a sentencing.
@@ -142,7 +144,8 @@ class TriggerFinder:
         token = trigger.token
         carrier = trigger.carrier
         if trigger.noun and carrier is not None:
-            if trigger.via in CARRIER_PREPOSITIONS and carrier.lemma_.lower() in STATE_VERBS:
+            state = trigger.via in CARRIER_PREPOSITIONS and carrier.lemma_.lower() in STATE_VERBS
+            if state and not self._timed(carrier):
                 return False
             if any(c.dep_ == "neg" for c in carrier.children):
                 return False
@@ -153,6 +156,17 @@ class TriggerFinder:
         if not trigger.noun and instrument and token.head.head.lower_ in ("by", "under", "with"):
             return False
         return not self._hypothetical(token)
+
+    def _timed(self, verb: Token) -> bool:
+        """A state told with its start or length is news: "has been on hunger strike
+        since Friday", "has been in custody for four months", "spent five months in
+        detention"; "remains in detention" only restates."""
+        for child in verb.children:
+            if child.dep_ == "prep" and child.lower_ in STATE_TIMES:
+                return True
+            if child.dep_ in ("dobj", "npadvmod") and child.lemma_.lower() in self.lex.durations:
+                return True
+        return False
 
     def _topic(self, trigger: Trigger) -> bool:
         """'Users discuss the arrest of X', 'the arrest of X is the main topic'."""

@@ -50,6 +50,7 @@ from loader.extract.event_details import (
 from loader.extract.event_lexicon import EventClass, load_lexicon
 from loader.extract.event_parse import (
     GAPPED,
+    OBJECTS,
     PATIENT_PREPOSITIONS,
     SUBJECTS,
     TIME_PREPOSITIONS,
@@ -74,7 +75,6 @@ PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "inside"}
 RECALLING = {"after", "following"}
 # A date after these words ends a period and dates nothing: "detained until April 1".
 END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
-SUBJECT_PRONOUNS = {"he", "she", "him", "her", "his"}
 BODY_PRONOUNS = {"it", "its"}  # a party, a ministry, a country told of as a subject
 GROUP_PRONOUNS = {"they", "them", "their"}
 GROUP_DETERMINERS = {"all", "both", "the", "these", "those"}
@@ -126,7 +126,8 @@ class _Reader:
             for token in span:
                 self.mention_at.setdefault(token.i, mention)
         self.triggers = TriggerFinder(self.lex, self._quoted)
-        self.subjects: list[tuple[int, Actor]] = []  # persons told of as subjects
+        self.subjects: list[tuple[int, Actor]] = []  # actors told of as subjects
+        self.persons: list[tuple[int, Actor]] = []  # every person named, in this paragraph
         self.groups: list[list[Actor]] = []  # groups of persons affected, in this paragraph
 
     def _quoted(self, offset: int) -> bool:
@@ -146,14 +147,18 @@ class _Reader:
                 continue  # a heading or the date line: no report of its own
             if (number := self._paragraph(sent.start_char)) != paragraph:
                 paragraph, carried = number, None
-                self.subjects, self.groups = [], []
+                self.subjects, self.persons, self.groups = [], [], []
             self._note_subjects(sent)
             dates = self._dates(sent)
             sentence_found: list[_Found] = []
+            by_verb: dict[int, Event] = {}
             for trigger in self.triggers.find(sent):
                 item = self._event(trigger, sent, dates)
                 if item is None:
                     continue
+                if not trigger.noun:
+                    by_verb[trigger.token.i] = item.event
+                    _share_affected(item, by_verb)
                 item.paragraph = paragraph
                 if item.event.date is None:
                     item.event.date = carried
@@ -203,6 +208,9 @@ class _Reader:
         """The actors told of as subjects, for the pronouns that follow; with the
         subject a misparse hid ("Rasimli, who posted a video, was detained")."""
         for token in sent:
+            mention = self.mention_at.get(token.i)
+            if mention and mention.actor.type == "Person" and token.head.i not in self.mention_at:
+                self.persons.append((token.i, mention.actor))
             subjects = [token] if token.dep_ in SUBJECTS else []
             if token.pos_ in ("VERB", "AUX") and not has_own_subject(token):
                 subjects = fronted_subject(token)
@@ -289,6 +297,17 @@ class _Reader:
             self._fill(cls, "participant", partners, agent, affected, participant)
             if not affected and cls.affected:
                 self._fill(cls, "affected", patient_heads(token), agent, affected, participant)
+            if any(c.dep_ == "neg" for c in token.children):
+                # "was not allowed to see her husband": whom the visit was kept from too
+                reached = [
+                    g
+                    for x in token.children
+                    if x.dep_ == "xcomp"
+                    for c in x.children
+                    if c.dep_ in OBJECTS or c.lower_ == "to"
+                    for g in ([c] if c.dep_ in OBJECTS else c.children)
+                ]
+                self._fill(cls, "affected", reached, agent, affected, participant)
             for absorbed in trigger.absorbed:
                 if not affected:
                     self._fill(
@@ -331,7 +350,10 @@ class _Reader:
         # ... then the verb that carries it; who speaks about it takes no part
         # ("the embassy commented on the draft law")
         carrier = trigger.carrier
-        if carrier is None or carrier.lemma_.lower() in self.lex.speech:
+        if carrier is None:
+            return agent, affected, participant
+        # ... unless what is announced is what its speaker does: "announced a hunger strike"
+        if carrier.lemma_.lower() in self.lex.speech and (trigger.via or cls.affected):
             return agent, affected, participant
         self._fill(cls, "agent", leaders(carrier), agent, affected, participant)
         subjects, objects, by = arguments(carrier)
@@ -439,7 +461,7 @@ class _Reader:
         of his description: "Ramiz Sultanli, a member of the Musavat Party who was
         sentenced ..." -> Sultanli, not the party."""
         node = noun
-        for _ in range(4):
+        for _ in range(8):  # "X, head of the Center for Y, who was ..."
             if self._person(node):
                 return node
             if node.dep_ not in ("pobj", "prep", "appos") or node.head == node:
@@ -451,10 +473,20 @@ class _Reader:
         """He/him -> the person last told of as a subject; they, 'all three
         activists' -> the group last affected; 'her client' -> whom a lawyer represents."""
         word = token.lower_
-        if word in SUBJECT_PRONOUNS | BODY_PRONOUNS:
-            person = word in SUBJECT_PRONOUNS
-            before = [a for i, a in self.subjects if i < token.i and (a.type == "Person") == person]
-            return before[-1:] if before else []
+        if word in BODY_PRONOUNS:
+            before = [a for i, a in self.subjects if i < token.i and a.type != "Person"]
+            return before[-1:]
+        if sex := self.lex.pronouns.get(word):
+            # the person last told of as a subject whose name agrees, else the last named
+            for pool in (self.subjects, self.persons):
+                before = [
+                    a
+                    for i, a in pool
+                    if i < token.i and a.type == "Person" and self.lex.sex(a.label) in (None, sex)
+                ]
+                if before:
+                    return before[-1:]
+            return []
         part = token.head.lower_ == "of" and token.head.head.like_num  # "three of them"
         if part and self.groups and self.lex.number(token.head.head.text) != len(self.groups[-1]):
             return []  # a part of a group is not the group named
@@ -545,6 +577,16 @@ class _Reader:
                 span = Span(span.begin + 1, span.end)
             item.event.evidence[0] = span
             seen.add(span.begin)
+
+
+def _share_affected(item: _Found, by_verb: dict[int, Event]) -> None:
+    """Coordinated events befall the same people: "the police searched his car and
+    confiscated two phones" (his phones); "was detained and charged with ..."."""
+    token, event = item.trigger.token, item.event
+    head = by_verb.get(token.head.i) if token.dep_ == "conj" else None
+    if head is None or event.affected or not item.trigger.cls.affected:
+        return
+    event.affected = [a for a in head.affected if a.type in item.trigger.cls.affected]
 
 
 def _generic(event: Event, cls: EventClass) -> bool:
