@@ -31,7 +31,7 @@ meeting") and names no one and no date is no new event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from spacy.tokens import Doc, Token
@@ -88,6 +88,7 @@ class _Found:
     refers_back: bool
     names: bool = False  # the noun's own phrase names someone ("the arrest of X")
     paragraph: int = 0
+    words: set[str] = field(default_factory=set)  # the trigger lemmas told of it
 
     @property
     def recalls(self) -> bool:
@@ -272,7 +273,8 @@ class _Reader:
             for t in c.subtree
             if t.i in self.mention_at and not self.mention_at[t.i].actor.is_place
         ]
-        return _Found(event, trigger, refers_back(trigger, self.lex), names=bool(own))
+        words = {self.lex.verb_lemma(t) for t in [trigger.token, *trigger.absorbed]}
+        return _Found(event, trigger, refers_back(trigger, self.lex), names=bool(own), words=words)
 
     def _roles(self, trigger: Trigger) -> tuple[list[Actor], list[Actor], list[Actor]]:
         cls, token = trigger.cls, trigger.token
@@ -546,6 +548,10 @@ class _Reader:
                 concerned = set(event.affected) | set(event.participant)
                 same = bool(concerned) and concerned == set(other.affected) | set(other.participant)
                 same = same and (event.duration is None or event.duration == other.duration)
+                # "X was detained ... the court remanded X in custody": two steps, two
+                # reports; a noun that only names it ("the restrictions on X") is the one told
+                step = not item.trigger.noun or item.trigger.token.dep_ == "dobj"
+                same = same and (not step or bool(item.words & earlier.words))
                 restated = self.lex.classes[event.type].restated
                 same = same or (
                     restated
@@ -558,6 +564,7 @@ class _Reader:
                 same = same or (nearby and _bare(event) and other.status == event.status)
             if same:
                 _combine(other, event)
+                earlier.words |= item.words
                 return True
         return False
 
