@@ -141,17 +141,19 @@ def instrument_agents(verb: Token) -> list[Token]:
 
 def patient_heads(token: Token) -> list[Token]:
     """Objects of the trigger's of/against/into/for phrases: 'the appeal of X',
-    'ruled in favour of X'."""
+    'ruled in favour of X'; the owner of what it is done to: 'rejected his
+    appeal', 'her phone was confiscated', 'confiscated from his cell'."""
     found = []
     for prep in token.children:
-        if prep.dep_ == "prep" and prep.lower_ in PATIENT_PREPOSITIONS | {"in"}:
+        if prep.dep_ == "prep" and prep.lower_ in PATIENT_PREPOSITIONS | {"in", "from"}:
             for g in prep.children:
                 found.append(g)
                 found += patient_heads(g)
+                found += [c for c in g.children if c.dep_ == "poss"]
     for obj in token.children:
-        if obj.dep_ in OBJECTS:
+        if obj.dep_ in OBJECTS | {"nsubjpass"}:
             found += patient_heads(obj)
-            found += [c for c in obj.children if c.dep_ == "poss"]  # "rejected his appeal"
+            found += [c for c in obj.children if c.dep_ == "poss"]
     return found
 
 

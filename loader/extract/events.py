@@ -444,6 +444,8 @@ class _Reader:
                 ]
                 if any(a.type == "Person" for a in named) and mention.actor.type != "Person":
                     continue  # "the head of the Police Department, Rail Abbasov": Abbasov
+                if mention.actor.type != "Person" and self._describes(token, head):
+                    continue  # "Popular Front Party activist Jeyhun Rzali": Rzali
                 if mention.actor.type in types and mention.actor not in found:
                     found.append(mention.actor)
                 continue
@@ -453,6 +455,17 @@ class _Reader:
                 resolved.update(t.i for t in token.subtree)
             found += [a for a in referents if a not in found]
         return found
+
+    def _describes(self, token: Token, head: Token) -> bool:
+        """Whether a name hangs below a person's name in the phrase, as part of his
+        description (a modifier, an apposition), not joined to it by "and"."""
+        mention = self.mention_at.get(token.i)
+        node = token
+        while node != head and node.head != node and node.dep_ != "conj":
+            node = node.head
+            if self._person(node) and self.mention_at.get(node.i) is not mention:
+                return True
+        return False
 
     def _person(self, token: Token) -> bool:
         mention = self.mention_at.get(token.i)
@@ -500,6 +513,10 @@ class _Reader:
             return list(self.groups[-1]) if self.groups else []
         if token.lemma_.lower() == "client":
             return self._client(token)
+        if token.lemma_.lower() in self.lex.people and token.tag_ == "NN" and _bare_the(token):
+            # "the activist", "the journalist": the person last named in the paragraph
+            before = [a for i, a in self.persons if i < token.i]
+            return before[-1:]
         return []
 
     def _client(self, token: Token) -> list[Actor]:
@@ -584,6 +601,14 @@ class _Reader:
                 span = Span(span.begin + 1, span.end)
             item.event.evidence[0] = span
             seen.add(span.begin)
+
+
+def _bare_the(noun: Token) -> bool:
+    """'the activist', with no name, of-phrase or other words of its own."""
+    children = list(noun.children)
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in children) and all(
+        c.dep_ in ("det", "amod") and c.lower_ != "other" for c in children
+    )
 
 
 def _share_affected(item: _Found, by_verb: dict[int, Event]) -> None:
