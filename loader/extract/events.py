@@ -153,6 +153,7 @@ class _Reader:
             dates = self._dates(sent)
             sentence_found: list[_Found] = []
             by_verb: dict[int, Event] = {}
+            items: list[_Found] = []
             for trigger in self.triggers.find(sent):
                 item = self._event(trigger, sent, dates)
                 if item is None:
@@ -160,6 +161,9 @@ class _Reader:
                 if not trigger.noun:
                     by_verb[trigger.token.i] = item.event
                     _share_affected(item, by_verb)
+                items.append(item)
+            _cause_agents(items)
+            for item in items:
                 item.paragraph = paragraph
                 if item.event.date is None:
                     item.event.date = carried
@@ -338,9 +342,11 @@ class _Reader:
         # "a search of his residence": whose the thing is, where it names no one
         of += [p for g in of if not self._types(g) for p in g.children if p.dep_ == "poss"]
         self._fill(cls, of_role, of, agent, affected, participant)
+        # "the operation of the Security Service in the Ministry": "in" may hang on either noun
         others = [
             g
-            for c in token.children
+            for node in [token, *of]
+            for c in node.children
             if c.dep_ == "prep" and c.lower_ in PATIENT_PREPOSITIONS - {"of"} | cls.targets
             for g in c.children
         ]
@@ -354,8 +360,11 @@ class _Reader:
         carrier = trigger.carrier
         if carrier is None:
             return agent, affected, participant
-        # ... unless what is announced is what its speaker does: "announced a hunger strike"
-        if carrier.lemma_.lower() in self.lex.speech and (trigger.via or cls.affected):
+        # ... unless what is announced is what its speaker does
+        # ("announced a hunger strike"), or the noun is the setting of the speech:
+        # "during a phone call with X, Y stressed ..." (Y took part)
+        spoken = carrier.lemma_.lower() in self.lex.speech
+        if spoken and trigger.via not in TIME_PREPOSITIONS and (trigger.via or cls.affected):
             return agent, affected, participant
         self._fill(cls, "agent", leaders(carrier), agent, affected, participant)
         subjects, objects, by = arguments(carrier)
@@ -601,6 +610,33 @@ class _Reader:
                 span = Span(span.begin + 1, span.end)
             item.event.evidence[0] = span
             seen.add(span.begin)
+
+
+def _cause_agents(items: list[_Found]) -> None:
+    """What is done as part or as a result of another event is done by its agent:
+    "As part of the operation of the Security Service, twelve people were
+    arrested", "400 injured as a result of Azerbaijan's military operation"."""
+    causes = [i for i in items if i.trigger.noun and i.event.agent]
+    for item in items:
+        if item.trigger.noun or item.event.agent or not item.trigger.cls.agent:
+            continue
+        for cause in causes:
+            if cause.event.type == item.event.type or not _through_phrase(cause, item):
+                continue
+            fits = [a for a in cause.event.agent if a.type in item.trigger.cls.agent]
+            if fits:
+                item.event.agent = fits
+                break
+
+
+def _through_phrase(cause: _Found, item: _Found) -> bool:
+    """Whether the cause's noun hangs on the item's verb through a prepositional phrase."""
+    node, verb = cause.trigger.token, item.trigger.token
+    prepositional = False
+    while node.head != node and node != verb:
+        prepositional = prepositional or node.dep_ == "prep"
+        node = node.head
+    return node == verb and prepositional
 
 
 def _bare_the(noun: Token) -> bool:
