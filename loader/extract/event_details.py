@@ -93,12 +93,12 @@ def event_quantity(trigger: Trigger, lex: Lexicon) -> int | None:
     concerned ('twelve people were arrested', 'a protest of 30 relatives')."""
     token = trigger.token
     heads: list[Token] = [token]
+    if not trigger.noun and token.tag_ == "VBN" and token.i > 0 and token.nbor(-1).like_num:
+        heads.append(token.nbor(-1))  # "200 died and 400 injured": the parse lost the subject
     verb = token if not trigger.noun else trigger.carrier
     if verb is not None:
         subjects, objects, _ = arguments(verb)
         heads += subjects + objects
-    if not trigger.noun and token.tag_ == "VBN" and token.i > 0 and token.nbor(-1).like_num:
-        heads.append(token.nbor(-1))  # "200 died and 400 injured": the parse lost the subject
     heads += [
         g
         for node in [token, *trigger.absorbed]

@@ -198,14 +198,19 @@ class _Reader:
         for earlier in reversed(found):
             if earlier.event.type != item.event.type:
                 continue
-            if item.recalls and earlier.paragraph == item.paragraph:
+            if item.recalls:
+                # "after Iran's exercises": another side's event, not the one told
+                if earlier.paragraph != item.paragraph or not _within(
+                    earlier.event.agent, item.event.agent
+                ):
+                    return False
                 _combine(earlier.event, item.event)
                 return True
-            if item.recalls:
-                return False
             event = earlier.event
             event.evidence.extend(s for s in item.event.evidence if s not in event.evidence)
             event.date = event.date or item.event.date
+            # "At the meeting, which Putin also attended": one more side
+            event.participant += [a for a in item.event.participant if a not in event.participant]
             return True
         return False
 
@@ -355,6 +360,14 @@ class _Reader:
             g for c in token.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
         ]
         self._fill(cls, "participant", partners, agent, affected, participant)
+        # "the meeting, which Putin also attended", "the rally, which was organised by X"
+        for clause in (c for c in token.children if c.dep_ == "relcl"):
+            relative = [c for c in clause.children if c.lower_ in ("which", "that")]
+            if any(r.dep_ in OBJECTS for r in relative):
+                doers = [c for c in clause.children if c.dep_ == "nsubj"]
+                self._fill(cls, "agent", doers, agent, affected, participant)
+            elif any(r.dep_ == "nsubjpass" for r in relative):
+                self._fill(cls, "agent", arguments(clause)[2], agent, affected, participant)
         # ... then the verb that carries it; who speaks about it takes no part
         # ("the embassy commented on the draft law")
         carrier = trigger.carrier
@@ -582,7 +595,7 @@ class _Reader:
                 same = same or (
                     restated
                     and not (event.affected or event.participant)
-                    and _agree(other.agent, event.agent)
+                    and _within(other.agent, event.agent)
                 )
                 # naming no one, with no date or count: the event told before
                 # ("the Sochi meeting ... Sochi meeting signals"), or in the paragraph
@@ -685,6 +698,11 @@ def _same_people(a: Event, b: Event) -> bool:
     if (pa and b.quantity is not None) or (pb and a.quantity is not None):
         return False
     return _agree(a.quantity, b.quantity)
+
+
+def _within(a: list[Actor], b: list[Actor]) -> bool:
+    """One of them unknown, or one names a part of the other's actors."""
+    return not a or not b or set(a) <= set(b) or set(b) <= set(a)
 
 
 def _agree(a, b) -> bool:
