@@ -75,6 +75,7 @@ class Lexicon:
     speech: frozenset[str]
     refer_back: frozenset[str]
     people: frozenset[str]
+    kin: frozenset[str]
     numbers: dict[str, int]
     durations: dict[str, str]  # unit -> xsd:duration template
     verb_forms: dict[str, str]  # "fined" -> "fine": regular forms of the lexicon's verbs
@@ -181,6 +182,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         speech=frozenset(raw["speech"]),
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),
+        kin=frozenset(raw["kin"]),
         numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
         pronouns={word: sex for sex, words in raw["pronouns"].items() for word in words},

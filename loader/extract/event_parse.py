@@ -94,6 +94,10 @@ def arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
         [verb.head] if verb.dep_ == "relcl" else []
     )
     objects = [c for c in verb.children if c.dep_ in OBJECTS]
+    if objects:  # "sentenced X, and reporter Y to ...": the parser hung Y on the verb
+        objects += [
+            c for c in verb.rights if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i < verb.i + 12
+        ]
     by = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
     return subjects, objects, by
 

@@ -108,6 +108,7 @@ class TriggerFinder:
         """Lemmas of what the verb acts on: objects, passive subjects, nouns of
         its prepositional phrases (and what those are 'of')."""
         heads = [c for c in verb.children if c.dep_ in OBJECTS | {"nsubjpass"}]
+        heads += [c for h in heads for c in h.children if c.dep_ == "conj"]  # "materials and food"
         heads += [g for c in verb.children if c.dep_ in ("prep", "agent") for g in c.children]
         if verb.dep_ in ("relcl", "acl"):
             heads.append(verb.head)

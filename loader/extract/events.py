@@ -313,10 +313,19 @@ class _Reader:
                 reached = [
                     g
                     for x in token.children
-                    if x.dep_ == "xcomp"
+                    if x.dep_ in ("xcomp", "ccomp")
                     for c in x.children
-                    if c.dep_ in OBJECTS or c.lower_ == "to"
-                    for g in ([c] if c.dep_ in OBJECTS else c.children)
+                    if c.dep_ in OBJECTS | SUBJECTS or c.lower_ == "to"
+                    for g in ([c] if c.lower_ != "to" else c.children)
+                ]
+                # "did not allow his family to hand over medicines": kept from him
+                denied = [*subjects, *objects, *(c for c in reached if c.dep_ in SUBJECTS)]
+                reached += [
+                    p
+                    for c in denied
+                    if c.lemma_.lower() in self.lex.kin
+                    for p in c.children
+                    if p.dep_ == "poss"
                 ]
                 self._fill(cls, "affected", reached, agent, affected, participant)
             for absorbed in trigger.absorbed:
@@ -447,6 +456,11 @@ class _Reader:
         if "Person" in types and any(c.dep_ == "relcl" for c in head.children):
             head = self._described(head)
         resolved: set[int] = set()  # 'her client': 'her' is part of what was resolved
+        if head.lemma_.lower() in self.lex.kin and head.i not in self.mention_at:
+            # "relatives of Huseynli held a picket", "his lawyer": not Huseynli, not him
+            resolved.update(
+                t.i for c in head.children if c.dep_ in ("poss", "prep") for t in c.subtree
+            )
         for token in phrase(head):
             if token.i in resolved:
                 continue
