@@ -81,7 +81,10 @@ class TriggerFinder:
                     host.cls = trigger.cls
                 host.absorbed.append(trigger.token)
                 host.measures += trigger.measures
-            elif trigger.via in TIME_PREPOSITIONS:
+            elif trigger.via in TIME_PREPOSITIONS or (
+                trigger.via == "in" and trigger.cls.restated and not host.cls.restated
+            ):
+                # "detained during a protest", "killed in an exchange of fire": its setting
                 trigger.carrier = None
                 kept.append(trigger)
             elif trigger.via == "on" and trigger.cls.name == "Charge":

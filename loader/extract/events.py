@@ -78,6 +78,7 @@ END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
 BODY_PRONOUNS = {"it", "its"}  # a party, a ministry, a country told of as a subject
 GROUP_PRONOUNS = {"they", "them", "their"}
 GROUP_DETERMINERS = {"all", "both", "the", "these", "those"}
+CAUSE_FRAMES = {"part", "result", "consequence", "framework", "course"}
 SPEECH_QUOTE_WORDS = 5  # shorter quotes are names or scare quotes: “TikTok”, “Tarter case”
 
 
@@ -368,7 +369,15 @@ class _Reader:
         partners = [
             g for c in token.children if c.lower_ in PARTNER_PREPOSITIONS for g in c.children
         ]
-        self._fill(cls, "participant", partners, agent, affected, participant)
+        # "an exchange of fire with X": where no one takes part, the other side acts
+        self._fill(
+            cls,
+            "participant" if cls.participant else "agent",
+            partners,
+            agent,
+            affected,
+            participant,
+        )
         # "the meeting, which Putin also attended", "the rally, which was organised by X"
         for clause in (c for c in token.children if c.dep_ == "relcl"):
             relative = [c for c in clause.children if c.lower_ in ("which", "that")]
@@ -657,13 +666,15 @@ def _cause_agents(items: list[_Found]) -> None:
 
 
 def _through_phrase(cause: _Found, item: _Found) -> bool:
-    """Whether the cause's noun hangs on the item's verb through a prepositional phrase."""
+    """Whether the cause's noun hangs on the item's verb through "as part of", "as a
+    result of", "within the framework of" ("killed in an exchange of fire with X":
+    X is a side of the fighting, not the killer)."""
     node, verb = cause.trigger.token, item.trigger.token
-    prepositional = False
+    framed = False
     while node.head != node and node != verb:
-        prepositional = prepositional or node.dep_ == "prep"
         node = node.head
-    return node == verb and prepositional
+        framed = framed or (node.dep_ == "pobj" and node.lemma_.lower() in CAUSE_FRAMES)
+    return node == verb and framed
 
 
 def _bare_the(noun: Token) -> bool:
