@@ -73,6 +73,7 @@ class Lexicon:
     topic: frozenset[str]
     status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
     speech: frozenset[str]
+    witness: frozenset[str]
     refer_back: frozenset[str]
     people: frozenset[str]
     kin: frozenset[str]
@@ -180,6 +181,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         topic=frozenset(raw["topic"]),
         status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
         speech=frozenset(raw["speech"]),
+        witness=frozenset(raw["witness"]),
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),
         kin=frozenset(raw["kin"]),

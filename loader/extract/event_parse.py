@@ -94,6 +94,8 @@ def arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
         [verb.head] if verb.dep_ == "relcl" else []
     )
     objects = [c for c in verb.children if c.dep_ in OBJECTS]
+    if coordinated_modifier(verb):
+        objects = [described(verb)]
     if objects:  # "sentenced X, and reporter Y to ...": the parser hung Y on the verb
         objects += [
             c for c in verb.rights if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i < verb.i + 12
@@ -102,8 +104,28 @@ def arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
     return subjects, objects, by
 
 
+def coordinated_modifier(verb: Token) -> bool:
+    """'... dispersed a protest and detained journalist X': a verb the parser took
+    for a modifier of its object's title, after 'and'."""
+    return (
+        verb.dep_ == "amod"
+        and verb.tag_ in ("VBN", "VBD")
+        and (verb.i > 0 and verb.nbor(-1).dep_ == "cc")
+    )
+
+
+def described(modifier: Token) -> Token:
+    """The name a title's modifier describes: 'journalist' -> 'X' in 'journalist X'."""
+    node = modifier.head
+    while node.dep_ == "compound" and node.head != node:
+        node = node.head
+    return node
+
+
 def verb_roles(verb: Token, cls: EventClass) -> tuple[str | None, str | None]:
     """The roles of a verb trigger's subject and object."""
+    if coordinated_modifier(verb):
+        return "agent", "affected"
     if is_passive(verb):
         return "affected", None
     if not any(c.dep_ in OBJECTS for c in verb.children):
@@ -178,6 +200,9 @@ def carrier_of(noun: Token, lex: Lexicon) -> tuple[Token | None, list[Token], st
                 carried = via in CARRIER_PREPOSITIONS or via in TIME_PREPOSITIONS
                 return (up if carried else None), measures, via
             if up.lemma_.lower() in lex.measures or up.like_num:
+                # "remanded for four months on charges of ...": carried by "on"
+                if via in CARRIER_PREPOSITIONS - {"to"} and not measures:
+                    return carrier_of(up, lex)[0], [], via
                 measures.append(up)
                 node = up
                 continue

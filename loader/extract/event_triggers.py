@@ -25,6 +25,7 @@ from loader.extract.event_parse import (
     TIME_PREPOSITIONS,
     carrier_of,
     chain_up,
+    coordinated_modifier,
     determined,
     is_passive,
 )
@@ -93,7 +94,8 @@ class TriggerFinder:
 
     def _verb(self, token: Token) -> Trigger | None:
         lemma = self.lex.verb_lemma(token)
-        if token.dep_ in ("amod", "compound"):  # "jailed activist": a description
+        if token.dep_ in ("amod", "compound") and not coordinated_modifier(token):
+            # "jailed activist": a description
             return None
         negated = any(c.dep_ == "neg" for c in token.children)
         if negated:

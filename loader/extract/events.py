@@ -391,11 +391,13 @@ class _Reader:
         carrier = trigger.carrier
         if carrier is None:
             return agent, affected, participant
-        # ... unless what is announced is what its speaker does
+        # (nor who films or covers it) ... unless what is announced is what its speaker does
         # ("announced a hunger strike"), or the noun is the setting of the speech:
         # "during a phone call with X, Y stressed ..." (Y took part)
         spoken = carrier.lemma_.lower() in self.lex.speech
         if spoken and trigger.via not in TIME_PREPOSITIONS and (trigger.via or cls.affected):
+            return agent, affected, participant
+        if carrier.lemma_.lower() in self.lex.witness:
             return agent, affected, participant
         self._fill(cls, "agent", leaders(carrier), agent, affected, participant)
         subjects, objects, by = arguments(carrier)
