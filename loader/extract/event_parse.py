@@ -24,6 +24,7 @@ CARRIER_PREPOSITIONS = {"under", "on", "to", "into", "in"}
 # Prepositions of time: the noun is an event of its own, the verb's actors are
 # not its actors ("detained during a protest").
 TIME_PREPOSITIONS = {"during", "after", "before", "following", "amid", "since", "at"}
+RECALLING = {"after", "following"}  # "Following a detention, X ...": an event told, recalled
 GAPPED = "gapped"  # how a noun is carried by a verb left out: "... and he a fine"
 LEADERSHIP = {"leadership", "command", "guidance", "direction", "supervision"}
 INSTRUMENTS = {"decree", "decision", "order", "resolution", "instruction"}

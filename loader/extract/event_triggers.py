@@ -22,6 +22,7 @@ from loader.extract.event_lexicon import EventClass, Lexicon
 from loader.extract.event_parse import (
     CARRIER_PREPOSITIONS,
     OBJECTS,
+    RECALLING,
     TIME_PREPOSITIONS,
     carrier_of,
     chain_up,
@@ -38,6 +39,8 @@ MODALS = {"may", "might", "should", "would", "could", "can", "must"}
 # A sentence whose term is a detention orders an arrest (ontology: vox:Arrest
 # includes administrative and pre-trial detention); a prison term stays a sentencing.
 TERM_CLASSES = {("Sentencing", "Arrest")}
+# "arrested on charges of X" tells the charge too; "sentenced on charges of X" only its ground.
+CAUSE_CLASSES = {("Arrest", "Charge")}
 
 
 @dataclass
@@ -85,10 +88,12 @@ class TriggerFinder:
             elif trigger.via in TIME_PREPOSITIONS or (
                 trigger.via == "in" and trigger.cls.restated and not host.cls.restated
             ):
-                # "detained during a protest", "killed in an exchange of fire": its setting
-                trigger.carrier = None
+                # "detained during a protest", "killed in an exchange of fire": its setting;
+                # "Following a detention, X was fined": X's, the scene for what follows
+                if trigger.via not in RECALLING:
+                    trigger.carrier = None
                 kept.append(trigger)
-            elif trigger.via == "on" and trigger.cls.name == "Charge":
+            elif trigger.via == "on" and (host.cls.name, trigger.cls.name) in CAUSE_CLASSES:
                 kept.append(trigger)  # "arrested on charges of ...": charged too
         return kept
 

@@ -52,6 +52,7 @@ from loader.extract.event_parse import (
     GAPPED,
     OBJECTS,
     PATIENT_PREPOSITIONS,
+    RECALLING,
     SUBJECTS,
     TIME_PREPOSITIONS,
     arguments,
@@ -72,7 +73,6 @@ from loader.parse import Digest, Span
 
 PARTNER_PREPOSITIONS = {"with", "between", "among"}
 PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "inside"}
-RECALLING = {"after", "following"}
 # A date after these words ends a period and dates nothing: "detained until April 1".
 END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
 BODY_PRONOUNS = {"it", "its"}  # a party, a ministry, a country told of as a subject
@@ -177,7 +177,11 @@ class _Reader:
                 if len(people) > 1:
                     self.groups.append(people)
             for item in sentence_found:
-                named = item.event.agent or item.event.affected or item.event.participant
+                # "against his prison sentence": a possessive pronoun names no one new
+                has_carrier = item.trigger.carrier is not None
+                named = (item.names or has_carrier or not item.trigger.noun) and (
+                    item.event.agent or item.event.affected or item.event.participant
+                )
                 # "approved the draft law": with no such event told before, what is
                 # done to it is news
                 acted_on = item.trigger.via == "" and item.trigger.token.dep_ == "dobj"
@@ -467,7 +471,8 @@ class _Reader:
         if "Person" in types and any(c.dep_ == "relcl" for c in head.children):
             head = self._described(head)
         resolved: set[int] = set()  # 'her client': 'her' is part of what was resolved
-        if head.lemma_.lower() in self.lex.kin and head.i not in self.mention_at:
+        singular = head.lemma_.lower(), head.lower_.removesuffix("s")  # "Relatives" opening
+        if any(w in self.lex.kin for w in singular) and head.i not in self.mention_at:
             # "relatives of Huseynli held a picket", "his lawyer": not Huseynli, not him
             resolved.update(
                 t.i for c in head.children if c.dep_ in ("poss", "prep") for t in c.subtree
