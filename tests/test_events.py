@@ -802,3 +802,33 @@ def test_the_activist_stands_for_the_person_last_named() -> None:
     )
     beaten = [(keys(e.affected), e.status) for e in found if e.type == "Mistreatment"]
     assert beaten == [(["rail-abbasov"], "Alleged")]
+
+
+def test_an_official_body_announcing_a_passive_act_did_it() -> None:
+    event = only(
+        "The State Security Service announced that a criminal case was opened against Rail Abbasov."
+    )
+    assert (event.type, keys(event.agent), keys(event.affected)) == (
+        "Investigation",
+        ["state-security-service"],
+        ["rail-abbasov"],
+    )
+
+
+def test_a_body_reporting_casualties_did_not_cause_them() -> None:
+    event = only("Two soldiers were killed on the border, the Ministry of Defense reported.")
+    assert (event.type, keys(event.agent)) == ("Casualties", [])
+
+
+def test_a_demand_in_the_imperative_reports_nothing() -> None:
+    found = events("Friends of Rail Abbasov gathered with posters reading “Free the economist”.")
+    assert "Release" not in [e.type for e in found], "'Free the economist' is a demand"
+
+
+def test_the_economist_described_in_a_clause_is_the_person_last_named() -> None:
+    found = events(
+        "The court extended the detention of Nemat Abbasov. The economist, who criticised "
+        "the budget, was arrested on April 28."
+    )
+    arrests = [keys(e.affected) for e in found if e.type == "Arrest"]
+    assert arrests == [["nemat-abbasov"]], "'the economist' is Abbasov"

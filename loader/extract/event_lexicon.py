@@ -34,6 +34,7 @@ class EventClass:
     requires_affected: bool
     reported_alleged: bool
     of_affected: bool
+    official: bool
     targets: frozenset[str]
 
 
@@ -152,6 +153,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             requires_affected=bool(spec.get("requires_affected")),
             reported_alleged=bool(spec.get("reported_alleged")),
             of_affected=spec.get("of") == "affected",
+            official=bool(spec.get("official")),
             targets=frozenset(spec.get("targets", ())),
         )
         classes[name] = event_class

@@ -98,9 +98,7 @@ def arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
     if coordinated_modifier(verb):
         objects = [described(verb)]
     if objects:  # "sentenced X, and reporter Y to ...": the parser hung Y on the verb
-        objects += [
-            c for c in verb.rights if c.dep_ == "conj" and c.pos_ == "PROPN" and c.i < verb.i + 12
-        ]
+        objects += [c for c in verb.rights if c.dep_ == "conj" and c.pos_ == "PROPN"]
     by = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
     return subjects, objects, by
 

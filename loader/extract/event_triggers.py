@@ -191,6 +191,10 @@ class TriggerFinder:
         )
 
     def _hypothetical(self, token: Token) -> bool:
+        if token.tag_ == "VB" and not any(
+            c.dep_ in ("nsubj", "aux", "auxpass") for c in token.children
+        ):
+            return True  # an imperative: "posters reading “Free the economist”"
         for node in chain_up(token):
             lemma = node.lemma_.lower()
             if node != token and lemma in self.lex.hypothetical:

@@ -56,6 +56,7 @@ from loader.extract.event_parse import (
     SUBJECTS,
     TIME_PREPOSITIONS,
     arguments,
+    chain_up,
     fronted_subject,
     has_own_subject,
     instrument_agents,
@@ -78,6 +79,7 @@ END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
 BODY_PRONOUNS = {"it", "its"}  # a party, a ministry, a country told of as a subject
 GROUP_PRONOUNS = {"they", "them", "their"}
 GROUP_DETERMINERS = {"all", "both", "the", "these", "those"}
+OFFICIAL = {"GovernmentBody", "Court"}  # bodies whose announcements are their acts
 CAUSE_FRAMES = {"part", "result", "consequence", "framework", "course"}
 SPEECH_QUOTE_WORDS = 5  # shorter quotes are names or scare quotes: “TikTok”, “Tarter case”
 
@@ -165,6 +167,8 @@ class _Reader:
                 items.append(item)
             _cause_agents(items)
             for item in items:
+                self._announced_by(item)
+            for item in items:
                 item.paragraph = paragraph
                 if item.event.date is None:
                     item.event.date = carried
@@ -218,6 +222,24 @@ class _Reader:
             event.participant += [a for a in item.event.participant if a not in event.participant]
             return True
         return False
+
+    def _announced_by(self, item: _Found) -> None:
+        """An official body that announces what was done, in the passive and by no one
+        named, did it: "The Prosecutor General's Office announced that a criminal case
+        was opened", "the Cabinet of Ministers announced that schools will be closed"."""
+        trigger, event = item.trigger, item.event
+        verb = trigger.carrier if trigger.noun else trigger.token
+        if not trigger.cls.official or event.agent or verb is None:
+            return
+        if not is_passive(verb) or arguments(verb)[2]:
+            return
+        for node in chain_up(verb):
+            if node.dep_ == "ccomp" and node.head.lemma_.lower() in self.lex.speech:
+                subjects = [c for c in node.head.children if c.dep_ == "nsubj"]
+                for subject in subjects:
+                    actors = self._actors(subject, trigger.cls.agent)
+                    event.agent = [a for a in actors if a.type in OFFICIAL]
+                return
 
     def _note_subjects(self, sent: TokenSpan) -> None:
         """The actors told of as subjects, for the pronouns that follow; with the
@@ -685,10 +707,10 @@ def _through_phrase(cause: _Found, item: _Found) -> bool:
 
 
 def _bare_the(noun: Token) -> bool:
-    """'the activist', with no name, of-phrase or other words of its own."""
+    """'the activist', 'the economist, who criticised ...': no name or of-phrase of its own."""
     children = list(noun.children)
     return any(c.dep_ == "det" and c.lower_ == "the" for c in children) and all(
-        c.dep_ in ("det", "amod") and c.lower_ != "other" for c in children
+        c.dep_ in ("det", "amod", "relcl", "punct") and c.lower_ != "other" for c in children
     )
 
 
