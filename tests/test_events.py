@@ -832,3 +832,9 @@ def test_the_economist_described_in_a_clause_is_the_person_last_named() -> None:
     )
     arrests = [keys(e.affected) for e in found if e.type == "Arrest"]
     assert arrests == [["nemat-abbasov"]], "'the economist' is Abbasov"
+
+
+def test_a_noun_takes_its_agent_from_a_by_phrase() -> None:
+    found = events("Casualties were reported after a two-day military operation by Azerbaijan.")
+    operations = [keys(e.agent) for e in found if e.type == "MilitaryOperation"]
+    assert operations == [["azerbaijan"]]

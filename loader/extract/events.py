@@ -383,6 +383,11 @@ class _Reader:
         # "a search of his residence": whose the thing is, where it names no one
         of += [p for g in of if not self._types(g) for p in g.children if p.dep_ == "poss"]
         self._fill(cls, of_role, of, agent, affected, participant)
+        # "a two-day military operation by Azerbaijan"
+        by = [
+            g for c in token.children if c.lower_ == "by" and c.dep_ == "prep" for g in c.children
+        ]
+        self._fill(cls, "agent", by, agent, affected, participant)
         # "the operation of the Security Service in the Ministry": "in" may hang on either noun
         others = [
             g
