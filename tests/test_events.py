@@ -838,3 +838,17 @@ def test_a_noun_takes_its_agent_from_a_by_phrase() -> None:
     found = events("Casualties were reported after a two-day military operation by Azerbaijan.")
     operations = [keys(e.agent) for e in found if e.type == "MilitaryOperation"]
     assert operations == [["azerbaijan"]]
+
+
+def test_a_rally_with_a_date_of_its_own_is_not_the_one_told_before() -> None:
+    found = events(
+        "Rail Abbasov held a picket in front of the court on Monday. Nemat Abbasov, who "
+        "organised the September 20 rally in Baku, was detained."
+    )
+    protests = [e.date for e in found if e.type == "Protest"]
+    assert protests == [date(2023, 9, 18), date(2023, 9, 20)], "two protests, two dates"
+
+
+def test_being_taken_to_a_police_station_is_an_arrest() -> None:
+    event = only("Nine employees were taken to the police station.")
+    assert (event.type, event.quantity) == ("Arrest", 9)

@@ -91,6 +91,7 @@ class _Found:
     refers_back: bool
     names: bool = False  # the noun's own phrase names someone ("the arrest of X")
     paragraph: int = 0
+    dated: bool = False  # a noun with a date in its phrase: "the September 20 rally" is news
     words: set[str] = field(default_factory=set)  # the trigger lemmas told of it
 
     @property
@@ -170,6 +171,8 @@ class _Reader:
                 self._announced_by(item)
             for item in items:
                 item.paragraph = paragraph
+                own = {t.i for t in item.trigger.token.subtree} if item.trigger.noun else set()
+                item.dated = any(t.i in own for t, _ in dates)
                 if item.event.date is None:
                     item.event.date = carried
                 if not self._merge(sentence_found, item, same_sentence=True):
@@ -189,7 +192,7 @@ class _Reader:
                 # "approved the draft law": with no such event told before, what is
                 # done to it is news
                 acted_on = item.trigger.via == "" and item.trigger.token.dep_ == "dobj"
-                told = not (item.refers_back and not named and not acted_on)
+                told = not (item.refers_back and not named and not acted_on and not item.dated)
                 if self._recall(found, item):
                     continue
                 if told and not self._merge(found, item, same_sentence=False):
@@ -207,6 +210,8 @@ class _Reader:
         for earlier in reversed(found):
             if earlier.event.type != item.event.type:
                 continue
+            if item.dated and earlier.event.date != item.event.date:
+                return False  # "the September 20 rally": not the one told before
             if item.recalls:
                 # "after Iran's exercises": another side's event, not the one told
                 if earlier.paragraph != item.paragraph or not _within(
