@@ -852,3 +852,11 @@ def test_a_rally_with_a_date_of_its_own_is_not_the_one_told_before() -> None:
 def test_being_taken_to_a_police_station_is_an_arrest() -> None:
     event = only("Nine employees were taken to the police station.")
     assert (event.type, event.quantity) == ("Arrest", 9)
+
+
+def test_an_arrest_told_in_passing_is_the_one_reported_later() -> None:
+    found = events(
+        "Rail Abbasov, who was arrested on political grounds, is in prison. His lawyer said "
+        "that police officers forcibly detained him at home."
+    )
+    assert [e.type for e in found] == ["Arrest"], "the relative clause and the report are one"

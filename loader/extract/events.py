@@ -290,6 +290,9 @@ class _Reader:
                 # "X was detained ... the court remanded X in custody": two steps, two
                 # reports; a noun that only names it ("the restrictions on X") is the one told
                 step = not item.trigger.noun or item.trigger.token.dep_ == "dobj"
+                # ... unless the first was only told in passing: "X, who was arrested on
+                # political grounds, ... forcibly detained him"
+                step = step and not _in_passing(earlier)
                 same = same and (not step or bool(item.words & earlier.words))
                 restated = self.lex.classes[event.type].restated
                 same = same or (
@@ -352,6 +355,13 @@ def _through_phrase(cause: _Found, item: _Found) -> bool:
         node = node.head
         framed = framed or (node.dep_ == "pobj" and node.lemma_.lower() in CAUSE_FRAMES)
     return node == verb and framed
+
+
+def _in_passing(item: _Found) -> bool:
+    """An event told in a relative clause with no date or length of its own."""
+    event = item.event
+    passing = item.trigger.token.dep_ in ("relcl", "acl")
+    return passing and event.date is None and event.duration is None
 
 
 def _share_affected(item: _Found, by_verb: dict[int, Event]) -> None:
