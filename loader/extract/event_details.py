@@ -15,8 +15,8 @@ from datetime import date
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from loader.extract.event_lexicon import Lexicon
-from loader.extract.event_parse import (
+from voxgraph.loader.extract.event_lexicon import Lexicon
+from voxgraph.loader.extract.event_parse import (
     OBJECTS,
     PATIENT_PREPOSITIONS,
     SUBJECTS,
@@ -25,8 +25,8 @@ from loader.extract.event_parse import (
     has_own_subject,
     phrase,
 )
-from loader.extract.event_triggers import Trigger
-from loader.parse import Span
+from voxgraph.loader.extract.event_triggers import Trigger
+from voxgraph.loader.read.digest import Span
 
 INITIAL_DATE_TOKENS = 4  # a date this close to a sentence's start covers all of it
 

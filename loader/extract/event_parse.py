@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Token
 
-from loader.extract.event_lexicon import EventClass, Lexicon
+from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon
 
 SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass"}
 OBJECTS = {"dobj", "dative", "attr", "oprd"}

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.event_lexicon import EventClass, Lexicon
-from loader.extract.event_parse import (
+from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon
+from voxgraph.loader.extract.event_parse import (
     GAPPED,
     OBJECTS,
     PATIENT_PREPOSITIONS,
@@ -38,8 +38,8 @@ from loader.extract.event_parse import (
     phrase,
     verb_roles,
 )
-from loader.extract.event_triggers import Trigger
-from loader.extract.facts import Actor, Mention
+from voxgraph.loader.extract.event_triggers import Trigger
+from voxgraph.loader.extract.facts import Actor, Mention
 
 PARTNER_PREPOSITIONS = {"with", "between", "among"}
 PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "inside"}

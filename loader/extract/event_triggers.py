@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span as TokenSpan
 from spacy.tokens import Token
 
-from loader.extract.event_lexicon import EventClass, Lexicon
-from loader.extract.event_parse import (
+from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon
+from voxgraph.loader.extract.event_parse import (
     CARRIER_PREPOSITIONS,
     OBJECTS,
     RECALLING,

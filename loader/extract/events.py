@@ -26,8 +26,8 @@ from datetime import date
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.dates import find_dates
-from loader.extract.event_details import (
+from voxgraph.loader.extract.dates import find_dates
+from voxgraph.loader.extract.event_details import (
     INITIAL_DATE_TOKENS,
     event_date,
     event_duration,
@@ -36,20 +36,20 @@ from loader.extract.event_details import (
     event_status,
     refers_back,
 )
-from loader.extract.event_lexicon import EventClass, load_lexicon
-from loader.extract.event_parse import (
+from voxgraph.loader.extract.event_lexicon import EventClass, load_lexicon
+from voxgraph.loader.extract.event_parse import (
     RECALLING,
     TIME_PREPOSITIONS,
     arguments,
     chain_up,
     is_passive,
 )
-from loader.extract.event_roles import RoleFinder
-from loader.extract.event_triggers import Trigger, TriggerFinder
-from loader.extract.facts import Actor, Event, Mention
-from loader.extract.nlp import analyse
-from loader.extract.quotes import quote_spans
-from loader.parse import Digest, Span
+from voxgraph.loader.extract.event_roles import RoleFinder
+from voxgraph.loader.extract.event_triggers import Trigger, TriggerFinder
+from voxgraph.loader.extract.facts import Actor, Event, Mention
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.quotes import quote_spans
+from voxgraph.loader.read.digest import Digest, Span
 
 # A date after these words ends a period and dates nothing: "detained until April 1".
 END_DATE = {"until", "till", "through", "by", "before", "since", "ahead"}
