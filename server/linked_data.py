@@ -11,7 +11,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from voxgraph.iris import BASE, PREFIXES
-from voxgraph.loader.store import Store, solutions
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.dumps import rdf_bytes
 from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat
 
@@ -118,7 +118,7 @@ def around(store: Store, iri: str, limit: int | None = None) -> tuple[list[ox.Qu
 def select(store: Store, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """A SELECT query's solutions as dicts of the bound variables, read to the end here:
     pyoxigraph's results must be dropped on the thread that made them."""
-    answer = solutions(store, query)
+    answer = store.select(query)
     try:
         names = [v.value for v in answer.variables]
         # A solution read as a tuple, once: indexing it by name costs a look-up each time.

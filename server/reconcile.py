@@ -29,7 +29,7 @@ from flask import Blueprint, Response, current_app, request
 
 from voxgraph.iris import ID, VOX, WD
 from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
-from voxgraph.loader.store import Store, solutions
+from voxgraph.loader.store import Store
 from voxgraph.names import fold, similarity
 from voxgraph.server.cache import per_version
 
@@ -144,23 +144,23 @@ def actor_index(store: Store) -> Index:
     store (an actor's label is stated again in every digest that names it)."""
     actors: dict[str, Actor] = {}
     actor: Actor | None
-    for row in solutions(store, TYPES_QUERY):
+    for row in store.select(TYPES_QUERY):
         iri = row["s"].value
         if iri.startswith(str(ID)):
             actor = actors.setdefault(iri, Actor(iri.removeprefix(str(ID)), "", set(), set()))
             actor.types.add(row["type"].value)
-    for row in solutions(store, LABELS_QUERY):
+    for row in store.select(LABELS_QUERY):
         actor = actors.get(row["s"].value)
         if actor is not None:
             actor.names.add(row["label"].value)
             if not actor.label or row["label"].value < actor.label:
                 actor.label = row["label"].value
-    for row in solutions(store, ALIASES_QUERY):
+    for row in store.select(ALIASES_QUERY):
         actor = actors.get(row["s"].value)
         if actor is not None:
             actor.names.add(row["alias"].value)
     links = sorted(
-        solutions(store, LINKS_QUERY),
+        store.select(LINKS_QUERY),
         key=lambda row: (row["same"] is None, str(row["same"] or row["candidate"])),
     )
     for row in links:

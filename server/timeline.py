@@ -176,7 +176,7 @@ def timeline() -> str:
         events=events,
         total=total,
         matching=found.total if found else 0,
-        first=found.position + 1 if shown else 0,
+        first=found.position + 1 if found and shown else 0,
         last=found.position + len(shown) if found else 0,
         earlier=paging.link(before=_token(shown[0]), after=None, **{"from": None})
         if found and found.position > 0
@@ -242,7 +242,8 @@ def day_page(
         return sorted((day, kinds[key]) for day, kinds in records[month].items() if kinds.get(key))
 
     backwards = before is not None
-    if backwards:
+    edge: tuple[str, str]
+    if before is not None:
         edge = before
     elif after is not None:
         edge = after

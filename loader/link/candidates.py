@@ -44,7 +44,7 @@ from voxgraph.loader.registry import (
     Source,
     read_entries,
 )
-from voxgraph.loader.store import Store, solutions
+from voxgraph.loader.store import Store
 from voxgraph.names import best_similarity, fold
 from voxgraph.paths import MAPPINGS
 
@@ -149,8 +149,7 @@ STORED_FACTS = ("type", "label", "alias", "title")
 
 def stored_actors(store: Store) -> dict[str, Target]:
     """Every actor or place the stored digests mention, described from the store."""
-    rows = solutions(
-        store,
+    rows = store.select(
         f"""SELECT ?a ?type ?label ?alias ?title WHERE {{
           ?a <{VOX.mentionedIn}> ?digest ; a ?type .
           OPTIONAL {{ ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }}

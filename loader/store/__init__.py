@@ -62,6 +62,9 @@ class Store(Protocol):
         base_iri: str | None = None,
     ) -> QueryAnswer: ...
 
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of `sparql`, a SELECT query (query() answers any form)."""
+
     def quads_for_pattern(
         self, subject=None, predicate=None, object=None, graph_name=None, *, limit=None
     ) -> Iterator[ox.Quad]: ...
@@ -91,11 +94,3 @@ def open_store(
     if chosen:
         return RemoteStore(chosen, timeout=timeout or DEFAULT_TIMEOUT)
     return GraphStore(store_path(path), read_only=read_only)
-
-
-def solutions(store: Store, sparql: str) -> ox.QuerySolutions:
-    """The solutions of `sparql`, a SELECT query (query() answers any kind of query)."""
-    answer = store.query(sparql)
-    if not isinstance(answer, ox.QuerySolutions):
-        raise TypeError(f"not a SELECT query: {sparql[:80]!r}")
-    return answer

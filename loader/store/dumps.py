@@ -70,7 +70,7 @@ from typing import IO, BinaryIO, TypeGuard, TypeVar, cast
 import pyoxigraph as ox
 
 from voxgraph.iris import PREFIXES, VOX
-from voxgraph.loader.store import Store, solutions
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
 
 DUMP_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -397,7 +397,7 @@ def fingerprints(store: Store, graph: str | None) -> dict[str, list[str]]:
     where = f"GRAPH {ox.NamedNode(graph)}" if graph else "GRAPH ?g"
     query = f"SELECT ?g ?f WHERE {{ {where} {{ ?d <{FINGERPRINT.value}> ?f }} }}"
     found: dict[str, list[str]] = {}
-    for row in solutions(store, query):
+    for row in store.select(query):
         name = graph or row["g"].value
         if isinstance(row["f"], ox.Literal):
             found.setdefault(name, []).append(row["f"].value)

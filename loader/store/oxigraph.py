@@ -267,6 +267,13 @@ class GraphStore:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return self.ox.query(sparql, **kwargs)
 
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of `sparql`, a SELECT query over the union of all graphs."""
+        answer = self.query(sparql)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {sparql[:80]!r}")
+        return answer
+
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad (of one graph), in a stable order."""
         graph_node = ox.NamedNode(graph) if graph else None

@@ -301,6 +301,13 @@ class RemoteStore:
             raise RemoteStoreError(f"{self.url}: unexpected answer of type {kind!r}")
         return RemoteTriples(ox.parse(body, rdf_format))
 
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of `sparql`, a SELECT query over the default graph (the union)."""
+        answer = self.query(sparql)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {sparql[:80]!r}")
+        return answer
+
     def quads_for_pattern(
         self, subject=None, predicate=None, object=None, graph_name=None, *, limit=None
     ) -> Iterator[ox.Quad]:

@@ -77,7 +77,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 class ReadableStore(Protocol):
     """What the statistics need of a store (GraphStore and RemoteStore both offer it)."""
 
-    def query(self, sparql: str) -> ox.QuerySolutions: ...
+    def select(self, sparql: str) -> ox.QuerySolutions: ...
 
     def quads_for_pattern(
         self, subject=None, predicate=None, object=None, graph_name=None, *, limit=None
@@ -185,7 +185,7 @@ def _record(store: ReadableStore, subject: str) -> str | None:
         ox.NamedNode(STATISTICS_GRAPH),
         limit=1,
     ):
-        return quad.object.value
+        return None if isinstance(quad.object, ox.Triple) else quad.object.value
     return None
 
 
@@ -204,6 +204,8 @@ def events_by_day(triples: Iterable[ox.Triple]) -> Counter[tuple[str, str]]:
     reported: dict[Term, list[Term]] = defaultdict(list)
     published: dict[Term, list[str]] = defaultdict(list)
     for t in triples:
+        if isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple):
+            continue  # an RDF-star statement: voxgraph writes none
         predicate = t.predicate.value
         if predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
             types[t.subject].add(t.object.value)
@@ -443,7 +445,7 @@ def _held_elsewhere(store: ReadableStore, graph: str, position: str, items: list
                 f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} "
                 f"FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {outside} }} }}"
             )
-            found |= {ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(query)}
+            found |= {ox.Triple(r["s"], r["p"], r["o"]) for r in store.select(query)}
         else:
             variable = {"subject": "?x ?p ?o", "predicate": "?s ?x ?o", "object": "?s ?p ?x"}[
                 position
@@ -453,7 +455,7 @@ def _held_elsewhere(store: ReadableStore, graph: str, position: str, items: list
                 f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} "
                 f"FILTER EXISTS {{ GRAPH ?g {{ {variable} }} {outside} }} }}"
             )
-            found |= {r["x"] for r in store.query(query)}
+            found |= {r["x"] for r in store.select(query)}
     return found
 
 
@@ -487,15 +489,15 @@ LIMIT 1"""
 def count(store: ReadableStore, graphs: Iterable[str]) -> tuple[Statistics, dict[str, dict]]:
     """The statistics of the whole store, counted from scratch (reads every quad once),
     and the month records. `graphs`: the store's named graphs."""
-    (row,) = list(store.query(DISTINCT_COUNTS))
+    (row,) = list(store.select(DISTINCT_COUNTS))
     stats = Statistics(
         triples=int(row["triples"].value),
         entities=int(row["entities"].value),
         subjects=int(row["subjects"].value),
         objects=int(row["objects"].value),
         properties=int(row["properties"].value),
-        classes={r["class"].value: int(r["n"].value) for r in store.query(CLASS_COUNTS)},
-        value_used=bool(list(store.query(VALUE_USED))),
+        classes={r["class"].value: int(r["n"].value) for r in store.select(CLASS_COUNTS)},
+        value_used=bool(list(store.select(VALUE_USED))),
     )
     days: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
     total = 0
