@@ -30,7 +30,7 @@ def counted_afresh(store: AnyStore) -> tuple[statistics.Statistics, dict]:
 
 def kept_months(store: AnyStore, kept: statistics.Statistics) -> dict:
     return {
-        series: {month: statistics.month_days(store, series, month) for month in kept.series(series)}
+        series: {m: statistics.month_days(store, series, m) for m in kept.series(series)}
         for series, _ in statistics.SERIES
     }
 
