@@ -31,6 +31,7 @@ from tests.conftest import AnyStore, StoreFactory
 from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
+from voxgraph.paths import ONTOLOGY, ROOT
 
 AFFECTED, PARTICIPANT = str(VOX.affected), str(VOX.participant)
 ARREST, MEETING, SENTENCING = str(VOX.Arrest), str(VOX.Meeting), str(VOX.Sentencing)
@@ -555,3 +556,14 @@ def test_an_incident_has_a_page_with_its_reports(site: str) -> None:
     assert "Reported in 2 digests" in page.text
     assert 'href="/page/digest/2023-10-03#char=' in page.text
     assert "next: <a" in page.text  # the charge
+
+
+def test_the_readme_lists_the_incident_terms_as_the_ontology_states_them() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ontology = Graph().parse(ONTOLOGY)
+    terms = ("Incident", "incident", "report", "eventClass")
+    for term in (*terms, "firstReported", "lastReported", "nextInCase"):
+        label, comment = (ontology.value(VOX[term], p) for p in (RDFS.label, RDFS.comment))
+        assert label is not None and comment is not None, f"vox:{term} lacks a label or comment"
+        row = f"| `vox:{term}` | {label} | {comment} |"
+        assert row in readme, f"README's 'What is in the graph' lacks or misstates vox:{term}"
