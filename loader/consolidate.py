@@ -33,7 +33,10 @@ recomputed, from indexed look-ups: the batch's events by digest, the events of e
 touched group by class and one named actor, the old incidents by `prov:wasDerivedFrom`
 digest and by class and actor. A batch touching a large part of the store, or a store
 whose incidents graph is missing or from another version of this module, is consolidated
-in full (one read of all events). The graph states `owl:versionInfo` only while it
+in full (one read of all events). Either way what is written is a patch: the triples of
+the subjects it touches, before and after; their difference goes into one update with the
+change to the store's statistics (loader/statistics.patch_update), so neither the write
+nor the statistics read the rest of the graph. The graph states `owl:versionInfo` only while it
 agrees with the digests: the loader removes it before storing a batch and this module
 writes it back, so a loader killed in between leaves a store that the next load
 consolidates in full.
