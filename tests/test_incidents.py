@@ -437,7 +437,7 @@ def test_the_timeline_lists_an_incident_once_with_each_reports_sentence(
     assert len(arrests) == 1, "one incident, listed once, for the two reports"
     assert "reported in 2 digests" in arrests[0]
     sentences = re.findall(
-        r'<blockquote class="evidence"><small>([\d-]+)</small> '
+        r'<blockquote class="evidence" cite="[^"]+"><small>([\d-]+)</small> '
         r'<a href="/page/digest/([\d-]+)#char=(\d+),(\d+)">([^<]+)</a>',
         arrests[0],
     )
