@@ -99,6 +99,8 @@ def pages(statement: str, event: str) -> list[Page]:
         Page("timeline, last page", "/timeline?before=9999-12-31"),
         Page("timeline, one type", "/timeline?type=Arrest"),
         Page("timeline, one actor", f"/timeline?actor={ID}{BUSIEST}"),
+        Page("timeline chart as CSV", "/timeline.csv"),
+        Page("timeline chart as CSV, one actor", f"/timeline.csv?actor={ID}{BUSIEST}"),
         Page("reconcile manifest", "/reconcile"),
         Page(
             "reconcile, 10 queries",

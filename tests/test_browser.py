@@ -94,6 +94,38 @@ def test_run_an_example_and_follow_an_iri(browser, corpus_store: GraphStore) -> 
         assert all(name.startswith(url) for name in resources), resources  # nothing from a CDN
 
 
+def test_the_timeline_chart_draws_bars_that_lead_to_the_list(
+    browser, corpus_store: GraphStore
+) -> None:
+    with serving_store(corpus_store) as url:
+        browser.set_window_size(400, 900)  # a phone's width
+        try:
+            browser.get(url + "/timeline")
+            chart = browser.find_element(By.CSS_SELECTOR, "svg.chart")
+            assert 300 <= chart.rect["width"] <= 400, f"the chart fits 400 px: {chart.rect}"
+            width = browser.execute_script("return document.documentElement.scrollWidth")
+            assert width <= 400, f"the page scrolls sideways at 400 px: {width}"
+            drawn = browser.execute_script(
+                "return [...document.querySelectorAll('svg.chart a.bar rect')]"
+                ".map(r => r.getBBox().height)"
+            )
+            assert drawn and all(height > 0 for height in drawn), drawn
+            bar = browser.find_element(By.CSS_SELECTOR, "svg.chart a.bar[aria-label^='arrest, ']")
+            label = bar.get_attribute("aria-label")  # "arrest, 2022-11: 5 incidents"
+            month, count = label.split(", ")[1].split(": ")
+            browser.execute_script("arguments[0].scrollIntoView()", bar)
+            bar.click()
+            WebDriverWait(browser, 20).until(lambda d: "from=" in d.current_url)
+            assert browser.current_url.endswith("#incidents")
+            items = browser.find_elements(By.CSS_SELECTOR, "ol#incidents li.incident")
+            dates = [i.find_element(By.TAG_NAME, "time").get_attribute("datetime") for i in items]
+            assert sum(d.startswith(month) for d in dates) == int(count.split()[0])
+            kinds = {i.find_element(By.CSS_SELECTOR, ".class").text for i in items}
+            assert kinds == {"arrest"}, kinds
+        finally:
+            browser.set_window_size(1200, 900)
+
+
 # -- the reading pages (issue 17): what a reader sees, measured in the browser ---------------
 
 DIGEST_PAGE = "/page/digest/2022-11-04"

@@ -154,7 +154,7 @@ def test_void_describes_the_dataset(url: str, corpus_store: GraphStore) -> None:
 def test_timeline_filters_by_type_and_actor(url: str) -> None:
     everything = requests.get(f"{url}/timeline").text
     arrests = requests.get(f"{url}/timeline", params={"type": "Arrest"}).text
-    assert everything.count('<li class="event">') > arrests.count('<li class="event">') > 0
+    assert everything.count('<li class="incident">') > arrests.count('<li class="incident">') > 0
     aliyev = requests.get(f"{url}/timeline", params={"actor": str(ID["actor/ilham-aliyev"])})
     dates = re.findall(r'<time datetime="([\d-]+)">', aliyev.text)
     assert dates == ["2023-09-20", "2023-09-21"]  # the two meetings (queries/08)

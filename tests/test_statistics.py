@@ -29,7 +29,10 @@ def counted_afresh(store: AnyStore) -> tuple[statistics.Statistics, dict]:
 
 
 def kept_months(store: AnyStore, kept: statistics.Statistics) -> dict:
-    return {month: statistics.event_days(store, month) for month in kept.events}
+    return {
+        series: {m: statistics.month_days(store, series, m) for m in kept.series(series)}
+        for series, _ in statistics.SERIES
+    }
 
 
 def assert_kept_equal_a_fresh_count(store: AnyStore) -> None:
@@ -54,6 +57,9 @@ def test_a_loaded_corpus_keeps_its_counts(each_corpus_store: AnyStore) -> None:
     assert kept.event_total() == sum(kept.events[m][""] for m in kept.events) > 50
     assert set(kept.events) == {"2022-11", "2023-09", "2023-10"}
     assert "Arrest" in kept.event_kinds() and "" not in kept.event_kinds()
+    assert set(kept.incidents) == set(kept.events)
+    assert 0 < kept.incident_total() < kept.event_total(), "some incidents have several reports"
+    assert kept.incident_total() == kept.classes[VOX + "Incident"]
     assert_kept_equal_a_fresh_count(each_corpus_store)
 
 
@@ -119,11 +125,11 @@ def test_the_statistics_graph_holds_one_json_record_per_month_and_one_for_all(
         corpus_store.quads_for_pattern(None, None, None, ox.NamedNode(statistics.STATISTICS_GRAPH))
     )
     subjects = sorted(q.subject.value for q in records)
+    months = ("2022-11", "2023-09", "2023-10")
     assert subjects == [
         statistics.STATISTICS_GRAPH,
-        statistics.MONTH_RECORD + "2022-11",
-        statistics.MONTH_RECORD + "2023-09",
-        statistics.MONTH_RECORD + "2023-10",
+        *(statistics.MONTH_RECORD + month for month in months),
+        *(statistics.INCIDENT_RECORD + month for month in months),
     ]
     assert {q.predicate.value for q in records} == {statistics.RDF_VALUE}
     assert {q.object.datatype.value for q in records} == {statistics.RDF_JSON}

@@ -33,7 +33,10 @@ recomputed, from indexed look-ups: the batch's events by digest, the events of e
 touched group by class and one named actor, the old incidents by `prov:wasDerivedFrom`
 digest and by class and actor. A batch touching a large part of the store, or a store
 whose incidents graph is missing or from another version of this module, is consolidated
-in full (one read of all events). The graph states `owl:versionInfo` only while it
+in full (one read of all events). Either way what is written is a patch: the triples of
+the subjects it touches, before and after; their difference goes into one update with the
+change to the store's statistics (loader/statistics.patch_update), so neither the write
+nor the statistics read the rest of the graph. The graph states `owl:versionInfo` only while it
 agrees with the digests: the loader removes it before storing a batch and this module
 writes it back, so a loader killed in between leaves a store that the next load
 consolidates in full.
@@ -44,12 +47,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
@@ -78,7 +80,6 @@ WRITE_CHUNK = 5000  # triples per INSERT DATA / DELETE DATA of a full consolidat
 GRAPH = iris.INCIDENTS_GRAPH
 _G = f"<{GRAPH}>"
 _NODE = ox.NamedNode(str(GRAPH))
-T = TypeVar("T")
 _PLANNED = str(VOX.Planned)
 _EVENT = str(VOX.Event)
 
@@ -482,36 +483,35 @@ def is_current(store) -> bool:
 
 def mark_pending(store) -> None:
     """Say that the digests are about to change: the incidents graph no longer agrees."""
-    _keeping_statistics(
-        store,
-        lambda: store.update(
-            f"DELETE WHERE {{ GRAPH {_G} {{ {_G} <{OWL.versionInfo}> ?version }} }}"
-        ),
-    )
+    old = [_triple(q) for q in store.quads_for_pattern(_NODE, ox.NamedNode(str(OWL.versionInfo)))]
+    _patch(store, old, [])
 
 
-def _graph_triples(store) -> list[ox.Triple]:
-    return [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, _NODE)
+def _triple(quad: ox.Quad) -> ox.Triple:
+    return ox.Triple(quad.subject, quad.predicate, quad.object)
+
+
+def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[int, int]:
+    """Make the triples `old` of the incidents graph `new`, the rest staying as it is, with
+    the store's statistics (loader/statistics.py) in the same update: `old` holds every
+    triple of the subjects the patch touches. Returns (triples dropped, triples added)."""
+    old, new = set(old), set(new)
+    operations = [
+        f"{verb} DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}"
+        for verb, triples in (("DELETE", old - new), ("INSERT", new - old))
+        for chunk in _text_chunks({f"{t} ." for t in triples})
     ]
-
-
-def _keeping_statistics(store, write: Callable[[], T]) -> T:
-    """Run `write` (updates of the incidents graph), then bring the store's statistics
-    (loader/store/statistics.py) up to date with what it changed, if the store keeps them.
-    The incidents graph is written by SPARQL Update, not by replace_graph, so the
-    statistics are rewritten here from its triples before and after (a load-time read
-    of this one graph; no page reads it)."""
-    keeps = getattr(store, "statistics", None)
-    if keeps is None or keeps() is None:
-        return write()
-    before = _graph_triples(store)
-    result = write()
-    operations = statistics.rewritten_update(store, str(GRAPH), before, _graph_triples(store))
+    counts = statistics.patch_update(store, str(GRAPH), old, new)
+    if counts:
+        operations.append(counts)
     if operations:
-        store.update(operations)
-    return result
+        store.update(" ;\n".join(operations))
+    return len(old - new), len(new - old)
+
+
+def _parsed(lines: Iterable[str]) -> list[ox.Triple]:
+    """N-Triples lines as the store keeps them."""
+    return statistics.as_stored("\n".join(lines))
 
 
 def all_digests(store) -> list[str]:
@@ -530,9 +530,7 @@ def consolidate(
     share = FULL_SHARE if full_share is None else full_share
     if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
         touched = None
-    outcome = _keeping_statistics(
-        store, lambda: _full(store) if touched is None else _incremental(store, touched)
-    )
+    outcome = _full(store) if touched is None else _incremental(store, touched)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -544,23 +542,13 @@ def _full(store) -> Outcome:
     links = case_links(i.step() for i in incidents)
     lines = [line for i in incidents for line in incident_triples(i, names)]
     lines += [_link_triple(a, b) for a, b in sorted(links)]
+    lines.append(_marker())
     # Only the difference is written: rewriting a graph of ~10 triples per report costs
     # as much as storing a quarter of the digests again; the difference is small after a
-    # version change and everything on a new store. The marker goes last.
-    stored = {f"{quad.triple} ." for quad in store.quads_for_pattern(None, None, None, _NODE)}
-    wanted = set(lines)
-    operations = [
-        f"DELETE DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(stored - wanted)
-    ]
-    operations += [
-        f"INSERT DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(wanted - stored)
-    ]
-    for operation in operations:
-        store.update(operation)
-    store.update(f"INSERT DATA {{ GRAPH {_G} {{ {_marker()} }} }}")
-    return Outcome(
-        True, len(reports), len(incidents), removed=len(stored - wanted), links=len(links)
-    )
+    # version change and everything on a new store.
+    stored = [_triple(q) for q in store.quads_for_pattern(None, None, None, _NODE)]
+    removed, _ = _patch(store, stored, _parsed(lines))
+    return Outcome(True, len(reports), len(incidents), removed=removed, links=len(links))
 
 
 def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
@@ -604,21 +592,35 @@ def _incremental(store, touched: list[str]) -> Outcome:
     links = case_links(steps, people)
     names = _names(store, {a for r in reports.values() for a in r.concerns})
 
-    operations = [f"DELETE WHERE {{ GRAPH {_G} {{ {_G} owl:versionInfo ?version }} }}"]
+    # What goes: the old incidents (their triples, and those naming them: their reports'
+    # vox:incident, links to them), the case links among `people`, the marker.
+    dropped = {_triple(q) for inc in old for q in _about(store, ox.NamedNode(inc))}
     for chunk in _chunks(people):
-        operations.append(
-            f"DELETE {{ GRAPH {_G} {{ ?a vox:nextInCase ?b }} }} WHERE {{ {_values('p', chunk)} "
-            f"GRAPH {_G} {{ ?a vox:affected ?p ; vox:nextInCase ?b . ?b vox:affected ?p }} }}"
-        )
-    for chunk in _chunks(old):
-        scope = _values("i", chunk)
-        operations += [
-            f"DELETE {{ GRAPH {_G} {{ ?i ?p ?o }} }} WHERE {{ {scope} GRAPH {_G} {{ ?i ?p ?o }} }}",
-            f"DELETE {{ GRAPH {_G} {{ ?s ?p ?i }} }} WHERE {{ {scope} GRAPH {_G} {{ ?s ?p ?i }} }}",
-        ]
-    lines = [line for i in incidents for line in incident_triples(i, names)]
-    lines += [_link_triple(a, b) for a, b in sorted(links)]
-    lines.append(_marker())
-    operations.append(f"INSERT DATA {{ GRAPH {_G} {{\n" + "\n".join(lines) + "\n} }")
-    store.update(_PREFIXES + " ;\n".join(operations))
-    return Outcome(False, len(reports), len(incidents), len(old), len(links), groups=len(groups))
+        query = f"""SELECT ?a ?b WHERE {{ {_values("p", chunk)} GRAPH {_G} {{
+                      ?a vox:affected ?p ; vox:nextInCase ?b . ?b vox:affected ?p }} }}"""
+        for row in _rows(store, query):
+            dropped.add(ox.Triple(ox.NamedNode(row["a"]), _NEXT, ox.NamedNode(row["b"])))
+    dropped |= {_triple(q) for q in store.quads_for_pattern(_NODE, None, None, _NODE)}
+    # The patch names every triple of each subject it touches (statistics count incidents
+    # from all their triples): those kept, and those of the subjects of the new triples.
+    added = _parsed(
+        [line for i in incidents for line in incident_triples(i, names)]
+        + [_link_triple(a, b) for a, b in sorted(links)]
+        + [_marker()]
+    )
+    subjects = {t.subject for t in dropped} | {t.subject for t in added}
+    before = {_triple(q) for s in subjects for q in store.quads_for_pattern(s, None, None, _NODE)}
+    after = (before - dropped) | set(added)
+    removed, _ = _patch(store, before, after)
+    return Outcome(False, len(reports), len(incidents), removed, len(links), groups=len(groups))
+
+
+_NEXT = ox.NamedNode(str(VOX.nextInCase))
+
+
+def _about(store, incident: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The quads of the incidents graph with `incident` as subject or object."""
+    yield from store.quads_for_pattern(incident, None, None, _NODE)
+    yield from (
+        q for q in store.quads_for_pattern(None, None, incident, _NODE) if q.object == incident
+    )

@@ -24,15 +24,23 @@ The graph https://w3id.org/voxgraph/graph/statistics holds one triple per record
 
 - `<graph/statistics>`: the counts over the data graphs (every named graph but
   this one), each triple counted once however many graphs state it, as VoID
-  defines them; instances per class; the number of events per month and kind;
-  a fingerprint of the data (the sum, mod 2^128, of a hash of each graph's
-  triples: the same quads give the same fingerprint, however and in whatever
-  order they were written);
+  defines them; instances per class; the number of events and of incidents per
+  month and kind; a fingerprint of the data (the sum, mod 2^128, of a hash of
+  each quad: the same quads give the same fingerprint, however and in whatever
+  order they were written, and a write changes it by the quads it adds and
+  drops, without reading the rest of the graph);
 - `<graph/statistics#events-2030-01>`: the number of events per day and kind in
-  that month (the timeline's index: which days hold the next 100 events).
+  that month, and `<graph/statistics#incidents-2030-01>` the same of incidents
+  (the timeline's index: which days hold the next 100 incidents, and its chart).
 
 An event's day is its `vox:date`, or else the `dcterms:date` of the digest that
-reports it; its kinds are its vox: classes but vox:Event (the timeline's).
+reports it; its kinds are its vox: classes but vox:Event. An incident's day is its
+`vox:date`, or else its `vox:firstReported`; its kind, its `vox:eventClass`.
+
+A graph rewritten in place by SPARQL Update (the incidents graph, which
+loader/consolidate.py patches after each batch) is kept by `patch_update`, from
+the triples of the subjects it rewrites only: its cost follows the patch, not the
+graph. A record of another FORMAT is no record: the loader counts afresh.
 
 The records are JSON rather than one triple per number so that their own
 triples are easy to count: each record's subject and literal occur nowhere
@@ -58,13 +66,19 @@ from voxgraph.iris import GRAPH, ID, PREFIXES, VOX
 
 STATISTICS_GRAPH = str(GRAPH["statistics"])
 MONTH_RECORD = STATISTICS_GRAPH + "#events-"  # + "2030-01"
+INCIDENT_RECORD = STATISTICS_GRAPH + "#incidents-"  # + "2030-01"
+FORMAT = 2  # of the main record: 2 has incidents and sums a hash per quad
+SERIES = (("events", MONTH_RECORD), ("incidents", INCIDENT_RECORD))  # name, month records
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_VALUE = PREFIXES["rdf"] + "value"
 RDF_JSON = PREFIXES["rdf"] + "JSON"
 XSD_DATE = PREFIXES["xsd"] + "date"
 DCTERMS_DATE = PREFIXES["dcterms"] + "date"
 EVENT = str(VOX.Event)
+INCIDENT = str(VOX.Incident)
 EVENT_DATE = str(VOX.date)
+EVENT_CLASS = str(VOX.eventClass)
+FIRST_REPORTED = str(VOX.firstReported)
 REPORTED_IN = str(VOX.reportedIn)
 ALL_KINDS = ""  # the key of every kind together in the event counts
 FINGERPRINT_MODULUS = 2**128
@@ -95,13 +109,15 @@ class Statistics:
     properties: int = 0
     classes: dict[str, int] = field(default_factory=dict)  # class IRI -> distinct instances
     events: dict[str, dict[str, int]] = field(default_factory=dict)  # month -> kind -> events
+    incidents: dict[str, dict[str, int]] = field(default_factory=dict)  # the same of incidents
     fingerprint: int = 0
     value_used: bool = False  # whether the data graphs use rdf:value themselves
 
     @property
     def records(self) -> int:
-        """Triples in the statistics graph: this record and one per month with events."""
-        return 1 + len(self.events)
+        """Triples in the statistics graph: this record and one per month with events,
+        and one per month with incidents."""
+        return 1 + len(self.events) + len(self.incidents)
 
     def void(self) -> dict[str, int]:
         """VoID's counts over the whole store, the statistics graph's own triples included."""
@@ -120,6 +136,16 @@ class Statistics:
     def event_kinds(self) -> list[str]:
         return sorted({kind for month in self.events.values() for kind in month} - {ALL_KINDS})
 
+    def incident_total(self, kind: str = ALL_KINDS) -> int:
+        return sum(month.get(kind, 0) for month in self.incidents.values())
+
+    def incident_kinds(self) -> list[str]:
+        return sorted({kind for month in self.incidents.values() for kind in month} - {ALL_KINDS})
+
+    def series(self, name: str) -> dict[str, dict[str, int]]:
+        """ "events" or "incidents": month -> kind -> count."""
+        return self.events if name == "events" else self.incidents
+
     @property
     def version(self) -> str:
         """Changes whenever the data does (a cache key for what is computed from it)."""
@@ -128,6 +154,7 @@ class Statistics:
     def to_json(self) -> str:
         return json.dumps(
             {
+                "format": FORMAT,
                 "triples": self.triples,
                 "entities": self.entities,
                 "subjects": self.subjects,
@@ -135,6 +162,9 @@ class Statistics:
                 "properties": self.properties,
                 "classes": dict(sorted(self.classes.items())),
                 "events": {m: dict(sorted(k.items())) for m, k in sorted(self.events.items())},
+                "incidents": {
+                    m: dict(sorted(k.items())) for m, k in sorted(self.incidents.items())
+                },
                 "fingerprint": self.version,
                 "valueUsed": self.value_used,
             },
@@ -142,8 +172,11 @@ class Statistics:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> Statistics:
+    def from_json(cls, text: str) -> Statistics | None:
+        """The record `text`; None if it is of another FORMAT (an older version's)."""
         data = json.loads(text)
+        if data.get("format") != FORMAT:
+            return None
         return cls(
             triples=data["triples"],
             entities=data["entities"],
@@ -152,6 +185,7 @@ class Statistics:
             properties=data["properties"],
             classes=data["classes"],
             events=data["events"],
+            incidents=data["incidents"],
             fingerprint=int(data["fingerprint"], 16),
             value_used=data["valueUsed"],
         )
@@ -168,8 +202,20 @@ def read(store: ReadableStore) -> Statistics | None:
 
 def event_days(store: ReadableStore, month: str) -> dict[str, dict[str, int]]:
     """Events per day ("2030-01-05") and kind in `month` ("2030-01"); {} if none."""
-    text = _record(store, MONTH_RECORD + month)
-    return {} if text is None else json.loads(text)
+    return month_days(store, "events", month)
+
+
+def incident_days(store: ReadableStore, month: str) -> dict[str, dict[str, int]]:
+    """Incidents per day ("2030-01-05") and kind in `month` ("2030-01"); {} if none."""
+    return month_days(store, "incidents", month)
+
+
+def month_days(store: ReadableStore, series: str, month: str) -> dict[str, dict[str, int]]:
+    text = _record(store, dict(SERIES)[series] + month)
+    if text is None:
+        return {}
+    days = json.loads(text)
+    return days if series == "events" else days[series]
 
 
 def record(store: ReadableStore) -> str | None:
@@ -192,17 +238,22 @@ def _record(store: ReadableStore, subject: str) -> str | None:
 # -- what one graph holds ------------------------------------------------------------------
 
 
-def events_by_day(triples: Iterable[ox.Triple]) -> Counter[tuple[str, str]]:
-    """(day, kind) -> events among `triples` (one graph's), ALL_KINDS for every kind.
+def by_day(triples: Iterable[ox.Triple]) -> dict[str, Counter[tuple[str, str]]]:
+    """(day, kind) -> events, and -> incidents, among `triples` (one graph's, or all the
+    triples of some of its subjects), ALL_KINDS for every kind.
 
     An event is a resource typed vox:Event and some other vox: class, reported in
     a digest whose date the same triples give; its day is its own vox:date (the
-    earliest, should it have several) or else that digest's date.
+    earliest, should it have several) or else that digest's date. An incident is a
+    resource typed vox:Incident with a vox:eventClass; its day is its vox:date, or
+    else its vox:firstReported.
     """
     types: dict[Term, set[str]] = defaultdict(set)
     own_dates: dict[Term, list[str]] = defaultdict(list)
     reported: dict[Term, list[Term]] = defaultdict(list)
     published: dict[Term, list[str]] = defaultdict(list)
+    classes: dict[Term, set[str]] = defaultdict(set)
+    first: dict[Term, list[str]] = defaultdict(list)
     for t in triples:
         if isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple):
             continue  # an RDF-star statement: voxgraph writes none
@@ -215,35 +266,46 @@ def events_by_day(triples: Iterable[ox.Triple]) -> Counter[tuple[str, str]]:
             reported[t.subject].append(t.object)
         elif predicate == DCTERMS_DATE:
             published[t.subject].append(t.object.value)
-    counts: Counter[tuple[str, str]] = Counter()
-    for node, classes in types.items():
-        if EVENT not in classes:
+        elif predicate == EVENT_CLASS:
+            classes[t.subject].add(t.object.value)
+        elif predicate == FIRST_REPORTED:
+            first[t.subject].append(t.object.value)
+    counts: dict[str, Counter[tuple[str, str]]] = {name: Counter() for name, _ in SERIES}
+    for node, typed in types.items():
+        if EVENT in typed:
+            kinds = {_kind(c) for c in typed if c.startswith(str(VOX)) and c != EVENT}
+            dates = [day for digest in reported[node] for day in published[digest]]
+            series = "events"
+        elif INCIDENT in typed:
+            kinds = {_kind(c) for c in classes[node]}
+            dates, series = first[node], "incidents"
+        else:
             continue
-        kinds = {c.removeprefix(str(VOX)) for c in classes if c.startswith(str(VOX)) and c != EVENT}
-        digest_dates = [day for digest in reported[node] for day in published[digest]]
-        if not kinds or not digest_dates:
+        if not kinds or not dates:
             continue
-        day = min(own_dates[node]) if own_dates[node] else min(digest_dates)
-        counts[(day, ALL_KINDS)] += 1
+        day = min(own_dates[node]) if own_dates[node] else min(dates)
+        counts[series][(day, ALL_KINDS)] += 1
         for kind in kinds:
-            counts[(day, kind)] += 1
+            counts[series][(day, kind)] += 1
     return counts
 
 
+def _kind(iri: str) -> str:
+    return iri.removeprefix(str(VOX))
+
+
 def graph_hash(graph: str, triples: Iterable[ox.Triple]) -> int:
-    """A 128-bit hash of one graph's triples, in any order (blank nodes all alike: their
-    labels are the store's); 0 for no triples. The fingerprint is the sum of these."""
-    lines = sorted(
-        " ".join("_:" if isinstance(term, ox.BlankNode) else str(term) for term in t)
-        for t in triples
-    )
-    if not lines:
-        return 0
-    text = graph + "\n" + "\n".join(lines)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=16).digest(), "big")
+    """The sum, mod 2^128, of a 128-bit hash of each quad of `graph` (blank nodes all
+    alike: their labels are the store's); 0 for no triples. The fingerprint is the sum
+    of these over all graphs: a write changes it by the quads it adds and drops."""
+    total = 0
+    for t in set(triples):
+        line = graph + " " + " ".join("_:" if isinstance(x, ox.BlankNode) else str(x) for x in t)
+        total += int.from_bytes(hashlib.blake2b(line.encode(), digest_size=16).digest(), "big")
+    return total % FINGERPRINT_MODULUS
 
 
-# -- keeping them: one graph replaced --------------------------------------------------------
+# -- keeping them: one graph replaced or patched ---------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -274,13 +336,15 @@ def replacement_update(store: ReadableStore, graph: str, ntriples: str) -> str:
     return change.operations if change is not None else ""
 
 
-def rewritten_update(
+def patch_update(
     store: ReadableStore, graph: str, old: Iterable[ox.Triple], new: Iterable[ox.Triple]
 ) -> str:
-    """The SPARQL Update operations that bring the statistics up to date after `graph`
-    was rewritten in place (by SPARQL Update, as loader/store/consolidate.py writes the
-    incidents graph) from the triples `old` to `new`; to run right after that write.
-    Returns "" if the store keeps no statistics or nothing changed."""
+    """The SPARQL Update operations that bring the statistics up to date when the triples
+    `old` of `graph` become `new`, the rest of the graph staying as it is: a graph
+    patched in place (loader/consolidate.py's incidents). `old` must hold every triple of
+    the graph whose subject the patch touches (so an incident is counted from all its
+    triples), as stored. To be computed before the patch and run in the same update,
+    after it. Returns "" if the store keeps no statistics or nothing changes."""
     change = replacement(store, graph, "", old=list(old), new=list(new))
     return change.operations if change is not None else ""
 
@@ -294,15 +358,16 @@ def replacement(
     old: list[ox.Triple] | None = None,
     new: list[ox.Triple] | None = None,
 ) -> Change | None:
-    """The Change when `graph`'s triples become those of `ntriples`; None if the store
-    keeps no statistics or nothing changes. `condition` (a SPARQL filter) goes into
-    the WHERE of every operation. `old` and `new`, when given, are the graph's triples
-    before and after instead of the store's and `ntriples`."""
+    """The Change when `graph`'s triples become those of `ntriples`, computed before the
+    write; None if the store keeps no statistics or nothing changes. `condition` (a
+    SPARQL filter) goes into the WHERE of every operation. `old` and `new`, when given,
+    are the triples of the subjects a patch rewrites, before and after (`patch_update`)."""
     text = _record(store, STATISTICS_GRAPH)
-    if text is None or graph == STATISTICS_GRAPH:
+    current = None if text is None else Statistics.from_json(text)
+    if current is None or graph == STATISTICS_GRAPH:
         return None
-    current = Statistics.from_json(text)
     name = ox.NamedNode(graph)
+    whole = old is None
     if new is None:
         new = as_stored(ntriples)
     if old is None:
@@ -316,30 +381,41 @@ def replacement(
         return None
     updated = copy.deepcopy(current)
     added, removed = new_set - old_set, old_set - new_set
+    if not whole:  # a patch may rewrite a triple the graph holds outside `old`
+        added -= _held_elsewhere(store, "", "triple", list(added), only=graph)
     touched = added | removed
 
-    # Which subjects, objects and predicates some other data graph holds: those that
-    # come or go with this graph, and those of the triples that do (a triple is held
-    # elsewhere only if its subject and its object are).
+    # Which subjects, objects and predicates come or go: a term comes if no data graph
+    # held it and it is added; it goes if the graph's only holdings of it are removed
+    # and no other data graph holds it (which stops at the first quad found there).
     held: dict[str, set] = {}
     for position, attribute in POSITIONS:
-        before = {getattr(t, position) for t in old_set}
-        after = {getattr(t, position) for t in new_set}
-        asked = (before ^ after) | {getattr(t, position) for t in touched}
+        going = Counter(getattr(t, position) for t in removed)
+        coming = Counter(getattr(t, position) for t in added)
+        asked = set(going) | set(coming)
         if position == "predicate":
             asked.add(ox.NamedNode(RDF_VALUE))
         held[position] = _held_elsewhere(
             store, graph, position, [x for x in asked if not isinstance(x, ox.BlankNode)]
         )
-        if position == "predicate":
-            updated.value_used = ox.NamedNode(RDF_VALUE) in held[position] | after
-        for terms, sign in ((after - before, 1), (before - after, -1)):
-            for term in terms:
-                if term in held[position]:
-                    continue
+        for term in asked:
+            if term in held[position]:
+                continue
+            if isinstance(term, ox.BlankNode):  # labels are the store's: count in `old`
+                kept = sum(1 for t in old_set if getattr(t, position) == term)
+            else:
+                kept = _count_in(store, name, position, term, going[term] + 1)
+            before = kept > 0
+            after = kept - going[term] > 0 or coming[term] > 0
+            if position == "predicate" and term == ox.NamedNode(RDF_VALUE):
+                updated.value_used = after
+            elif before != after:
+                sign = 1 if after else -1
                 setattr(updated, attribute, getattr(updated, attribute) + sign)
                 if position == "subject" and _entity(term):
                     updated.entities += sign
+        if position == "predicate" and ox.NamedNode(RDF_VALUE) in held[position]:
+            updated.value_used = True
 
     # Distinct triples, and instances per class.
     maybe = [t for t in touched if t.subject in held["subject"] and t.object in held["object"]]
@@ -356,36 +432,40 @@ def replacement(
                 else:
                     updated.classes.pop(t.object.value, None)
 
-    # Events per day and kind.
-    change = events_by_day(new_set)
-    change.subtract(events_by_day(old_set))
-    by_month: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    for (day, kind), count in change.items():
-        if count:
-            by_month[day[:7]][(day, kind)] += count
+    # Events and incidents per day and kind.
+    after_days, before_days = by_day(new_set), by_day(old_set)
     replaced, new_records = [], []
-    for month, counts in sorted(by_month.items()):
-        days = event_days(store, month)
-        replaced.append(MONTH_RECORD + month)
-        totals = Counter(updated.events.get(month, {}))
-        for (day, kind), count in counts.items():
-            kinds = days.setdefault(day, {})
-            kinds[kind] = kinds.get(kind, 0) + count
-            totals[kind] += count
-            if not kinds[kind]:
-                del kinds[kind]
-            if not kinds:
-                del days[day]
-        totals = Counter({kind: n for kind, n in totals.items() if n})
-        if days:
-            new_records.append((MONTH_RECORD + month, _compact(days)))
-            updated.events[month] = dict(sorted(totals.items()))
-        else:
-            updated.events.pop(month, None)
+    for series, prefix in SERIES:
+        change = after_days[series]
+        change.subtract(before_days[series])
+        by_month: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        for (day, kind), count in change.items():
+            if count:
+                by_month[day[:7]][(day, kind)] += count
+        months = updated.series(series)
+        for month, counts in sorted(by_month.items()):
+            days = month_days(store, series, month)
+            replaced.append(prefix + month)
+            totals = Counter(months.get(month, {}))
+            for (day, kind), count in counts.items():
+                kinds = days.setdefault(day, {})
+                kinds[kind] = kinds.get(kind, 0) + count
+                totals[kind] += count
+                if not kinds[kind]:
+                    del kinds[kind]
+                if not kinds:
+                    del days[day]
+            totals = Counter({kind: n for kind, n in totals.items() if n})
+            if days:
+                new_records.append((prefix + month, _compact(days, series)))
+                months[month] = dict(sorted(totals.items()))
+            else:
+                months.pop(month, None)
     updated.events = dict(sorted(updated.events.items()))
+    updated.incidents = dict(sorted(updated.incidents.items()))
 
-    # The fingerprint: the old graph out, the new one in.
-    total = updated.fingerprint - graph_hash(graph, old_set) + graph_hash(graph, new_set)
+    # The fingerprint: the quads dropped out, the quads added in.
+    total = updated.fingerprint - graph_hash(graph, removed) + graph_hash(graph, added)
     updated.fingerprint = total % FINGERPRINT_MODULUS
 
     record = updated.to_json()
@@ -399,6 +479,22 @@ def replacement(
     ]
     operations.append(_rewrite(STATISTICS_GRAPH, record, f"{guard} {condition}"))
     return Change(guard, " ;\n".join(operations), record)
+
+
+def _count_in(store: ReadableStore, graph: ox.NamedNode, position: str, term, limit: int) -> int:
+    """How many triples of `graph` have `term` in `position`, counting up to `limit`.
+
+    The quads are checked: pyoxigraph 0.5's on-disk store answers some patterns with an
+    integer literal as object with quads whose object is another integer."""
+    pattern: list = [None, None, None]
+    pattern[("subject", "predicate", "object").index(position)] = term
+    found = 0
+    for quad in store.quads_for_pattern(*pattern, graph):
+        if getattr(quad, position) == term:
+            found += 1
+            if found >= limit:
+                break
+    return found
 
 
 def as_stored(ntriples: str) -> list[ox.Triple]:
@@ -423,8 +519,13 @@ def _rewrite(subject: str, text: str | None, condition: str) -> str:
     return f"DELETE {{ {where} }}\n{insert}WHERE {{ OPTIONAL {{ {where} }} {condition} }}"
 
 
-def _compact(days: dict[str, dict[str, int]]) -> str:
-    return json.dumps(days, separators=(",", ":"), sort_keys=True)
+def _compact(days: dict[str, dict[str, int]], series: str) -> str:
+    """A month record's text. An incidents record is wrapped ({"incidents": days}) so that
+    its literal is never that of the events record of the month (where no two reports
+    of the month are one incident, the counts are the same): each record's literal must
+    occur nowhere else, or VoID's counts would be off."""
+    data = days if series == "events" else {series: days}
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
 def _record_triple(subject: str, text: str) -> str:
@@ -432,11 +533,16 @@ def _record_triple(subject: str, text: str) -> str:
     return f"<{subject}> <{RDF_VALUE}> {literal}"
 
 
-def _held_elsewhere(store: ReadableStore, graph: str, position: str, items: list) -> set:
+def _held_elsewhere(
+    store: ReadableStore, graph: str, position: str, items: list, *, only: str = ""
+) -> set:
     """Those of `items` (triples, or terms in `position`) that some data graph other
-    than `graph` holds. Each check stops at the first quad found outside `graph`."""
+    than `graph` holds (or graph `only`, if given). Each check stops at the first quad
+    found there."""
     found: set = set()
     outside = f"FILTER(?g != <{graph}> && ?g != <{STATISTICS_GRAPH}>)"
+    if only:
+        outside = f"FILTER(?g = <{only}>)"
     for start in range(0, len(items), VALUES_CHUNK):
         chunk = items[start : start + VALUES_CHUNK]
         if position == "triple":
@@ -486,10 +592,13 @@ SELECT ?s WHERE {{ GRAPH ?g {{ ?s <{RDF_VALUE}> ?o }} FILTER(?g != <{STATISTICS_
 LIMIT 1"""
 
 
-def count(store: ReadableStore, graphs: Iterable[str]) -> tuple[Statistics, dict[str, dict]]:
+def count(
+    store: ReadableStore, graphs: Iterable[str]
+) -> tuple[Statistics, dict[str, dict[str, dict]]]:
     """The statistics of the whole store, counted from scratch (reads every quad once),
-    and the month records. `graphs`: the store's named graphs."""
-    (row,) = list(store.select(DISTINCT_COUNTS))
+    and the month records of each series ("events", "incidents": month -> day -> kind
+    -> count). `graphs`: the store's named graphs."""
+    (row,) = list(store.query(DISTINCT_COUNTS))
     stats = Statistics(
         triples=int(row["triples"].value),
         entities=int(row["entities"].value),
@@ -499,7 +608,9 @@ def count(store: ReadableStore, graphs: Iterable[str]) -> tuple[Statistics, dict
         classes={r["class"].value: int(r["n"].value) for r in store.select(CLASS_COUNTS)},
         value_used=bool(list(store.select(VALUE_USED))),
     )
-    days: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    days: dict[str, dict[str, dict[str, dict[str, int]]]] = {
+        series: defaultdict(dict) for series, _ in SERIES
+    }
     total = 0
     for graph in graphs:
         if graph == STATISTICS_GRAPH:
@@ -507,23 +618,27 @@ def count(store: ReadableStore, graphs: Iterable[str]) -> tuple[Statistics, dict
         quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
         total += graph_hash(graph, triples)
-        for (day, kind), n in events_by_day(triples).items():
-            kinds = days[day[:7]].setdefault(day, {})
-            kinds[kind] = kinds.get(kind, 0) + n
+        for series, counts in by_day(triples).items():
+            for (day, kind), n in counts.items():
+                kinds = days[series][day[:7]].setdefault(day, {})
+                kinds[kind] = kinds.get(kind, 0) + n
     stats.fingerprint = total % FINGERPRINT_MODULUS
-    for month, by_day in sorted(days.items()):
-        totals: Counter[str] = Counter()
-        for kinds in by_day.values():
-            totals.update(kinds)
-        stats.events[month] = dict(sorted(totals.items()))
-    return stats, days
+    for series, _ in SERIES:
+        for month, found in sorted(days[series].items()):
+            totals: Counter[str] = Counter()
+            for kinds in found.values():
+                totals.update(kinds)
+            stats.series(series)[month] = dict(sorted(totals.items()))
+    return stats, {series: dict(months) for series, months in days.items()}
 
 
 def recount_update(store: ReadableStore, graphs: Iterable[str]) -> str:
     """The SPARQL Update that replaces the statistics graph by a fresh count."""
     stats, days = count(store, graphs)
     records = [(STATISTICS_GRAPH, stats.to_json())] + [
-        (MONTH_RECORD + month, _compact(by_day)) for month, by_day in sorted(days.items())
+        (prefix + month, _compact(found, series))
+        for series, prefix in SERIES
+        for month, found in sorted(days[series].items())
     ]
     lines = "\n".join(f"{_record_triple(subject, text)} ." for subject, text in records)
     return (
