@@ -127,10 +127,10 @@ def digest_files(paths: Iterable[str | Path]) -> list[Path]:
 def mapping_version() -> str:
     """A checksum of everything that decides how text becomes triples."""
     digest = hashlib.sha256()
-    # consolidate.py makes no digest's graph: it has a version of its own.
+    # consolidate.py and incidents.py make no digest's graph: they have a version of their own.
     code = Path(__file__).resolve().parent  # loader/, voxgraph/loader/ in a wheel
     sources = [
-        *sorted(p for p in code.rglob("*.py") if p.name != "consolidate.py"),
+        *sorted(p for p in code.rglob("*.py") if p.name not in ("consolidate.py", "incidents.py")),
         *sorted(MAPPINGS.glob("*")),
         ONTOLOGY,
         SHAPES,

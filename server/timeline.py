@@ -1,7 +1,7 @@
 """The timeline at /timeline: every incident by date, a page at a time, filterable by class
 and actor, under a chart of incidents per month by class; /timeline.csv, the chart's numbers.
 
-An incident (loader/consolidate.py: one happening, with the event reports of every
+An incident (loader/store/consolidate.py: one happening, with the event reports of every
 digest that reports it) is placed at its `vox:date` where its reports state one and
 agree, else at `vox:firstReported` (the date of the first digest reporting it), and
 marked so. Each is listed with "reported in N digests" and each report's sentence,
@@ -13,7 +13,7 @@ incident they continue from (`after=` / `before=` a date and an incident: keyset
 pagination, so a page costs the same wherever it is), and `from=` a date to start
 there. What a page reads is bounded by what it shows:
 
-- The loader keeps the number of incidents per day and class (loader/statistics.py),
+- The loader keeps the number of incidents per day and class (loader/store/statistics.py),
   so the page knows, from the month records alone, which days hold its incidents and
   how many come before them; it then asks for the incidents of those days only, and
   for the details (reports, sentences, actors) of the ones it shows.
@@ -45,14 +45,13 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from loader import statistics
-from loader.statistics import ALL_KINDS, Statistics
-from loader.store import GraphStore
-from server import linked_data as ld
-from server import paging
-from server.cache import kept_list
-from server.resources import rows
 from voxgraph import iris
+from voxgraph.loader.store import Store, statistics
+from voxgraph.loader.store.statistics import ALL_KINDS, Statistics
+from voxgraph.server import linked_data as ld
+from voxgraph.server import paging
+from voxgraph.server.cache import kept_list
+from voxgraph.server.linked_data import rows
 
 bp = Blueprint("timeline", __name__)
 
@@ -350,7 +349,7 @@ def day_page(
     return Page(keys, position, total)
 
 
-def day_incidents(store: GraphStore, days: list[str], kind: str) -> set[Key]:
+def day_incidents(store: Store, days: list[str], kind: str) -> set[Key]:
     """(day, incident) of every incident (of `kind`) placed on one of `days`."""
     if not days:
         return set()
@@ -362,7 +361,7 @@ def day_incidents(store: GraphStore, days: list[str], kind: str) -> set[Key]:
 # -- one actor's incidents -------------------------------------------------------------------
 
 
-def actor_entries(store: GraphStore, actor: str) -> list[tuple[str, str, str]]:
+def actor_entries(store: Store, actor: str) -> list[tuple[str, str, str]]:
     """(day, incident, class local name) of every incident naming `actor`, in order: one
     index entry each, kept for the actor's next pages and the chart."""
     if not actor.startswith(("http://", "https://")) or any(c in actor for c in '<>"{}| \\^`'):
@@ -407,7 +406,7 @@ def actor_label(store: Store, actor: str) -> str:
 # -- what the page shows of each incident ----------------------------------------------------
 
 
-def details(store: GraphStore, keys: list[Key]) -> list[Incident]:
+def details(store: Store, keys: list[Key]) -> list[Incident]:
     """The incidents of `keys`, in that order, with their actors and reports."""
     if not keys:
         return []
@@ -444,7 +443,7 @@ def details(store: GraphStore, keys: list[Key]) -> list[Incident]:
     return [found[iri] for _, iri in keys if iri in found]
 
 
-def first_spans(store: GraphStore, items: Iterable[str]) -> dict[str, tuple[int, int, str]]:
+def first_spans(store: Store, items: Iterable[str]) -> dict[str, tuple[int, int, str]]:
     """The first evidence span (begin, end, text) of each of `items` that has one."""
     spans: dict[str, tuple[int, int, str]] = {}
     values = " ".join(f"<{iri}>" for iri in items)
@@ -486,7 +485,7 @@ def month_counts(
 
 
 def chart(
-    store: GraphStore, counts: dict[str, dict[str, int]], first_month: str, kind: str
+    store: Store, counts: dict[str, dict[str, int]], first_month: str, kind: str
 ) -> dict | None:
     """Rows (one per class, most incidents first) of bars (one per month) for CHART_MONTHS
     months from `first_month`; None when there is nothing to draw."""
@@ -560,7 +559,7 @@ def _months(first: str, count: int) -> list[str]:
     return found
 
 
-def class_labels(store: GraphStore, kinds: list[str]) -> dict[str, str]:
+def class_labels(store: Store, kinds: list[str]) -> dict[str, str]:
     """The ontology's label of each class (local name -> "arrest"), one index seek each."""
     found = ld.labels(store, [(VOX + k, ONTOLOGY) for k in kinds])
     return {k: found[VOX + k] for k in kinds if VOX + k in found}

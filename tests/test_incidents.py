@@ -1,6 +1,6 @@
 """Incidents: the event reports of every digest consolidated into the happenings they report.
 
-First the joining rule on reports written by hand (loader.consolidate.join), then small
+First the joining rule on reports written by hand (loader/store/incidents.py: join), then small
 digest graphs written into real stores (both backends) and consolidated, then the issue's
 checks on the bundled corpus: every event report has exactly one incident, Afiaddin
 Mammadov's two arrest reports share one, no incident mixes different people.
@@ -22,15 +22,15 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from loader import consolidate, statistics
-from loader import load as pipeline
-from loader.consolidate import CaseStep, Report, case_links, join
-from loader.store import GraphStore, latest_snapshot
-from server.dumps import write_dump
 from tests.conftest import AnyStore, StoreFactory
 from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import consolidate, statistics_update
+from voxgraph.loader.store.dumps import write_dump
+from voxgraph.loader.store.incidents import CaseStep, Report, case_links, join
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 from voxgraph.paths import ONTOLOGY, ROOT
 
 AFFECTED, PARTICIPANT = str(VOX.affected), str(VOX.participant)
@@ -373,7 +373,7 @@ def test_loading_one_digest_at_a_time_in_reverse_gives_the_same_incidents(
     assert [o.full for o in outcomes] == [True, False, False, False, False]
     graph = str(iris.INCIDENTS_GRAPH)
     assert sorted(map(str, store.quads(graph))) == sorted(map(str, corpus_store.quads(graph)))
-    fresh, _ = statistics.count(store, store.named_graphs())
+    fresh, _ = statistics_update.count(store, store.named_graphs())
     assert store.statistics() == fresh, "the incremental patches kept the statistics exact"
     assert fresh.incident_total() == fresh.classes[str(VOX.Incident)]
 

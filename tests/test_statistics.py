@@ -14,7 +14,7 @@ from rdflib import URIRef
 from tests.conftest import AnyStore, OxigraphServer, StoreFactory
 from voxgraph.iris import GRAPH
 from voxgraph.loader import pipeline
-from voxgraph.loader.store import statistics
+from voxgraph.loader.store import statistics, statistics_update
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import CORPUS
@@ -24,7 +24,7 @@ DIGEST_GRAPH = str(GRAPH["digest/2022-11-08"])
 
 
 def counted_afresh(store: AnyStore) -> tuple[statistics.Statistics, dict]:
-    stats, days = statistics.count(store, store.named_graphs())
+    stats, days = statistics_update.count(store, store.named_graphs())
     return stats, {month: days[month] for month in days}
 
 
@@ -141,7 +141,7 @@ def test_on_a_remote_store_a_write_computed_before_another_loaders_is_not_applie
     mine, theirs = RemoteStore(oxigraph_server.url), RemoteStore(oxigraph_server.url)
     pipeline.run([CORPUS / "2022-11-04.txt"], mine)
     body = "<urn:x:a> <urn:x:b> <urn:x:c> ."
-    stale = statistics.replacement(mine, "urn:x:mine", body)
+    stale = statistics_update.replacement(mine, "urn:x:mine", body)
     theirs.replace_graph(URIRef("urn:x:theirs"), "<urn:x:d> <urn:x:e> <urn:x:f> .")
     mine.update(stale.operations)  # computed before their write: it must not apply
     assert statistics.record(mine) != stale.record

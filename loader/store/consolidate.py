@@ -35,7 +35,7 @@ digest and by class and actor. A batch touching a large part of the store, or a 
 whose incidents graph is missing or from another version of this module, is consolidated
 in full (one read of all events). Either way what is written is a patch: the triples of
 the subjects it touches, before and after; their difference goes into one update with the
-change to the store's statistics (loader/statistics.patch_update), so neither the write
+change to the store's statistics (statistics_update.patch_update), so neither the write
 nor the statistics read the rest of the graph. The graph states `owl:versionInfo` only while it
 agrees with the digests: the loader removes it before storing a batch and this module
 writes it back, so a loader killed in between leaves a store that the next load
@@ -46,10 +46,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -58,19 +57,19 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.loader.store import statistics
+from voxgraph.loader.store import incidents, statistics_update
+from voxgraph.loader.store.incidents import (
+    CASE_STAGES,
+    CONCERN_NAMES,
+    CaseStep,
+    Incident,
+    Report,
+    case_links,
+    in_order,
+    join,
+)
 from voxgraph.paths import ONTOLOGY
 
-WINDOW = timedelta(days=21)
-DATE_TOLERANCE = timedelta(days=1)
-# The stages of a case, in the order they follow one another (vox:nextInCase).
-CASE_STAGES = {
-    str(VOX[name]): rank
-    for rank, name in enumerate(
-        ["Investigation", "Arrest", "Charge", "Sentencing", "CourtDecision", "Release"]
-    )
-}
-CONCERNS = (VOX.affected, VOX.participant)
 ROLES = (VOX.agent, VOX.affected, VOX.participant, VOX.place)
 FULL_SHARE = 0.2  # a batch touching this share of the digests or more: consolidate in full
 VALUES_CHUNK = 400  # terms per VALUES block
@@ -80,179 +79,17 @@ WRITE_CHUNK = 5000  # triples per INSERT DATA / DELETE DATA of a full consolidat
 GRAPH = iris.INCIDENTS_GRAPH
 _G = f"<{GRAPH}>"
 _NODE = ox.NamedNode(str(GRAPH))
-_PLANNED = str(VOX.Planned)
 _EVENT = str(VOX.Event)
 
 
 @cache
 def version() -> str:
-    """A checksum of this module and the ontology (class labels make incident labels)."""
+    """A checksum of this module, the joining rule and the ontology (class labels make
+    incident labels)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(incidents.__file__).read_bytes())
     digest.update(ONTOLOGY.read_bytes())
     return "incidents-" + digest.hexdigest()[:16]
-
-
-# -- the joining rule ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    """One vox:Event as consolidation sees it."""
-
-    iri: str
-    event_class: str
-    digest: str
-    reported: date  # the digest's date
-    date: date | None = None  # the stated vox:date (the earliest, if several)
-    status: str | None = None
-    roles: frozenset[tuple[str, str]] = frozenset()  # (property IRI, actor IRI)
-
-    def actors(self, prop: ox.NamedNode | str) -> frozenset[str]:
-        return frozenset(actor for role, actor in self.roles if role == str(prop))
-
-    @property
-    def concerns(self) -> frozenset[str]:
-        """The people and organisations it is about: affected and participants."""
-        return frozenset(actor for role, actor in self.roles if role in _CONCERN_IRIS)
-
-    @property
-    def group(self) -> tuple[str, frozenset[str]]:
-        """Reports can join only within a group: one class, one named set."""
-        return self.event_class, self.concerns
-
-    def days(self) -> tuple[date, date]:
-        """The days on which the happening can have taken place, by this report."""
-        if self.date is not None:
-            return self.date - DATE_TOLERANCE, self.date + DATE_TOLERANCE
-        if self.status == _PLANNED:
-            return self.reported, self.reported + WINDOW
-        return self.reported - WINDOW, self.reported
-
-
-_CONCERN_IRIS = {str(p) for p in CONCERNS}
-CONCERN_NAMES = ("vox:affected", "vox:participant")
-
-
-@dataclass
-class Incident:
-    """Reports of one happening; the first one names it."""
-
-    reports: list[Report]
-    earliest: date  # the days all its reports allow
-    latest: date
-
-    @classmethod
-    def founded_by(cls, report: Report) -> Incident:
-        return cls([report], *report.days())
-
-    @property
-    def iri(self) -> str:
-        return str(iris.incident_iri(self.reports[0].iri))
-
-    @property
-    def event_class(self) -> str:
-        return self.reports[0].event_class
-
-    def accepts(self, report: Report) -> bool:
-        """The joining rule for a report of the same group (see the module's docstring)."""
-        if not report.concerns or any(r.digest == report.digest for r in self.reports):
-            return False
-        first, last = report.days()
-        return max(first, self.earliest) <= min(last, self.latest)
-
-    def add(self, report: Report) -> None:
-        first, last = report.days()
-        self.reports.append(report)
-        self.earliest, self.latest = max(first, self.earliest), min(last, self.latest)
-
-    def actors(self, prop: ox.NamedNode | str) -> set[str]:
-        return {actor for r in self.reports for actor in r.actors(prop)}
-
-    @property
-    def date(self) -> date | None:
-        """The day its reports state, if those that state one agree."""
-        stated = {r.date for r in self.reports if r.date is not None}
-        return stated.pop() if len(stated) == 1 else None
-
-    @property
-    def digests(self) -> set[str]:
-        return {r.digest for r in self.reports}
-
-    def step(self) -> CaseStep:
-        return CaseStep(
-            self.iri,
-            self.event_class,
-            frozenset(self.actors(VOX.affected)),
-            frozenset(self.digests),
-            self.date,
-            min(r.reported for r in self.reports),
-        )
-
-
-def _in_order(reports: Iterable[Report]) -> list[Report]:
-    return sorted(reports, key=lambda r: (r.reported, r.iri))
-
-
-def join(reports: Iterable[Report]) -> list[Incident]:
-    """The incidents that `reports` make, each report in exactly one (the joining rule).
-
-    The result depends on the set of reports only: they are taken by digest date, then
-    IRI, and each joins the first incident of its group it fits, or founds one.
-    """
-    incidents: list[Incident] = []
-    open_by_group: dict[tuple[str, frozenset[str]], list[Incident]] = defaultdict(list)
-    for report in _in_order(reports):
-        candidates = open_by_group[report.group] if report.concerns else []
-        target = next((i for i in candidates if i.accepts(report)), None)
-        if target is None:
-            target = Incident.founded_by(report)
-            candidates.append(target)
-            incidents.append(target)
-        else:
-            target.add(report)
-    return incidents
-
-
-# -- chains of a case ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseStep:
-    """An incident as the case chains see it."""
-
-    iri: str
-    event_class: str
-    affected: frozenset[str]
-    digests: frozenset[str]
-    date: date | None
-    first_reported: date
-
-
-def case_links(steps: Iterable[CaseStep], people: set[str] | None = None) -> set[tuple[str, str]]:
-    """(earlier, later) incident pairs of one person's case that a digest reports together.
-
-    For each person (of `people`, or everyone), their incidents of the case classes
-    (CASE_STAGES) are put in the order of the stages, then by date; each is linked to the
-    next one that some digest reports together with it: the text tells them as one story.
-    """
-    by_person: dict[str, list[CaseStep]] = defaultdict(list)
-    for step in steps:
-        if step.event_class in CASE_STAGES:
-            for person in step.affected:
-                if people is None or person in people:
-                    by_person[person].append(step)
-    links: set[tuple[str, str]] = set()
-    for case in by_person.values():
-        ordered = sorted(
-            set(case),
-            key=lambda s: (CASE_STAGES[s.event_class], s.date or s.first_reported, s.iri),
-        )
-        for index, step in enumerate(ordered):
-            later = (s for s in ordered[index + 1 :] if s.digests & step.digests)
-            following = next(later, None)
-            if following is not None:
-                links.add((step.iri, following.iri))
-    return links
 
 
 # -- RDF ------------------------------------------------------------------------------
@@ -391,7 +228,7 @@ def read_reports(store, *, digests: Iterable[str] | None = None, events=None) ->
                 frozenset(entry.get("roles", ())),
             )
         )
-    return _in_order(reports)
+    return in_order(reports)
 
 
 def _names(store, actors: set[str]) -> dict[str, str]:
@@ -493,7 +330,7 @@ def _triple(quad: ox.Quad) -> ox.Triple:
 
 def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[int, int]:
     """Make the triples `old` of the incidents graph `new`, the rest staying as it is, with
-    the store's statistics (loader/statistics.py) in the same update: `old` holds every
+    the store's statistics (loader/store/statistics.py) in the same update: `old` holds every
     triple of the subjects the patch touches. Returns (triples dropped, triples added)."""
     old, new = set(old), set(new)
     operations = [
@@ -501,7 +338,7 @@ def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[i
         for verb, triples in (("DELETE", old - new), ("INSERT", new - old))
         for chunk in _text_chunks({f"{t} ." for t in triples})
     ]
-    counts = statistics.patch_update(store, str(GRAPH), old, new)
+    counts = statistics_update.patch_update(store, str(GRAPH), old, new)
     if counts:
         operations.append(counts)
     if operations:
@@ -511,7 +348,7 @@ def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[i
 
 def _parsed(lines: Iterable[str]) -> list[ox.Triple]:
     """N-Triples lines as the store keeps them."""
-    return statistics.as_stored("\n".join(lines))
+    return statistics_update.as_stored("\n".join(lines))
 
 
 def all_digests(store) -> list[str]:

@@ -32,7 +32,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from voxgraph.loader.store import statistics
+from voxgraph.loader.store import statistics, statistics_update
 from voxgraph.loader.store.statistics import Statistics
 from voxgraph.paths import ROOT
 
@@ -163,7 +163,7 @@ class GraphStore:
         (loader/store/statistics.py) has them brought up to date in the same transaction.
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        counts = statistics.replacement_update(self, str(name), body)
+        counts = statistics_update.replacement_update(self, str(name), body)
         self.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
             + (f" ;\n{counts}" if counts else "")
@@ -186,7 +186,7 @@ class GraphStore:
         return None
 
     def remove_graph(self, name: URIRef) -> None:
-        counts = statistics.replacement_update(self, str(name), "")
+        counts = statistics_update.replacement_update(self, str(name), "")
         self.update(f"DROP SILENT GRAPH <{name}>" + (f" ;\n{counts}" if counts else ""))
 
     def update(self, sparql: str) -> None:
@@ -200,7 +200,7 @@ class GraphStore:
     def recount_statistics(self) -> Statistics:
         """Count the statistics of the whole store afresh (reads every quad) and keep
         them from now on: every later replace_graph and remove_graph updates them."""
-        self.update(statistics.recount_update(self, self.named_graphs()))
+        self.update(statistics_update.recount_update(self, self.named_graphs()))
         counted = self.statistics()
         assert counted is not None
         return counted

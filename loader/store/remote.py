@@ -40,7 +40,7 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from voxgraph.loader.store import statistics
+from voxgraph.loader.store import statistics, statistics_update
 from voxgraph.loader.store.oxigraph import (
     Pattern,
     graph_as_ntriples,
@@ -219,12 +219,12 @@ class RemoteStore:
     ) -> None:
         """Run `data(guard)` (the data's operations) with the statistics' own, in one
         update. Other loaders may write to the server meanwhile, so every operation holds
-        only while the statistics are as they were read (statistics.Change); if another
+        only while the statistics are as they were read (statistics_update.Change); if another
         writer came between, nothing was applied and it is done again, from a fresh read.
         `refused()` says the data's own condition kept it from applying (then the
         statistics did not change either, as they should not)."""
         for _ in range(WRITE_ATTEMPTS):
-            change = statistics.replacement(self, str(name), body, condition)
+            change = statistics_update.replacement(self, str(name), body, condition)
             if change is None:
                 self.update(data(""))
                 return
@@ -242,7 +242,7 @@ class RemoteStore:
 
     def recount_statistics(self) -> Statistics:
         """Count the statistics afresh (reads every quad) and keep them from now on."""
-        self.update(statistics.recount_update(self, self.named_graphs()))
+        self.update(statistics_update.recount_update(self, self.named_graphs()))
         counted = self.statistics()
         assert counted is not None
         return counted
