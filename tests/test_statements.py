@@ -325,3 +325,20 @@ def test_a_body_the_digest_only_describes_speaks_under_its_description() -> None
     )
     assert s.speaker.key == "presidential-press-service", s.speaker
     assert s.paraphrase == "The presidents discussed the border by phone", s.paraphrase
+
+
+def test_a_quoted_clause_that_ends_the_paraphrase_is_the_quote() -> None:
+    s = only(
+        statements(
+            "Ali Karimli said the ban was unlawful and that its authors "
+            '"will answer for it before the voters."'
+        )
+    )
+    assert s.quote == "will answer for it before the voters.", f"quoted clause not the quote: {s}"
+    assert s.paraphrase and s.paraphrase.startswith("the ban was unlawful"), s.paraphrase
+
+
+def test_a_quoted_label_inside_the_paraphrase_stays_a_paraphrase() -> None:
+    s = only(statements("Ali Karimli called the verdict “a message to the opposition”."))
+    assert s.quote is None, f"a quoted noun phrase taken for the speaker's words: {s.quote}"
+    assert s.paraphrase and "message to the opposition" in s.paraphrase, s.paraphrase

@@ -62,6 +62,7 @@ from loader.parse import Digest, Paragraph, Span
 # What may stand between a cue and the quotation it introduces: "wrote on
 # Facebook:", "said in an interview with Meydan TV,", "stated that".
 LEAD_GAP = 100
+FINITE = ("VBD", "VBZ", "VBP", "MD")  # tags of a finite verb
 # A source tail, a contrast or a time clause ends a reported clause.
 CLAUSE_END = re.compile(
     r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|while|whereas)\s+.+$", re.IGNORECASE
@@ -335,6 +336,8 @@ def _what_was_said(
                 # 'states that …, and “cases … determined.”': the quote ends the clause
                 kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", before)
                 return inside, (Span(clause.begin, clause.begin + len(kept)) if kept else None)
+            if _quoted_words(c, inside, clause):
+                return inside, clause
         return None, clause
     subject = subject_of(verb)
     before = [
@@ -347,6 +350,21 @@ def _what_was_said(
     if verb.lemma_.lower() in load_cues().predicate_lemmas:
         return None, _predicate(text, verb)
     return None, None
+
+
+def _quoted_words(c: Context, quote: Span, clause: Span) -> bool:
+    """A quotation that ends a reported clause is the speaker's own words when
+    it is a clause of its own (a finite verb: 'said that those who violate
+    them "will bear responsibility"') or closes the sentence inside its marks
+    ('had become "a convenient tool for repression."'); a quoted phrase with
+    the stop outside ('called the verdict “revenge for the truth”.') is a
+    label inside the paraphrase."""
+    if re.search(r"[^\W_]", c.text[quote.end : clause.end + 2]):
+        return False  # words follow it: the quotation is inside the clause
+    if c.text[quote.begin : quote.end].rstrip()[-1:] in ".!?…":
+        return True
+    words = c.doc.char_span(quote.begin, quote.end, alignment_mode="expand")
+    return words is not None and any(t.tag_ in FINITE for t in words)
 
 
 def _introduces(lead: str) -> bool:
