@@ -249,3 +249,9 @@ def test_a_name_at_the_end_of_a_long_title_or_named_to_an_office() -> None:
     assert (
         roles.get("asif-rustamov") == "Chairman of the Parliamentary Committee on Human Rights"
     ), roles
+
+
+def test_surname_first_with_a_patronymic_after_a_title_keeps_the_surname() -> None:
+    found = mentions("War veteran Huseynli Orkhan Rafig oghlu was detained in Baku.")
+    people = [m.actor.key for m in found if m.actor.type == "Person"]
+    assert people == ["orkhan-huseynli"], f"surname-first name with patronymic misread: {people}"

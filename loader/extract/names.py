@@ -40,9 +40,14 @@ from voxgraph.iris import slug
 
 def _name_root(doc: Doc, names: list[Word]) -> Token:
     """The head of a name in the parse: its word whose head lies outside it
-    (the last such, for a run the parser split)."""
+    (the last such, for a run the parser split); a patronymic after the name
+    that the parser made its head ("Guliyev Tural Rasim oghlu") heads it."""
     first, last = names[0].first, names[-1].last
+    after = doc[last + 1] if last + 1 < len(doc) else None
     roots = [doc[i] for i in range(first, last + 1) if not first <= doc[i].head.i <= last]
+    if after is not None and after.lower_ in load_cues().patronymics:
+        if any(r.head == after for r in roots):
+            return after
     return roots[-1] if roots else doc[last]
 
 
@@ -82,8 +87,6 @@ def _person_cue(doc: Doc, names: list[Word], found: list[Mention], cues: Cues) -
     root = _name_root(doc, names)
     first, last = names[0].first, names[-1].last
     after = doc[last + 1] if last + 1 < len(doc) else None
-    if after is not None and after.lower_ in cues.patronymics and root.head == after:
-        root = after  # "Guliyev Tural Rasim oghlu, an activist": the patronymic heads the name
     if (
         after is not None
         and after.lower_ == "as"
