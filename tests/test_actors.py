@@ -255,3 +255,9 @@ def test_surname_first_with_a_patronymic_after_a_title_keeps_the_surname() -> No
     found = mentions("War veteran Huseynli Orkhan Rafig oghlu was detained in Baku.")
     people = [m.actor.key for m in found if m.actor.type == "Person"]
     assert people == ["orkhan-huseynli"], f"surname-first name with patronymic misread: {people}"
+
+
+def test_a_name_in_apposition_to_a_relative_keeps_its_given_name() -> None:
+    found = mentions("His wife, Leyla Mammadova, said that her husband is ill.")
+    people = [m.actor.key for m in found if m.actor.type == "Person"]
+    assert people == ["leyla-mammadova"], f"a name cut to its surname: {people}"

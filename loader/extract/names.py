@@ -69,9 +69,12 @@ def _name_part(doc: Doc, names: list[Word]) -> list[Word]:
         return names
     entity = doc[names[-1].last]
     if entity.ent_type_ == "PERSON":
-        # the recogniser sees where the name begins: 'Movement for Civic Dignity Javid Rzayev'
+        # the recogniser sees where the name begins: 'Movement for Civic Dignity Javid
+        # Rzayev'; but one word is no whole name ('Leyla Mammadova' with only the
+        # surname recognised)
         begin = next(e.start for e in doc.ents if e.start <= entity.i < e.end)
-        part = [w for w in part if w.first >= begin] or part
+        recognised = [w for w in part if w.first >= begin]
+        part = recognised if len(recognised) > 1 else part
     return names[names.index(part[0]) :]
 
 
