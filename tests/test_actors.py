@@ -200,6 +200,17 @@ def test_a_title_before_a_surname_names_the_registry_person_with_that_role() -> 
     )
 
 
+def test_a_bare_surname_after_a_titled_subject_is_that_person() -> None:
+    pairs = resolved(
+        "The wife of Rauf Aliyev wrote that he is ill. In a speech, President Aliyev said "
+        "the measures were needed. Aliyev also said that the doctors work day and night."
+    )
+    bare = [key for surface, key in pairs if surface == "Aliyev"]
+    assert bare == ["ilham-aliyev", "ilham-aliyev"], (
+        f"the bare 'Aliyev' after 'President Aliyev said' is the president, not Rauf: {pairs}"
+    )
+
+
 def test_a_bare_surname_goes_to_the_full_name_in_the_digest_before_the_registry() -> None:
     pairs = resolved(
         "Guliyev Tural Rasim oghlu, an activist, was detained in Baku. Guliyev later said that "

@@ -45,9 +45,9 @@ def _name_root(doc: Doc, names: list[Word]) -> Token:
     first, last = names[0].first, names[-1].last
     after = doc[last + 1] if last + 1 < len(doc) else None
     roots = [doc[i] for i in range(first, last + 1) if not first <= doc[i].head.i <= last]
-    if after is not None and after.lower_ in load_cues().patronymics:
-        if any(r.head == after for r in roots):
-            return after
+    patronymic = after is not None and after.lower_ in load_cues().patronymics
+    if patronymic and any(r.head == after for r in roots):
+        return after
     return roots[-1] if roots else doc[last]
 
 

@@ -52,7 +52,7 @@ def short_references(
     """Bare surnames and given names of persons, and registered one-word names.
 
     Within the digest first: a surname (or a given name) refers to the last
-    person of that surname (given name) named in full before it, so that
+    person of that surname (given name) named in full, or by title, before it, so that
     Ilham, Jahangir and Kamran Aliyev stay apart; failing that, to the only
     such person the digest names later. A title before a surname ('President
     Aliyev') names the person the registry gives that title, before anyone
@@ -83,6 +83,11 @@ def short_references(
         actor = None
         if title is not None and title.text[:1].isupper() and cues.is_role_noun(title.text):
             actor = _titled_entry(surnames.get(key, []), title.text)
+            if actor is not None and doc[word.last].dep_ in ("nsubj", "nsubjpass"):
+                # 'President Aliyev said …, Aliyev also said': a titled subject is named
+                # last; one in a by-phrase ('a decree signed by President Aliyev') is not
+                # who the next sentence goes on about
+                people.append(Mention(actor, Span(word.begin, word.end), word.text))
         actor = actor or _antecedent_person(people, key, word.begin)
         if actor is None:
             entries = short_names.get(key) or surnames.get(key) or []
@@ -107,9 +112,11 @@ def _given_name_of(mention: Mention) -> str:
 def _antecedent_person(people: list[Mention], key: str, offset: int) -> Actor | None:
     """The person of that surname (or given name) named in full last before
     `offset`, else the only one named after it."""
-    for mention in reversed(people):
-        if mention.span.begin < offset and key in (surname_of(mention), _given_name_of(mention)):
-            return mention.actor
+    before = [
+        m for m in people if m.span.begin < offset and key in (surname_of(m), _given_name_of(m))
+    ]
+    if before:
+        return max(before, key=lambda m: m.span.begin).actor
     for part in (surname_of, _given_name_of):
         later = {m.actor for m in people if part(m) == key}
         if len(later) == 1:
