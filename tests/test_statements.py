@@ -342,3 +342,12 @@ def test_a_quoted_label_inside_the_paraphrase_stays_a_paraphrase() -> None:
     s = only(statements("Ali Karimli called the verdict “a message to the opposition”."))
     assert s.quote is None, f"a quoted noun phrase taken for the speaker's words: {s.quote}"
     assert s.paraphrase and "message to the opposition" in s.paraphrase, s.paraphrase
+
+
+def test_a_participle_of_saying_that_sets_the_scene_is_no_statement() -> None:
+    s = only(statements("Speaking in Baku on Sunday, Ali Karimli said that the talks had failed."))
+    assert s.paraphrase == "the talks had failed", f"'Speaking in Baku' taken for words: {s}"
+    found = statements(
+        "Ali Karimli announced a hunger strike on Monday, demanding a review of his case."
+    )
+    assert not found, f"the purpose of a protest taken for a statement: {found}"

@@ -347,7 +347,7 @@ def _what_was_said(
     ]
     if before:
         return before[-1], None
-    if verb.lemma_.lower() in load_cues().predicate_lemmas:
+    if verb.lemma_.lower() in load_cues().predicate_lemmas and not _setting(verb):
         return None, _predicate(text, verb)
     return None, None
 
@@ -365,6 +365,14 @@ def _quoted_words(c: Context, quote: Span, clause: Span) -> bool:
         return True
     words = c.doc.char_span(quote.begin, quote.end, alignment_mode="expand")
     return words is not None and any(t.tag_ in FINITE for t in words)
+
+
+def _setting(verb: Token) -> bool:
+    """A participle clause on another verb ('Speaking in Lachin, Aliyev said',
+    'announced a hunger strike, demanding a review of his case') sets the
+    scene or gives a purpose: with no clause or quotation of its own it is no
+    statement."""
+    return verb.tag_ == "VBG" and verb.dep_ == "advcl"
 
 
 def _introduces(lead: str) -> bool:
