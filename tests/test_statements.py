@@ -351,3 +351,9 @@ def test_a_participle_of_saying_that_sets_the_scene_is_no_statement() -> None:
         "Ali Karimli announced a hunger strike on Monday, demanding a review of his case."
     )
     assert not found, f"the purpose of a protest taken for a statement: {found}"
+
+
+def test_protesting_somewhere_is_an_action_not_a_statement() -> None:
+    assert not statements("Ali Karimli protested in front of the court on Monday.")
+    s = only(statements("Ali Karimli protested that the court had not heard the witnesses."))
+    assert s.paraphrase == "the court had not heard the witnesses", s
