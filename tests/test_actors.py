@@ -272,3 +272,12 @@ def test_a_name_in_apposition_to_a_relative_keeps_its_given_name() -> None:
     found = mentions("His wife, Leyla Mammadova, said that her husband is ill.")
     people = [m.actor.key for m in found if m.actor.type == "Person"]
     assert people == ["leyla-mammadova"], f"a name cut to its surname: {people}"
+
+
+def test_an_abbreviation_defined_in_brackets_names_the_body_later() -> None:
+    found = mentions(
+        "A deminer of the National Mine Clearance Agency (NMCA) was injured. "
+        "According to NMCA, the area had not been cleared."
+    )
+    keys = [(m.surface, m.actor.key) for m in found]
+    assert ("NMCA", "national-mine-clearance-agency") in keys, f"abbreviation not resolved: {keys}"

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 from loader.extract.facts import Mention
 from loader.extract.names import described_bodies, new_people
 from loader.extract.nlp import analyse
-from loader.extract.organisations import merge_variants, new_organizations
+from loader.extract.organisations import abbreviations, merge_variants, new_organizations
 from loader.extract.references import described, short_references
 from loader.extract.registry_names import outermost, registry_mentions, spelling_key
 from loader.extract.roles import find_roles
@@ -51,5 +51,6 @@ def find_mentions(digest: Digest, registry: Registry, doc: Doc | None = None) ->
     full = [m for m in full if m.span not in swallowed] + organizations
     full += described_bodies(doc, [m.span for m in full], full)
     full = merge_variants(full, registry)
+    full += abbreviations(doc.text, full)
     full += short_references(doc, words, full, registry)
     return sorted(full, key=lambda m: m.span.begin)

@@ -281,3 +281,27 @@ def _ends(name: str) -> tuple[str, str]:
     """First and last word of a name, spelling-folded: (given name, surname)."""
     words = spelling_key(name).split()
     return (words[0], words[-1]) if len(words) > 1 else ("", words[0] if words else "")
+
+
+ABBREVIATION = re.compile(r"\s*\(([A-Z][A-Za-z]*[A-Z])\)")  # "(ANAMA)", "(YAP)"
+
+
+def abbreviations(text: str, mentions: list[Mention]) -> list[Mention]:
+    """An abbreviation the digest defines in brackets after a body's name
+    ('the Azerbaijan National Agency for Mine Action (ANAMA)') names that body
+    wherever it stands on its own later ('according to ANAMA')."""
+    defined: dict[str, tuple[Actor, int]] = {}
+    for m in mentions:
+        if m.actor.type in ("Person", "Place"):
+            continue
+        found = ABBREVIATION.match(text, m.span.end)
+        if found and found.group(1) not in defined:
+            defined[found.group(1)] = (m.actor, found.end())
+    taken = [m.span for m in mentions]
+    new: list[Mention] = []
+    for abbreviation, (actor, after) in defined.items():
+        for use in re.finditer(rf"\b{re.escape(abbreviation)}\b", text[after:]):
+            span = Span(after + use.start(), after + use.end())
+            if not any(t.begin <= span.begin < t.end for t in taken):
+                new.append(Mention(actor, span, abbreviation))
+    return new
