@@ -357,3 +357,13 @@ def test_protesting_somewhere_is_an_action_not_a_statement() -> None:
     assert not statements("Ali Karimli protested in front of the court on Monday.")
     s = only(statements("Ali Karimli protested that the court had not heard the witnesses."))
     assert s.paraphrase == "the court had not heard the witnesses", s
+
+
+def test_the_outlet_is_the_last_outlet_named_in_the_paragraph() -> None:
+    s = only(
+        statements(
+            "A reporter of the online outlet Meydan TV was detained. According to the outlet, "
+            "she was not allowed to call a lawyer."
+        )
+    )
+    assert s.speaker.key == "meydan-tv", f"'the outlet' not resolved to the outlet named: {s}"

@@ -223,7 +223,8 @@ def _titled(c: Context, head: Token) -> Actor | None:
 
 def _organisation(c: Context, head: Token) -> Actor | None:
     """'the ministry', 'the Party', 'the embassy' -> the last actor named with
-    that noun in its name."""
+    that noun in its name; 'the outlet', 'the newspaper' -> else the last body
+    of that kind named in the paragraph (mappings/cues.yaml, organization_nouns)."""
     if head.pos_ not in ("NOUN", "PROPN"):
         return None
     if head.lemma_.lower() not in load_cues().organisation_nouns:
@@ -232,6 +233,13 @@ def _organisation(c: Context, head: Token) -> Actor | None:
     modifiers = [t.lower_ for t in head.children if t.dep_ in ("amod", "compound")]
     if actor is not None and all(m in actor.label.casefold() for m in modifiers):
         return actor  # 'the party'; but 'the presidential press service' is no other service
+    kind = load_cues().organization_nouns.get(head.lemma_.lower())
+    if actor is None and kind is not None and not modifiers:
+        # 'the online outlet Kanal Azad … According to the outlet': the last body of
+        # the kind the noun names, in this paragraph
+        for mention in reversed(c.mentions):
+            if c.paragraph <= mention.span.begin < head.idx and mention.actor.type == kind:
+                return mention.actor
     return None
 
 
