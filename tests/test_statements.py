@@ -367,3 +367,27 @@ def test_the_outlet_is_the_last_outlet_named_in_the_paragraph() -> None:
         )
     )
     assert s.speaker.key == "meydan-tv", f"'the outlet' not resolved to the outlet named: {s}"
+
+
+GOVERNMENTS = Registry(
+    [
+        *REGISTRY.entries,
+        Entry("armenia", "Armenia", "Country"),
+        Entry("nagorno-karabakh-republic", "Nagorno-Karabakh Republic", "GovernmentBody"),
+    ]
+)
+
+
+def test_a_government_noun_speaks_for_its_country_or_the_place_it_governs() -> None:
+    text = (
+        "Center for National and International Studies\n\nPolitics\n\n"
+        "The Armenian government claimed that the shots came from Azerbaijan. "
+        "The authorities in Nagorno-Karabakh reported that two civilians were wounded. "
+        "His side said nothing.\n\nMay 2, 2023\n"
+    )
+    digest = parse_digest(text, source="snippet.txt")
+    found = find_statements(digest, find_mentions(digest, GOVERNMENTS))
+    speakers = [s.speaker.key for s in found]
+    assert speakers == ["armenia", "nagorno-karabakh-republic"], (
+        f"governments by demonym or governed place: {speakers}"
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from loader.extract.facts import Mention
-from loader.extract.names import described_bodies, new_people
+from loader.extract.names import described_bodies, governments, new_people
 from loader.extract.nlp import analyse
 from loader.extract.organisations import abbreviations, merge_variants, new_organizations
 from loader.extract.references import described, short_references
@@ -50,6 +50,7 @@ def find_mentions(digest: Digest, registry: Registry, doc: Doc | None = None) ->
     )
     full = [m for m in full if m.span not in swallowed] + organizations
     full += described_bodies(doc, [m.span for m in full], full)
+    full += governments(doc, [m.span for m in full], registry)
     full = merge_variants(full, registry)
     full += abbreviations(doc.text, full)
     full += short_references(doc, words, full, registry)

@@ -25,7 +25,7 @@ from loader.extract.organisations import (
     organization_mention,
     repeated_organizations,
 )
-from loader.extract.registry_names import spelling_key, surname_keys
+from loader.extract.registry_names import actor_from_entry, spelling_key, surname_keys
 from loader.extract.words import (
     Taken,
     Word,
@@ -181,6 +181,43 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
         surface = doc.text[span.begin : span.end]
         kind = cues.organization_heads.get(token.text.capitalize(), "Organization")
         found.append(Mention(Actor(slug(surface), surface, kind), span, surface))
+    return found
+
+
+def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention]:
+    """Governments the digest names by a noun where they speak: 'The Armenian
+    government claimed', 'according to the Azerbaijani side' are the country
+    of the demonym; 'the Karabakh Armenian authorities', 'the authorities in
+    Nagorno-Karabakh said' the body that governs the place (a place beats a
+    demonym). The words of mappings/cues.yaml; ids the registry lacks name no one."""
+    cues = load_cues()
+    inside = Taken(taken)
+    found = []
+    for token in doc:
+        if token.pos_ != "NOUN" or token.lemma_.lower() not in cues.government_nouns:
+            continue
+        if token.idx in inside or not _speaks(token):
+            continue
+        modifiers = [t for t in token.children if t.dep_ in ("amod", "compound", "nmod")]
+        places = [t for t in token.subtree if t.i < token.i and t.pos_ == "PROPN"] + [
+            g
+            for prep in token.children
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "of")
+            for g in prep.subtree
+            if g.pos_ == "PROPN"
+        ]
+        body = next(
+            (cues.governed_places[t.text] for t in places if t.text in cues.governed_places), None
+        )
+        body = body or next(
+            (cues.demonyms.get(t.text) for t in modifiers if t.text in cues.demonyms), None
+        )
+        entry = registry.by_id.get(body) if body else None
+        if entry is None:
+            continue
+        begin = min([token.idx] + [t.idx for t in modifiers if t.idx not in inside])
+        span = Span(begin, token.idx + len(token))  # a place named in it keeps its mention
+        found.append(Mention(actor_from_entry(entry), span, doc.text[span.begin : span.end]))
     return found
 
 
