@@ -391,3 +391,10 @@ def test_a_government_noun_speaks_for_its_country_or_the_place_it_governs() -> N
     assert speakers == ["armenia", "nagorno-karabakh-republic"], (
         f"governments by demonym or governed place: {speakers}"
     )
+
+
+def test_a_denial_keeps_its_verb() -> None:
+    s = only(statements("The Ministry of Defense denied that its units had opened fire."))
+    assert s.paraphrase == "denied that its units had opened fire", (
+        f"a denial reported as the claim it denies: {s.paraphrase}"
+    )

@@ -38,6 +38,7 @@ class Cues:
     governed_places: dict[str, str]  # 'Karabakh' -> the registry id of the body governing it
     speech_lemmas: frozenset[str]
     predicate_lemmas: frozenset[str]
+    negating_lemmas: frozenset[str]
     speech_nouns: frozenset[str]
     medium_nouns: frozenset[str]
     voice_nouns: frozenset[str]
@@ -76,6 +77,7 @@ def load_cues(path: Path = CUES) -> Cues:
         governed_places=dict(raw["governed_places"]),
         speech_lemmas=frozenset(raw["speech_lemmas"]),
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),
+        negating_lemmas=frozenset(raw["negating_lemmas"]),
         speech_nouns=frozenset(raw["speech_nouns"]),
         medium_nouns=frozenset(raw["medium_nouns"]),
         voice_nouns=frozenset(raw["voice_nouns"]),

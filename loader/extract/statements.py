@@ -204,6 +204,10 @@ def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement 
     quote, paraphrase = _what_was_said(c, frame, verb, used)
     if quote is None and paraphrase is None:
         return None
+    denies = verb.lemma_.lower() in load_cues().negating_lemmas
+    if denies and quote is None and paraphrase is not None and verb.idx < paraphrase.begin:
+        # 'denied that its units had opened fire': the clause alone says the opposite
+        paraphrase = Span(verb.idx, paraphrase.end)
     speaker = resolve(c, subject)
     if speaker is None:
         return None
