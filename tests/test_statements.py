@@ -398,3 +398,14 @@ def test_a_denial_keeps_its_verb() -> None:
     assert s.paraphrase == "denied that its units had opened fire", (
         f"a denial reported as the claim it denies: {s.paraphrase}"
     )
+
+
+def test_a_verb_of_saying_tagged_a_plural_noun_still_speaks() -> None:
+    s = only(
+        statements(
+            "The chairman of the party, Ali Karimli, states in his FB status that the men were "
+            "detained for their posts: “They broke no law.”"
+        )
+    )
+    assert s.speaker.key == "ali-karimli", f"'states' read as a noun lost the speaker: {s}"
+    assert s.quote == "They broke no law.", s

@@ -50,16 +50,17 @@ class Context:
 
 def is_speech_verb(token: Token) -> bool:
     """A verb of saying by its lemma; also a present-tense form the tagger took
-    for a plural noun when a that-clause follows ('The statement … states that')."""
+    for a plural noun when a that-clause follows it or the parser hung a
+    clause on it ('The statement … states that', 'X states in his FB status
+    that …')."""
     lemmas = load_cues().speech_lemmas
     if token.pos_ in ("VERB", "AUX"):
         return token.lemma_.lower() in lemmas
+    if token.tag_ != "NNS" or token.lower_[:-1] not in lemmas:
+        return False
     following = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    return (
-        token.tag_ == "NNS"
-        and token.lower_[:-1] in lemmas
-        and following is not None
-        and following.lower_ == "that"
+    return (following is not None and following.lower_ == "that") or any(
+        child.dep_ == "ccomp" for child in token.children
     )
 
 
