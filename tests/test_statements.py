@@ -403,9 +403,20 @@ def test_a_denial_keeps_its_verb() -> None:
 def test_a_verb_of_saying_tagged_a_plural_noun_still_speaks() -> None:
     s = only(
         statements(
-            "The chairman of the party, Ali Karimli, states in his FB status that the men were "
+            "Ali Karimli states in his FB status that the men were "
             "detained for their posts: “They broke no law.”"
         )
     )
     assert s.speaker.key == "ali-karimli", f"'states' read as a noun lost the speaker: {s}"
     assert s.quote == "They broke no law.", s
+
+
+def test_a_plural_noun_tagged_verb_of_saying_after_an_apposition_speaks() -> None:
+    s = only(
+        statements(
+            "The chairman of the party, Ali Karimli, states in his FB status that the men were "
+            "detained only for their criticism: “They broke no law.”"
+        )
+    )
+    assert s.speaker.key == "ali-karimli", f"'states' tagged a noun lost its speaker: {s}"
+    assert s.paraphrase == "the men were detained only for their criticism", s

@@ -80,6 +80,9 @@ def subject_of(verb: Token) -> Token | None:
                 return child
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
+            if child.dep_ == "compound" and child.i < token.i and token.pos_ == "VERB":
+                # 'Ali Karimli states …' parsed as a compound noun: a verb has no compound
+                return child
         if token.head is token:
             return None
         if token.dep_ == "acl" and token.head.pos_ == "NOUN":
