@@ -420,3 +420,9 @@ def test_a_plural_noun_tagged_verb_of_saying_after_an_apposition_speaks() -> Non
     )
     assert s.speaker.key == "ali-karimli", f"'states' tagged a noun lost its speaker: {s}"
     assert s.paraphrase == "the men were detained only for their criticism", s
+
+
+def test_addressing_the_court_with_a_quotation_is_a_statement() -> None:
+    s = only(statements("Karimli addressed the court: “I am here for my articles.”"))
+    assert s.speaker.key == "ali-karimli" and s.quote == "I am here for my articles.", s
+    assert not statements("Karimli addressed the problem of prisons in his book.")
