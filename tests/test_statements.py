@@ -426,3 +426,13 @@ def test_addressing_the_court_with_a_quotation_is_a_statement() -> None:
     s = only(statements("Karimli addressed the court: “I am here for my articles.”"))
     assert s.speaker.key == "ali-karimli" and s.quote == "I am here for my articles.", s
     assert not statements("Karimli addressed the problem of prisons in his book.")
+
+
+def test_an_aside_that_someone_denies_the_claim_is_not_part_of_it() -> None:
+    s = only(
+        statements(
+            "The Ministry of Defense said that the activist had attacked a soldier, "
+            "which his family denies."
+        )
+    )
+    assert s.paraphrase == "the activist had attacked a soldier", s.paraphrase

@@ -232,6 +232,15 @@ def _clause(text: str, verb: Token) -> Span | None:
     if complement is None:
         return _fact_clause(text, verb)
     tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
+    for reply in complement.subtree:
+        if (
+            reply.dep_ == "relcl"
+            and is_speech_verb(reply)
+            and reply.doc[reply.left_edge.i - 1].is_punct
+        ):
+            # ', which the family denies': the writer's aside on the claim, not part of it
+            aside = {t.i for t in reply.subtree}
+            tokens = [t for t in tokens if t.i not in aside]
     for inner in complement.subtree:
         if (
             inner.dep_ == "conj"
