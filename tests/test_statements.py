@@ -436,3 +436,19 @@ def test_an_aside_that_someone_denies_the_claim_is_not_part_of_it() -> None:
         )
     )
     assert s.paraphrase == "the activist had attacked a soldier", s.paraphrase
+
+
+def test_as_someone_noted_attributes_the_clause_it_qualifies() -> None:
+    s = only(statements("As Karimli noted, the arrests are political."))
+    assert s.speaker.key == "ali-karimli" and s.paraphrase == "the arrests are political", s
+    s = only(statements("The arrests are political, as Karimli noted on Facebook."))
+    assert s.paraphrase == "The arrests are political", s
+    found = statements("The arrests continue, as stated by the Ministry of Defense.")
+    assert not found, f"a passive source tail is no statement of its own: {found}"
+
+
+def test_considering_and_thinking_with_a_clause_are_statements() -> None:
+    s = only(statements("Karimli considers that the arrests are political."))
+    assert s.paraphrase == "the arrests are political", s
+    s = only(statements("Karimli thinks the arrests are political."))
+    assert s.paraphrase == "the arrests are political", s

@@ -222,13 +222,19 @@ def _left(token: Token) -> int:
 
 def _clause(text: str, verb: Token) -> Span | None:
     """The clausal complement of a verb of saying, without 'that', edge
-    punctuation and a source tail. A clause coordinated with the verb that has
-    a subject of its own ("announced that A was exposed, and 19 people were
-    brought …") goes on the complement: the parser hangs it on the verb."""
+    punctuation and a source tail; for 'as X noted', the clause it qualifies.
+    A clause coordinated with the verb that has a subject of its own
+    ("announced that A was exposed, and 19 people were brought …") goes on
+    the complement: the parser hangs it on the verb."""
     complement = next((t for t in verb.children if t.dep_ == "ccomp"), None)
     following = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
     if complement is None and following is not None and following.dep_ == "mark":
         complement = following.head if following.head.i > verb.i else None  # a parse gone astray
+    if complement is None and verb.dep_ == "advcl" and _as_clause(verb):
+        # 'As Karimli noted, the talks failed', 'the talks failed, as Karimli noted';
+        # a passive 'as stated by the office' is a source tail (CLAUSE_END), no statement
+        own = {t.i for t in verb.subtree}
+        return _span_of(text, [t for t in verb.head.subtree if t.i not in own])
     if complement is None:
         return _fact_clause(text, verb)
     tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
@@ -263,6 +269,12 @@ def _clause(text: str, verb: Token) -> Span | None:
         ):
             tokens += [t for t in conj.subtree]
     return _span_of(text, tokens)
+
+
+def _as_clause(verb: Token) -> bool:
+    """'as Karimli noted': an active verb of saying under 'as'."""
+    marks = any(t.dep_ == "mark" and t.lower_ == "as" for t in verb.children)
+    return marks and not any(t.dep_ in ("auxpass", "agent") for t in verb.children)
 
 
 def _is_that(token: Token | None) -> bool:
