@@ -452,3 +452,23 @@ def test_considering_and_thinking_with_a_clause_are_statements() -> None:
     assert s.paraphrase == "the arrests are political", s
     s = only(statements("Karimli thinks the arrests are political."))
     assert s.paraphrase == "the arrests are political", s
+
+
+def test_quoted_as_saying_speaks_for_the_one_quoted() -> None:
+    s = only(statements("Meydan TV quoted Karimli as saying that he had been beaten."))
+    assert s.speaker.key == "ali-karimli", f"the outlet that quotes took for the speaker: {s}"
+    s = only(statements("Karimli was quoted by Meydan TV as saying that he had been beaten."))
+    assert s.speaker.key == "ali-karimli", f"the agent of 'quoted' took for the speaker: {s}"
+
+
+def test_a_relative_clause_of_saying_speaks_for_its_antecedent() -> None:
+    s = only(statements("Journalists met Ali Karimli, who said that the party would boycott."))
+    assert s.speaker.key == "ali-karimli", s
+    s = only(
+        statements(
+            "The Azerbaijan Popular Front Party adopted a statement that calls on the "
+            "authorities to release the activists."
+        )
+    )
+    assert s.speaker.key == "azerbaijan-popular-front-party", f"a document's author lost: {s}"
+    assert not statements("Police detained a man who said that the elections were rigged.")

@@ -76,7 +76,9 @@ def subject_of(verb: Token) -> Token | None:
     via_conj = False
     while token is not None:
         for child in token.children:
-            if child.dep_ in SUBJECTS:
+            if child.dep_ in SUBJECTS and token.dep_ == "relcl" and child.lower_ == "who":
+                return token.head  # 'met Karimli, who said that …': the one the clause is on
+            if child.dep_ in SUBJECTS and not _relative(token, child):
                 return child
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
@@ -85,8 +87,13 @@ def subject_of(verb: Token) -> Token | None:
                 return child
         if token.head is token:
             return None
-        if token.dep_ == "acl" and token.head.pos_ == "NOUN":
-            # 'adopted a statement calling on …': the statement's author
+        if token.dep_ == "pcomp" and token.head.head.lemma_.lower() == "quote":
+            # 'Meydan TV quoted Karimli as saying', 'he was quoted as saying'
+            quoted = token.head.head
+            return next((t for t in quoted.children if t.dep_ in ("nsubjpass", "dobj")), None)
+        if token.dep_ in ("acl", "relcl") and token.head.pos_ == "NOUN":
+            # 'adopted a statement calling on …', '… a resolution that calls on …':
+            # the document's author
             noun = token.head
             owner = owner_of(noun)
             if owner is not None:
@@ -102,6 +109,17 @@ def subject_of(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _relative(verb: Token, subject: Token) -> bool:
+    """'a resolution that calls on …': the subject is the relative pronoun of a
+    clause on a document, which speaks for its author."""
+    nouns = load_cues().medium_nouns | load_cues().speech_nouns
+    return (
+        verb.dep_ == "relcl"
+        and subject.lower_ in ("that", "which")
+        and verb.head.lemma_.lower() in nouns
+    )
 
 
 def owner_of(noun: Token) -> Token | None:
