@@ -281,3 +281,18 @@ def test_an_abbreviation_defined_in_brackets_names_the_body_later() -> None:
     )
     keys = [(m.surface, m.actor.key) for m in found]
     assert ("NMCA", "national-mine-clearance-agency") in keys, f"abbreviation not resolved: {keys}"
+
+
+def test_a_person_named_inside_an_organisation_name_stays_in_it() -> None:
+    found = mentions(
+        "Professor Tahir Huseynli was arrested. The Committee for the Protection of "
+        "Tahir Huseynli’s Rights said that he is ill. The head of the Ministry's Supply "
+        "Department was arrested."
+    )
+    pairs = keys_by_surface(found)
+    assert (
+        "Committee for the Protection of Tahir Huseynli’s Rights",
+        "committee-for-the-protection-of-tahir-huseynlis-rights",
+    ) in pairs, f"a person's name cut the committee's name: {pairs}"
+    assert ("Tahir Huseynli", "tahir-huseynli") in pairs, pairs
+    assert not any("Supply" in surface for surface, _ in pairs), f"a possessive head: {pairs}"

@@ -120,6 +120,16 @@ def new_organizations(
             and s.begin <= head.begin < s.end
             and _qualifies(doc, span, s, places)
         ]
+        # a person the name is about: 'Committee for the Protection of Tahir Huseynli’s Rights'
+        owners = [
+            s
+            for s in bodies
+            if s not in known
+            and span.begin < s.begin
+            and s.end < span.end
+            and re.match(r"['’]s ", text[s.end : s.end + 3])
+        ]
+        qualified += owners
         if qualified:
             swallowed += qualified
             bodies = [s for s in bodies if s not in qualified]
@@ -189,7 +199,15 @@ def _organization_runs(doc: Doc, words: list[Word], cues: Cues) -> list[list[Wor
         capital = word.text[0].isupper()
         gap = text[last.end : word.begin] if current and last is not None else None
         plural = last is not None and last.text.endswith("s") and not pending
-        adjacent = gap == " " or (gap in ("’ ", "' ") and plural)
+        # a possessor inside a name comes after its head: not "the Ministry's Supply Department"
+        headed = any(w.text in cues.organization_heads for w in current) and (
+            last is not None and last.text not in cues.organization_heads
+        )
+        adjacent = (
+            gap == " "
+            or (gap in ("’ ", "' ") and plural)
+            or (gap in ("’s ", "'s ") and headed and not pending)  # "… of Tahir Huseynli’s Rights"
+        )
         if capital and adjacent and not (pending and word.text in cues.function_words):
             current.append(word)
             last, pending = word, []
