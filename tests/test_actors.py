@@ -211,6 +211,15 @@ def test_a_bare_surname_after_a_titled_subject_is_that_person() -> None:
     )
 
 
+def test_the_surname_regime_is_the_rulers_beside_namesakes() -> None:
+    pairs = resolved(
+        "His son, Farid Aliyev, was detained in Baku. The harshness of the Aliyev regime "
+        "is widely known."
+    )
+    bare = [key for surface, key in pairs if surface == "Aliyev"]
+    assert bare == ["ilham-aliyev"], f"'the Aliyev regime' given to a namesake: {pairs}"
+
+
 def test_a_bare_surname_goes_to_the_full_name_in_the_digest_before_the_registry() -> None:
     pairs = resolved(
         "Guliyev Tural Rasim oghlu, an activist, was detained in Baku. Guliyev later said that "

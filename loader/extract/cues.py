@@ -35,6 +35,8 @@ class Cues:
     role_verbs: frozenset[str]
     demonyms: dict[str, str | None]  # 'Armenian' -> 'armenia', the country it names
     government_nouns: frozenset[str]
+    regime_nouns: frozenset[str]
+    ruler_titles: tuple[str, ...]
     governed_places: dict[str, str]  # 'Karabakh' -> the registry id of the body governing it
     speech_lemmas: frozenset[str]
     predicate_lemmas: frozenset[str]
@@ -74,6 +76,8 @@ def load_cues(path: Path = CUES) -> Cues:
         role_verbs=frozenset(raw["role_verbs"]),
         demonyms=dict(raw["demonyms"]),
         government_nouns=frozenset(raw["government_nouns"]),
+        regime_nouns=frozenset(raw["regime_nouns"]),
+        ruler_titles=tuple(raw["ruler_titles"]),
         governed_places=dict(raw["governed_places"]),
         speech_lemmas=frozenset(raw["speech_lemmas"]),
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),

@@ -88,6 +88,12 @@ def short_references(
                 # last; one in a by-phrase ('a decree signed by President Aliyev') is not
                 # who the next sentence goes on about
                 people.append(Mention(actor, Span(word.begin, word.end), word.text))
+        if actor is None and following is not None and following.lemma_ in cues.regime_nouns:
+            # 'the Aliyev regime' is the ruler's, not a namesake named before
+            actor = next(
+                (a for t in cues.ruler_titles if (a := _titled_entry(surnames.get(key, []), t))),
+                None,
+            )
         actor = actor or _antecedent_person(people, key, word.begin)
         if actor is None:
             entries = short_names.get(key) or surnames.get(key) or []
