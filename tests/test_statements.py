@@ -472,3 +472,17 @@ def test_a_relative_clause_of_saying_speaks_for_its_antecedent() -> None:
     )
     assert s.speaker.key == "azerbaijan-popular-front-party", f"a document's author lost: {s}"
     assert not statements("Police detained a man who said that the elections were rigged.")
+
+
+def test_a_noun_of_saying_with_a_content_clause_speaks_for_its_source() -> None:
+    s = only(
+        statements(
+            "The press service of the Ministry of Defense spread the news that the road was closed."
+        )
+    )
+    assert s.speaker.key == "ministry-of-defense" and s.paraphrase == "the road was closed", s
+    s = only(
+        statements("Meydan TV broadcast a program that sent the message that “the war is over.”")
+    )
+    assert s.speaker.key == "meydan-tv", f"the broadcaster of a program lost: {s}"
+    assert s.quote == "the war is over.", f"a content clause in quote marks is the quote: {s}"

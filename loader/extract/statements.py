@@ -506,6 +506,13 @@ def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
     span = _span_of(c.text, tokens)
     if span is None:
         return None
+    quoted = next((q for q in frame.quotes if span.begin <= q.begin < span.end), None)
+    words = re.compile(r"[^\W_]")
+    if quoted is not None and not (
+        words.search(c.text[span.begin : quoted.begin])
+        or words.search(c.text[quoted.end : span.end])
+    ):
+        return _statement(c, frame, speaker, _left(owner), quoted)  # 'the message that “…”'
     return _statement(c, frame, speaker, _left(owner), None, span)
 
 
