@@ -305,3 +305,12 @@ def test_a_person_named_inside_an_organisation_name_stays_in_it() -> None:
     ) in pairs, f"a person's name cut the committee's name: {pairs}"
     assert ("Tahir Huseynli", "tahir-huseynli") in pairs, pairs
     assert not any("Supply" in surface for surface, _ in pairs), f"a possessive head: {pairs}"
+
+
+def test_a_name_set_off_after_a_role_phrase_is_a_person() -> None:
+    found = mentions(
+        "The court sentenced the founder of the channel, Farhad Mammadzade, and reporter "
+        "Aysu Ismayilzade to three months of pre-trial detention."
+    )
+    people = sorted(m.actor.key for m in found if m.actor.type == "Person")
+    assert people == ["aysu-ismayilzade", "farhad-mammadzade"], f"apposed name lost: {people}"

@@ -111,11 +111,24 @@ def _person_cue(doc: Doc, names: list[Word], found: list[Mention], cues: Cues) -
         return True
     if role_of(root, first) is not None:
         return True
+    if _after_a_role_phrase(doc, first, cues):
+        return True
     if root.dep_ == "conj" and found and found[-1].actor.type == "Person":
         begin, end = found[-1].span.begin, found[-1].span.end
         if begin <= head.idx < end:
             return True
     return _verb_cue(root)
+
+
+def _after_a_role_phrase(doc: Doc, first: int, cues: Cues) -> bool:
+    """'the founder of the channel, Farhad Mammadzade,': a name set off by a
+    comma after a phrase headed by a role noun, however the parser hung it."""
+    if first < 2 or doc[first - 1].text != ",":
+        return False
+    token = doc[first - 2]
+    while token.dep_ == "pobj" and token.head.dep_ == "prep":
+        token = token.head.head  # 'the channel' -> 'of' -> 'founder'
+    return token.pos_ == "NOUN" and is_person_noun(token, cues)
 
 
 def role_of(root: Token, first: int) -> Token | None:
