@@ -314,3 +314,9 @@ def test_a_name_set_off_after_a_role_phrase_is_a_person() -> None:
     )
     people = sorted(m.actor.key for m in found if m.actor.type == "Person")
     assert people == ["aysu-ismayilzade", "farhad-mammadzade"], f"apposed name lost: {people}"
+
+
+def test_someone_to_be_freed_is_a_person() -> None:
+    found = mentions("Huseynov wrote: “Tural Mammadli must be freed.”")
+    people = [m.actor.key for m in found if m.actor.type == "Person"]
+    assert "tural-mammadli" in people, f"the passive of 'free' gave no person: {people}"
