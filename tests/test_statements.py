@@ -486,3 +486,9 @@ def test_a_noun_of_saying_with_a_content_clause_speaks_for_its_source() -> None:
     )
     assert s.speaker.key == "meydan-tv", f"the broadcaster of a program lost: {s}"
     assert s.quote == "the war is over.", f"a content clause in quote marks is the quote: {s}"
+
+
+def test_a_source_in_brackets_speaks_for_the_sentence_before_it() -> None:
+    s = only(statements("The party will appeal the verdict (reported by Karimli on his timeline)."))
+    assert s.speaker.key == "ali-karimli", s
+    assert s.paraphrase == "The party will appeal the verdict", s.paraphrase

@@ -235,6 +235,9 @@ def _clause(text: str, verb: Token) -> Span | None:
         # a passive 'as stated by the office' is a source tail (CLAUSE_END), no statement
         own = {t.i for t in verb.subtree}
         return _span_of(text, [t for t in verb.head.subtree if t.i not in own])
+    if complement is None and _parenthetical_source(verb):
+        # 'The defence will appeal (reported by Aghayeva on her timeline).'
+        return _span_of(text, list(verb.doc[verb.sent.start : verb.i - 1]))
     if complement is None:
         return _fact_clause(text, verb)
     tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
@@ -269,6 +272,13 @@ def _clause(text: str, verb: Token) -> Span | None:
         ):
             tokens += [t for t in conj.subtree]
     return _span_of(text, tokens)
+
+
+def _parenthetical_source(verb: Token) -> bool:
+    """'(reported by X on her timeline)': a verb of saying with its agent, in
+    brackets after what it reports."""
+    opens = verb.i > verb.sent.start + 1 and verb.doc[verb.i - 1].text == "("
+    return opens and any(t.dep_ == "agent" for t in verb.children)
 
 
 def _as_clause(verb: Token) -> bool:
