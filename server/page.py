@@ -9,6 +9,7 @@ The example queries come from the library in queries/ (server/examples.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,6 +26,8 @@ from voxgraph.iris import BASE, PREFIXES
 
 bp = Blueprint("page", __name__)
 
+XSD = PREFIXES["xsd"]
+
 PAGE_FORMATS = Wanted(accept="application/sparql-results+json, application/n-triples")
 EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui.min.js"
 
@@ -35,7 +38,8 @@ class Cell:
     kind: str = "empty"  # iri, bnode, literal, triple or empty
     href: str | None = None
     title: str | None = None
-    note: str | None = None  # a literal's language tag or datatype
+    note: str | None = None  # a literal's language tag or datatype (shown in the RDF view)
+    plain: str | None = None  # a literal as a reader would write it (shown by default)
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,8 @@ def index() -> tuple[str, int]:
     examples = load_examples()
     return render_template(
         "index.html",
-        query=query if query is not None else examples[0].query,
-        examples=[(e, "/?" + urlencode({"query": e.query})) for e in examples],
+        query=query if query is not None else examples[0].body,
+        examples=[(e, "/?" + urlencode({"query": e.body})) for e in examples],
         downloads={
             name: "/sparql?" + urlencode({"query": query, "format": name})
             for name in ("csv", "json")
@@ -67,6 +71,11 @@ def index() -> tuple[str, int]:
         if query
         else {},
         table=table,
+        raw=request.args.get("view") == "rdf",
+        views={
+            "plain": "/?" + urlencode({"query": query or ""}),
+            "rdf": "/?" + urlencode({"query": query or "", "view": "rdf"}),
+        },
         boolean=boolean,
         error=error,
         prefixes=PREFIXES,
@@ -121,8 +130,34 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> C
         else:
             datatype = term.datatype.value
             note = None if datatype.endswith("#string") else short_iri(datatype)
-        return Cell(term.value, "literal", note=note)
+        return Cell(term.value, "literal", note=note, plain=plain_text(term))
     return Cell(str(term), "triple")
+
+
+_DURATION = re.compile(
+    r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
+_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
+_DURATIONS = {XSD + name for name in ("duration", "dayTimeDuration", "yearMonthDuration")}
+
+
+def plain_text(literal: ox.Literal) -> str:
+    """`literal` as a reader would write it: its value without language tag or datatype,
+    a duration in words ("P30D": "30 days"), a dateTime with a space for its T.
+    (static/plain.js does the same for the tables drawn in the browser.)"""
+    datatype = literal.datatype.value
+    if datatype in _DURATIONS and (parts := _DURATION.fullmatch(literal.value)):
+        words = [
+            f"{amount} {unit}{'' if float(amount) == 1 else 's'}"
+            for unit, amount in zip(_UNITS, parts.groups()[1:], strict=True)
+            if amount is not None
+        ]
+        if words:
+            return ("minus " if parts.group(1) else "") + " ".join(words)
+    if datatype == XSD + "dateTime":
+        return literal.value.replace("T", " ", 1)
+    return literal.value
 
 
 def iri_link(iri: str) -> str | None:

@@ -25,6 +25,21 @@
     return null;
   }
 
+  // Plain values by default (YASR's "Simple view"): "P30D" reads "30 days", no @en or
+  // ^^xsd:date. Unticking "Simple view" shows the RDF terms as they are.
+  var Table = Yasgui.Yasr.plugins.table;
+  var rdfLiteral = Table.prototype.formatLiteral;
+  Table.prototype.formatLiteral = function (binding, prefixes) {
+    if (!this.persistentConfig.compact) return rdfLiteral.call(this, binding, prefixes);
+    var plain = document.createElement("span");
+    plain.textContent = window.voxPlainValue(binding);
+    return plain.innerHTML;
+  };
+
+  // CodeMirror measures its lines when it is built: built in a hidden container it
+  // draws none until something refreshes it, so the editor is shown first.
+  form.hidden = true;
+  holder.hidden = false;
   var yasgui = new Yasgui(holder, {
     requestConfig: { endpoint: "/sparql", method: "POST" },
     copyEndpointOnNewTab: false,
@@ -34,9 +49,9 @@
     yasr: { prefixes: prefixes }
   });
   var tab = yasgui.getTab();
+  tab.getYasr().config.plugins.table.dynamicConfig = { compact: true };
   tab.setQuery(textarea.value);
-  form.hidden = true;
-  holder.hidden = false;
+  tab.getYasqe().refresh();
   var serverAnswer = document.getElementById("answer");  // YASR shows the answer now
   if (serverAnswer) serverAnswer.hidden = true;
   form.dataset.editor = "yasgui";
