@@ -12,11 +12,13 @@ from urllib.parse import urlencode
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
 from loader.store import GraphStore
+from server.examples import load_examples
 from server.page import EDITOR
 from tests.server_fixtures import serving_store
 
@@ -85,3 +87,45 @@ def test_run_an_example_and_follow_an_iri(browser, corpus_store: GraphStore) -> 
             "return performance.getEntriesByType('resource').map(e => e.name)"
         )
         assert all(name.startswith(url) for name in resources), resources  # nothing from a CDN
+
+
+def test_the_editor_shows_the_example_at_once(browser, corpus_store: GraphStore) -> None:
+    """CodeMirror built in a hidden container draws no line until refreshed: the first
+    example must be there on first load, without a click."""
+    assert EDITOR.exists(), "YASGUI is not bundled: `make editor` copies it from npm"
+    first = load_examples()[0].body.strip().splitlines()
+    with serving_store(corpus_store) as url:
+        browser.get(url + "/")
+        wait = WebDriverWait(browser, 20)
+        wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".CodeMirror-code")))
+        drawn = (
+            "return Array.from(document.querySelectorAll('.CodeMirror-code pre.CodeMirror-line'))"
+            ".map(line => line.textContent.replace(/\\u200b/g, '')"
+            ".replace(/\\u00a0/g, ' ').trimEnd())"
+        )
+        expected = [line.rstrip() for line in first]
+        try:
+            WebDriverWait(browser, 5).until(
+                lambda d: d.execute_script(drawn)[: len(expected)] == expected
+            )
+        except TimeoutException:
+            pytest.fail(f"the editor shows {browser.execute_script(drawn)}, not the first example")
+
+
+def test_the_results_table_reads_like_facts(browser, corpus_store: GraphStore) -> None:
+    query = (
+        'SELECT ?length ?name { BIND("P30D"^^xsd:duration AS ?length) '
+        'BIND("Ali Karimli"@en AS ?name) }'
+    )
+    with serving_store(corpus_store) as url:
+        browser.get(url + "/?" + urlencode({"query": query}))
+        wait = WebDriverWait(browser, 20)
+        cells = wait.until(
+            lambda d: [td.text for td in d.find_elements(By.CSS_SELECTOR, ".yasr tbody td")]
+        )
+        assert "30 days" in cells and "Ali Karimli" in cells, cells
+        assert not any("^^" in cell or "@en" in cell for cell in cells), cells
+        # "Simple view" is ticked; unticking it shows the RDF terms
+        browser.find_element(By.XPATH, "//label[.//span[text()='Simple view']]").click()
+        wait.until(lambda d: "^^" in d.find_element(By.CSS_SELECTOR, ".yasr tbody").text)
+        assert "@en" in browser.find_element(By.CSS_SELECTOR, ".yasr tbody").text
