@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from loader.store import GraphStore
 from server.errors import QueryError
 from server.examples import load_examples
 from server.formats import Wanted
@@ -27,6 +28,7 @@ from voxgraph.iris import BASE, PREFIXES
 bp = Blueprint("page", __name__)
 
 XSD = PREFIXES["xsd"]
+VOX = PREFIXES["vox"]
 
 PAGE_FORMATS = Wanted(accept="application/sparql-results+json, application/n-triples")
 EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui.min.js"
@@ -62,6 +64,8 @@ def index() -> tuple[str, int]:
     examples = load_examples()
     return render_template(
         "index.html",
+        overview=overview(current_app.config["VOXGRAPH_STORE"]),
+        arrests_query="/?" + urlencode({"query": ARRESTS_IN_A_MONTH}),
         query=query if query is not None else examples[0].body,
         examples=[(e, "/?" + urlencode({"query": e.body})) for e in examples],
         downloads={
@@ -82,6 +86,39 @@ def index() -> tuple[str, int]:
         base=BASE,
         editor=EDITOR.exists(),
     ), status
+
+
+OVERVIEW = {  # what the home page counts, from the loader's statistics: name -> class
+    "digests": "Digest",
+    "people": "Person",
+    "organisations": "Organization",
+    "statements": "Statement",
+    "events": "Event",
+    "arrests": "Arrest",
+    "sentences": "Sentencing",
+    "court decisions": "CourtDecision",
+    "protests": "Protest",
+}
+# The home page's "arrests in a month" link: who, when, and the words it was read from.
+ARRESTS_IN_A_MONTH = """\
+# Arrests in September 2023: change the two dates for another month
+SELECT DISTINCT ?date ?person ?words ?event WHERE {
+  ?event a vox:Arrest ; vox:reportedIn/dcterms:date ?reported ;
+         vox:evidence/nif:anchorOf ?words .
+  OPTIONAL { ?event vox:date ?happened }
+  BIND(COALESCE(?happened, ?reported) AS ?date)
+  FILTER(?date >= "2023-09-01"^^xsd:date && ?date < "2023-10-01"^^xsd:date)
+  OPTIONAL { ?event vox:affected ?who . ?who a vox:Person ; rdfs:label ?person }
+} ORDER BY ?date ?person
+"""
+
+
+def overview(store: GraphStore) -> dict[str, int] | None:
+    """How many digests, people, events ... the graph holds (None: no statistics kept)."""
+    statistics = store.statistics()
+    if statistics is None:
+        return None
+    return {name: statistics.classes.get(VOX + kind, 0) for name, kind in OVERVIEW.items()}
 
 
 def answer(query: str) -> tuple[Table | None, bool | None]:

@@ -36,6 +36,20 @@
     return plain.innerHTML;
   };
 
+  // /sparql predeclares the project's prefixes, so the editor knows them too (its
+  // grammar check would otherwise mark every vox: as "Prefix 'vox' is not defined").
+  var sparqlMode = Yasgui.Yasqe.modes.sparql11;
+  Yasgui.Yasqe.defineMode("sparql11", function (config, modeConfig) {
+    var mode = sparqlMode(config, modeConfig);
+    var startState = mode.startState;
+    mode.startState = function () {
+      var state = startState.apply(this, arguments);
+      state.prefixes = Object.assign({}, prefixes);
+      return state;
+    };
+    return mode;
+  });
+
   // CodeMirror measures its lines when it is built: built in a hidden container it
   // draws none until something refreshes it, so the editor is shown first.
   form.hidden = true;
