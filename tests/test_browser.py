@@ -129,3 +129,50 @@ def test_the_results_table_reads_like_facts(browser, corpus_store: GraphStore) -
         browser.find_element(By.XPATH, "//label[.//span[text()='Simple view']]").click()
         wait.until(lambda d: "^^" in d.find_element(By.CSS_SELECTOR, ".yasr tbody").text)
         assert "@en" in browser.find_element(By.CSS_SELECTOR, ".yasr tbody").text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?query=SELECT+*+%7B+%3Fd+a+vox%3ADigest+%3B+dcterms%3Adate+%3Fdate+%7D",
+        "/search?q=Aliyev",
+        "/sparql",
+        "/.well-known/void",
+    ],
+)
+def test_the_pages_fit_a_narrow_phone(browser, corpus_store: GraphStore, path: str) -> None:
+    """At 400 px wide nothing makes the page scroll sideways (wide tables scroll in their box)."""
+    with serving_store(corpus_store) as url:
+        browser.set_window_size(400, 900)
+        try:
+            browser.get(url + path)
+            WebDriverWait(browser, 20).until(
+                lambda d: d.execute_script("return document.readyState") == "complete"
+            )
+            if EDITOR.exists() and path.startswith("/?"):  # YASR drew its table
+                WebDriverWait(browser, 20).until(
+                    ec.visibility_of_element_located((By.CSS_SELECTOR, ".yasr tbody td"))
+                )
+            page = "document.documentElement"
+            wide = browser.execute_script(f"return [{page}.scrollWidth, {page}.clientWidth]")
+            assert wide[0] <= wide[1], f"{path} is {wide[0]} px wide in a {wide[1]} px window"
+        finally:
+            browser.set_window_size(1280, 900)
+
+
+def test_the_search_box_finds_a_person_in_another_spelling(
+    browser, corpus_store: GraphStore
+) -> None:
+    with serving_store(corpus_store) as url:
+        browser.get(url + "/")
+        label = browser.find_element(By.CSS_SELECTOR, "label[for='search-name']")
+        assert "any spelling" in label.text
+        box = browser.find_element(By.ID, "search-name")
+        box.send_keys("Əli Kərimli")
+        box.submit()
+        wait = WebDriverWait(browser, 20)
+        link = wait.until(ec.element_to_be_clickable((By.LINK_TEXT, "Ali Karimli")))
+        link.click()
+        wait.until(ec.title_contains("Ali Karimli"))
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Ali Karimli"
