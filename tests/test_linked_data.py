@@ -15,6 +15,7 @@ from rdflib.namespace import RDF, RDFS, VOID
 from loader.store import GraphStore
 from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, PREFIXES, VOX
+from voxgraph.paths import ROOT
 
 KARIMLI = ID["actor/ali-karimli"]
 DIGEST = ID["digest/2022-11-04"]
@@ -238,3 +239,9 @@ def test_the_service_description_lists_the_predeclared_prefixes(url: str) -> Non
     page = requests.get(f"{url}/sparql", headers={"Accept": BROWSER}).text
     for prefix, namespace in PREFIXES.items():
         assert f"<td><code>{prefix}:</code></td><td><code>{namespace}</code></td>" in page
+
+
+def test_the_readme_lists_the_predeclared_prefixes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for prefix, namespace in PREFIXES.items():
+        assert f"| `{prefix}:` | `{namespace}` |" in readme, f"README: add {prefix}: to the table"
