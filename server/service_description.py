@@ -17,6 +17,7 @@ from flask import render_template
 from loader.store import GraphStore
 from server.cache import per_version
 from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
+from server.void import FORMAT_NAMES
 from voxgraph.iris import PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -107,6 +108,7 @@ def description_page(store: GraphStore, endpoint: str) -> str:
             prefixes=PREFIXES,
             results=RESULTS_FORMATS,
             graphs=GRAPH_FORMATS,
+            rdf_links=[(FORMAT_NAMES[f.name], f"/sparql?format={f.name}") for f in GRAPH_FORMATS],
             named_graphs=len(current.named_graphs()),
             graphs_query="/?" + urlencode({"query": NAMED_GRAPHS_QUERY}),
         ).encode()

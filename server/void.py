@@ -78,10 +78,12 @@ def wants_html(accept: str) -> bool:
     return names_html and negotiate(accept) is None
 
 
+FORMAT_NAMES = {"ttl": "Turtle", "nt": "N-Triples", "rdfxml": "RDF/XML", "jsonld": "JSON-LD"}
+
+
 def rdf_links(path: str) -> list[tuple[str, str]]:
     """(name, href) of the RDF forms of the document at `path`, by extension."""
-    names = {"ttl": "Turtle", "nt": "N-Triples", "rdfxml": "RDF/XML", "jsonld": "JSON-LD"}
-    return [(names[f.name], f"{path}.{extension(f)}") for f in GRAPH_FORMATS]
+    return [(FORMAT_NAMES[f.name], f"{path}.{extension(f)}") for f in GRAPH_FORMATS]
 
 
 def page_context(triples: list[ox.Triple], server: str) -> dict:
