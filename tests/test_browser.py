@@ -110,6 +110,9 @@ def test_the_editor_shows_the_example_at_once(browser, corpus_store: GraphStore)
             )
         except TimeoutException:
             pytest.fail(f"the editor shows {browser.execute_script(drawn)}, not the first example")
+        # ... and takes no focus, which would scroll past the start for people above it
+        assert browser.execute_script("return window.scrollY") == 0
+        assert browser.find_element(By.ID, "start").is_displayed()
 
 
 def test_the_results_table_reads_like_facts(browser, corpus_store: GraphStore) -> None:

@@ -56,6 +56,7 @@
   holder.hidden = false;
   var yasgui = new Yasgui(holder, {
     requestConfig: { endpoint: "/sparql", method: "POST" },
+    autofocus: false,  // a focused editor would scroll the page past its start for people
     copyEndpointOnNewTab: false,
     persistenceId: null,
     populateFromUrl: false,
