@@ -98,7 +98,7 @@ def test_a_linked_actor_shows_its_item_and_the_source_to_check_it(url: str) -> N
 def test_digest_page_highlights_evidence_safely(url: str) -> None:
     text = requests.get(f"{url}/page/digest/2022-11-04").text
     assert 'id="char=7495,7650"' in text
-    assert '<mark class="statement">' in text and 'class="event' in text
+    assert '<mark class="ev statement" id="char=7495,7650">' in text and 'class="ev event' in text
     assert 'href="/page/digest/2022-11-04/statement/7495"' in text
     assert "Karimli’s Facebook post reads" in text
     assert "<script" not in text.split("<main>")[1].split("</main>")[0]
