@@ -36,19 +36,10 @@ from voxgraph.server.errors import (
     QueryTooLarge,
     RemoteServiceFailed,
 )
-from voxgraph.server.formats import (
-    GRAPH_FORMATS,
-    RESULTS_FORMATS,
-    ResultsFormat,
-    Wanted,
-    choose,
-)
-from voxgraph.server.service_guard import (
-    TOKEN_GAP,
-    check_service_endpoints,
-    decode_codepoint_escapes,
-)
-from voxgraph.server.settings import Settings
+from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
+from server.service_guard import TOKEN_GAP, check_service_endpoints, decode_codepoint_escapes
+from server.settings import Settings
+from voxgraph.iris import PREFIXES
 
 # Oxigraph parses and evaluates recursively; a query nested deeper than this
 # could overflow a thread's stack and take the whole process down.
@@ -63,6 +54,11 @@ JSON_RESULTS = "application/sparql-results+json"
 # times settings.max_result_bytes (JSON takes up to ~3 bytes for one of CSV).
 JSON_PER_OTHER_BYTE = 4
 
+# The project's prefixes, predeclared as the Wikidata Query Service does: written before
+# the query on its first line (so error positions keep their line numbers), where a
+# PREFIX of the query's own, coming later, wins.
+PREDECLARED = "".join(f"PREFIX {prefix}: <{iri}> " for prefix, iri in PREFIXES.items())
+_FIRST_LINE_POSITION = re.compile(r"\b1:(\d+)")
 _BRACKET = re.compile(r"[{}()\[\]]")
 _BASE = rf"BASE{TOKEN_GAP}<[^>]*>"
 _PREFIX = rf"PREFIX{TOKEN_GAP}[^\s:]*:{TOKEN_GAP}<[^>]*>"
@@ -141,7 +137,10 @@ def check_query(query: str, settings: Settings, base_iri: str | None = None) -> 
         raise Forbidden(READ_ONLY)
     if _nesting_depth(query) > MAX_NESTING:
         raise BadQuery(f"the query nests brackets more than {MAX_NESTING} deep")
-    return check_service_endpoints(query, settings.service_allowlist, base_iri)
+    try:  # parsed as it will be evaluated: after the predeclared prefixes
+        return check_service_endpoints(PREDECLARED + query, settings.service_allowlist, base_iri)
+    except BadQuery as refused:
+        raise BadQuery(_unshifted(refused.message)) from None
 
 
 def evaluate(
@@ -156,14 +155,14 @@ def evaluate(
     """Evaluate a checked query and serialize at most settings.max_result_rows of its answer."""
     try:
         result = store.query(
-            query,
+            PREDECLARED + query,
             default_graph=dataset.default_graphs,
             named_graphs=dataset.named_graphs,
             base_iri=base_iri,
         )
     except SyntaxError as error:
-        raise BadQuery(f"malformed query: {error}") from None
-    except TimeoutError as error:  # a remote store (loader/store/remote.py) did not answer
+        raise BadQuery(f"malformed query: {_unshifted(str(error))}") from None
+    except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
         raise QueryTimeout(f"the query was stopped: {error}") from None
     except MemoryError:  # past the memory ceiling: the worker ends (server/workers.py)
         raise
@@ -353,6 +352,13 @@ def _failure(error: Exception, endpoints: tuple[str, ...]) -> Exception:
         named = ", ".join(f"<{endpoint}>" for endpoint in endpoints)
         return RemoteServiceFailed(f"the remote SERVICE {named} failed")
     return QueryFailed(f"the query failed: {error}")
+
+
+def _unshifted(message: str) -> str:
+    """A parser's message with its positions on line 1 counted from the query's own start."""
+    return _FIRST_LINE_POSITION.sub(
+        lambda found: f"1:{max(1, int(found.group(1)) - len(PREDECLARED))}", message
+    )
 
 
 def _nesting_depth(query: str) -> int:
