@@ -17,13 +17,8 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from loader.store import GraphStore
-from server.errors import QueryError
-from server.examples import load_examples
-from server.formats import Wanted
-from server.linked_data import local_href, short_iri
-from server.query import Dataset, run_query
 from voxgraph.iris import BASE, PREFIXES
+from voxgraph.loader.store import Store
 from voxgraph.server.errors import QueryError
 from voxgraph.server.examples import load_examples
 from voxgraph.server.formats import Wanted
@@ -118,7 +113,7 @@ SELECT DISTINCT ?date ?person ?words ?event WHERE {
 """
 
 
-def overview(store: GraphStore) -> dict[str, int] | None:
+def overview(store: Store) -> dict[str, int] | None:
     """How many digests, people, events ... the graph holds (None: no statistics kept)."""
     statistics = store.statistics()
     if statistics is None:

@@ -22,6 +22,7 @@ from typing import IO
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
+from voxgraph.iris import PREFIXES
 from voxgraph.loader.store import Store
 from voxgraph.loader.store.dumps import rdf_bytes
 from voxgraph.loader.store.remote import AnswerTooLarge, RemoteTriples
@@ -36,10 +37,13 @@ from voxgraph.server.errors import (
     QueryTooLarge,
     RemoteServiceFailed,
 )
-from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
-from server.service_guard import TOKEN_GAP, check_service_endpoints, decode_codepoint_escapes
-from server.settings import Settings
-from voxgraph.iris import PREFIXES
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, ResultsFormat, Wanted, choose
+from voxgraph.server.service_guard import (
+    TOKEN_GAP,
+    check_service_endpoints,
+    decode_codepoint_escapes,
+)
+from voxgraph.server.settings import Settings
 
 # Oxigraph parses and evaluates recursively; a query nested deeper than this
 # could overflow a thread's stack and take the whole process down.
@@ -162,7 +166,7 @@ def evaluate(
         )
     except SyntaxError as error:
         raise BadQuery(f"malformed query: {_unshifted(str(error))}") from None
-    except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
+    except TimeoutError as error:  # a remote store (loader/store/remote.py) did not answer
         raise QueryTimeout(f"the query was stopped: {error}") from None
     except MemoryError:  # past the memory ceiling: the worker ends (server/workers.py)
         raise

@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import render_template
 
-from loader.store import GraphStore
-from server.cache import per_version
-from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
-from server.void import FORMAT_NAMES
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.dumps import rdf_bytes
+from voxgraph.server.cache import per_version
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Wanted, choose
+from voxgraph.server.void import FORMAT_NAMES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -36,8 +37,8 @@ def service_description(store: Store, endpoint: str, wanted: Wanted) -> tuple[by
     def write(current: Store) -> bytes:
         return rdf_bytes(
             description_triples(current, endpoint),
-            format=chosen.oxigraph,
-            prefixes={
+            chosen.oxigraph,
+            {
                 "sd": SD,
                 "dcterms": "http://purl.org/dc/terms/",
                 "sh": SH,
@@ -66,8 +67,8 @@ def description_triples(store: Store, endpoint: str) -> list[ox.Triple]:
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
     ]
-    for format_ in (*RESULTS_FORMATS, *GRAPH_FORMATS):
-        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(format_.oxigraph.iri)))
+    for iri in [f.oxigraph.iri for f in RESULTS_FORMATS] + [f.oxigraph.iri for f in GRAPH_FORMATS]:
+        triples.append(ox.Triple(service, _sd("resultFormat"), ox.NamedNode(iri)))
     for prefix, namespace in PREFIXES.items():
         declaration = ox.BlankNode(f"prefix-{prefix}")
         triples += [
@@ -97,11 +98,11 @@ def _void_url(endpoint: str) -> str:
     return endpoint.rsplit("/", 1)[0] + "/.well-known/void"
 
 
-def description_page(store: GraphStore, endpoint: str) -> str:
+def description_page(store: Store, endpoint: str) -> str:
     """The description as a page for people: what the endpoint answers, in which formats,
     with which prefixes predeclared (written once per version of the data, as the RDF)."""
 
-    def write(current: GraphStore) -> bytes:
+    def write(current: Store) -> bytes:
         return render_template(
             "service.html",
             endpoint=endpoint,

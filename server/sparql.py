@@ -22,11 +22,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.wsgi import wrap_file
 
-from server.errors import READ_ONLY, BadQuery, QueryError, UnsupportedBody
-from server.formats import Wanted
-from server.query import Dataset, run_query
-from server.service_description import description_page, service_description
-from server.void import wants_html
+from voxgraph.server.errors import READ_ONLY, BadQuery, QueryError, UnsupportedBody
+from voxgraph.server.formats import Wanted
+from voxgraph.server.query import Dataset, run_query
+from voxgraph.server.service_description import description_page, service_description
+from voxgraph.server.void import wants_html
 
 bp = Blueprint("sparql", __name__)
 

@@ -17,10 +17,11 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from loader.store import GraphStore
-from server.errors import NotAcceptable
-from server.formats import GRAPH_FORMATS, Wanted, choose
-from server.linked_data import (
+from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import Store
+from voxgraph.server.errors import NotAcceptable
+from voxgraph.server.formats import GRAPH_FORMATS, Wanted, choose
+from voxgraph.server.linked_data import (
     HTML,
     ID_BASE,
     extension,
@@ -30,11 +31,6 @@ from server.linked_data import (
     serialize,
     short_iri,
 )
-from voxgraph.iris import PREFIXES
-from voxgraph.loader.store import Store
-from voxgraph.server.errors import NotAcceptable
-from voxgraph.server.formats import GRAPH_FORMATS, Wanted, choose
-from voxgraph.server.linked_data import ID_BASE, serialize
 
 bp = Blueprint("void", __name__)
 
@@ -137,7 +133,7 @@ COUNTS = {  # VoID's counts, as the page names them
 }
 
 
-def description(store: GraphStore, server: str) -> list[ox.Triple]:
+def description(store: Store, server: str) -> list[ox.Triple]:
     """The void:Dataset served at `server` (http://host:port), with its counts."""
     dataset = ox.NamedNode(void_url(server) + "#dataset")
     triples = [

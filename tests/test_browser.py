@@ -20,16 +20,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
-from loader.parse import read_digest
-from loader.store import GraphStore
-from server.examples import load_examples
-from server.linked_data import ID_BASE, select
-from server.page import EDITOR
 from tests.server_fixtures import serving_store
 from voxgraph.iris import PREFIXES
 from voxgraph.loader.read.parse import read_digest
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
+from voxgraph.server.examples import load_examples
 from voxgraph.server.linked_data import ID_BASE, select
 from voxgraph.server.page import EDITOR
 

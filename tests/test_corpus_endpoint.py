@@ -15,11 +15,11 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, GET, JSON, POST, SPARQLWrapper
 
-from loader.store import GraphStore
-from server.examples import QUERIES, Example, load_examples
 from tests.conftest import AnyStore
 from tests.server_fixtures import serving_store
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.examples import QUERIES, Example, load_examples
 
 EXAMPLES = load_examples()
 PREFIX_LINES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())

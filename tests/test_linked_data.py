@@ -14,6 +14,7 @@ from rdflib.namespace import RDF, RDFS, VOID
 
 from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, PREFIXES, VOX
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import ROOT
 
 KARIMLI = ID["actor/ali-karimli"]

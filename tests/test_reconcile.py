@@ -10,13 +10,11 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from loader.store import GraphStore
-from server.app import create_app
-from server.reconcile import WORD_SCORE
 from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, VOX
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.app import create_app
+from voxgraph.server.reconcile import WORD_SCORE
 
 
 @pytest.fixture(scope="module")

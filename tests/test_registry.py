@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loader.extract.actors import find_mentions
-from loader.extract.cues import load_cues
-from loader.parse import parse_digest
-from loader.registry import (
+from voxgraph.loader.extract.actors import find_mentions
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.read.parse import parse_digest
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     GAZETTEER,
     PLACE_TYPES,

@@ -20,16 +20,16 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from loader.extract.facts import Mention
-from loader.extract.names import described_bodies, governments, new_people
-from loader.extract.nlp import analyse
-from loader.extract.organisations import abbreviations, merge_variants, new_organizations
-from loader.extract.references import described, short_references
-from loader.extract.registry_names import outermost, registry_mentions, spelling_key
-from loader.extract.roles import find_roles
-from loader.extract.words import name_words
-from loader.parse import Digest
-from loader.registry import Registry
+from voxgraph.loader.extract.facts import Mention
+from voxgraph.loader.extract.names import described_bodies, governments, new_people
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.organisations import abbreviations, merge_variants, new_organizations
+from voxgraph.loader.extract.references import described, short_references
+from voxgraph.loader.extract.registry_names import outermost, registry_mentions, spelling_key
+from voxgraph.loader.extract.roles import find_roles
+from voxgraph.loader.extract.words import name_words
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.registry import Registry
 
 __all__ = ["described", "find_mentions", "find_roles", "outermost", "spelling_key"]
 

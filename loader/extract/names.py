@@ -16,26 +16,26 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from loader.extract.cues import Cues, load_cues
-from loader.extract.facts import Actor, Mention
-from loader.extract.organisations import (
+from voxgraph.iris import slug
+from voxgraph.loader.extract.cues import Cues, load_cues
+from voxgraph.loader.extract.facts import Actor, Mention
+from voxgraph.loader.extract.organisations import (
     continues_a_name,
     keys_of_last_words,
     name_variants,
     organization_mention,
     repeated_organizations,
 )
-from loader.extract.registry_names import actor_from_entry, spelling_key, surname_keys
-from loader.extract.words import (
+from voxgraph.loader.extract.registry_names import actor_from_entry, spelling_key, surname_keys
+from voxgraph.loader.extract.words import (
     Taken,
     Word,
     capital_runs,
     is_person_noun,
     not_name_word,
 )
-from loader.parse import Span
-from loader.registry import Registry
-from voxgraph.iris import slug
+from voxgraph.loader.read.digest import Span
+from voxgraph.loader.registry import Registry
 
 
 def _name_root(doc: Doc, names: list[Word]) -> Token:

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
-from loader.extract.cues import Cues, alternation, load_cues
-from loader.extract.facts import Actor, Mention
-from loader.extract.registry_names import actor_from_entry, per_registry, spelling_key
-from loader.extract.words import (
+from voxgraph.iris import slug
+from voxgraph.loader.extract.cues import Cues, alternation, load_cues
+from voxgraph.loader.extract.facts import Actor, Mention
+from voxgraph.loader.extract.registry_names import actor_from_entry, per_registry, spelling_key
+from voxgraph.loader.extract.words import (
     Word,
     capital_runs,
     glued_to_name,
@@ -22,9 +23,9 @@ from loader.extract.words import (
     not_name_word,
     surname_of,
 )
-from loader.parse import Span
-from loader.registry import Entry, Registry, normalise_name
-from voxgraph.iris import slug
+from voxgraph.loader.read.digest import Span
+from voxgraph.loader.registry import Entry, Registry
+from voxgraph.names import normalise_name
 
 
 def organization_mention(text: str, names: list[Word], cues: Cues, noun: str) -> Mention:

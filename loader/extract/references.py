@@ -14,17 +14,17 @@ import re
 
 from spacy.tokens import Doc
 
-from loader.extract.cues import load_cues
-from loader.extract.facts import Actor, Mention
-from loader.extract.registry_names import (
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.extract.facts import Actor, Mention
+from voxgraph.loader.extract.registry_names import (
     actor_from_entry,
     is_short_name,
     per_registry,
     spelling_key,
 )
-from loader.extract.words import Taken, Word, capitalised, glued_to_name, surname_of
-from loader.parse import Span
-from loader.registry import Entry, Registry
+from voxgraph.loader.extract.words import Taken, Word, capitalised, glued_to_name, surname_of
+from voxgraph.loader.read.digest import Span
+from voxgraph.loader.registry import Entry, Registry
 
 # -- 3. short references ---------------------------------------------------------
 

@@ -19,10 +19,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.facts import Actor, Mention
-from loader.extract.nlp import pipeline
-from loader.parse import Span
-from loader.registry import Entry, Registry, normalise_name
+from voxgraph.loader.extract.facts import Actor, Mention
+from voxgraph.loader.extract.nlp import pipeline
+from voxgraph.loader.read.digest import Span
+from voxgraph.loader.registry import Entry, Registry
+from voxgraph.names import normalise_name
 
 T = TypeVar("T")
 # What each registry gives every digest (its name pattern, spelling indexes),

@@ -8,15 +8,15 @@ import re
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.cues import load_cues
-from loader.extract.facts import Actor, Mention, RoleClaim
-from loader.extract.names import role_of
-from loader.extract.nlp import analyse
-from loader.extract.references import described
-from loader.extract.registry_names import outermost
-from loader.extract.words import is_person_noun
-from loader.parse import Digest, Span
 from voxgraph.iris import slug
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim
+from voxgraph.loader.extract.names import role_of
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.references import described
+from voxgraph.loader.extract.registry_names import outermost
+from voxgraph.loader.extract.words import is_person_noun
+from voxgraph.loader.read.digest import Digest, Span
 
 
 def find_roles(digest: Digest, mentions: list[Mention], doc: Doc | None = None) -> list[RoleClaim]:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from loader.extract.actors import described
-from loader.extract.cues import load_cues
-from loader.extract.facts import Actor, Mention, RoleClaim, Statement
-from loader.parse import Span
+from voxgraph.loader.extract.actors import described
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
+from voxgraph.loader.read.digest import Span
 
 SPEAKER_TYPES = ("Place",)  # actor types that never speak
 SUBJECTS = ("nsubj",)

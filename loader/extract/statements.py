@@ -43,12 +43,12 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.actors import find_roles, outermost
-from loader.extract.cues import load_cues
-from loader.extract.facts import Actor, Mention, RoleClaim, Statement
-from loader.extract.nlp import analyse
-from loader.extract.quotes import quotations
-from loader.extract.speakers import (
+from voxgraph.loader.extract.actors import find_roles, outermost
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.quotes import quotations
+from voxgraph.loader.extract.speakers import (
     SPEAKER_TYPES,
     Context,
     is_speech_verb,
@@ -57,7 +57,7 @@ from loader.extract.speakers import (
     resolve,
     subject_of,
 )
-from loader.parse import Digest, Paragraph, Span
+from voxgraph.loader.read.digest import Digest, Paragraph, Span
 
 # What may stand between a cue and the quotation it introduces: "wrote on
 # Facebook:", "said in an interview with Meydan TV,", "stated that".

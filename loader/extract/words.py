@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from loader.extract.cues import Cues
-from loader.extract.facts import Mention
-from loader.extract.registry_names import spelling_key
-from loader.parse import Span
+from voxgraph.loader.extract.cues import Cues
+from voxgraph.loader.extract.facts import Mention
+from voxgraph.loader.extract.registry_names import spelling_key
+from voxgraph.loader.read.digest import Span
 
 
 @dataclass(frozen=True)
