@@ -90,9 +90,11 @@ def page_context(triples: list[ox.Triple], server: str) -> dict:
     """What void.html shows, read from the description's own triples (so the page and
     the RDF cannot differ)."""
     dataset = ox.NamedNode(void_url(server) + "#dataset")
-    about: dict[str, list[ox.NamedNode | ox.Literal]] = {}
-    partitions: dict[ox.BlankNode, dict[str, ox.NamedNode | ox.Literal]] = {}
+    about: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
+    partitions: dict[ox.BlankNode, dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
     for triple in triples:
+        if isinstance(triple.object, ox.Triple):
+            continue  # no RDF-star in the description
         if triple.subject == dataset:
             about.setdefault(triple.predicate.value, []).append(triple.object)
         elif isinstance(triple.subject, ox.BlankNode):

@@ -45,8 +45,11 @@ def _name_root(doc: Doc, names: list[Word]) -> Token:
     first, last = names[0].first, names[-1].last
     after = doc[last + 1] if last + 1 < len(doc) else None
     roots = [doc[i] for i in range(first, last + 1) if not first <= doc[i].head.i <= last]
-    patronymic = after is not None and after.lower_ in load_cues().patronymics
-    if patronymic and any(r.head == after for r in roots):
+    if (
+        after is not None
+        and after.lower_ in load_cues().patronymics
+        and any(r.head == after for r in roots)
+    ):
         return after
     return roots[-1] if roots else doc[last]
 
@@ -301,7 +304,7 @@ def new_people(doc: Doc, words: list[Word], taken: list[Span], registry: Registr
         span = Span(names[0].begin, names[-1].end)
         after = doc[names[-1].last + 1] if names[-1].last + 1 < len(doc) else None
         patronymic = after is not None and after.lower_ in cues.patronymics and len(names) > 2
-        if patronymic:
+        if patronymic and after is not None:
             # "Guliyev Tural Rasim oghlu": the father's name is no part of the key
             span = Span(span.begin, after.idx + len(after))
         key = " ".join(_given_first([w.text for w in names], patronymic))

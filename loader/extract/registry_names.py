@@ -89,7 +89,7 @@ class _RegistryMatcher:
                     if " " not in name.strip():
                         self.single.add(name.strip().replace("’", "'"))
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.matcher.add("NAME", list(nlp.tokenizer.pipe(sorted(patterns))))
+        self.matcher.add("NAME", [nlp.make_doc(pattern) for pattern in sorted(patterns)])
 
     def matches(self, doc: Doc) -> list[tuple[Entry, TokenSpan]]:
         """Every registry name in `doc` (overlapping ones too), with its entry."""

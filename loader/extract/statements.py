@@ -109,7 +109,8 @@ def find_statements(
 
 def _frames(c: Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
     begin, end = paragraph.span.begin, paragraph.span.end
-    sentences = [s for s in c.doc.char_span(begin, end, alignment_mode="expand").sents]
+    # the sentences the paragraph's tokens are in (Span.sents, which spaCy's stubs lack)
+    sentences = [s for s in c.doc.sents if s.start_char < end and s.end_char > begin]
     frames: list[_Frame] = []
     for sentence in sentences:
         if sentence.start_char < covered:
@@ -300,7 +301,7 @@ def _fact_clause(text: str, verb: Token) -> Span | None:
             continue
         for noun in prep.children:
             following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
-            if noun.dep_ == "pobj" and _is_that(following):
+            if noun.dep_ == "pobj" and following is not None and _is_that(following):
                 return _span_of(text, [t for t in following.head.subtree if t.i > following.i])
     return None
 
@@ -366,10 +367,10 @@ def _what_was_said(
     if clause is not None:
         inside = next((q for q in free if clause.begin < q.begin < clause.end), None)
         if inside is not None:
-            before = text[clause.begin : inside.begin].rstrip('“"« ')
-            if re.search(r"(?:^|[,:;]\s*(?:and|but)?)$", before):
+            lead = text[clause.begin : inside.begin].rstrip('“"« ')
+            if re.search(r"(?:^|[,:;]\s*(?:and|but)?)$", lead):
                 # 'states that …, and “cases … determined.”': the quote ends the clause
-                kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", before)
+                kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", lead)
                 return inside, (Span(clause.begin, clause.begin + len(kept)) if kept else None)
             if _quoted_words(c, inside, clause):
                 return inside, clause
@@ -579,7 +580,9 @@ def _merge(statement: Statement, earlier: list[Statement]) -> bool:
 
 
 def _within(inner: Span | None, outer: Span | None) -> bool:
-    return bool(inner and outer) and outer.begin <= inner.begin and inner.end <= outer.end
+    if inner is None or outer is None:
+        return False
+    return outer.begin <= inner.begin and inner.end <= outer.end
 
 
 def _medium(c: Context, frame: _Frame, said: list[Span], speaker: Actor) -> str | None:
