@@ -33,12 +33,16 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 import requests
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 from voxgraph.loader.store import statistics, statistics_update
 from voxgraph.loader.store.oxigraph import (
@@ -113,7 +117,7 @@ class _AnswerReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         while not self._pending:
             try:
                 self._pending = next(self._chunks)
@@ -130,8 +134,9 @@ class _AnswerReader(io.RawIOBase):
                     f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
                     "more than this server reads for one query"
                 )
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
+        target = memoryview(buffer).cast("B")
+        size = min(len(target), len(self._pending))
+        target[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
 
@@ -290,7 +295,8 @@ class RemoteStore:
                 raise SyntaxError(text)
             raise RemoteStoreError(f"{self.url}: query failed ({response.status_code}): {text}")
         kind = response.headers.get("Content-Type", "").split(";")[0].strip()
-        body = _AnswerReader(response, self.max_answer_bytes)
+        # pyoxigraph's parsers only call the reader's read(): it needs no more of a file
+        body = cast(IO[bytes], _AnswerReader(response, self.max_answer_bytes))
         if kind == "application/sparql-results+json":
             return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
         if kind == "application/sparql-results+xml":
@@ -322,7 +328,7 @@ class RemoteStore:
         query = f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        for row in self.query(query):
+        for row in self.select(query):
             yield ox.Quad(
                 subject or row["s"],
                 predicate or row["p"],
@@ -348,7 +354,7 @@ class RemoteStore:
             chosen = f"{where} {skip} BIND({index} AS ?i)"
             parts.append(f"{{ SELECT ?s ?p ?o ?g ?i WHERE {{ {chosen} }} LIMIT 1 }}")
         found: list[ox.Quad | None] = [None] * len(patterns)
-        for row in self.query("SELECT * WHERE {\n" + "\nUNION\n".join(parts) + "\n}"):
+        for row in self.select("SELECT * WHERE {\n" + "\nUNION\n".join(parts) + "\n}"):
             index = int(row["i"].value)
             subject, predicate, object_, graph = patterns[index]
             found[index] = ox.Quad(
@@ -356,17 +362,9 @@ class RemoteStore:
             )
         return found
 
-    @property
-    def ox(self) -> RemoteStore:
-        """For code written against pyoxigraph's Store (quads_for_pattern, iteration)."""
-        return self
-
-    def __iter__(self) -> Iterator[ox.Quad]:
-        return self.quads_for_pattern()
-
     def named_graphs(self) -> list[str]:
         """The server's named graphs (`GRAPH ?g {}` lists them without reading their quads)."""
-        rows = self.query("SELECT ?g WHERE { GRAPH ?g {} }")
+        rows = self.select("SELECT ?g WHERE { GRAPH ?g {} }")
         return sorted(row["g"].value for row in rows)
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
@@ -377,7 +375,7 @@ class RemoteStore:
             ox.NamedNode(str(graph)),
             limit=1,
         ):
-            return quad.object.value
+            return None if isinstance(quad.object, ox.Triple) else quad.object.value
         return None
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
