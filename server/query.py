@@ -23,9 +23,8 @@ import pyoxigraph as ox
 from flask import current_app, has_app_context
 
 from voxgraph.iris import PREFIXES
-from voxgraph.loader.store import Store
+from voxgraph.loader.store import AnswerTooLarge, RemoteTriples, Store
 from voxgraph.loader.store.dumps import rdf_bytes
-from voxgraph.loader.store.remote import AnswerTooLarge, RemoteTriples
 from voxgraph.server.errors import (
     READ_ONLY,
     BadQuery,

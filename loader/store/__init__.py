@@ -18,9 +18,19 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from voxgraph.loader.store.oxigraph import GraphStore, Pattern, store_path
-from voxgraph.loader.store.remote import DEFAULT_TIMEOUT, RemoteStore, RemoteTriples, store_url
+from voxgraph.loader.store.remote import (
+    DEFAULT_TIMEOUT,
+    AnswerTooLarge,
+    RemoteStore,
+    RemoteTriples,
+    store_url,
+)
 from voxgraph.loader.store.statistics import Statistics
 
+__all__ = ["AnswerTooLarge", "Pattern", "QueryAnswer", "RemoteTriples", "Store", "open_store"]
+
+# What query() answers: a remote store's CONSTRUCT and DESCRIBE answers are RemoteTriples,
+# parsed as they are read; one larger than the reader allows raises AnswerTooLarge.
 QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | RemoteTriples
 
 
