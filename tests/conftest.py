@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import CORPUS
@@ -30,8 +31,7 @@ OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or sh
     "oxigraph"
 )
 
-AnyStore = GraphStore | RemoteStore
-StoreFactory = Callable[[str], AnyStore]
+StoreFactory = Callable[[str], Store]
 
 
 def free_port() -> int:
@@ -82,7 +82,7 @@ class OxigraphServer:
             self.process.wait()
 
 
-def load_corpus(store: AnyStore) -> AnyStore:
+def load_corpus(store: Store) -> Store:
     report = pipeline.run([CORPUS], store)
     assert report.ok, f"the bundled corpus failed to load: {report.failed}"
     return store
@@ -103,7 +103,7 @@ def remote_corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Re
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def each_corpus_store(request: pytest.FixtureRequest) -> AnyStore:
+def each_corpus_store(request: pytest.FixtureRequest) -> Store:
     """The corpus on one backend, then the other (read it, don't write)."""
     if request.param == "embedded":
         return request.getfixturevalue("corpus_store")
@@ -122,7 +122,7 @@ def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreF
     """A factory of new, empty stores of one backend; `name` tells them apart."""
     servers: list[OxigraphServer] = []
 
-    def make(name: str) -> AnyStore:
+    def make(name: str) -> Store:
         if request.param == "embedded":
             return GraphStore(tmp_path / name)
         servers.append(OxigraphServer(tmp_path / name))

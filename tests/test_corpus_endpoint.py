@@ -15,9 +15,9 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, GET, JSON, POST, SPARQLWrapper
 
-from tests.conftest import AnyStore
 from tests.server_fixtures import serving_store
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.server.examples import QUERIES, Example, load_examples
 
@@ -26,7 +26,7 @@ PREFIX_LINES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.ite
 
 
 @pytest.fixture(scope="module")
-def endpoint(each_corpus_store: AnyStore) -> Iterator[str]:
+def endpoint(each_corpus_store: Store) -> Iterator[str]:
     """The endpoint over the corpus, on the embedded store and then on the remote one."""
     with serving_store(each_corpus_store) as url:
         yield url + "/sparql"

@@ -22,12 +22,12 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from tests.conftest import AnyStore, StoreFactory
+from tests.conftest import StoreFactory
 from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
 from voxgraph.loader import pipeline
-from voxgraph.loader.store import consolidate, statistics_update
+from voxgraph.loader.store import Store, consolidate, statistics_update
 from voxgraph.loader.store.dumps import write_dump
 from voxgraph.loader.store.incidents import CaseStep, Report, case_links, join
 from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
@@ -209,12 +209,12 @@ for actor, name in ((ALI, "Ali Karimli"), (TOFIG, "Tofig Yagublu")):
     PEOPLE.add((URIRef(actor), RDFS.label, Literal(name, lang="en")))
 
 
-def store_digest(store: AnyStore, key: str, events: list) -> str:
+def store_digest(store: Store, key: str, events: list) -> str:
     store.replace_graph(iris.digest_graph(key), digest_graph(key, events))
     return str(iris.digest_iri(key))
 
 
-def incidents(store: AnyStore) -> list[tuple[str, str, int]]:
+def incidents(store: Store) -> list[tuple[str, str, int]]:
     """(label, first report, number of reports) of every incident."""
     rows = store.query(
         PREFIXES
@@ -274,12 +274,12 @@ def test_a_replaced_digest_takes_its_reports_out_of_their_incidents(new_store: S
 # -- the bundled corpus ------------------------------------------------------------------
 
 
-def select(store: AnyStore, query: str) -> list[dict[str, str]]:
+def select(store: Store, query: str) -> list[dict[str, str]]:
     rows = store.query(PREFIXES + query)
     return [{v.value: row[v].value for v in rows.variables if row[v] is not None} for row in rows]
 
 
-def test_every_event_report_has_exactly_one_incident(each_corpus_store: AnyStore) -> None:
+def test_every_event_report_has_exactly_one_incident(each_corpus_store: Store) -> None:
     rows = select(
         each_corpus_store,
         """SELECT ?e (COUNT(DISTINCT ?i) AS ?n) WHERE {
@@ -290,7 +290,7 @@ def test_every_event_report_has_exactly_one_incident(each_corpus_store: AnyStore
     assert int(events[0]["n"]) > 50
 
 
-def test_report_and_incident_are_inverses(each_corpus_store: AnyStore) -> None:
+def test_report_and_incident_are_inverses(each_corpus_store: Store) -> None:
     rows = select(
         each_corpus_store,
         """SELECT ?e ?i WHERE {
@@ -301,7 +301,7 @@ def test_report_and_incident_are_inverses(each_corpus_store: AnyStore) -> None:
 
 
 def test_afiaddin_mammadovs_arrest_is_one_incident_with_two_reports(
-    each_corpus_store: AnyStore,
+    each_corpus_store: Store,
 ) -> None:
     rows = select(
         each_corpus_store,
@@ -316,7 +316,7 @@ def test_afiaddin_mammadovs_arrest_is_one_incident_with_two_reports(
     assert (rows[0]["first"], rows[0]["last"]) == ("2023-09-22", "2023-10-03")
 
 
-def test_no_incident_mixes_different_people(each_corpus_store: AnyStore) -> None:
+def test_no_incident_mixes_different_people(each_corpus_store: Store) -> None:
     """All reports of an incident name the same affected and participants."""
     rows = select(
         each_corpus_store,
@@ -337,12 +337,12 @@ def map_sets(reports: dict[str, set[str]]) -> set[frozenset[str]]:
     return {frozenset(actors) for actors in reports.values()}
 
 
-def test_an_incident_is_not_an_event(each_corpus_store: AnyStore) -> None:
+def test_an_incident_is_not_an_event(each_corpus_store: Store) -> None:
     rows = select(each_corpus_store, "SELECT ?i { ?i a vox:Incident , vox:Event }")
     assert rows == []
 
 
-def test_emin_ibrahimovs_case_reads_as_one_story(each_corpus_store: AnyStore) -> None:
+def test_emin_ibrahimovs_case_reads_as_one_story(each_corpus_store: Store) -> None:
     """2023-09-26: his flat searched, arrested (on 2023-09-25, "yesterday"), charged with
     'supporting terrorism', a 30-day "administrative arrest sentence" (which the extraction
     reads as a second Arrest: two Arrests of one digest stay two incidents)."""
@@ -475,7 +475,7 @@ def bars(page: str) -> dict[tuple[str, str], tuple[int, str]]:
     }
 
 
-def per_month(store: AnyStore, actor: str | None = None) -> dict[tuple[str, str], int]:
+def per_month(store: Store, actor: str | None = None) -> dict[tuple[str, str], int]:
     """(class label, month) -> incidents, counted by SPARQL over the incidents graph."""
     naming = f"?i vox:agent|vox:affected|vox:participant <{actor}> ." if actor else ""
     rows = select(

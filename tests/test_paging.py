@@ -17,10 +17,11 @@ import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
-from tests.conftest import AnyStore, free_port
+from tests.conftest import free_port
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX
 from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
@@ -32,7 +33,7 @@ ITEM = re.compile(r'<span class="date">([\d-]+)</span>\s*<a class="kind" href="(
 
 
 @pytest.fixture(scope="module")
-def url(each_corpus_store: AnyStore) -> Iterator[str]:
+def url(each_corpus_store: Store) -> Iterator[str]:
     with serving_store(each_corpus_store) as base:
         yield base
 
@@ -133,7 +134,7 @@ def test_the_ontology_takes_its_examples_from_the_data(url: str) -> None:
     assert "/page/digest/" in arrest, "a class's example is a typing triple of an instance"
 
 
-def test_void_counts_come_from_the_statistics(url: str, each_corpus_store: AnyStore) -> None:
+def test_void_counts_come_from_the_statistics(url: str, each_corpus_store: Store) -> None:
     text = get(url, "/.well-known/void")
     graph = Graph().parse(data=text, format="turtle")
     dataset = next(graph.subjects(RDF.type, VOID.Dataset))

@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from tests.conftest import AnyStore, OxigraphServer, StoreFactory
+from tests.conftest import OxigraphServer, StoreFactory
 from voxgraph.iris import GRAPH
 from voxgraph.loader import pipeline
-from voxgraph.loader.store import statistics, statistics_update
+from voxgraph.loader.store import Store, statistics, statistics_update
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import CORPUS
@@ -23,19 +23,19 @@ VOX = "https://w3id.org/voxgraph/ontology#"
 DIGEST_GRAPH = str(GRAPH["digest/2022-11-08"])
 
 
-def counted_afresh(store: AnyStore) -> tuple[statistics.Statistics, dict]:
+def counted_afresh(store: Store) -> tuple[statistics.Statistics, dict]:
     stats, days = statistics_update.count(store, store.named_graphs())
     return stats, {month: days[month] for month in days}
 
 
-def kept_months(store: AnyStore, kept: statistics.Statistics) -> dict:
+def kept_months(store: Store, kept: statistics.Statistics) -> dict:
     return {
         series: {m: statistics.month_days(store, series, m) for m in kept.series(series)}
         for series, _ in statistics.SERIES
     }
 
 
-def assert_kept_equal_a_fresh_count(store: AnyStore) -> None:
+def assert_kept_equal_a_fresh_count(store: Store) -> None:
     kept = store.statistics()
     assert kept is not None, "the store keeps no statistics"
     fresh, days = counted_afresh(store)
@@ -43,7 +43,7 @@ def assert_kept_equal_a_fresh_count(store: AnyStore) -> None:
     assert kept_months(store, kept) == days, "the timeline's day records drifted"
 
 
-def test_a_loaded_corpus_keeps_its_counts(each_corpus_store: AnyStore) -> None:
+def test_a_loaded_corpus_keeps_its_counts(each_corpus_store: Store) -> None:
     kept = each_corpus_store.statistics()
     assert kept is not None
     quads = list(each_corpus_store.quads_for_pattern())
