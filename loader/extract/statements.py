@@ -44,6 +44,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from voxgraph.loader.extract.actors import find_roles, outermost
+from voxgraph.loader.extract.clauses import clause_of, left_edge, predicate_of, span_of
 from voxgraph.loader.extract.cues import load_cues
 from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from voxgraph.loader.extract.nlp import analyse
@@ -63,10 +64,6 @@ from voxgraph.loader.read.digest import Digest, Paragraph, Span
 # Facebook:", "said in an interview with Meydan TV,", "stated that".
 LEAD_GAP = 100
 FINITE = ("VBD", "VBZ", "VBP", "MD")  # tags of a finite verb
-# A source tail, a contrast or a time clause ends a reported clause.
-CLAUSE_END = re.compile(
-    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|while|whereas)\s+.+$", re.IGNORECASE
-)
 
 
 @dataclass
@@ -213,122 +210,8 @@ def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement 
     if speaker is None:
         return None
     own = subject.head is verb or (subject.head.head is verb and subject.dep_ == "pobj")
-    begin = min(_left(subject), verb.idx) if own else verb.idx
+    begin = min(left_edge(subject), verb.idx) if own else verb.idx
     return _statement(c, frame, speaker, begin, quote, paraphrase)
-
-
-def _left(token: Token) -> int:
-    return token.left_edge.idx
-
-
-def _clause(text: str, verb: Token) -> Span | None:
-    """The clausal complement of a verb of saying, without 'that', edge
-    punctuation and a source tail; for 'as X noted', the clause it qualifies.
-    A clause coordinated with the verb that has a subject of its own
-    ("announced that A was exposed, and 19 people were brought …") goes on
-    the complement: the parser hangs it on the verb."""
-    complement = next((t for t in verb.children if t.dep_ == "ccomp"), None)
-    following = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
-    if complement is None and following is not None and following.dep_ == "mark":
-        complement = following.head if following.head.i > verb.i else None  # a parse gone astray
-    if complement is None and verb.dep_ == "advcl" and _as_clause(verb):
-        # 'As Karimli noted, the talks failed', 'the talks failed, as Karimli noted';
-        # a passive 'as stated by the office' is a source tail (CLAUSE_END), no statement
-        own = {t.i for t in verb.subtree}
-        return _span_of(text, [t for t in verb.head.subtree if t.i not in own])
-    if complement is None and _parenthetical_source(verb):
-        # 'The defence will appeal (reported by Aghayeva on her timeline).'
-        return _span_of(text, list(verb.doc[verb.sent.start : verb.i - 1]))
-    if complement is None:
-        return _fact_clause(text, verb)
-    tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
-    for reply in complement.subtree:
-        if (
-            reply.dep_ == "relcl"
-            and is_speech_verb(reply)
-            and reply.doc[reply.left_edge.i - 1].is_punct
-        ):
-            # ', which the family denies': the writer's aside on the claim, not part of it
-            aside = {t.i for t in reply.subtree}
-            tokens = [t for t in tokens if t.i not in aside]
-    for inner in complement.subtree:
-        if (
-            inner.dep_ == "conj"
-            and is_speech_verb(inner)
-            and not any(t.dep_ in ("nsubj", "nsubjpass") for t in inner.children)
-        ):
-            # 'reported that A … and called on the sides …': the speaker's own next act
-            tokens = [t for t in tokens if t.i < inner.i]
-            while tokens and tokens[-1].dep_ == "cc":
-                tokens.pop()
-    for conj in verb.children:
-        if (
-            conj.dep_ == "conj"
-            and conj.i > complement.i
-            and any(t.dep_ in ("nsubj", "nsubjpass") for t in conj.children)
-            and not (
-                conj.lemma_.lower() in load_cues().speech_lemmas
-                and any(t.dep_ == "nsubj" for t in conj.children)
-            )
-        ):
-            tokens += [t for t in conj.subtree]
-    return _span_of(text, tokens)
-
-
-def _parenthetical_source(verb: Token) -> bool:
-    """'(reported by X on her timeline)': a verb of saying with its agent, in
-    brackets after what it reports."""
-    opens = verb.i > verb.sent.start + 1 and verb.doc[verb.i - 1].text == "("
-    return opens and any(t.dep_ == "agent" for t in verb.children)
-
-
-def _as_clause(verb: Token) -> bool:
-    """'as Karimli noted': an active verb of saying under 'as'."""
-    marks = any(t.dep_ == "mark" and t.lower_ == "as" for t in verb.children)
-    return marks and not any(t.dep_ in ("auxpass", "agent") for t in verb.children)
-
-
-def _is_that(token: Token | None) -> bool:
-    """'that' opening a clause (not the pronoun or determiner)."""
-    return token is not None and token.lower_ == "that" and token.dep_ == "mark"
-
-
-def _fact_clause(text: str, verb: Token) -> Span | None:
-    """'justified this by the fact that …', 'pointed to the fact that …': the
-    that-clause of the noun a preposition of the verb governs."""
-    for prep in verb.children:
-        if prep.dep_ != "prep":
-            continue
-        for noun in prep.children:
-            following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
-            if noun.dep_ == "pobj" and following is not None and _is_that(following):
-                return _span_of(text, [t for t in following.head.subtree if t.i > following.i])
-    return None
-
-
-def _span_of(text: str, tokens: list[Token]) -> Span | None:
-    """The text from the first to the last of some tokens, without edge
-    punctuation, cut at a source tail."""
-    tokens = sorted(tokens, key=lambda t: t.i)
-    while tokens and (tokens[0].is_punct or tokens[0].is_space) and not _opens(tokens):
-        tokens.pop(0)
-    while tokens and (tokens[-1].is_punct or tokens[-1].is_space) and not _closes(tokens):
-        tokens.pop()
-    if not tokens:
-        return None
-    span = _cut(text, Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1])))
-    return span if span.begin < span.end else None
-
-
-def _opens(tokens: list[Token]) -> bool:
-    """The first token is a quotation mark that a later one closes: it stays."""
-    return tokens[0].is_quote and any(t.is_quote for t in tokens[1:])
-
-
-def _closes(tokens: list[Token]) -> bool:
-    """The last token is a quotation mark closing one opened inside: it stays
-    ('the army took “adequate measures”')."""
-    return tokens[-1].is_quote and any(t.is_quote for t in tokens[:-1])
 
 
 def _what_was_said(
@@ -337,7 +220,7 @@ def _what_was_said(
     """(quote, paraphrase) of a verb of saying."""
     text = c.text
     verb_end = verb.idx + len(verb)
-    clause = _clause(text, verb)
+    clause = clause_of(text, verb)
     free = [q for q in frame.quotes if q not in used]
     if clause is not None and clause.end <= verb.idx:
         # "“…,” said X", "CLAUSE, he added": the words come first
@@ -384,7 +267,7 @@ def _what_was_said(
     if before:
         return before[-1], None
     if verb.lemma_.lower() in load_cues().predicate_lemmas and not _setting(verb):
-        return None, _predicate(text, verb)
+        return None, predicate_of(text, verb)
     return None, None
 
 
@@ -438,32 +321,6 @@ def _trails(c: Context, quote: Span, verb: Token) -> bool:
     return len(between) <= LEAD_GAP and not re.search(r"[“\"«:;]|[.!?]\s+\S", between[2:])
 
 
-def _predicate(text: str, verb: Token) -> Span | None:
-    """'stressed the impracticality of …': the verb and what follows it in its
-    phrase, when something does."""
-    right = [t for t in verb.subtree if t.i > verb.i]
-    for conj in verb.children:
-        if conj.dep_ == "conj" and is_speech_verb(conj) and _clause(text, conj) is not None:
-            return None  # 'denied the accusations and stated that …': the clause is what was said
-    while right and (right[-1].is_punct or right[-1].is_space or right[-1].dep_ == "cc"):
-        right.pop()
-    if not any(t.dep_ in ("dobj", "prep", "xcomp", "prt", "attr") for t in verb.children):
-        return None
-    if not right:
-        return None
-    return _cut(text, Span(verb.idx, right[-1].idx + len(right[-1])))
-
-
-def _cut(text: str, span: Span) -> Span:
-    """A reported clause without a source tail (', as reported by Tass'), a
-    contrast (', while …') or the full stop."""
-    words = text[span.begin : span.end]
-    if tail := CLAUSE_END.search(words):
-        words = words[: tail.start()]
-    words = words.rstrip(" .")
-    return Span(span.begin, span.begin + len(words))
-
-
 def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Statement | None:
     """'According to X, CLAUSE' and 'CLAUSE, according to X'."""
     to = next((t for t in token.children if t.lower_ == "to"), None)
@@ -488,7 +345,7 @@ def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Stat
         "“",
     ):
         rest = [t for t in sentence if t.idx >= phrase_end]
-        paraphrase = _span_of(c.text, rest) if not quote else None
+        paraphrase = span_of(c.text, rest) if not quote else None
     else:
         before = c.text[sentence.start_char : token.idx].rstrip(", ")
         paraphrase = Span(sentence.start_char, sentence.start_char + len(before))
@@ -514,7 +371,7 @@ def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
     if speaker is None:
         return None
     tokens = [t for t in following.head.subtree if t.i > following.i]
-    span = _span_of(c.text, tokens)
+    span = span_of(c.text, tokens)
     if span is None:
         return None
     quoted = next((q for q in frame.quotes if span.begin <= q.begin < span.end), None)
@@ -523,8 +380,8 @@ def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
         words.search(c.text[span.begin : quoted.begin])
         or words.search(c.text[quoted.end : span.end])
     ):
-        return _statement(c, frame, speaker, _left(owner), quoted)  # 'the message that “…”'
-    return _statement(c, frame, speaker, _left(owner), None, span)
+        return _statement(c, frame, speaker, left_edge(owner), quoted)  # 'the message that “…”'
+    return _statement(c, frame, speaker, left_edge(owner), None, span)
 
 
 def _bare_quote(c: Context, frame: _Frame, quote: Span) -> Statement | None:
