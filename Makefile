@@ -83,9 +83,12 @@ test: install-test editor browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# mypy and the import contracts (pyproject.toml) run in tests/test_types.py, part of
+# `make test`; `make lint` runs them too, without the rest of the suite.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q tests/test_types.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info node_modules server/static/vendor
+	rm -rf $(VENV) var build .pytest_cache .ruff_cache *.egg-info node_modules server/static/vendor

@@ -14,7 +14,7 @@ map, SHACL (summed over the --jobs worker processes, so with J > 1 they add up
 to more than the wall time) and store (the one writer: replace_graph and the
 final flush). Each N runs in its own process so that its peak memory
 (ru_maxrss, of the writer and, separately, the largest worker) is its own.
-Consolidation (loader/consolidate.py, the incidents) is timed twice: in full, after
+Consolidation (loader/store/consolidate.py, the incidents) is timed twice: in full, after
 the N digests of a new store, and incrementally, after a second batch of BATCH digests
 with later dates loaded into that store, as `voxgraph load` does after each batch; both
 must cost at most a tenth of their batch's load time.
@@ -81,8 +81,8 @@ def machine() -> dict[str, Any]:
 
 def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) -> dict[str, Any]:
     """Generate `count` digests, load them into a new store, and time it."""
-    from loader import load as pipeline
-    from loader.store import GraphStore
+    from voxgraph.loader import pipeline
+    from voxgraph.loader.store.oxigraph import GraphStore
     from voxgraph.synthesize import generate
 
     corpus = workdir / "digests"

@@ -45,8 +45,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loader.store import latest_snapshot  # noqa: E402
-from server.memory import GIB, MIB, format_size, parse_size  # noqa: E402
+from voxgraph.loader.store.oxigraph import latest_snapshot  # noqa: E402
+from voxgraph.server.memory import GIB, MIB, format_size, parse_size  # noqa: E402
 
 BIN = Path(sys.executable).parent
 QUERIES = {

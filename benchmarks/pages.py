@@ -41,13 +41,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loader.store import GraphStore, latest_snapshot  # noqa: E402
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "benchmarks" / "results" / "pages.json"
@@ -57,6 +58,13 @@ ID = "https://w3id.org/voxgraph/id/"
 DIGEST = "digest/2030-01-05"  # in every synthetic corpus (they start on 2030-01-01)
 BUSIEST = "actor/azerbaijan"
 MOST_QUOTED = "actor/ministry-of-defense"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's Accept
+ARRESTS_BY_MONTH = urlencode(  # the predeclared prefixes, plain values in the table
+    {
+        "query": "SELECT ?month (COUNT(*) AS ?arrests) { ?e a vox:Arrest ; "
+        "vox:reportedIn/dcterms:date ?d BIND(SUBSTR(STR(?d), 1, 7) AS ?month) } GROUP BY ?month"
+    }
+)
 RECONCILE_BATCH = {
     f"q{i}": {"query": name, "limit": 3}
     for i, name in enumerate(
@@ -89,16 +97,24 @@ def pages(statement: str, event: str) -> list[Page]:
     """The pages measured; `statement` and `event` are IRIs below ID of the digest DIGEST."""
     return [
         Page("query page", "/"),
+        Page("query page, a query's table", "/?" + ARRESTS_BY_MONTH),
         Page("service description", "/sparql", {"Accept": "text/turtle"}),
+        Page("service description (HTML)", "/sparql", {"Accept": BROWSER}),
         Page("ontology (HTML)", "/ontology", {"Accept": "text/html"}),
         Page("ontology (Turtle)", "/ontology.ttl"),
         Page("shapes (HTML)", "/shapes", {"Accept": "text/html"}),
         Page("VoID", "/.well-known/void", {"Accept": "text/turtle"}),
+        Page("VoID (HTML)", "/.well-known/void", {"Accept": BROWSER}),
         Page("timeline, first page", "/timeline"),
         Page("timeline, from a date", "/timeline?from=2030-03-01"),
         Page("timeline, last page", "/timeline?before=9999-12-31"),
         Page("timeline, one type", "/timeline?type=Arrest"),
         Page("timeline, one actor", f"/timeline?actor={ID}{BUSIEST}"),
+        Page("timeline chart as CSV", "/timeline.csv"),
+        Page("timeline chart as CSV, one actor", f"/timeline.csv?actor={ID}{BUSIEST}"),
+        Page("search, a full name", "/search?q=Ilham+Aliyev"),
+        Page("search, a surname", "/search?q=Aliyev"),
+        Page("search, no match", "/search?q=Zxqv+Wwrt"),
         Page("reconcile manifest", "/reconcile"),
         Page(
             "reconcile, 10 queries",

@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from loader.extract.nlp import analyse
-from loader.load import prepare
-from loader.parse import read_digest
-from loader.registry import Registry
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.pipeline import prepare
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.registry import Registry
 from voxgraph.synthesize import generate
 
 

@@ -55,8 +55,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loader.store import latest_snapshot  # noqa: E402
-from server.workers import WORKER_MALLOC_TUNABLES  # noqa: E402
+from voxgraph.loader.store.oxigraph import latest_snapshot  # noqa: E402
+from voxgraph.server.workers import WORKER_MALLOC_TUNABLES  # noqa: E402
 
 BIN = Path(sys.executable).parent
 VOX = "https://w3id.org/voxgraph/ontology#"

@@ -19,13 +19,13 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.loadtest import PREFIXES, QUERIES  # noqa: E402
-from loader import load as pipeline  # noqa: E402
-from loader.store import GraphStore, latest_snapshot  # noqa: E402
-from server.app import create_app  # noqa: E402
-from server.query import POOL_KEY  # noqa: E402
-from server.serve import make_server  # noqa: E402
-from server.settings import Settings  # noqa: E402
+from voxgraph.loader import pipeline  # noqa: E402
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot  # noqa: E402
 from voxgraph.paths import CORPUS  # noqa: E402
+from voxgraph.server.app import create_app  # noqa: E402
+from voxgraph.server.query import POOL_KEY  # noqa: E402
+from voxgraph.server.serve import make_server  # noqa: E402
+from voxgraph.server.settings import Settings  # noqa: E402
 
 
 def measure(url: str, repeat: int) -> dict[str, float]:

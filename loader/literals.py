@@ -19,7 +19,7 @@ differs in the store and in every dump: xsd:nonNegativeInteger offsets failed
 `sh:datatype xsd:nonNegativeInteger` 422 times on the bundled corpus. So the
 mapper writes each literal in the store's form from the start (the helpers
 below for the types it uses, and xsd:integer for the NIF offsets, see
-loader/map.py), the shapes ask for those types, and the loader refuses any
+loader/map/graph.py), the shapes ask for those types, and the loader refuses any
 triple the store would still rewrite (`loader.store.check_stored_form`).
 """
 

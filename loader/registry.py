@@ -21,7 +21,7 @@ can open (dcterms:source) and the row of it that names the item.
 Every link needs a checkable source (see Source): a file of a public
 repository at a fixed commit, with the row that names the item, or a web page.
 An identifier from memory is not a source, and a link without one does not
-load. `voxgraph link` finds, records and checks these links (loader/link.py).
+load. `voxgraph link` finds, records and checks these links (loader/link/candidates.py).
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from loader.literals import canonical_decimal
-from loader.ontology import vox_types
 from voxgraph import iris
 from voxgraph.iris import VOX, WD
+from voxgraph.loader.literals import canonical_decimal
+from voxgraph.names import normalise_name
+from voxgraph.ontology import vox_types
 from voxgraph.paths import ACTOR_REGISTRY, MAPPINGS
 
 GAZETTEER = MAPPINGS / "gazetteer.yaml"
@@ -155,12 +156,6 @@ class Entry:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.label, *self.aliases)
-
-
-def normalise_name(name: str) -> str:
-    """Fold case, apostrophes and spacing so that spellings compare equal."""
-    name = name.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def read_source(raw: object, qid: str, where: str) -> Source:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import werkzeug
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from loader.store import GraphStore
-from server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
-from server.reload import follow_snapshots
-from server.settings import Settings
-from server.workers import attach_pool
+from voxgraph.loader.store import Store
+from voxgraph.server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
+from voxgraph.server.reload import follow_snapshots
+from voxgraph.server.settings import Settings
+from voxgraph.server.workers import attach_pool
 
 CORS_PATHS = (
     "/sparql",
@@ -25,7 +26,7 @@ CORS_PATHS = (
 )
 
 
-def create_app(store: GraphStore, settings: Settings | None = None) -> Flask:
+def create_app(store: Store, settings: Settings | None = None) -> Flask:
     """The app over `store`; the blueprints find both in app.config (VOXGRAPH_*).
 
     Over a read-only store on disk the app evaluates queries in a worker process
@@ -66,7 +67,7 @@ def allow_cross_origin(response: Response) -> Response:
     return response
 
 
-def plain_text_error(error: HTTPException) -> Response:
+def plain_text_error(error: HTTPException) -> werkzeug.Response:
     """Errors Flask raises itself (404, 405, 413 ...) as short text, like the endpoint's own."""
     response = error.get_response()
     response.set_data(f"{error.code} {error.name}: {error.description}\n")

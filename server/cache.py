@@ -5,7 +5,7 @@ from it holds for as long as the app serves it, and the app moves to a newer
 snapshot as a new store object (server/reload.py). Any other store (a remote one,
 or a store open for writing in this process) may change under the server: there
 the version is the fingerprint of the data kept in its statistics
-(loader/statistics.py), one small read per request, and a store without
+(loader/store/statistics.py), one small read per request, and a store without
 statistics is never cached.
 """
 
@@ -18,14 +18,14 @@ from typing import TypeVar
 
 from flask import current_app
 
-from loader.store import GraphStore
+from voxgraph.loader.store import Store
 
 T = TypeVar("T")
 EXTENSION = "voxgraph-cache"
 MAX_NAMES = 64  # names may carry what a client sent (its Host): past this, nothing new is kept
 
 
-def data_version(store: GraphStore) -> object | None:
+def data_version(store: Store) -> object | None:
     """Something that changes when the store's data does; None if that cannot be known."""
     if getattr(store, "read_only", False) and getattr(store, "path", None) is not None:
         return store  # a read-only store on disk: the same object, the same data
@@ -33,7 +33,7 @@ def data_version(store: GraphStore) -> object | None:
     return None if statistics is None else (id(store), statistics.version)
 
 
-def per_version(store: GraphStore, name: str, compute: Callable[[GraphStore], T]) -> T:
+def per_version(store: Store, name: str, compute: Callable[[Store], T]) -> T:
     """`compute(store)`, computed once per version of the store's data and kept in the app
     (by one request at a time: the others wait for it rather than compute it again)."""
     version = data_version(store)
@@ -57,7 +57,7 @@ KEPT = "voxgraph-kept"
 KEPT_BUDGET = 200_000  # list items kept in all (an actor's index entries: ~30 MB at most)
 
 
-def kept_list(store: GraphStore, key: str, compute: Callable[[], list[T]]) -> list[T]:
+def kept_list(store: Store, key: str, compute: Callable[[], list[T]]) -> list[T]:
     """`compute()`, a list, kept for this version of the data under `key` while the lists
     kept hold at most KEPT_BUDGET items together, the least recently used going first.
 

@@ -1,7 +1,8 @@
 """The example-query library: one file per query in queries/, NN-slug.rq.
 
 Each file starts with comment lines naming it, then the query without PREFIX
-lines (the project's prefixes are prepended when it is shown or run):
+lines (the endpoint predeclares the project's prefixes, server/query.py; the page
+shows the query as written):
 
     # title: Statements by Ali Karimli
     # description: Every statement he made, newest first, with its quote.
@@ -16,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voxgraph.iris import PREFIXES
-from voxgraph.paths import ROOT
+from voxgraph.paths import QUERIES
 
-QUERIES = ROOT / "queries"
 PROLOGUE = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in PREFIXES.items())
 FILE_NAME = re.compile(r"^(\d{2,})-[a-z0-9-]+\.rq$")
 HEADER = re.compile(r"^#\s*(title|description|federated)\s*:\s*(.*?)\s*$")
@@ -34,7 +34,8 @@ class Example:
 
     @property
     def query(self) -> str:
-        """The runnable query: the project's prefixes, then the body."""
+        """The query with the project's prefixes written out: runnable anywhere, not only
+        at this endpoint."""
         return PROLOGUE + "\n" + self.body
 
 
@@ -56,7 +57,7 @@ def read_example(path: Path) -> Example:
             raise ValueError(f"{path}: missing '# {required}: ...' line at the top")
     body = "\n".join(lines).strip() + "\n"
     if re.search(r"^\s*PREFIX\b", body, re.IGNORECASE | re.MULTILINE):
-        raise ValueError(f"{path}: leave PREFIX lines out; the project's are prepended")
+        raise ValueError(f"{path}: leave PREFIX lines out; the endpoint declares the project's")
     return Example(
         slug=path.stem,
         title=fields["title"],

@@ -10,19 +10,24 @@ through `*/*`, gets 406 Not Acceptable; no Accept header means the default
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from server.errors import NotAcceptable
+from voxgraph.server.errors import NotAcceptable
+
+OxFormat = TypeVar("OxFormat", bound=ox.QueryResultsFormat | ox.RdfFormat)
 
 
 @dataclass(frozen=True)
-class Format:
+class Format(Generic[OxFormat]):
+    """A results format (Format[ox.QueryResultsFormat]) or a graph format (ox.RdfFormat)."""
+
     name: str
     media_type: str
-    oxigraph: ox.QueryResultsFormat | ox.RdfFormat
+    oxigraph: OxFormat
     aliases: tuple[str, ...] = ()  # other media types that select it
     format_names: tuple[str, ...] = ()  # values of the format= parameter that select it
 
@@ -33,7 +38,10 @@ class Format:
         return self.media_type
 
 
-RESULTS_FORMATS = (  # the first one is the default
+ResultsFormat = Format[ox.QueryResultsFormat]  # SELECT and ASK answers
+GraphFormat = Format[ox.RdfFormat]  # CONSTRUCT and DESCRIBE answers, documents, dumps
+
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (  # the first one is the default
     Format(
         "json",
         "application/sparql-results+json",
@@ -52,7 +60,7 @@ RESULTS_FORMATS = (  # the first one is the default
     Format("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, (), ("tsv",)),
 )
 
-GRAPH_FORMATS = (  # the first one is the default
+GRAPH_FORMATS: tuple[GraphFormat, ...] = (  # the first one is the default
     Format(
         "ttl",
         "text/turtle",
@@ -92,7 +100,7 @@ class Wanted:
     format_name: str = ""
 
 
-def choose(formats: tuple[Format, ...], wanted: Wanted) -> Format:
+def choose(formats: tuple[Format[OxFormat], ...], wanted: Wanted) -> Format[OxFormat]:
     """The format from `formats` that `wanted` prefers; raises NotAcceptable."""
     if wanted.format_name:
         name = wanted.format_name.strip().lower()
@@ -105,7 +113,7 @@ def choose(formats: tuple[Format, ...], wanted: Wanted) -> Format:
         )
     if not wanted.accept.strip():
         return formats[0]
-    by_media_type: dict[str, Format] = {}
+    by_media_type: dict[str, Format[OxFormat]] = {}
     for candidate in formats:
         for media_type in (candidate.media_type, *candidate.aliases):
             by_media_type.setdefault(media_type, candidate)

@@ -10,9 +10,10 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from loader.store import GraphStore
-from server.formats import GRAPH_FORMATS, Format
 from voxgraph.iris import BASE, PREFIXES
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.dumps import rdf_bytes
+from voxgraph.server.formats import GRAPH_FORMATS, GraphFormat
 
 HTML = ("text/html", "application/xhtml+xml")
 ID_BASE = BASE + "id/"
@@ -22,7 +23,7 @@ REGISTRY = ox.NamedNode(BASE + "graph/registry")
 DESCRIPTION_PAGE = 1_000  # triples per page of a data document (a digest's fits in one)
 
 
-def negotiate(accept: str) -> Format | None:
+def negotiate(accept: str) -> GraphFormat | None:
     """The RDF format `accept` prefers over HTML, or None for HTML.
 
     HTML wins ties and is the default (no Accept header, or */*), so a link
@@ -30,7 +31,7 @@ def negotiate(accept: str) -> Format | None:
     """
     if not accept.strip():
         return None
-    offered: dict[str, Format | None] = {media_type: None for media_type in HTML}
+    offered: dict[str, GraphFormat | None] = {media_type: None for media_type in HTML}
     for candidate in GRAPH_FORMATS:
         for media_type in (candidate.media_type, *candidate.aliases):
             offered.setdefault(media_type, candidate)
@@ -41,7 +42,7 @@ def negotiate(accept: str) -> Format | None:
     return offered[best]
 
 
-def format_by_extension(extension: str) -> Format | None:
+def format_by_extension(extension: str) -> GraphFormat | None:
     """ttl, nt, rdf (RDF/XML) or jsonld."""
     for candidate in GRAPH_FORMATS:
         if extension in (candidate.name, *candidate.format_names):
@@ -49,12 +50,12 @@ def format_by_extension(extension: str) -> Format | None:
     return None
 
 
-def extension(chosen: Format) -> str:
+def extension(chosen: GraphFormat) -> str:
     return {"rdfxml": "rdf"}.get(chosen.name, chosen.name)
 
 
 def describe(
-    store: GraphStore, iri: str, page: int = 1, size: int = DESCRIPTION_PAGE
+    store: Store, iri: str, page: int = 1, size: int = DESCRIPTION_PAGE
 ) -> tuple[list[ox.Triple], bool]:
     """Page `page` (of `size` triples) of the description of `iri`, and whether another
     follows. The description: the triples with `iri` as subject, those with it as
@@ -85,15 +86,18 @@ def describe(
     return shown, len(found) > size
 
 
-def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
+def _description(store: Store, iri: str) -> Iterator[ox.Triple]:
     node = ox.NamedNode(iri)
     fragments: list[ox.NamedNode] = []
     for quad in store.quads_for_pattern(node, None, None):
         yield ox.Triple(quad.subject, quad.predicate, quad.object)
     for quad in store.quads_for_pattern(None, None, node):
         subject = quad.subject
-        fragment = isinstance(subject, ox.NamedNode) and subject.value.startswith(iri + "#")
-        if fragment and subject not in fragments:
+        if (
+            isinstance(subject, ox.NamedNode)
+            and subject.value.startswith(iri + "#")
+            and subject not in fragments
+        ):
             fragments.append(subject)
         yield ox.Triple(quad.subject, quad.predicate, quad.object)
     for fragment in fragments:
@@ -101,9 +105,7 @@ def _description(store: GraphStore, iri: str) -> Iterator[ox.Triple]:
             yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
 
-def around(
-    store: GraphStore, iri: str, limit: int | None = None
-) -> tuple[list[ox.Quad], list[ox.Quad]]:
+def around(store: Store, iri: str, limit: int | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """The quads with `iri` as subject, and those with it as object (at most `limit` of
     each: read lazily from the index, so a limit bounds the work)."""
     node = ox.NamedNode(iri)
@@ -113,31 +115,32 @@ def around(
     )
 
 
-def select(
-    store: GraphStore, query: str
-) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+def select(store: Store, query: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
     """A SELECT query's solutions as dicts of the bound variables, read to the end here:
     pyoxigraph's results must be dropped on the thread that made them."""
-    solutions = store.query(query)
+    answer = store.select(query)
     try:
-        names = [v.value for v in solutions.variables]
+        names = [v.value for v in answer.variables]
         # A solution read as a tuple, once: indexing it by name costs a look-up each time.
         return [
             {n: term for n, term in zip(names, tuple(solution), strict=True) if term is not None}
-            for solution in solutions
+            for solution in answer
         ]
     finally:
-        del solutions
+        del answer
 
 
 def serialize(
-    triples: Iterable[ox.Triple], chosen: Format, extra_prefixes: dict[str, str] | None = None
+    triples: Iterable[ox.Triple], chosen: GraphFormat, extra_prefixes: dict[str, str] | None = None
 ) -> bytes:
     prefixes = {**PREFIXES, **(extra_prefixes or {})}
-    return ox.serialize(list(triples), format=chosen.oxigraph, prefixes=prefixes)
+    return rdf_bytes(list(triples), chosen.oxigraph, prefixes)
 
 
-def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -> dict[str, str]:
+def labels(
+    store: Store,
+    seen: Iterable[tuple[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None]],
+) -> dict[str, str]:
     """rdfs:label of each IRI that has one, looked up in the registry's graph and else in
     the graph it was seen in (`seen`: (IRI, graph) pairs): one index seek each, in one
     call to the store.
@@ -148,7 +151,7 @@ def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -
     graphs_of: dict[str, list[ox.NamedNode]] = {}
     for iri, graph in seen:
         found = graphs_of.setdefault(iri, [REGISTRY])
-        if graph is not None and isinstance(graph, ox.NamedNode) and graph not in found:
+        if isinstance(graph, ox.NamedNode) and graph not in found:
             found.append(graph)
     asked = [(iri, graph) for iri, graphs in graphs_of.items() for graph in graphs]
     answers = store.first_quads(
@@ -161,10 +164,10 @@ def labels(store: GraphStore, seen: Iterable[tuple[str, ox.NamedNode | None]]) -
     return labels_found
 
 
-def first_label(store: GraphStore, iri: str) -> str | None:
+def first_label(store: Store, iri: str) -> str | None:
     """The first rdfs:label of `iri` in the store's index order (one seek), or None."""
     for quad in store.quads_for_pattern(ox.NamedNode(iri), RDFS_LABEL, None, limit=1):
-        return quad.object.value
+        return quad.object.value if isinstance(quad.object, ox.Literal) else None
     return None
 
 
@@ -190,3 +193,14 @@ def short_iri(iri: str) -> str:
 
 def _string_literal(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+QUERY_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+
+def rows(graph: Store, query: str) -> list[dict[str, str]]:
+    """SELECT solutions as {variable: value} (unbound variables left out)."""
+    return [
+        {name: term.value for name, term in row.items()}
+        for row in select(graph, QUERY_PROLOGUE + query)
+    ]

@@ -14,8 +14,6 @@ whatever the store holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -23,11 +21,12 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from loader.store import GraphStore
-from server import linked_data as ld
-from server.formats import Format
 from voxgraph.iris import SCHEMA
+from voxgraph.loader.store import Pattern, Store
+from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, SHAPES
+from voxgraph.server import linked_data as ld
+from voxgraph.server.formats import GraphFormat
 
 bp = Blueprint("ontology_docs", __name__)
 
@@ -85,20 +84,15 @@ def document(name: str, ext: str | None) -> Response:
     return response
 
 
-def rdf(name: str, chosen: Format) -> bytes:
+def rdf(name: str, chosen: GraphFormat) -> bytes:
     path = DOCUMENTS[name]
     if chosen.name == "ttl":
         return path.read_bytes()
     return ld.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE), chosen)
 
 
-@cache
-def parsed(path: Path) -> Graph:
-    return Graph().parse(path, format="turtle")
-
-
 def ontology_context() -> dict:
-    graph = parsed(ONTOLOGY)
+    graph = ontology_graph()
     examples = data_examples(current_app.config["VOXGRAPH_STORE"], graph)
     namespace = ld.VOX
 
@@ -141,7 +135,7 @@ def ontology_context() -> dict:
     }
 
 
-def data_examples(store: GraphStore, graph: Graph) -> dict[str, tuple[ox.Triple, ...]]:
+def data_examples(store: Store, graph: Graph) -> dict[str, tuple[ox.Triple, ...]]:
     """For each class of the ontology, a typing triple of one instance; for each property,
     one triple using it: the first the store's index holds outside the ontology's own
     graph, so the page is the same each time for the same data.
@@ -154,7 +148,7 @@ def data_examples(store: GraphStore, graph: Graph) -> dict[str, tuple[ox.Triple,
     properties = sorted(
         str(s) for kind in PROPERTY_TYPES for s in graph.subjects(RDF.type, kind) if _ours(s)
     )
-    patterns = [(None, RDF_TYPE, ox.NamedNode(c), None) for c in classes]
+    patterns: list[Pattern] = [(None, RDF_TYPE, ox.NamedNode(c), None) for c in classes]
     patterns += [(None, ox.NamedNode(p), None, None) for p in properties]
     found = store.first_quads(patterns, outside=ld.BASE + "graph/ontology")
     return {
@@ -169,9 +163,9 @@ def _ours(term: object) -> bool:
 
 
 def shapes_context() -> dict:
-    graph = parsed(SHAPES)
+    graph = shapes_graph()
     shapes_found = []
-    for shape in sorted(graph.subjects(RDF.type, SH.NodeShape)):
+    for shape in sorted(graph.subjects(RDF.type, SH.NodeShape), key=str):  # named shapes
         properties = []
         for node in graph.objects(shape, SH.property):
             constraints = {

@@ -9,6 +9,7 @@ The example queries come from the library in queries/ (server/examples.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,14 +17,18 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from server.errors import QueryError
-from server.examples import load_examples
-from server.formats import Wanted
-from server.linked_data import local_href, short_iri
-from server.query import Dataset, run_query
 from voxgraph.iris import BASE, PREFIXES
+from voxgraph.loader.store import Store
+from voxgraph.server.errors import QueryError
+from voxgraph.server.examples import load_examples
+from voxgraph.server.formats import Wanted
+from voxgraph.server.linked_data import local_href, short_iri
+from voxgraph.server.query import Dataset, run_query
 
 bp = Blueprint("page", __name__)
+
+XSD = PREFIXES["xsd"]
+VOX = PREFIXES["vox"]
 
 PAGE_FORMATS = Wanted(accept="application/sparql-results+json, application/n-triples")
 EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui.min.js"
@@ -35,7 +40,8 @@ class Cell:
     kind: str = "empty"  # iri, bnode, literal, triple or empty
     href: str | None = None
     title: str | None = None
-    note: str | None = None  # a literal's language tag or datatype
+    note: str | None = None  # a literal's language tag or datatype (shown in the RDF view)
+    plain: str | None = None  # a literal as a reader would write it (shown by default)
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,10 @@ def index() -> tuple[str, int]:
     examples = load_examples()
     return render_template(
         "index.html",
-        query=query if query is not None else examples[0].query,
-        examples=[(e, "/?" + urlencode({"query": e.query})) for e in examples],
+        overview=overview(current_app.config["VOXGRAPH_STORE"]),
+        arrests_query="/?" + urlencode({"query": ARRESTS_IN_A_MONTH}),
+        query=query if query is not None else examples[0].body,
+        examples=[(e, "/?" + urlencode({"query": e.body})) for e in examples],
         downloads={
             name: "/sparql?" + urlencode({"query": query, "format": name})
             for name in ("csv", "json")
@@ -67,12 +75,50 @@ def index() -> tuple[str, int]:
         if query
         else {},
         table=table,
+        raw=request.args.get("view") == "rdf",
+        views={
+            "plain": "/?" + urlencode({"query": query or ""}),
+            "rdf": "/?" + urlencode({"query": query or "", "view": "rdf"}),
+        },
         boolean=boolean,
         error=error,
         prefixes=PREFIXES,
         base=BASE,
         editor=EDITOR.exists(),
     ), status
+
+
+OVERVIEW = {  # what the home page counts, from the loader's statistics: name -> class
+    "digests": "Digest",
+    "people": "Person",
+    "organisations": "Organization",
+    "statements": "Statement",
+    "events": "Event",
+    "arrests": "Arrest",
+    "sentences": "Sentencing",
+    "court decisions": "CourtDecision",
+    "protests": "Protest",
+}
+# The home page's "arrests in a month" link: who, when, and the words it was read from.
+ARRESTS_IN_A_MONTH = """\
+# Arrests in September 2023: change the two dates for another month
+SELECT DISTINCT ?date ?person ?words ?event WHERE {
+  ?event a vox:Arrest ; vox:reportedIn/dcterms:date ?reported ;
+         vox:evidence/nif:anchorOf ?words .
+  OPTIONAL { ?event vox:date ?happened }
+  BIND(COALESCE(?happened, ?reported) AS ?date)
+  FILTER(?date >= "2023-09-01"^^xsd:date && ?date < "2023-10-01"^^xsd:date)
+  OPTIONAL { ?event vox:affected ?who . ?who a vox:Person ; rdfs:label ?person }
+} ORDER BY ?date ?person
+"""
+
+
+def overview(store: Store) -> dict[str, int] | None:
+    """How many digests, people, events ... the graph holds (None: no statistics kept)."""
+    statistics = store.statistics()
+    if statistics is None:
+        return None
+    return {name: statistics.classes.get(VOX + kind, 0) for name, kind in OVERVIEW.items()}
 
 
 def answer(query: str) -> tuple[Table | None, bool | None]:
@@ -116,13 +162,40 @@ def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> C
     if isinstance(term, ox.BlankNode):
         return Cell(f"_:{term.value}", "bnode")
     if isinstance(term, ox.Literal):
+        note: str | None
         if term.language:
             note = f"@{term.language}"
         else:
             datatype = term.datatype.value
             note = None if datatype.endswith("#string") else short_iri(datatype)
-        return Cell(term.value, "literal", note=note)
+        return Cell(term.value, "literal", note=note, plain=plain_text(term))
     return Cell(str(term), "triple")
+
+
+_DURATION = re.compile(
+    r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
+    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
+)
+_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
+_DURATIONS = {XSD + name for name in ("duration", "dayTimeDuration", "yearMonthDuration")}
+
+
+def plain_text(literal: ox.Literal) -> str:
+    """`literal` as a reader would write it: its value without language tag or datatype,
+    a duration in words ("P30D": "30 days"), a dateTime with a space for its T.
+    (static/plain.js does the same for the tables drawn in the browser.)"""
+    datatype = literal.datatype.value
+    if datatype in _DURATIONS and (parts := _DURATION.fullmatch(literal.value)):
+        words = [
+            f"{amount} {unit}{'' if float(amount) == 1 else 's'}"
+            for unit, amount in zip(_UNITS, parts.groups()[1:], strict=True)
+            if amount is not None
+        ]
+        if words:
+            return ("minus " if parts.group(1) else "") + " ".join(words)
+    if datatype == XSD + "dateTime":
+        return literal.value.replace("T", " ", 1)
+    return literal.value
 
 
 def iri_link(iri: str) -> str | None:

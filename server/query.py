@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from json.encoder import encode_basestring
-from typing import BinaryIO
+from typing import IO
 
 import pyoxigraph as ox
 from flask import current_app, has_app_context
 
-from loader.remote_store import AnswerTooLarge, RemoteAnswer, RemoteCut, RemoteTriples
-from loader.store import GraphStore
-from server.errors import (
+from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import AnswerTooLarge, RemoteAnswer, RemoteCut, RemoteTriples, Store
+from voxgraph.loader.store.dumps import rdf_bytes
+from voxgraph.server.errors import (
     READ_ONLY,
     BadQuery,
     Forbidden,
@@ -35,9 +36,13 @@ from server.errors import (
     QueryTooLarge,
     RemoteServiceFailed,
 )
-from server.formats import GRAPH_FORMATS, RESULTS_FORMATS, Format, Wanted, choose
-from server.service_guard import TOKEN_GAP, check_service_endpoints, decode_codepoint_escapes
-from server.settings import Settings
+from voxgraph.server.formats import GRAPH_FORMATS, RESULTS_FORMATS, ResultsFormat, Wanted, choose
+from voxgraph.server.service_guard import (
+    TOKEN_GAP,
+    check_service_endpoints,
+    decode_codepoint_escapes,
+)
+from voxgraph.server.settings import Settings
 
 # Oxigraph parses and evaluates recursively; a query nested deeper than this
 # could overflow a thread's stack and take the whole process down.
@@ -52,6 +57,11 @@ JSON_RESULTS = "application/sparql-results+json"
 # times settings.max_result_bytes (JSON takes up to ~3 bytes for one of CSV).
 JSON_PER_OTHER_BYTE = 4
 
+# The project's prefixes, predeclared as the Wikidata Query Service does: written before
+# the query on its first line (so error positions keep their line numbers), where a
+# PREFIX of the query's own, coming later, wins.
+PREDECLARED = "".join(f"PREFIX {prefix}: <{iri}> " for prefix, iri in PREFIXES.items())
+_FIRST_LINE_POSITION = re.compile(r"\b1:(\d+)")
 _BRACKET = re.compile(r"[{}()\[\]]")
 _BASE = rf"BASE{TOKEN_GAP}<[^>]*>"
 _PREFIX = rf"PREFIX{TOKEN_GAP}[^\s:]*:{TOKEN_GAP}<[^>]*>"
@@ -75,7 +85,7 @@ class QueryAnswer:
     is larger than fits in one piece (see server/workers.py): read it with `content()`,
     or hand it to the HTTP server as a file."""
 
-    body: bytes | BinaryIO
+    body: bytes | IO[bytes]
     content_type: str
     kind: str  # "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE)
     truncated: bool = False  # rows were left out (settings.max_result_rows / _bytes)
@@ -99,7 +109,7 @@ def looks_like_update(query: str) -> bool:
 
 
 def run_query(
-    store: GraphStore,
+    store: Store,
     query: str,
     dataset: Dataset,
     settings: Settings,
@@ -130,11 +140,14 @@ def check_query(query: str, settings: Settings, base_iri: str | None = None) -> 
         raise Forbidden(READ_ONLY)
     if _nesting_depth(query) > MAX_NESTING:
         raise BadQuery(f"the query nests brackets more than {MAX_NESTING} deep")
-    return check_service_endpoints(query, settings.service_allowlist, base_iri)
+    try:  # parsed as it will be evaluated: after the predeclared prefixes
+        return check_service_endpoints(PREDECLARED + query, settings.service_allowlist, base_iri)
+    except BadQuery as refused:
+        raise BadQuery(_unshifted(refused.message)) from None
 
 
 def evaluate(
-    store: GraphStore,
+    store: Store,
     query: str,
     dataset: Dataset,
     settings: Settings,
@@ -143,10 +156,10 @@ def evaluate(
     base_iri: str | None = None,
 ) -> QueryAnswer:
     """Evaluate a checked query and serialize at most settings.max_result_rows of its answer."""
-    engine_cut = ""  # why the store's engine cut its answer (loader/remote_store.py)
+    engine_cut = ""  # why the store's engine cut its answer (loader/store/remote.py)
     try:
         result = store.query(
-            query,
+            PREDECLARED + query,
             default_graph=dataset.default_graphs,
             named_graphs=dataset.named_graphs,
             base_iri=base_iri,
@@ -156,8 +169,8 @@ def evaluate(
     except AnswerTooLarge as error:  # a remote store's answer past max_answer_bytes
         raise MemoryExceeded(str(error)) from None
     except SyntaxError as error:
-        raise BadQuery(f"malformed query: {error}") from None
-    except TimeoutError as error:  # a remote store (loader/remote_store.py) did not answer
+        raise BadQuery(f"malformed query: {_unshifted(str(error))}") from None
+    except TimeoutError as error:  # a remote store (loader/store/remote.py) did not answer
         raise QueryTimeout(f"the query was stopped: {error}") from None
     except MemoryError:  # past the memory ceiling: the worker ends (server/workers.py)
         raise
@@ -174,17 +187,18 @@ def evaluate(
         # SELECT and CONSTRUCT evaluate lazily (and a remote store's answers are parsed
         # as they come) while their rows are read here.
         if isinstance(result, ox.QueryTriples | RemoteTriples):
-            chosen = choose(GRAPH_FORMATS, wanted)
+            graph_format = choose(GRAPH_FORMATS, wanted)
             triples = list(islice(result, settings.max_result_rows + 1))
             kept = min(len(triples), settings.max_result_rows)
             body, kept, truncated = _fit(
                 kept,
                 len(triples) > kept,
                 settings,
-                lambda count: _graph_bytes(triples[:count], chosen.oxigraph),
+                lambda count: rdf_bytes(triples[:count], graph_format.oxigraph),
             )
             engine_cut = engine_cut or _engine_cut(result)
-            return QueryAnswer(body, chosen.content_type, "graph", truncated or bool(engine_cut))
+            cut = truncated or bool(engine_cut)
+            return QueryAnswer(body, graph_format.content_type, "graph", cut)
         chosen = choose(RESULTS_FORMATS, wanted)
         names = [variable.value for variable in result.variables]
         if chosen.content_type.startswith(JSON_RESULTS):
@@ -242,11 +256,7 @@ def _fit(
     return body, count, truncated
 
 
-def _graph_bytes(triples: list[ox.Triple], rdf_format: ox.RdfFormat) -> bytes:
-    return ox.serialize(triples, format=rdf_format)
-
-
-def _converted(json_document: bytes, chosen: Format) -> bytes:
+def _converted(json_document: bytes, chosen: ResultsFormat) -> bytes:
     out = io.BytesIO()
     ox.parse_query_results(json_document, ox.QueryResultsFormat.JSON).serialize(
         out, chosen.oxigraph
@@ -326,7 +336,9 @@ class JsonRows:
             return b"".join((text[:end], footer))  # one copy of the text
 
 
-def _results_bytes(names: list[str], solutions: list[ox.QuerySolution], chosen: Format) -> bytes:
+def _results_bytes(
+    names: list[str], solutions: list[ox.QuerySolution], chosen: ResultsFormat
+) -> bytes:
     """All of `solutions` as `chosen` (SPARQL JSON as JsonRows writes it)."""
     document = JsonRows.write(solutions, names, len(solutions), 2**62).document()
     if chosen.content_type.startswith(JSON_RESULTS):
@@ -364,6 +376,13 @@ def _failure(error: Exception, endpoints: tuple[str, ...]) -> Exception:
         named = ", ".join(f"<{endpoint}>" for endpoint in endpoints)
         return RemoteServiceFailed(f"the remote SERVICE {named} failed")
     return QueryFailed(f"the query failed: {error}")
+
+
+def _unshifted(message: str) -> str:
+    """A parser's message with its positions on line 1 counted from the query's own start."""
+    return _FIRST_LINE_POSITION.sub(
+        lambda found: f"1:{max(1, int(found.group(1)) - len(PREDECLARED))}", message
+    )
 
 
 def _nesting_depth(query: str) -> int:

@@ -1,4 +1,5 @@
-"""/reconcile: the Reconciliation Service API that OpenRefine speaks (version 0.2).
+"""/reconcile: the Reconciliation Service API that OpenRefine speaks (version 0.2), and
+/search: the same look-up as a page for people (the home page's search box).
 
 Spec: https://reconciliation-api.github.io/specs/0.2/ . A request without
 `queries` gets the service manifest; `queries` (a form field or, for POST, a
@@ -7,7 +8,7 @@ and gets {"q0": {"result": [candidate, ...]}, ...}.
 
 Candidates are the store's actors and places (the registry's and those the
 digests discovered), matched on their label and every alias after
-transliteration folding (loader/names.py), so "Əli Kərimli" finds Ali Karimli.
+transliteration folding (voxgraph/names.py), so "Əli Kərimli" finds Ali Karimli.
 A candidate's id is its IRI below https://w3id.org/voxgraph/id/ ("actor/ali-karimli"),
 and its description names its Wikidata item where the graph links one.
 `properties` in a query are accepted and not used.
@@ -25,12 +26,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 
-from loader.names import fold, similarity
-from loader.store import GraphStore
-from server.cache import per_version
 from voxgraph.iris import ID, VOX, WD
+from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
+from voxgraph.loader.store import Store
+from voxgraph.names import fold, similarity
+from voxgraph.server.cache import per_version
 
 bp = Blueprint("reconcile", __name__)
 
@@ -42,19 +44,15 @@ TYPES = {  # the manifest's default types; a query may name any vox: class
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 50
 MAX_QUERIES = 100
+MAX_SEARCH_LENGTH = 200  # characters of a /search box: a name, not a document
 MIN_SCORE = 50  # 0-100; weaker matches are not returned
 MATCH_SCORE = 95  # a candidate this good and clearly ahead of the next is a match
 MATCH_LEAD = 10
+WORD_SCORE = 90.0  # the query is whole words of a name (a surname): close, never a match alone
 
-ACTOR_TYPES = " ".join(
-    f"<{iri}>"
-    for iri in (
-        VOX.Actor, VOX.Place, VOX.Person, VOX.Organization, VOX.PoliticalParty,
-        VOX.GovernmentBody, VOX.Court, VOX.MediaOutlet, VOX.InternationalOrganization,
-        VOX.CivilSocietyOrganization, VOX.Country,
-    )
-)  # fmt: skip
-TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ VALUES ?type {{ {ACTOR_TYPES} }} ?s a ?type }}"
+# vox:Actor, vox:Place and the types of the registry's entries (loader/registry.py)
+TYPE_IRIS = " ".join(f"<{VOX[name]}>" for name in ("Actor", *PLACE_TYPES, *ACTOR_TYPES))
+TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ VALUES ?type {{ {TYPE_IRIS} }} ?s a ?type }}"
 LABELS_QUERY = (
     "SELECT DISTINCT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 )
@@ -141,30 +139,31 @@ def trigrams(folded: str) -> list[str]:
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
-def actor_index(store: GraphStore) -> Index:
+def actor_index(store: Store) -> Index:
     """Every actor and place with its names, types and Wikidata link, indexed.
 
     Built once per version of the data (server/cache.py) from four queries, each
     reading one property's index entries; nothing is joined across graphs in the
     store (an actor's label is stated again in every digest that names it)."""
     actors: dict[str, Actor] = {}
-    for row in store.query(TYPES_QUERY):
+    actor: Actor | None
+    for row in store.select(TYPES_QUERY):
         iri = row["s"].value
         if iri.startswith(str(ID)):
             actor = actors.setdefault(iri, Actor(iri.removeprefix(str(ID)), "", set(), set()))
             actor.types.add(row["type"].value)
-    for row in store.query(LABELS_QUERY):
+    for row in store.select(LABELS_QUERY):
         actor = actors.get(row["s"].value)
         if actor is not None:
             actor.names.add(row["label"].value)
             if not actor.label or row["label"].value < actor.label:
                 actor.label = row["label"].value
-    for row in store.query(ALIASES_QUERY):
+    for row in store.select(ALIASES_QUERY):
         actor = actors.get(row["s"].value)
         if actor is not None:
             actor.names.add(row["alias"].value)
     links = sorted(
-        store.query(LINKS_QUERY),
+        store.select(LINKS_QUERY),
         key=lambda row: (row["same"] is None, str(row["same"] or row["candidate"])),
     )
     for row in links:
@@ -230,10 +229,7 @@ def reconcile(query: dict[str, Any], index: Index) -> list[dict[str, Any]]:
     for actor in index.candidates(text):
         if kind is not None and kind not in actor.types:
             continue
-        best = max(
-            100.0 if fold(name) == folded else round(similarity(text, name) * 100, 1)
-            for name in actor.names
-        )
+        best = max(name_score(text, folded, name) for name in actor.names)
         if best >= MIN_SCORE:
             scored.append((best, actor))
     scored.sort(key=lambda pair: (-pair[0], pair[1].label))
@@ -244,6 +240,19 @@ def reconcile(query: dict[str, Any], index: Index) -> list[dict[str, Any]]:
         match = position == 0 and score >= MATCH_SCORE and score - runner_up >= MATCH_LEAD
         results.append(actor.result(score, match))
     return results
+
+
+def name_score(text: str, folded: str, name: str) -> float:
+    """How well `text` (folded: `folded`) names `name`, 0-100: 100 if they fold alike,
+    WORD_SCORE if `text` is whole words of the name ("Aliyev", "Ilham Aliyev"), else
+    their similarity."""
+    folded_name = fold(name)
+    if folded_name == folded:
+        return 100.0
+    similar = round(similarity(text, name) * 100, 1)
+    if f" {folded} " in f" {folded_name} ":
+        return max(similar, WORD_SCORE)
+    return similar
 
 
 def read_queries() -> dict[str, Any] | None:
@@ -285,6 +294,31 @@ def service() -> Response:
     except BadRequest as error:
         return json_response({"error": str(error)}, 400)
     return json_response(answer)
+
+
+SEARCH_LIMIT = 20
+SEARCH_MARGIN = 15  # the page lists the names scoring within this of the best one
+
+
+@bp.route("/search")
+def search() -> str:
+    """Actors and places by any spelling, for people: the same index and scores as the
+    reconciliation service, as a page of links to their pages (a plain GET form)."""
+    text = request.args.get("q", "").strip()[:MAX_SEARCH_LENGTH]
+    found = reconcile({"query": text, "limit": SEARCH_LIMIT}, cached_index()) if text else []
+    found = [c for c in found if c["score"] >= found[0]["score"] - SEARCH_MARGIN]
+    return render_template(
+        "search.html",
+        text=text,
+        found=[
+            {
+                **candidate,
+                "href": "/page/" + candidate["id"],
+                "kinds": ", ".join(kind["name"] for kind in candidate["type"]),
+            }
+            for candidate in found
+        ],
+    )
 
 
 def json_response(body: dict[str, Any], status: int = 200) -> Response:

@@ -1,7 +1,7 @@
 """Follow the loader's snapshots: switch to a newer one between requests.
 
 The server opens the newest snapshot of the store read-only (see
-loader/store.py). Before each request it looks at the snapshots' CURRENT file
+loader/store/oxigraph.py). Before each request it looks at the snapshots' CURRENT file
 (one stat; read only when it changed) and, if the loader has published a newer
 snapshot, opens that one and puts it in app.config["VOXGRAPH_STORE"]. Requests
 already running keep the handle they started with, and a snapshot is taken
@@ -16,13 +16,14 @@ from pathlib import Path
 
 from flask import Flask
 
-from loader.store import GraphStore, latest_snapshot
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 
 
 class SnapshotFollower:
     """Swaps the app's store for the newest snapshot when CURRENT changes."""
 
-    def __init__(self, app: Flask, store: GraphStore):
+    def __init__(self, app: Flask, store: Store):
         assert store.path is not None
         self.app = app
         self.current = store.path
@@ -51,7 +52,7 @@ class SnapshotFollower:
             self.seen = stamp
 
 
-def follow_snapshots(app: Flask, store: GraphStore) -> SnapshotFollower | None:
+def follow_snapshots(app: Flask, store: Store) -> SnapshotFollower | None:
     """Make `app` follow newer snapshots if `store` is one (read-only, in STORE.snapshots/)."""
     if not store.read_only or store.path is None or not _is_snapshot(store.path):
         return None

@@ -21,27 +21,28 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
+import werkzeug
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from markupsafe import Markup, escape
 
-from loader.store import GraphStore
-from server import linked_data as ld
-from server import paging
-from server.cache import kept_list
 from voxgraph import iris
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import Store
+from voxgraph.server import linked_data as ld
+from voxgraph.server import paging
+from voxgraph.server.cache import kept_list
+from voxgraph.server.linked_data import VOX, rows
+from voxgraph.server.reading import highlighted_text, item_facts, long_date
 
 bp = Blueprint("resources", __name__)
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 REGISTRY_GRAPH = ox.NamedNode(str(iris.REGISTRY_GRAPH))
-VOX = PREFIXES["vox"]
 TRIPLES_READ = 100  # quads read each way for a page's table of triples (the data has all)
 ROLE_DIGESTS_SHOWN = 3
 DIGEST_ITEM = re.compile(re.escape(ld.ID_BASE) + r"digest/(\d{4}-\d{2}-\d{2})[^/#]*/")
 ACTOR_LIKE = {VOX + "Actor", VOX + "Place"}
-QUERY_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @dataclass
@@ -52,7 +53,9 @@ class Item:
     date: str  # when it happened (events with a date) or was reported
     digest: str
     kind: str = ""
-    texts: list[str] = field(default_factory=list)  # quotes, paraphrases, roles played
+    # (how, text): a quote, a paraphrase (the digest's account, never shown as a quote)
+    # or the role the actor played in an event
+    texts: list[tuple[str, str]] = field(default_factory=list)
     evidence: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
@@ -65,7 +68,7 @@ class Item:
 
 
 @bp.route("/id/<path:rest>")
-def identifier(rest: str) -> Response:
+def identifier(rest: str) -> werkzeug.Response:
     iri = ld.ID_BASE + rest
     if not exists(store(), iri):
         abort(404)
@@ -134,6 +137,12 @@ def page(rest: str) -> str:
         return render_template("actor.html", **actor_context(graph, iri), **context)
     if VOX + "Incident" in types:
         return render_template("incident.html", **incident_context(graph, iri), **context)
+    if VOX + "Statement" in types or VOX + "Event" in types:
+        said = VOX + "Statement" in types
+        facts = item_facts(graph, iri, outgoing, types, names)
+        if iri not in names:  # statements and events have no label: say what they are
+            context["title"] = facts.heading(said)
+        return render_template("statement.html" if said else "event.html", facts=facts, **context)
     return render_template("resource.html", **context)
 
 
@@ -143,7 +152,7 @@ def distinct_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def types_of(graph: GraphStore, iri: str, graphs: list) -> set[str]:
+def types_of(graph: Store, iri: str, graphs: list) -> set[str]:
     """The classes of `iri` as the registry states them, else as the graph it was first
     found in does (an actor's types are stated again in every digest that names it)."""
     node = ox.NamedNode(iri)
@@ -161,14 +170,19 @@ def types_of(graph: GraphStore, iri: str, graphs: list) -> set[str]:
 @bp.app_context_processor
 def helpers() -> dict:
     """For every template: an RDF term as HTML, and where this server shows an IRI."""
-    return {"term": term_html, "local": ld.local_href, "ox_iri": ox.NamedNode}
+    return {
+        "term": term_html,
+        "local": ld.local_href,
+        "ox_iri": ox.NamedNode,
+        "long_date": long_date,
+    }
 
 
-def store() -> GraphStore:
+def store() -> Store:
     return current_app.config["VOXGRAPH_STORE"]
 
 
-def exists(graph: GraphStore, iri: str) -> bool:
+def exists(graph: Store, iri: str) -> bool:
     """Whether any quad has `iri` as subject or object: at most two index seeks."""
     node = ox.NamedNode(iri)
     return any(
@@ -178,15 +192,7 @@ def exists(graph: GraphStore, iri: str) -> bool:
     )
 
 
-def rows(graph: GraphStore, query: str) -> list[dict[str, str]]:
-    """SELECT solutions as {variable: value} (unbound variables left out)."""
-    return [
-        {name: term.value for name, term in row.items()}
-        for row in ld.select(graph, QUERY_PROLOGUE + query)
-    ]
-
-
-def actor_context(graph: GraphStore, iri: str) -> dict:
+def actor_context(graph: Store, iri: str) -> dict:
     """Aliases, roles, Wikidata links, and a page each of statements and events of an
     actor or place, newest first.
 
@@ -230,19 +236,20 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     events = Listing.of(event_keys, "events", size)
     statement_rows = rows(
         graph,
-        f"""SELECT ?x ?digest ?date ?text WHERE {{
+        f"""SELECT ?x ?digest ?date ?text ?how WHERE {{
               VALUES ?x {{ {statements.values()} }}
               ?x vox:reportedIn ?digest . ?digest dcterms:date ?date .
-              OPTIONAL {{ ?x vox:quote|vox:paraphrase ?text }} }}""",
+              OPTIONAL {{ {{ ?x vox:quote ?text BIND("quote" AS ?how) }}
+                UNION {{ ?x vox:paraphrase ?text BIND("paraphrase" AS ?how) }} }} }}""",
     )
     event_rows = rows(
         graph,
         f"""SELECT ?x ?digest ?date ?text ?kind WHERE {{
               VALUES ?x {{ {events.values()} }}
               ?x a ?class ; vox:reportedIn ?digest . FILTER(?class != vox:Event)
-              ?x ?how {me} .
-              FILTER(?how IN (vox:agent, vox:affected, vox:participant, vox:place))
-              BIND(STRAFTER(STR(?how), "#") AS ?text)
+              ?x ?role {me} .
+              FILTER(?role IN (vox:agent, vox:affected, vox:participant, vox:place))
+              BIND(STRAFTER(STR(?role), "#") AS ?text)
               BIND(STRAFTER(STR(?class), "#") AS ?kind)
               ?digest dcterms:date ?reported .
               OPTIONAL {{ ?x vox:date ?happened }}
@@ -277,7 +284,7 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     aliases = rows(
         graph, f"SELECT DISTINCT ?alias WHERE {{ {me} skos:altLabel ?alias }} ORDER BY ?alias"
     )
-    # The person's history: their incidents (loader/consolidate.py) oldest first, a page
+    # The person's history: their incidents (loader/store/consolidate.py) oldest first, a page
     # at a time like the events (one index row per incident, kept for the next pages).
     history_keys = kept_list(
         graph,
@@ -321,7 +328,7 @@ def actor_context(graph: GraphStore, iri: str) -> dict:
     }
 
 
-def incident_context(graph: GraphStore, iri: str) -> dict:
+def incident_context(graph: Store, iri: str) -> dict:
     """An incident's reports (digest, date, sentence) and its neighbours in a case."""
     me = f"<{iri}>"
     reports = rows(
@@ -385,7 +392,7 @@ class Listing:
 
 
 def dated_keys(
-    graph: GraphStore, solutions: list[dict[str, str]], item: str = "event", own: str = "happened"
+    graph: Store, solutions: list[dict[str, str]], item: str = "event", own: str = "happened"
 ) -> set[tuple[str, str]]:
     """(day, IRI) of each item of `solutions`: its own date (variable `own`) where it has
     one, else the date of the digest that reported it. That date begins the item's IRI
@@ -450,69 +457,18 @@ def items(solutions: list[dict[str, str]]) -> list[Item]:
             item = grouped.setdefault(
                 row["x"], Item(row["x"], row["date"], row["digest"], row.get("kind", ""))
             )
-            if "text" in row and row["text"] not in item.texts:
-                item.texts.append(row["text"])
+            said = (row.get("how", "role"), row["text"]) if "text" in row else None
+            if said is not None and said not in item.texts:
+                item.texts.append(said)
     for row in solutions:
-        item = grouped.get(row["x"])
-        if item is not None and "b" in row:
+        spanned = grouped.get(row["x"])
+        if spanned is not None and "b" in row:
             span = (int(row["b"]), int(row["e"]), row["anchor"])
-            if span not in item.evidence:
-                item.evidence.append(span)
+            if span not in spanned.evidence:
+                spanned.evidence.append(span)
     for item in grouped.values():
         item.evidence.sort()
     return sorted(grouped.values(), key=lambda i: (i.date, i.iri), reverse=True)
-
-
-def highlighted_text(graph: GraphStore, digest: str) -> Markup:
-    """The digest's text, every evidence span of a statement or event marked and linked.
-
-    Spans may overlap, so the text is cut at every span boundary and each piece
-    is marked with the kinds of the spans covering it. All text is escaped.
-    """
-    found = rows(graph, f"SELECT ?text WHERE {{ <{digest}> vox:text ?text }}")
-    if not found:
-        return Markup("")
-    text = found[0]["text"]
-    spans = rows(
-        graph,
-        f"""SELECT DISTINCT ?x ?kind ?b ?e WHERE {{
-              ?x vox:evidence ?ev . ?ev nif:referenceContext <{digest}> ;
-              nif:beginIndex ?b ; nif:endIndex ?e .
-              OPTIONAL {{ ?x a vox:Statement BIND("statement" AS ?statement) }}
-              OPTIONAL {{ ?x a vox:Event BIND("event" AS ?event) }}
-              BIND(COALESCE(?statement, ?event, "role") AS ?kind)
-            }}""",
-    )
-    starts: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    cuts = {0, len(text)}
-    for span in spans:
-        begin, end = int(span["b"]), int(span["e"])
-        starts[begin].append((end, span["kind"], span["x"]))
-        cuts |= {begin, end}
-    pieces: list[str] = []
-    anchored: set[str] = set()
-    ordered = sorted(c for c in cuts if 0 <= c <= len(text))
-    for begin, end in zip(ordered, ordered[1:], strict=False):
-        for span_end, kind, item in sorted(starts.get(begin, [])):
-            anchor = f"char={begin},{span_end}"
-            id_attribute = "" if anchor in anchored else f' id="{anchor}"'
-            anchored.add(anchor)
-            pieces.append(
-                f'<a class="marker {kind}"{id_attribute} href="{escape(ld.local_href(item))}" '
-                f'title="{kind}">{kind[0].upper()}</a>'
-            )
-        kinds = sorted(
-            {
-                kind
-                for b, ends in starts.items()
-                if b <= begin
-                for e, kind, _ in ends
-                if e >= end and kind != "role"
-            }
-        )
-        piece = escape(text[begin:end])
-        pieces.append(f'<mark class="{" ".join(kinds)}">{piece}</mark>' if kinds else str(piece))
-    return Markup("".join(pieces))
 
 
 def term_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, names: dict[str, str]) -> Markup:

@@ -9,13 +9,14 @@ from typing import Any
 from flask import Flask
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
-from loader.remote_store import RemoteStore
-from loader.remote_store import store_url as remote_store_url
-from loader.store import GraphStore, latest_snapshot, store_path
-from server.app import create_app
-from server.memory import format_size
-from server.query import THREAD_STACK_BYTES
-from server.settings import Settings
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot, store_path
+from voxgraph.loader.store.remote import RemoteStore
+from voxgraph.loader.store.remote import store_url as remote_store_url
+from voxgraph.server.app import create_app
+from voxgraph.server.memory import format_size
+from voxgraph.server.query import THREAD_STACK_BYTES
+from voxgraph.server.settings import Settings
 
 # More threads than query slots (settings.max_concurrent_queries), so that a
 # query beyond the limit is answered 503 at once rather than queued unseen.
@@ -57,13 +58,13 @@ def serve(
     snapshots (never loaded by this version) is opened itself, read-only.
 
     With `store_url` (or $VOXGRAPH_STORE_URL) queries are forwarded to that
-    SPARQL 1.1 server instead (loader/remote_store.py), each within
+    SPARQL 1.1 server instead (loader/store/remote.py), each within
     `settings.timeout` seconds of HTTP time-out; no worker processes then.
     """
     settings = settings or Settings()
     remote = remote_store_url(store_url)
     if remote:
-        store: GraphStore | RemoteStore = RemoteStore(
+        store: Store = RemoteStore(
             remote, timeout=settings.timeout, max_answer_bytes=2 * settings.max_result_bytes
         )
     else:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from server.errors import BadQuery, Forbidden
+from voxgraph.server.errors import BadQuery, Forbidden
 
 SERVICE_WORD = re.compile("service", re.IGNORECASE)
 _CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -142,7 +142,7 @@ def _probe(query: str, allowlist: Collection[str]) -> _Probe | None:
         pieces.append(query[done : word.start()])
         clause = _WRITTEN_ENDPOINT.match(query, word.start())
         endpoint = _unescape_iri(clause["iri"]) if clause else None
-        if clause and endpoint in allowlist:
+        if clause and endpoint is not None and endpoint in allowlist:
             silent = " " * len(clause["silent"] or "")
             pieces.append(
                 f"GRAPH{clause['gap1']}{silent}{clause['gap2'] or ''}{_STAND_IN_ENDPOINT}"

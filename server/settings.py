@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from server.memory import MIN_MAX_MEMORY, default_max_memory
+from voxgraph.server.memory import MIN_MAX_MEMORY, default_max_memory
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 DEFAULT_SERVICES: tuple[str, ...] = (WIKIDATA_SPARQL,)

@@ -2,7 +2,8 @@
 
 GET ?query=, POST application/x-www-form-urlencoded with query=, and POST
 application/sparql-query with the query as the body. A GET without a query
-answers with the service description. Updates are refused in every form.
+answers with the service description (as a page for a browser: an Accept that
+names HTML and prefers it). Updates are refused in every form.
 
 Exactly one query per request: a second `query` parameter (in the URL or the
 form, or beside a query body) is a 400, not a choice made for the client. The
@@ -21,10 +22,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.wsgi import wrap_file
 
-from server.errors import READ_ONLY, BadQuery, QueryError, UnsupportedBody
-from server.formats import Wanted
-from server.query import Dataset, run_query
-from server.service_description import service_description
+from voxgraph.server.errors import READ_ONLY, BadQuery, QueryError, UnsupportedBody
+from voxgraph.server.formats import Wanted
+from voxgraph.server.query import Dataset, run_query
+from voxgraph.server.service_description import description_page, service_description
+from voxgraph.server.void import wants_html
 
 bp = Blueprint("sparql", __name__)
 
@@ -49,10 +51,15 @@ def sparql() -> Response:
                 return text_response(
                     "missing query: send query= or an application/sparql-query body", 400
                 )
-            body, content_type = service_description(
-                current_app.config["VOXGRAPH_STORE"], request.base_url, wanted
-            )
-            return Response(body, content_type=content_type)
+            store = current_app.config["VOXGRAPH_STORE"]
+            if not wanted.format_name and wants_html(wanted.accept):  # a browser
+                return Response(
+                    description_page(store, request.base_url),
+                    content_type="text/html; charset=utf-8",
+                    headers={"Vary": "Accept"},
+                )
+            body, content_type = service_description(store, request.base_url, wanted)
+            return Response(body, content_type=content_type, headers={"Vary": "Accept"})
         answer = run_query(
             current_app.config["VOXGRAPH_STORE"],
             query,
@@ -73,9 +80,9 @@ def sparql() -> Response:
     # A large answer waits in a temporary file (server/workers.py): sent from there.
     headers["Content-Length"] = str(answer.body.seek(0, os.SEEK_END))
     answer.body.seek(0)
-    body = wrap_file(request.environ, answer.body, buffer_size=FILE_BUFFER_BYTES)
+    stream = wrap_file(request.environ, answer.body, buffer_size=FILE_BUFFER_BYTES)
     return Response(
-        body, content_type=answer.content_type, headers=headers, direct_passthrough=True
+        stream, content_type=answer.content_type, headers=headers, direct_passthrough=True
     )
 
 

@@ -1,109 +1,115 @@
-"""The timeline at /timeline: every event by date, a page at a time, filterable by type and actor.
+"""The timeline at /timeline: every incident by date, a page at a time, filterable by class
+and actor, under a chart of incidents per month by class; /timeline.csv, the chart's numbers.
 
-An event without a date of its own (the text gave none) is placed at the date of
-the digest that reported it, and marked so. Whether it has one is read from the row
-(?happened bound or not), not asked of BOUND(): Virtuoso 7.2 answers BOUND() with 1
-or 0, not true or false. Server-rendered: works without JavaScript.
+An incident (loader/store/consolidate.py: one happening, with the event reports of every
+digest that reports it) is placed at its `vox:date` where its reports state one and
+agree, else at `vox:firstReported` (the date of the first digest reporting it), and
+marked so. Each is listed with "reported in N digests" and each report's sentence,
+linking to its place in the digest. Server-rendered: works without JavaScript.
 
-Pages, oldest first, `size` events each (default DEFAULT_SIZE, at most
+Pages, oldest first, `size` incidents each (default DEFAULT_SIZE, at most
 paging.MAX_SIZE), with links to the earlier and the later page that name the
-event they continue from (`after=` / `before=` a date and an event: keyset
-pagination, so a page costs the same wherever it is), and `from=` a date to
-start there. What a page reads is bounded by what it shows:
+incident they continue from (`after=` / `before=` a date and an incident: keyset
+pagination, so a page costs the same wherever it is), and `from=` a date to start
+there. What a page reads is bounded by what it shows:
 
-- The loader keeps the number of events per day and kind (loader/statistics.py),
-  so the page knows, from the month records alone, which days hold its events and
-  how many events come before them; it then asks for the events of those days
-  only, and for the details (evidence, actors) of the ones it shows.
-- With an actor, the page reads the actor's own index entries (one row per event
-  of that actor, to order them; kept for its next pages: server/cache.kept_list),
-  then the details of the page's events.
+- The loader keeps the number of incidents per day and class (loader/store/statistics.py),
+  so the page knows, from the month records alone, which days hold its incidents and
+  how many come before them; it then asks for the incidents of those days only, and
+  for the details (reports, sentences, actors) of the ones it shows.
+- With an actor, the page reads the actor's own index entries in the incidents graph
+  (one row per incident naming the actor, to order them; kept for its next pages:
+  server/cache.kept_list), then the details of the page's incidents.
 
-Incidents (loader/consolidate.py): the page still counts and pages event reports,
-and lists each with its incident: at the first of an incident's reports on the page,
-a link to it, "reported in N digests" and the sentence of each of its reports; at
-its later reports there, a note that they belong to the incident above. What this
-adds is bounded by the page too: the reports of the incidents of the page's events,
-and their sentences.
+The chart counts incidents per month and class for CHART_MONTHS months from the
+page's first incident, following the filters: from the statistics' month totals
+(no query at all), or, with an actor, from the actor's kept entries. Drawn as SVG
+on the server (a row per class, a bar per month, each with its number and a link to
+the list from that month), with the same numbers as a table and as CSV.
 
-Every query names the graph its triples are in (GRAPH ?g): an actor's label is
-stated again in every digest that names it, so the union would repeat it.
+Every query names the graph its triples are in: an actor's label is stated again in
+every digest that names it, so the union would repeat it.
 """
 
 from __future__ import annotations
 
 import bisect
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
-from loader import statistics
-from loader.statistics import ALL_KINDS, Statistics
-from loader.store import GraphStore
-from server import linked_data as ld
-from server import paging
-from server.cache import kept_list
-from server.resources import dated_keys, rows
+from voxgraph import iris
+from voxgraph.loader.store import Store, statistics
+from voxgraph.loader.store.statistics import ALL_KINDS, Statistics
+from voxgraph.server import linked_data as ld
+from voxgraph.server import paging
+from voxgraph.server.cache import kept_list
+from voxgraph.server.linked_data import rows
 
 bp = Blueprint("timeline", __name__)
 
 DEFAULT_SIZE = 100
+CHART_MONTHS = 12
 END = "9999-12-31"  # `before=` this: the last page
-Key = tuple[str, str]  # (day, event IRI): the timeline's order
+Key = tuple[str, str]  # (day, incident IRI): the timeline's order
+INCIDENTS = f"<{iris.INCIDENTS_GRAPH}>"
+ONTOLOGY = ox.NamedNode(str(iris.ONTOLOGY_GRAPH))
+VOX = str(iris.VOX)
 
-# Each query starts from triples bound by what the page shows (days, an actor, the
-# events shown) and joins triples of the event's own graph; an actor's label is looked
-# up in the registry or in the graph the event names it in (ld.labels), never in the
-# union, which holds a discovered actor's label once per digest naming it.
-DAY_EVENTS = """
-SELECT DISTINCT ?event ?day WHERE {{
+DAY_INCIDENTS = """
+SELECT DISTINCT ?incident ?day WHERE {{
   VALUES ?day {{ {days} }}
-  {{ ?event vox:date ?day }}
-  UNION
-  {{ ?digest dcterms:date ?day . ?event vox:reportedIn ?digest .
-     FILTER NOT EXISTS {{ ?event vox:date ?own }} }}
-  ?event a vox:Event {kind} .
+  GRAPH {graph} {{
+    {{ ?incident vox:date ?day }}
+    UNION
+    {{ ?incident vox:firstReported ?day FILTER NOT EXISTS {{ ?incident vox:date ?own }} }}
+    ?incident vox:eventClass {kind} .
+  }}
 }}"""
-ACTOR_EVENTS = """
-SELECT ?event ?happened WHERE {{
-  {{ ?event vox:agent <{actor}> }} UNION {{ ?event vox:affected <{actor}> }}
-  UNION {{ ?event vox:participant <{actor}> }}
-  ?event a vox:Event .
-  OPTIONAL {{ ?event vox:date ?happened }}
-  {kind}
-}}"""
-DETAILS = """
-SELECT ?event ?graph ?kind ?date ?happened ?digest WHERE {{
-  VALUES ?event {{ {events} }}
-  GRAPH ?graph {{ ?event vox:reportedIn ?digest }}
-  ?event a ?class .
-  FILTER(?class != vox:Event && STRSTARTS(STR(?class), STR(vox:)))
-  BIND(STRAFTER(STR(?class), "#") AS ?kind)
-  ?digest dcterms:date ?reported .
-  OPTIONAL {{ ?event vox:date ?happened }}
-  BIND(STR(COALESCE(?happened, ?reported)) AS ?date)
+ACTOR_INCIDENTS = """
+SELECT DISTINCT ?incident ?class ?first ?happened WHERE {{
+  GRAPH {graph} {{
+    {{ ?incident vox:agent <{actor}> }} UNION {{ ?incident vox:affected <{actor}> }}
+    UNION {{ ?incident vox:participant <{actor}> }}
+    ?incident vox:eventClass ?class ; vox:firstReported ?first .
+    OPTIONAL {{ ?incident vox:date ?happened }}
+  }}
 }}"""
 # An OPTIONAL whose variables the rest may leave unbound is evaluated on its own, over
-# the whole store, and then joined; so evidence and actors come in queries of their own.
+# the whole store, and then joined; so dates, reports and actors come in queries of
+# their own, each starting from the incidents shown.
+DETAILS = """
+SELECT ?incident ?class ?label ?first WHERE {{
+  VALUES ?incident {{ {items} }}
+  GRAPH {graph} {{ ?incident vox:eventClass ?class ; rdfs:label ?label ;
+                   vox:firstReported ?first }}
+}}"""
+OWN_DATES = """
+SELECT ?incident ?happened WHERE {{
+  VALUES ?incident {{ {items} }} GRAPH {graph} {{ ?incident vox:date ?happened }}
+}}"""
+REPORTS = """
+SELECT ?incident ?report ?digest ?reported WHERE {{
+  VALUES ?incident {{ {items} }}
+  GRAPH {graph} {{ ?incident vox:report ?report }}
+  ?report vox:reportedIn ?digest . ?digest dcterms:date ?reported .
+}}"""
+ACTORS = """
+SELECT ?incident ?actor WHERE {{
+  VALUES ?incident {{ {items} }}
+  GRAPH {graph} {{ ?incident vox:agent|vox:affected|vox:participant ?actor }}
+}}"""
 EVIDENCE = """
 SELECT ?x ?b ?e ?anchor WHERE {{
   VALUES ?x {{ {items} }}
   ?x vox:evidence ?ev . ?ev nif:beginIndex ?b ; nif:endIndex ?e ; nif:anchorOf ?anchor
-}}"""
-INCIDENT_REPORTS = """
-SELECT ?event ?incident ?report ?digest ?reported WHERE {{
-  VALUES ?event {{ {events} }}
-  ?event vox:incident ?incident . ?incident vox:report ?report .
-  ?report vox:reportedIn ?digest . ?digest dcterms:date ?reported .
-}}"""
-OWN_DATES = """
-SELECT ?x ?happened WHERE {{ VALUES ?x {{ {items} }} ?x vox:date ?happened }}"""
-ACTORS = """
-SELECT ?event ?actor ?graph WHERE {{
-  VALUES ?event {{ {events} }}
-  GRAPH ?graph {{ ?event vox:agent|vox:affected|vox:participant ?actor }}
 }}"""
 
 
@@ -123,23 +129,14 @@ class Report:
 
 
 @dataclass
-class Event:
+class Incident:
     iri: str
     date: str
-    dated: bool  # False: the digest's date, the text gave none
-    digest: str
-    kinds: set[str]
-    actors: dict[str, str]  # IRI -> label
-    evidence: tuple[int, int, str] | None
-    incident: str | None = None  # its vox:Incident
-    reports: list[Report] = field(default_factory=list)  # the incident's, oldest first
-    leads: bool = True  # False: the incident's earliest report is shown elsewhere
-    folded: bool = False  # True: its incident is shown with an earlier event of the page
-
-    @property
-    def anchor(self) -> str:
-        page = ld.local_href(self.digest) or ""
-        return f"{page}#char={self.evidence[0]},{self.evidence[1]}" if self.evidence else page
+    dated: bool  # False: placed at its first report's date, the reports state none
+    kind: str  # its class's local name ("Arrest")
+    label: str
+    actors: dict[str, str] = field(default_factory=dict)  # IRI -> label
+    reports: list[Report] = field(default_factory=list)  # oldest first
 
     @property
     def digests(self) -> int:
@@ -148,36 +145,65 @@ class Event:
 
 @dataclass
 class Page:
-    keys: list[Key]  # the events shown, in order
-    position: int  # events before the first shown
+    keys: list[Key]  # the incidents shown, in order
+    position: int  # incidents before the first shown
     total: int
+
+
+# The chart's drawing, in SVG user units: a 400-wide viewBox (scaled to the page's width),
+# a column of class names, then a column per month; a row per class.
+CHART_WIDTH, LABELS, COLUMN, ROW, TOP, AXIS, BAR = 400, 128, 22, 32, 4, 30, 16
+
+
+@dataclass
+class Bar:
+    month: str  # "2030-01"
+    count: int
+    href: str
+    x: float = 0.0  # left edge
+    y: float = 0.0  # top edge
+    height: float = 0.0
+
+    @property
+    def centre(self) -> float:
+        return self.x + (COLUMN - 4) / 2
+
+
+@dataclass
+class Row:
+    kind: str
+    label: str
+    bars: list[Bar]
+    baseline: float = 0.0
 
 
 @bp.route("/timeline")
 def timeline() -> str:
     store = current_app.config["VOXGRAPH_STORE"]
-    kind, actor = request.args.get("type", ""), request.args.get("actor", "")
+    kind, actor = filters()
     size = paging.page_size(DEFAULT_SIZE)
     after, before = cursor("after"), cursor("before")
     start = request.args.get("from", "")
     if start and not _is_day(start):
         start = ""
     stats = store.statistics()
-    if actor:
-        found = actor_page(store, actor, kind, size, after, before, start)
-    elif stats is not None:
+    entries = actor_entries(store, actor) if actor else None
+    if entries is not None:
+        found = actor_page(entries, kind, size, after, before, start)
+    elif stats is not None and not actor:
         found = day_page(store, stats, kind, size, after, before, start)
     else:
         found = None
-    events = details(store, found.keys) if found else []
     shown = found.keys if found else []
-    total = stats.event_total() if stats is not None else None
+    counts = month_counts(stats, entries, kind)
+    first_month = shown[0][0][:7] if shown else (start[:7] if start else min(counts, default=""))
+    kinds = stats.incident_kinds() if stats is not None else []
     return render_template(
         "timeline.html",
-        events=events,
-        total=total,
+        incidents=details(store, shown),
+        total=stats.incident_total() if stats is not None else None,
         matching=found.total if found else 0,
-        first=found.position + 1 if shown else 0,
+        first=found.position + 1 if found and shown else 0,
         last=found.position + len(shown) if found else 0,
         earlier=paging.link(before=_token(shown[0]), after=None, **{"from": None})
         if found and found.position > 0
@@ -187,7 +213,8 @@ def timeline() -> str:
         else None,
         first_page=paging.link(after=None, before=None, **{"from": None}),
         last_page=paging.link(before=END, after=None, **{"from": None}),
-        kinds=stats.event_kinds() if stats is not None else [],
+        kinds=kinds,
+        kind_labels=class_labels(store, kinds),
         kind=kind,
         actor=actor,
         actor_name=actor_label(store, actor) if actor else "",
@@ -195,16 +222,51 @@ def timeline() -> str:
         start=start,
         size=size,
         missing_statistics=stats is None and not actor,
+        chart=chart(store, counts, first_month, kind),
+        csv_link=csv_link(kind, actor),
     )
 
 
+@bp.route("/timeline.csv")
+def timeline_csv() -> Response:
+    """The chart's numbers for every month: month, class, incidents (the page's filters)."""
+    store = current_app.config["VOXGRAPH_STORE"]
+    kind, actor = filters()
+    entries = actor_entries(store, actor) if actor else None
+    counts = month_counts(store.statistics(), entries, kind)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["month", "class", "incidents"])
+    for month, by_kind in sorted(counts.items()):
+        for name, count in sorted(by_kind.items()):
+            writer.writerow([month, name, count])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="incidents-per-month.csv"'},
+    )
+
+
+def csv_link(kind: str, actor: str) -> str:
+    chosen = {name: value for name, value in (("type", kind), ("actor", actor)) if value}
+    return "/timeline.csv" + ("?" + urlencode(chosen) if chosen else "")
+
+
+def filters() -> tuple[str, str]:
+    """The page's class (a local name, "" for every class) and actor (an IRI, or "")."""
+    kind, actor = request.args.get("type", ""), request.args.get("actor", "")
+    if kind and not kind.isidentifier():
+        kind = "Nothing"  # no such class: nothing matches
+    return kind, actor
+
+
 def cursor(name: str) -> Key | None:
-    """`after=` / `before=`: "2030-01-05" or "2030-01-05,digest/2030-01-05/event/229"."""
+    """`after=` / `before=`: "2030-01-05" or "2030-01-05,incident/2030-01-05/229"."""
     value = request.args.get(name, "")
-    day, _, event = value.partition(",")
+    day, _, incident = value.partition(",")
     if not _is_day(day):
         return None
-    return (day, ld.ID_BASE + event if event else "")
+    return (day, ld.ID_BASE + incident if incident else "")
 
 
 def _token(key: Key) -> str:
@@ -219,11 +281,15 @@ def _is_day(text: str) -> bool:
     return len(text) == 10
 
 
+def _kind_term(kind: str) -> str:
+    return f"vox:{kind}" if kind else "?class"
+
+
 # -- the whole timeline: days from the statistics ------------------------------------------
 
 
 def day_page(
-    store: GraphStore,
+    store: Store,
     stats: Statistics,
     kind: str,
     size: int,
@@ -231,19 +297,20 @@ def day_page(
     before: Key | None,
     start: str,
 ) -> Page:
-    """One page of every event (of `kind`), found through the events-per-day records."""
+    """One page of every incident (of `kind`), found through the incidents-per-day records."""
     key = kind or ALL_KINDS
-    months = sorted(m for m, kinds in stats.events.items() if kinds.get(key))
-    total = sum(stats.events[m][key] for m in months)
+    months = sorted(m for m, kinds in stats.incidents.items() if kinds.get(key))
+    total = sum(stats.incidents[m][key] for m in months)
     records: dict[str, dict[str, dict[str, int]]] = {}
 
     def days_of(month: str) -> list[tuple[str, int]]:
         if month not in records:
-            records[month] = statistics.event_days(store, month)
+            records[month] = statistics.incident_days(store, month)
         return sorted((day, kinds[key]) for day, kinds in records[month].items() if kinds.get(key))
 
     backwards = before is not None
-    if backwards:
+    edge: tuple[str, str]
+    if before is not None:
         edge = before
     elif after is not None:
         edge = after
@@ -266,7 +333,7 @@ def day_page(
                 break
         if gathered >= size + 1:
             break
-    fetched = sorted(day_events(store, chosen, kind))
+    fetched = sorted(day_incidents(store, chosen, kind))
     if backwards:
         keys = [k for k in fetched if k < edge][-size:]
     elif after is not None:
@@ -276,43 +343,50 @@ def day_page(
     if not keys:
         return Page([], 0, total)
     first_day = keys[0][0]
-    position = sum(stats.events[m][key] for m in months if m < first_day[:7])
+    position = sum(stats.incidents[m][key] for m in months if m < first_day[:7])
     position += sum(count for day, count in days_of(first_day[:7]) if day < first_day)
     position += sum(1 for k in fetched if k[0] == first_day and k < keys[0])
     return Page(keys, position, total)
 
 
-def day_events(store: GraphStore, days: list[str], kind: str) -> set[Key]:
-    """(day, event) of every event (of `kind`) placed on one of `days`."""
+def day_incidents(store: Store, days: list[str], kind: str) -> set[Key]:
+    """(day, incident) of every incident (of `kind`) placed on one of `days`."""
     if not days:
         return set()
     values = " ".join(f'"{day}"^^xsd:date' for day in days)
-    query = DAY_EVENTS.format(days=values, kind=_kind_pattern(kind))
-    return {(row["day"], row["event"]) for row in rows(store, query)}
+    query = DAY_INCIDENTS.format(days=values, graph=INCIDENTS, kind=_kind_term(kind))
+    return {(row["day"], row["incident"]) for row in rows(store, query)}
 
 
-# -- one actor's events ----------------------------------------------------------------------
+# -- one actor's incidents -------------------------------------------------------------------
+
+
+def actor_entries(store: Store, actor: str) -> list[tuple[str, str, str]]:
+    """(day, incident, class local name) of every incident naming `actor`, in order: one
+    index entry each, kept for the actor's next pages and the chart."""
+    if not actor.startswith(("http://", "https://")) or any(c in actor for c in '<>"{}| \\^`'):
+        return []
+
+    def compute() -> list[tuple[str, str, str]]:
+        query = ACTOR_INCIDENTS.format(graph=INCIDENTS, actor=actor)
+        return sorted(
+            (row.get("happened", row["first"]), row["incident"], row["class"].removeprefix(VOX))
+            for row in rows(store, query)
+        )
+
+    return kept_list(store, f"incidents of {actor}", compute)
 
 
 def actor_page(
-    store: GraphStore,
-    actor: str,
+    entries: list[tuple[str, str, str]],
     kind: str,
     size: int,
     after: Key | None,
     before: Key | None,
     start: str,
 ) -> Page:
-    """One page of an actor's events (of `kind`): the actor's index entries, in order."""
-    if not actor.startswith(("http://", "https://")) or any(c in actor for c in '<>"{}| \\^`'):
-        return Page([], 0, 0)
-    of_kind = f"FILTER EXISTS {{ ?event a vox:{kind} }}" if kind.isidentifier() else ""
-    if kind and not of_kind:
-        return Page([], 0, 0)
-    query = ACTOR_EVENTS.format(actor=actor, kind=of_kind)
-    keys = kept_list(
-        store, f"timeline of {actor} {kind}", lambda: sorted(dated_keys(store, rows(store, query)))
-    )
+    """One page of an actor's incidents (of `kind`), from the actor's entries."""
+    keys = [(day, iri) for day, iri, found in entries if not kind or found == kind]
     if before is not None:
         end = bisect.bisect_left(keys, before)
         begin = max(0, end - size)
@@ -320,95 +394,172 @@ def actor_page(
         begin = bisect.bisect_right(keys, after)
     else:
         begin = bisect.bisect_left(keys, (start, "")) if start else 0
-    shown = keys[begin : begin + size]
-    return Page(shown, begin, len(keys))
+    return Page(keys[begin : begin + size], begin, len(keys))
 
 
-def _kind_pattern(kind: str) -> str:
-    if not kind:
-        return ""
-    if not kind.isidentifier():
-        return ", vox:Nothing"  # no such class: nothing matches
-    return f", vox:{kind}"
-
-
-def actor_label(store: GraphStore, actor: str) -> str:
+def actor_label(store: Store, actor: str) -> str:
     if not actor.startswith(("http://", "https://")):
         return actor
     return ld.labels(store, [(actor, None)]).get(actor) or ld.first_label(store, actor) or actor
 
 
-# -- what the page shows of each event -------------------------------------------------------
+# -- what the page shows of each incident ----------------------------------------------------
 
 
-def details(store: GraphStore, keys: list[Key]) -> list[Event]:
-    """The events of `keys`, in that order: first evidence span, all kinds and actors."""
+def details(store: Store, keys: list[Key]) -> list[Incident]:
+    """The incidents of `keys`, in that order, with their actors and reports."""
     if not keys:
         return []
-    values = " ".join(f"<{iri}>" for _, iri in keys)
-    found: dict[str, Event] = {}
-    for row in rows(store, DETAILS.format(events=values)):
-        event = found.setdefault(
-            row["event"],
-            Event(row["event"], row["date"], "happened" in row, row["digest"], set(), {}, None),
+    items = " ".join(f"<{iri}>" for _, iri in keys)
+    found: dict[str, Incident] = {}
+    for row in rows(store, DETAILS.format(items=items, graph=INCIDENTS)):
+        found[row["incident"]] = Incident(
+            row["incident"], row["first"], False, row["class"].removeprefix(VOX), row["label"]
         )
-        event.kinds.add(row["kind"])
-    for iri, span in first_spans(store, values).items():
-        if iri in found:
-            found[iri].evidence = span
-    actors = rows(store, ACTORS.format(events=values))
-    names = ld.labels(store, [(r["actor"], ox.NamedNode(r["graph"])) for r in actors])
+    for row in rows(store, OWN_DATES.format(items=items, graph=INCIDENTS)):
+        if row["incident"] in found:
+            found[row["incident"]].date, found[row["incident"]].dated = row["happened"], True
+    reports: dict[str, Report] = {}
+    for row in rows(store, REPORTS.format(items=items, graph=INCIDENTS)):
+        report = reports.setdefault(
+            row["report"], Report(row["report"], row["digest"], row["reported"])
+        )
+        if row["incident"] in found:
+            found[row["incident"]].reports.append(report)
+    for iri, span in first_spans(store, reports).items():
+        reports[iri].evidence = span
+    graph_of = {
+        incident.iri: ox.NamedNode(str(iris.digest_graph(incident.reports[0].reported)))
+        for incident in found.values()
+        if incident.reports
+    }
+    actors = rows(store, ACTORS.format(items=items, graph=INCIDENTS))
+    names = ld.labels(store, [(r["actor"], graph_of.get(r["incident"])) for r in actors])
     for row in actors:
-        if row["event"] in found and row["actor"] in names:
-            found[row["event"]].actors[row["actor"]] = names[row["actor"]]
-    shown = [found[iri] for _, iri in keys if iri in found]
-    return with_incidents(store, shown)
+        if row["incident"] in found and row["actor"] in names:
+            found[row["incident"]].actors[row["actor"]] = names[row["actor"]]
+    for incident in found.values():
+        incident.reports.sort(key=lambda r: (r.reported, r.iri))
+    return [found[iri] for _, iri in keys if iri in found]
 
 
-def with_incidents(store: GraphStore, events: list[Event]) -> list[Event]:
-    """`events` (in the timeline's order) with their incidents. Every event stays listed
-    (the page counts reports); an incident is shown with its reports once, at the first
-    of its reports on the page, and the later ones there are `folded` into it; `leads`
-    says whether that first one is the incident's earliest report."""
-    if not events:
-        return events
-    values = " ".join(f"<{event.iri}>" for event in events)
-    incident_of: dict[str, str] = {}
-    reports: dict[str, dict[str, Report]] = {}
-    for row in rows(store, INCIDENT_REPORTS.format(events=values)):
-        incident_of[row["event"]] = row["incident"]
-        reports.setdefault(row["incident"], {})[row["report"]] = Report(
-            row["report"], row["digest"], row["reported"]
-        )
-    if not reports:
-        return events
-    every = " ".join(f"<{iri}>" for found in reports.values() for iri in found)
-    own = {row["x"]: row["happened"] for row in rows(store, OWN_DATES.format(items=every))}
-    for iri, span in first_spans(store, every).items():
-        for found in reports.values():
-            if iri in found:
-                found[iri].evidence = span
-
-    def key(report: Report) -> Key:
-        return (own.get(report.iri, report.reported), report.iri)
-
-    seen: set[str] = set()
-    for event in events:
-        incident = incident_of.get(event.iri)
-        if incident is None:
-            continue
-        ordered = sorted(reports[incident].values(), key=key)
-        event.incident, event.reports = incident, ordered
-        event.leads = key(ordered[0])[1] == event.iri  # else not shown here, or below
-        event.folded = incident in seen  # its incident is shown with an earlier event
-        seen.add(incident)
-    return events
-
-
-def first_spans(store: GraphStore, values: str) -> dict[str, tuple[int, int, str]]:
-    """The first evidence span (begin, end, text) of each item of `values` that has one."""
+def first_spans(store: Store, items: Iterable[str]) -> dict[str, tuple[int, int, str]]:
+    """The first evidence span (begin, end, text) of each of `items` that has one."""
     spans: dict[str, tuple[int, int, str]] = {}
+    values = " ".join(f"<{iri}>" for iri in items)
+    if not values:
+        return spans
     for row in rows(store, EVIDENCE.format(items=values)):
         span = (int(row["b"]), int(row["e"]), row["anchor"])
         spans[row["x"]] = min(span, spans.get(row["x"], span))
     return spans
+
+
+# -- the chart ------------------------------------------------------------------------------
+
+
+def month_counts(
+    stats: Statistics | None, entries: list[tuple[str, str, str]] | None, kind: str
+) -> dict[str, dict[str, int]]:
+    """Incidents per month and class, following the filters: from the statistics' month
+    totals, or from an actor's entries; {} for a store without statistics."""
+    if entries is not None:
+        counted: Counter[tuple[str, str]] = Counter(
+            (day[:7], found) for day, _, found in entries if not kind or found == kind
+        )
+        months: dict[str, dict[str, int]] = {}
+        for (month, found), count in sorted(counted.items()):
+            months.setdefault(month, {})[found] = count
+        return months
+    if stats is None:
+        return {}
+    return {
+        month: {
+            found: count
+            for found, count in by_kind.items()
+            if found != ALL_KINDS and (not kind or found == kind)
+        }
+        for month, by_kind in stats.incidents.items()
+        if not kind or by_kind.get(kind)
+    }
+
+
+def chart(
+    store: Store, counts: dict[str, dict[str, int]], first_month: str, kind: str
+) -> dict | None:
+    """Rows (one per class, most incidents first) of bars (one per month) for CHART_MONTHS
+    months from `first_month`; None when there is nothing to draw."""
+    if not first_month:
+        return None
+    months = _months(first_month, CHART_MONTHS)
+    totals: Counter[str] = Counter()
+    for month in months:
+        totals.update(counts.get(month, {}))
+    if not totals:
+        return None
+    kinds = sorted(totals, key=lambda k: (-totals[k], k))
+    labels = class_labels(store, kinds)
+    chart_rows = [
+        Row(
+            found,
+            labels.get(found, found),
+            [
+                Bar(
+                    month,
+                    counts.get(month, {}).get(found, 0),
+                    paging.link(
+                        type=found,
+                        after=None,
+                        before=None,
+                        **{"from": month + "-01"},
+                    )
+                    + "#incidents",
+                )
+                for month in months
+            ],
+        )
+        for found in kinds
+    ]
+    highest = max(bar.count for row in chart_rows for bar in row.bars)
+    for index, row in enumerate(chart_rows):
+        row.baseline = TOP + (index + 1) * ROW - 6
+        for column, bar in enumerate(row.bars):
+            bar.height = max(2.0, round(bar.count / highest * BAR, 1)) if bar.count else 0.0
+            bar.x = LABELS + column * COLUMN + 2
+            bar.y = row.baseline - bar.height
+    axis = TOP + len(chart_rows) * ROW
+    return {
+        "months": [
+            {
+                "month": month,
+                "x": LABELS + column * COLUMN + COLUMN / 2,
+                "name": date.fromisoformat(month + "-01").strftime("%b"),
+                "year": month[:4] if column == 0 or month.endswith("-01") else "",
+            }
+            for column, month in enumerate(months)
+        ],
+        "rows": chart_rows,
+        "total": sum(totals.values()),
+        "width": CHART_WIDTH,
+        "labels": LABELS,
+        "bar_width": COLUMN - 4,
+        "axis": axis,
+        "height": axis + AXIS,
+        "first": months[0],
+        "last": months[-1],
+    }
+
+
+def _months(first: str, count: int) -> list[str]:
+    year, month = int(first[:4]), int(first[5:7])
+    found = []
+    for _ in range(count):
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def class_labels(store: Store, kinds: list[str]) -> dict[str, str]:
+    """The ontology's label of each class (local name -> "arrest"), one index seek each."""
+    found = ld.labels(store, [(VOX + k, ONTOLOGY) for k in kinds])
+    return {k: found[VOX + k] for k in kinds if VOX + k in found}

@@ -51,7 +51,7 @@ as the answer has crossed, however slowly the client reads.
 Several processes can open one RocksDB store read-only at the same time, but
 not while another process writes it (the read-only open fails, or worse):
 `voxgraph serve` therefore serves the loader's published snapshots, which
-never change (see loader/store.py).
+never change (see loader/store/oxigraph.py).
 """
 
 from __future__ import annotations
@@ -68,24 +68,25 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
-from typing import BinaryIO
+from typing import IO
 
 from flask import Flask
 
-from loader.store import GraphStore
-from server.errors import Busy, MemoryExceeded, QueryError, QueryTimeout, WorkerLost
-from server.formats import Wanted
-from server.memory import (
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.errors import Busy, MemoryExceeded, QueryError, QueryTimeout, WorkerLost
+from voxgraph.server.formats import Wanted
+from voxgraph.server.memory import (
     MIB,
     default_max_memory,
     format_size,
     limit_data_segment,
     private_memory,
 )
-from server.query import POOL_KEY, THREAD_STACK_BYTES, Dataset, QueryAnswer, evaluate
-from server.settings import Settings
+from voxgraph.server.query import POOL_KEY, THREAD_STACK_BYTES, Dataset, QueryAnswer, evaluate
+from voxgraph.server.settings import Settings
 
-WORKER_COMMAND = "from server.workers import worker_main; worker_main()"
+WORKER_COMMAND = "from voxgraph.server.workers import worker_main; worker_main()"
 STARTUP_SECONDS = 60.0  # a fresh worker imports rdflib and pyoxigraph: a second or two
 # Oxigraph's engine allocates and frees small blocks at a high rate: with glibc's
 # defaults, malloc and free took 28 % of the worker's CPU on four analytic queries
@@ -177,7 +178,7 @@ class Slot:
             return answer
         return replace(answer, body=self._rest_of_body(answer.body, deadline, max_memory))
 
-    def _rest_of_body(self, first: bytes, deadline: float, max_memory: int) -> BinaryIO:
+    def _rest_of_body(self, first: bytes, deadline: float, max_memory: int) -> IO[bytes]:
         """The pieces after `first`, until an empty one, in a spooled temporary file."""
         body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned)
         try:
@@ -439,7 +440,7 @@ class WorkerPool:
             self._processes.clear()
 
 
-def attach_pool(app: Flask, store: GraphStore, settings: Settings) -> WorkerPool | None:
+def attach_pool(app: Flask, store: Store, settings: Settings) -> WorkerPool | None:
     """Give `app` a worker pool if its store suits one: read-only, on disk, workers wanted.
 
     A store opened read-write in this process (as tests do) cannot be opened by
@@ -495,9 +496,9 @@ class _SharedStores:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._path: str | None = None
-        self._store: GraphStore | None = None
+        self._store: Store | None = None
 
-    def get(self, path: str) -> GraphStore:
+    def get(self, path: str) -> Store:
         with self._lock:
             if path != self._path:  # a newer snapshot: open it (queries on the old keep theirs)
                 self._store = GraphStore(path, read_only=True)

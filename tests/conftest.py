@@ -2,7 +2,7 @@
 
 `corpus_store` is the embedded store on disk. The loader and query tests use
 `each_corpus_store` and `new_store` instead, which run every test three times: on the
-embedded Oxigraph store, and on the remote backend (loader/remote_store.py) against
+embedded Oxigraph store, and on the remote backend (loader/store/remote.py) against
 two engines on free ports of 127.0.0.1: `oxigraph serve` (the `oxigraph` package's
 binary, a test dependency) and Virtuoso 7.2 open source (`virtuoso-t` from Debian's
 virtuoso-opensource-7-bin, which `make test` installs), each started here over a
@@ -29,10 +29,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from loader import load as pipeline
-from loader import statistics
-from loader.remote_store import RemoteStore, canonical
-from loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store, statistics
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.remote import RemoteStore, canonical
 from voxgraph.paths import CORPUS
 
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
@@ -47,8 +47,7 @@ OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or sh
     "oxigraph"
 )
 
-AnyStore = GraphStore | RemoteStore
-StoreFactory = Callable[[str], AnyStore]
+StoreFactory = Callable[[str], Store]
 
 
 def free_port() -> int:
@@ -209,7 +208,7 @@ _DURATION = re.compile(
 )
 
 
-def on_virtuoso(store: AnyStore) -> bool:
+def on_virtuoso(store: Store) -> bool:
     return isinstance(store, RemoteStore) and store.url.endswith("/sparql")
 
 
@@ -225,7 +224,7 @@ def as_virtuoso_stores_duration(text: str) -> float | None:
     return part["Y"] * 12 + part["M"]
 
 
-def comparable_quads(store: AnyStore) -> set[str]:
+def comparable_quads(store: Store) -> set[str]:
     """The store's quads as text, literals in canonical form (Oxigraph keeps
     xsd:nonNegativeInteger as xsd:integer, Virtuoso keeps it) and each xsd:duration as
     the number Virtuoso keeps of it (as_virtuoso_stores_duration). Not the statistics
@@ -238,7 +237,7 @@ def comparable_quads(store: AnyStore) -> set[str]:
     }
 
 
-def assert_same_statistics(store: AnyStore, expected: AnyStore) -> None:
+def assert_same_statistics(store: Store, expected: Store) -> None:
     """The same kept statistics, and events per day; on Virtuoso but for the fingerprint."""
     kept, wanted = store.statistics(), expected.statistics()
     assert kept is not None and wanted is not None, "a store keeps no statistics"
@@ -261,7 +260,7 @@ def comparable(text: str, datatype: str = DURATION) -> str:
     return re.sub(rf"'([^']*)'\^\^<{re.escape(datatype)}>", number, text)
 
 
-def load_corpus(store: AnyStore) -> AnyStore:
+def load_corpus(store: Store) -> Store:
     report = pipeline.run([CORPUS], store)
     assert report.ok, f"the bundled corpus failed to load: {report.failed}"
     return store
@@ -301,7 +300,7 @@ def remote_corpus_store(remote_corpus_stores: dict[str, RemoteStore]) -> RemoteS
 @pytest.fixture(scope="session", params=BACKENDS)
 def each_corpus_store(
     request: pytest.FixtureRequest, remote_corpus_stores: dict[str, RemoteStore]
-) -> AnyStore:
+) -> Store:
     """The corpus on one backend, then the next (read it, don't write)."""
     if request.param == "embedded":
         return request.getfixturevalue("corpus_store")
@@ -336,7 +335,7 @@ def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreF
     """A factory of new, empty stores of one backend; `name` tells them apart."""
     servers: list[OxigraphServer | VirtuosoServer] = []
 
-    def make(name: str) -> AnyStore:
+    def make(name: str) -> Store:
         if request.param == "embedded":
             return GraphStore(tmp_path / name)
         if request.param == "virtuoso" and not servers:  # the shared one, emptied

@@ -16,11 +16,11 @@ from flask import Flask
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from loader.store import GraphStore
-from server.app import create_app
-from server.serve import make_server
-from server.settings import Settings
 from voxgraph.iris import GRAPH, ID, VOX
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.app import create_app
+from voxgraph.server.serve import make_server
+from voxgraph.server.settings import Settings
 
 GRAPH_1 = GRAPH["digest/2022-11-04"]
 GRAPH_2 = GRAPH["digest/2022-11-05"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from loader.extract.actors import find_mentions, find_roles, spelling_key
-from loader.extract.facts import Mention
-from loader.parse import Digest, parse_digest
-from loader.registry import Entry, Registry, Role
+from voxgraph.loader.extract.actors import find_mentions, find_roles, spelling_key
+from voxgraph.loader.extract.facts import Mention
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.read.parse import parse_digest
+from voxgraph.loader.registry import Entry, Registry, Role
 
 REGISTRY = Registry(
     [
@@ -200,6 +201,26 @@ def test_a_title_before_a_surname_names_the_registry_person_with_that_role() -> 
     )
 
 
+def test_a_bare_surname_after_a_titled_subject_is_that_person() -> None:
+    pairs = resolved(
+        "The wife of Rauf Aliyev wrote that he is ill. In a speech, President Aliyev said "
+        "the measures were needed. Aliyev also said that the doctors work day and night."
+    )
+    bare = [key for surface, key in pairs if surface == "Aliyev"]
+    assert bare == ["ilham-aliyev", "ilham-aliyev"], (
+        f"the bare 'Aliyev' after 'President Aliyev said' is the president, not Rauf: {pairs}"
+    )
+
+
+def test_the_surname_regime_is_the_rulers_beside_namesakes() -> None:
+    pairs = resolved(
+        "His son, Farid Aliyev, was detained in Baku. The harshness of the Aliyev regime "
+        "is widely known."
+    )
+    bare = [key for surface, key in pairs if surface == "Aliyev"]
+    assert bare == ["ilham-aliyev"], f"'the Aliyev regime' given to a namesake: {pairs}"
+
+
 def test_a_bare_surname_goes_to_the_full_name_in_the_digest_before_the_registry() -> None:
     pairs = resolved(
         "Guliyev Tural Rasim oghlu, an activist, was detained in Baku. Guliyev later said that "
@@ -249,3 +270,54 @@ def test_a_name_at_the_end_of_a_long_title_or_named_to_an_office() -> None:
     assert (
         roles.get("asif-rustamov") == "Chairman of the Parliamentary Committee on Human Rights"
     ), roles
+
+
+def test_surname_first_with_a_patronymic_after_a_title_keeps_the_surname() -> None:
+    found = mentions("War veteran Huseynli Orkhan Rafig oghlu was detained in Baku.")
+    people = [m.actor.key for m in found if m.actor.type == "Person"]
+    assert people == ["orkhan-huseynli"], f"surname-first name with patronymic misread: {people}"
+
+
+def test_a_name_in_apposition_to_a_relative_keeps_its_given_name() -> None:
+    found = mentions("His wife, Leyla Mammadova, said that her husband is ill.")
+    people = [m.actor.key for m in found if m.actor.type == "Person"]
+    assert people == ["leyla-mammadova"], f"a name cut to its surname: {people}"
+
+
+def test_an_abbreviation_defined_in_brackets_names_the_body_later() -> None:
+    found = mentions(
+        "A deminer of the National Mine Clearance Agency (NMCA) was injured. "
+        "According to NMCA, the area had not been cleared."
+    )
+    keys = [(m.surface, m.actor.key) for m in found]
+    assert ("NMCA", "national-mine-clearance-agency") in keys, f"abbreviation not resolved: {keys}"
+
+
+def test_a_person_named_inside_an_organisation_name_stays_in_it() -> None:
+    found = mentions(
+        "Professor Tahir Huseynli was arrested. The Committee for the Protection of "
+        "Tahir Huseynli’s Rights said that he is ill. The head of the Ministry's Supply "
+        "Department was arrested."
+    )
+    pairs = keys_by_surface(found)
+    assert (
+        "Committee for the Protection of Tahir Huseynli’s Rights",
+        "committee-for-the-protection-of-tahir-huseynlis-rights",
+    ) in pairs, f"a person's name cut the committee's name: {pairs}"
+    assert ("Tahir Huseynli", "tahir-huseynli") in pairs, pairs
+    assert not any("Supply" in surface for surface, _ in pairs), f"a possessive head: {pairs}"
+
+
+def test_a_name_set_off_after_a_role_phrase_is_a_person() -> None:
+    found = mentions(
+        "The court sentenced the founder of the channel, Farhad Mammadzade, and reporter "
+        "Aysu Ismayilzade to three months of pre-trial detention."
+    )
+    people = sorted(m.actor.key for m in found if m.actor.type == "Person")
+    assert people == ["aysu-ismayilzade", "farhad-mammadzade"], f"apposed name lost: {people}"
+
+
+def test_someone_to_be_freed_is_a_person() -> None:
+    found = mentions("Huseynov wrote: “Tural Mammadli must be freed.”")
+    people = [m.actor.key for m in found if m.actor.type == "Person"]
+    assert "tural-mammadli" in people, f"the passive of 'free' gave no person: {people}"

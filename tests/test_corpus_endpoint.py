@@ -4,22 +4,29 @@ from reading the digests."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
+import requests
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from SPARQLWrapper import JSON, SPARQLWrapper
+from SPARQLWrapper import CSV, GET, JSON, POST, SPARQLWrapper
 
-from tests.conftest import AnyStore
 from tests.server_fixtures import serving_store
 from voxgraph.iris import PREFIXES
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.examples import QUERIES, Example, load_examples
 
+EXAMPLES = load_examples()
 PREFIX_LINES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
 
 @pytest.fixture(scope="module")
-def endpoint(each_corpus_store: AnyStore) -> Iterator[str]:
+def endpoint(each_corpus_store: Store) -> Iterator[str]:
     """The endpoint over the corpus, on the embedded store and then on the remote one."""
     with serving_store(each_corpus_store) as url:
         yield url + "/sparql"
@@ -94,3 +101,45 @@ def test_rdflib_sparqlstore_reads_the_sections(endpoint: str) -> None:
         "(Lack of ) Human Rights and Freedoms",
         "The Situation in Karabakh",
     ]
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.federated], ids=lambda e: e.slug)
+def test_an_example_runs_as_written_without_prefix_lines(
+    endpoint: str, method: str, example: Example
+) -> None:
+    """/sparql predeclares the project's prefixes, as the Wikidata Query Service does: the
+    library's queries (which have no PREFIX lines) run as they are."""
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(method)
+    client.setQuery(example.body)
+    client.setReturnFormat(CSV)
+    got = client.queryAndConvert().decode("utf-8")
+    expected = (QUERIES / f"{example.slug}.expected.csv").read_text(encoding="utf-8")
+    assert list(csv.reader(io.StringIO(got))) == list(csv.reader(io.StringIO(expected)))
+
+
+@pytest.mark.parametrize("method", [GET, POST])
+def test_a_query_s_own_prefix_wins_over_the_predeclared_one(endpoint: str, method: str) -> None:
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(method)
+    client.setQuery("PREFIX vox: <http://example.org/mine#> SELECT ?c { BIND(vox:Arrest AS ?c) }")
+    client.setReturnFormat(JSON)
+    (row,) = client.queryAndConvert()["results"]["bindings"]
+    assert row["c"]["value"] == "http://example.org/mine#Arrest"
+
+
+def test_an_undeclared_prefix_is_still_an_error_at_its_own_position(
+    corpus_store: GraphStore,
+) -> None:
+    """On the embedded store (a remote store adds a BASE of its own to line 1)."""
+    query = "SELECT * { ?s nope:p ?o }"
+    with pytest.raises(SyntaxError) as direct:  # what Oxigraph says of the query alone
+        ox.Store().query(query)
+    position = str(direct.value).split(":", 2)[:2]  # "error at 1:21"
+    with serving_store(corpus_store) as url:
+        answer = requests.get(url + "/sparql", params={"query": query}, timeout=30)
+    assert answer.status_code == 400
+    assert ":".join(position) in answer.text, (
+        f"positions count from the query's start: {answer.text}"
+    )

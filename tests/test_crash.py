@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from loader import load as pipeline
-from loader.parse import read_digest
-from loader.registry import Registry
-from loader.store import GraphStore
 from voxgraph import iris
+from voxgraph.loader import pipeline
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 COPIES = 4  # each corpus digest, and copies dated 400 days apart: 20 digests in all

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from loader.extract.dates import find_dates
+from voxgraph.loader.extract.dates import find_dates
 
 PUBLISHED = date(2023, 9, 22)  # a Friday
 

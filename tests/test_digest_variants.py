@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from loader import load as pipeline
-from loader.parse import Digest, DigestError, parse_digest, read_digest
 from tests.test_parse import assert_offsets, titles
+from voxgraph.loader import pipeline
+from voxgraph.loader.read.digest import Digest, DigestError
+from voxgraph.loader.read.parse import parse_digest, read_digest
 
 VARIANTS = Path(__file__).resolve().parent / "fixtures" / "digests" / "variants"
 PUBLISHER = "Center for National and International Studies"
@@ -87,7 +88,7 @@ def test_an_unknown_short_line_above_the_publisher_line_is_left_out() -> None:
 
 
 def test_stray_lines_come_from_the_mappings_not_the_code() -> None:
-    from loader.parse import LAYOUT
+    from voxgraph.loader.read.lines import LAYOUT
 
     assert "новый" in LAYOUT.read_text(encoding="utf-8"), "mappings/layout.yaml lists alt text"
     digest = parse_digest(f"{PUBLISHER}\n\nНовый рисунок 2\n\nTopic\n\nText.\n\nMay 1, 2020", "x")

@@ -17,14 +17,14 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from loader import load as pipeline
-from loader.store import GraphStore
-from server import dumps
-from server.app import create_app
-from server.dumps import DUMP_FORMATS, etag, serialize, statement_groups, write_dump
 from tests.server_fixtures import GRAPH_1, make_sample_store, sample_graph, union_graph
 from voxgraph.iris import GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import dumps
+from voxgraph.loader.store.dumps import DUMP_FORMATS, etag, serialize, statement_groups, write_dump
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
+from voxgraph.server.app import create_app
 
 FORMATS = list(DUMP_FORMATS)
 DIGEST_GRAPH = str(GRAPH["digest/2022-11-04"])

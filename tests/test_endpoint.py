@@ -14,8 +14,6 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from loader.store import GraphStore
-from server.settings import Settings
 from tests.server_fixtures import (
     ACTOR,
     DIGEST_1,
@@ -26,6 +24,8 @@ from tests.server_fixtures import (
     serving_store,
     union_graph,
 )
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.settings import Settings
 
 pytest_plugins = ["tests.server_fixtures"]
 

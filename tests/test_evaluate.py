@@ -7,11 +7,11 @@ from pathlib import Path
 
 import yaml
 
-from loader.evaluate import compare, evaluate_digest, same_key, table, token_overlap
-from loader.extract import Facts
-from loader.extract.facts import Actor, Event, Mention, Statement
-from loader.parse import Span
-from loader.registry import Registry
+from voxgraph.loader.evaluate.scores import compare, evaluate_digest, same_key, table, token_overlap
+from voxgraph.loader.extract import Facts
+from voxgraph.loader.extract.facts import Actor, Event, Mention, Statement
+from voxgraph.loader.read.digest import Span
+from voxgraph.loader.registry import Registry
 
 REGISTRY = Registry([])
 SPAN = Span(0, 1)

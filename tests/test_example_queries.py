@@ -11,8 +11,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
-from server.examples import QUERIES, Example, load_examples, read_example
-from tests.conftest import AnyStore, as_virtuoso_stores_duration, on_virtuoso
+from tests.conftest import as_virtuoso_stores_duration, on_virtuoso
+from voxgraph.loader.store import Store
+from voxgraph.server.examples import QUERIES, Example, load_examples, read_example
 
 EXAMPLES = load_examples()
 
@@ -31,7 +32,7 @@ def test_every_example_parses(example: Example) -> None:
 
 
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.federated], ids=lambda e: e.slug)
-def test_example_returns_the_checked_rows(each_corpus_store: AnyStore, example: Example) -> None:
+def test_example_returns_the_checked_rows(each_corpus_store: Store, example: Example) -> None:
     expected = (QUERIES / f"{example.slug}.expected.csv").read_text(encoding="utf-8")
     out = io.BytesIO()
     each_corpus_store.query(example.query).serialize(out, ox.QueryResultsFormat.CSV)

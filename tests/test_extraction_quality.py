@@ -3,8 +3,8 @@
 Each floor is the F1 measured when it was set (README, "Extraction quality"),
 cut to two decimals. A change to the rules, the lexicons or the registry that
 lowers a figure below its floor fails here and says which set and kind fell;
-raise a floor when the figures rise. The blind set (tests/blind) has no floor:
-it is there to be scored, not to be guarded.
+raise a floor when the figures rise. The blind set (tests/blind) was scored
+blind once and is a development set since, guarded like the others.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from loader.evaluate import Report, evaluate
-from loader.registry import Registry
+from voxgraph.loader.evaluate.scores import Report, evaluate
+from voxgraph.loader.registry import Registry
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -24,22 +24,27 @@ FLOORS = {
     "bundled": (
         TESTS / "gold",
         ROOT / "corpus",
-        {"persons": 0.99, "actors": 0.99, "statements": 0.94, "events": 0.73},
+        {"persons": 0.99, "actors": 0.99, "statements": 0.96, "events": 0.82},
     ),
     "generalisation": (
         TESTS / "generalisation" / "gold",
         TESTS / "generalisation" / "digests",
-        {"persons": 0.98, "actors": 0.96, "statements": 0.94, "events": 0.80},
+        {"persons": 0.99, "actors": 0.96, "statements": 0.97, "events": 0.90},
     ),
     "series": (
         TESTS / "series" / "gold",
         TESTS / "series" / "digests",
-        {"persons": 0.99, "actors": 0.90, "statements": 0.90, "events": 0.67},
+        {"persons": 0.99, "actors": 0.90, "statements": 0.91, "events": 0.85},
+    ),
+    "blind": (
+        TESTS / "blind" / "gold",
+        TESTS / "blind" / "digests",
+        {"persons": 0.99, "actors": 0.96, "statements": 0.96, "events": 0.83},
     ),
     "heldout": (
         TESTS / "heldout" / "gold",
         TESTS / "heldout" / "digests",
-        {"persons": 0.94, "actors": 0.97, "statements": 0.76, "events": 0.60},
+        {"persons": 0.94, "actors": 0.97, "statements": 0.81, "events": 0.60},
     ),
 }
 

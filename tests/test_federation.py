@@ -19,11 +19,11 @@ import requests
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from loader.store import GraphStore
-from server.examples import load_examples
-from server.settings import WIKIDATA_SPARQL, Settings
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX, WD
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.examples import load_examples
+from voxgraph.server.settings import WIKIDATA_SPARQL, Settings
 
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SCHEMA_ORG = Namespace("http://schema.org/")  # Wikidata's, not https
@@ -164,7 +164,9 @@ def test_serve_can_add_services_and_drop_the_default(tmp_path: Path, monkeypatch
     from voxgraph import cli
 
     seen = {}
-    monkeypatch.setattr("server.serve.serve", lambda *a, settings, **k: seen.update(s=settings))
+    monkeypatch.setattr(
+        "voxgraph.server.serve.serve", lambda *a, settings, **k: seen.update(s=settings)
+    )
     args = ["serve", "--store", str(tmp_path), "--service", "http://127.0.0.1:1/sparql"]
     assert CliRunner().invoke(cli.main, args).exit_code == 0
     assert seen["s"].service_allowlist == (WIKIDATA_SPARQL, "http://127.0.0.1:1/sparql")

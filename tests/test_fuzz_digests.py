@@ -11,10 +11,11 @@ from functools import cache
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from loader.map import map_digest
-from loader.parse import DigestError, parse_digest
-from loader.registry import Registry
-from loader.validate import check
+from voxgraph.loader.map.graph import map_digest
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import parse_digest
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.validate.shacl import check
 from voxgraph.paths import CORPUS
 
 SEEDS = sorted(CORPUS.glob("*.txt"))

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from loader.store import GraphStore
-from server.settings import Settings
 from tests.test_hardening import serve_snapshot
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.settings import Settings
 
 PREFIXES = (
     "PREFIX vox: <https://w3id.org/voxgraph/ontology#>\n"

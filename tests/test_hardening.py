@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from loader import load as pipeline
-from loader.store import GraphStore, latest_snapshot
-from server.app import create_app
-from server.query import POOL_KEY
-from server.settings import Settings
-from server.workers import WORKER_MALLOC_TUNABLES, WorkerPool
 from tests.server_fixtures import serving
+from voxgraph.loader import pipeline
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
 from voxgraph.paths import CORPUS
+from voxgraph.server.app import create_app
+from voxgraph.server.query import POOL_KEY
+from voxgraph.server.settings import Settings
+from voxgraph.server.workers import WORKER_MALLOC_TUNABLES, WorkerPool
 
 # Three cross joins of the corpus' 6,700 quads: hours of work, never finished here.
 ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from loader import load as pipeline
-from loader.parse import MAX_DIGEST_BYTES, DigestError, read_digest
-from loader.store import GraphStore
+from voxgraph.loader import pipeline
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import MAX_DIGEST_BYTES, read_digest
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 GOOD = CORPUS / "2022-11-08.txt"

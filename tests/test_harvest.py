@@ -17,15 +17,16 @@ from click.testing import CliRunner
 from pyoxigraph import Store
 from rdflib.namespace import DCTERMS
 
-from loader import load as pipeline
-from loader.extract import extract
-from loader.harvest import Criteria, PoliteSession, Summary, harvest, is_digest
-from loader.parse import Digest, read_digest
-from loader.registry import Registry
-from loader.store import GraphStore
 from tests.wordpress_standin import CHROME, Post, StandIn, corpus_posts, digest_html, running
 from voxgraph.cli import main
 from voxgraph.iris import digest_graph, digest_iri
+from voxgraph.loader import pipeline
+from voxgraph.loader.extract import extract
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.read.harvest import Criteria, PoliteSession, Summary, harvest, is_digest
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 SEEDS = sorted(CORPUS.glob("*.txt"))

@@ -1,6 +1,6 @@
 """Incidents: the event reports of every digest consolidated into the happenings they report.
 
-First the joining rule on reports written by hand (loader.consolidate.join), then small
+First the joining rule on reports written by hand (loader/store/incidents.py: join), then small
 digest graphs written into real stores (both backends) and consolidated, then the issue's
 checks on the bundled corpus: every event report has exactly one incident, Afiaddin
 Mammadov's two arrest reports share one, no incident mixes different people.
@@ -8,6 +8,8 @@ Mammadov's two arrest reports share one, no incident mixes different people.
 
 from __future__ import annotations
 
+import csv
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -20,15 +22,16 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from loader import consolidate
-from loader import load as pipeline
-from loader.consolidate import CaseStep, Report, case_links, join
-from loader.store import GraphStore, latest_snapshot
-from server.dumps import write_dump
-from tests.conftest import AnyStore, StoreFactory
+from tests.conftest import StoreFactory
 from tests.server_fixtures import serving_store
 from voxgraph import iris
 from voxgraph.iris import VOX
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store, consolidate, statistics_update
+from voxgraph.loader.store.dumps import write_dump
+from voxgraph.loader.store.incidents import CaseStep, Report, case_links, join
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
+from voxgraph.paths import ONTOLOGY, ROOT
 
 AFFECTED, PARTICIPANT = str(VOX.affected), str(VOX.participant)
 ARREST, MEETING, SENTENCING = str(VOX.Arrest), str(VOX.Meeting), str(VOX.Sentencing)
@@ -206,12 +209,12 @@ for actor, name in ((ALI, "Ali Karimli"), (TOFIG, "Tofig Yagublu")):
     PEOPLE.add((URIRef(actor), RDFS.label, Literal(name, lang="en")))
 
 
-def store_digest(store: AnyStore, key: str, events: list) -> str:
+def store_digest(store: Store, key: str, events: list) -> str:
     store.replace_graph(iris.digest_graph(key), digest_graph(key, events))
     return str(iris.digest_iri(key))
 
 
-def incidents(store: AnyStore) -> list[tuple[str, str, int]]:
+def incidents(store: Store) -> list[tuple[str, str, int]]:
     """(label, first report, number of reports) of every incident."""
     rows = store.query(
         PREFIXES
@@ -271,12 +274,12 @@ def test_a_replaced_digest_takes_its_reports_out_of_their_incidents(new_store: S
 # -- the bundled corpus ------------------------------------------------------------------
 
 
-def select(store: AnyStore, query: str) -> list[dict[str, str]]:
+def select(store: Store, query: str) -> list[dict[str, str]]:
     rows = store.query(PREFIXES + query)
     return [{v.value: row[v].value for v in rows.variables if row[v] is not None} for row in rows]
 
 
-def test_every_event_report_has_exactly_one_incident(each_corpus_store: AnyStore) -> None:
+def test_every_event_report_has_exactly_one_incident(each_corpus_store: Store) -> None:
     rows = select(
         each_corpus_store,
         """SELECT ?e (COUNT(DISTINCT ?i) AS ?n) WHERE {
@@ -288,7 +291,7 @@ def test_every_event_report_has_exactly_one_incident(each_corpus_store: AnyStore
     assert int(events[0]["n"]) > 50
 
 
-def test_report_and_incident_are_inverses(each_corpus_store: AnyStore) -> None:
+def test_report_and_incident_are_inverses(each_corpus_store: Store) -> None:
     rows = select(
         each_corpus_store,
         """SELECT ?e ?i WHERE {
@@ -299,7 +302,7 @@ def test_report_and_incident_are_inverses(each_corpus_store: AnyStore) -> None:
 
 
 def test_afiaddin_mammadovs_arrest_is_one_incident_with_two_reports(
-    each_corpus_store: AnyStore,
+    each_corpus_store: Store,
 ) -> None:
     rows = select(
         each_corpus_store,
@@ -314,7 +317,7 @@ def test_afiaddin_mammadovs_arrest_is_one_incident_with_two_reports(
     assert (rows[0]["first"], rows[0]["last"]) == ("2023-09-22", "2023-10-03")
 
 
-def test_no_incident_mixes_different_people(each_corpus_store: AnyStore) -> None:
+def test_no_incident_mixes_different_people(each_corpus_store: Store) -> None:
     """All reports of an incident name the same affected and participants."""
     rows = select(
         each_corpus_store,
@@ -335,12 +338,12 @@ def map_sets(reports: dict[str, set[str]]) -> set[frozenset[str]]:
     return {frozenset(actors) for actors in reports.values()}
 
 
-def test_an_incident_is_not_an_event(each_corpus_store: AnyStore) -> None:
+def test_an_incident_is_not_an_event(each_corpus_store: Store) -> None:
     rows = select(each_corpus_store, "SELECT ?i { ?i a vox:Incident , vox:Event }")
     assert rows == []
 
 
-def test_emin_ibrahimovs_case_reads_as_one_story(each_corpus_store: AnyStore) -> None:
+def test_emin_ibrahimovs_case_reads_as_one_story(each_corpus_store: Store) -> None:
     """2023-09-26: his flat searched, arrested (on 2023-09-25, "yesterday"), charged with
     'supporting terrorism', a 30-day "administrative arrest sentence" (which the extraction
     reads as a second Arrest: two Arrests of one digest stay two incidents)."""
@@ -371,6 +374,9 @@ def test_loading_one_digest_at_a_time_in_reverse_gives_the_same_incidents(
     assert [o.full for o in outcomes] == [True, False, False, False, False]
     graph = str(iris.INCIDENTS_GRAPH)
     assert sorted(map(str, store.quads(graph))) == sorted(map(str, corpus_store.quads(graph)))
+    fresh, _ = statistics_update.count(store, store.named_graphs())
+    assert store.statistics() == fresh, "the incremental patches kept the statistics exact"
+    assert fresh.incident_total() == fresh.classes[str(VOX.Incident)]
 
 
 def test_a_load_interrupted_before_consolidation_is_consolidated_in_full_next_time(
@@ -417,17 +423,121 @@ def site(corpus_store: GraphStore) -> Iterator[str]:
         yield base
 
 
-def test_the_timeline_lists_an_incident_once_with_each_reports_sentence(site: str) -> None:
+def listed(page: str) -> list[str]:
+    """The list items of a timeline page."""
+    return re.findall(r'<li class="incident">.*?</li>', page, re.S)
+
+
+def test_the_timeline_lists_an_incident_once_with_each_reports_sentence(
+    site: str, corpus_store: GraphStore
+) -> None:
     page = requests.get(
         f"{site}/timeline", params={"actor": str(iris.actor_iri("afiaddin-mammadov"))}
+    ).text
+    arrests = [item for item in listed(page) if 'href="/page/incident/2023-09-22/996"' in item]
+    assert len(arrests) == 1, "one incident, listed once, for the two reports"
+    assert "reported in 2 digests" in arrests[0]
+    sentences = re.findall(
+        r'<blockquote class="evidence" cite="[^"]+"><small>([\d-]+)</small> '
+        r'<a href="/page/digest/([\d-]+)#char=(\d+),(\d+)">([^<]+)</a>',
+        arrests[0],
     )
-    assert page.status_code == 200
-    arrest = page.text[page.text.index('href="/page/incident/2023-09-22/996"') :]
-    arrest = arrest[: arrest.index("</li>")]
-    assert "reported in 2 digests" in arrest
-    assert "Confederation, was apprehended" in arrest
-    assert "who was arrested on trumped-up assault charges" in arrest
-    assert page.text.count('href="/page/incident/2023-09-22/996"') == 1
+    assert [(reported, digest) for reported, digest, *_ in sentences] == [
+        ("2023-09-22", "2023-09-22"),
+        ("2023-10-03", "2023-10-03"),
+    ]
+    for _, digest, begin, end, sentence in sentences:
+        text = select(corpus_store, f"SELECT ?t {{ <{iris.digest_iri(digest)}> vox:text ?t }}")[0][
+            "t"
+        ]
+        assert text[int(begin) : int(end)] == html.unescape(sentence), "links to its place"
+    assert "Confederation, was apprehended" in arrests[0]
+    assert "who was arrested on trumped-up assault charges" in arrests[0]
+
+
+def test_the_whole_timeline_lists_every_incident_once(site: str, corpus_store: GraphStore) -> None:
+    page = requests.get(f"{site}/timeline", params={"size": 500}).text
+    shown = [re.search(r'class="kind" href="/page/([^"]+)"', item)[1] for item in listed(page)]
+    stored = select(corpus_store, "SELECT ?i { ?i a vox:Incident }")
+    assert sorted(shown) == sorted(r["i"].removeprefix(iris.ID) for r in stored)
+    events = select(corpus_store, "SELECT (COUNT(*) AS ?n) { ?e a vox:Event }")[0]["n"]
+    assert len(shown) < int(events), "fewer incidents than event reports"
+    assert f"Incidents 1–{len(shown)} of {len(shown)}" in page
+
+
+BAR = re.compile(r'<a class="bar" href="([^"]+)" aria-label="([^"]+), ([\d-]+): (\d+) incidents?">')
+
+
+def bars(page: str) -> dict[tuple[str, str], tuple[int, str]]:
+    """(class label, month) -> (incidents, link) of each bar of the timeline's chart."""
+    return {
+        (label, month): (int(count), html.unescape(href))
+        for href, label, month, count in BAR.findall(page)
+    }
+
+
+def per_month(store: Store, actor: str | None = None) -> dict[tuple[str, str], int]:
+    """(class label, month) -> incidents, counted by SPARQL over the incidents graph."""
+    naming = f"?i vox:agent|vox:affected|vox:participant <{actor}> ." if actor else ""
+    rows = select(
+        store,
+        f"""SELECT ?label ?month (COUNT(DISTINCT ?i) AS ?n) WHERE {{
+              ?i a vox:Incident ; vox:eventClass ?class ; vox:firstReported ?first . {naming}
+              OPTIONAL {{ ?i vox:date ?date }}
+              GRAPH <{iris.ONTOLOGY_GRAPH}> {{ ?class rdfs:label ?label }}
+              BIND(SUBSTR(STR(COALESCE(?date, ?first)), 1, 7) AS ?month)
+            }} GROUP BY ?label ?month""",
+    )
+    return {(r["label"], r["month"]): int(r["n"]) for r in rows}
+
+
+def test_the_chart_counts_incidents_per_month_and_class(
+    site: str, corpus_store: GraphStore
+) -> None:
+    page = requests.get(f"{site}/timeline").text
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert "<title" in chart and "<desc" in chart, "the chart says what it shows"
+    drawn = bars(page)
+    counted = per_month(corpus_store)
+    months = {"2022-11", "2023-09", "2023-10"}  # the chart's 12 months from 2022-11
+    assert {key: n for key, (n, _) in drawn.items()} == counted
+    assert {month for _, month in drawn} == months
+    table = page[page.index('<details class="chart-table">') :]
+    assert '<th scope="row">arrest</th>' in table, "the same numbers as a table"
+
+
+def test_a_bar_links_to_the_list_from_its_month_of_its_class(site: str) -> None:
+    drawn = bars(requests.get(f"{site}/timeline").text)
+    count, link = drawn[("arrest", "2023-09")]
+    assert link.endswith("#incidents") and "type=Arrest" in link and "from=2023-09-01" in link
+    items = listed(requests.get(site + link).text)
+    dates = [re.search(r'datetime="([\d-]+)"', item)[1] for item in items]
+    assert len([d for d in dates if d.startswith("2023-09")]) == count
+    assert dates[:count] == sorted(dates[:count]) and min(dates) >= "2023-09-01"
+    assert all('<span class="class">arrest</span>' in item for item in items)
+
+
+def test_the_chart_follows_the_filters_and_its_numbers_download_as_csv(
+    site: str, corpus_store: GraphStore
+) -> None:
+    emin = str(iris.actor_iri("emin-shaig-ibrahimov"))
+    page = requests.get(f"{site}/timeline", params={"actor": emin}).text
+    assert {key: n for key, (n, _) in bars(page).items()} == per_month(corpus_store, emin)
+    arrests = requests.get(f"{site}/timeline", params={"actor": emin, "type": "Arrest"}).text
+    assert {label for label, _ in bars(arrests)} == {"arrest"}
+    link = re.search(r'<a class="csv" href="([^"]+)" download>', arrests)[1]
+    answer = requests.get(site + html.unescape(link))
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows[0] == ["month", "class", "incidents"]
+    counted = per_month(corpus_store, emin)
+    expected = {month: n for (label, month), n in counted.items() if label == "arrest"}
+    assert {month: int(n) for month, kind, n in rows[1:] if kind == "Arrest"} == expected
+    assert {kind for _, kind, _ in rows[1:]} == {"Arrest"}
+    whole = list(csv.reader(io.StringIO(requests.get(f"{site}/timeline.csv").text)))[1:]
+    assert sum(int(n) for *_, n in whole) == len(
+        select(corpus_store, "SELECT ?i { ?i a vox:Incident }")
+    )
 
 
 def test_an_actor_page_shows_the_persons_history_as_incidents(site: str) -> None:
@@ -447,3 +557,14 @@ def test_an_incident_has_a_page_with_its_reports(site: str) -> None:
     assert "Reported in 2 digests" in page.text
     assert 'href="/page/digest/2023-10-03#char=' in page.text
     assert "next: <a" in page.text  # the charge
+
+
+def test_the_readme_lists_the_incident_terms_as_the_ontology_states_them() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ontology = Graph().parse(ONTOLOGY)
+    terms = ("Incident", "incident", "report", "eventClass")
+    for term in (*terms, "firstReported", "lastReported", "nextInCase"):
+        label, comment = (ontology.value(VOX[term], p) for p in (RDFS.label, RDFS.comment))
+        assert label is not None and comment is not None, f"vox:{term} lacks a label or comment"
+        row = f"| `vox:{term}` | {label} | {comment} |"
+        assert row in readme, f"README's 'What is in the graph' lacks or misstates vox:{term}"

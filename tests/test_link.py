@@ -14,11 +14,6 @@ from click.testing import CliRunner
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
-from loader import link
-from loader.names import fold, similarity
-from loader.registry import Link, Registry, RegistryError, Source
-from loader.validate import ShapeError, check
-from loader.wikidata import WikidataClient, WikidataError
 from tests.wikidata_standin import (
     ECONOMIST,
     FOOTBALLER,
@@ -29,6 +24,11 @@ from tests.wikidata_standin import (
 )
 from voxgraph.cli import main
 from voxgraph.iris import ID, VOX, WD
+from voxgraph.loader.link import candidates as link
+from voxgraph.loader.link.wikidata import WikidataClient, WikidataError
+from voxgraph.loader.registry import Link, Registry, RegistryError, Source
+from voxgraph.loader.validate.shacl import ShapeError, check
+from voxgraph.names import fold, similarity
 from voxgraph.paths import ACTOR_REGISTRY
 
 DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")

@@ -12,9 +12,10 @@ import requests
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, VOID
 
-from loader.store import GraphStore
 from tests.server_fixtures import serving_store
-from voxgraph.iris import ID, VOX
+from voxgraph.iris import ID, PREFIXES, VOX
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.paths import ROOT
 
 KARIMLI = ID["actor/ali-karimli"]
 DIGEST = ID["digest/2022-11-04"]
@@ -97,7 +98,7 @@ def test_a_linked_actor_shows_its_item_and_the_source_to_check_it(url: str) -> N
 def test_digest_page_highlights_evidence_safely(url: str) -> None:
     text = requests.get(f"{url}/page/digest/2022-11-04").text
     assert 'id="char=7495,7650"' in text
-    assert '<mark class="statement">' in text and 'class="event' in text
+    assert '<mark class="ev statement" id="char=7495,7650">' in text and 'class="ev event' in text
     assert 'href="/page/digest/2022-11-04/statement/7495"' in text
     assert "Karimli’s Facebook post reads" in text
     assert "<script" not in text.split("<main>")[1].split("</main>")[0]
@@ -154,7 +155,7 @@ def test_void_describes_the_dataset(url: str, corpus_store: GraphStore) -> None:
 def test_timeline_filters_by_type_and_actor(url: str) -> None:
     everything = requests.get(f"{url}/timeline").text
     arrests = requests.get(f"{url}/timeline", params={"type": "Arrest"}).text
-    assert everything.count('<li class="event">') > arrests.count('<li class="event">') > 0
+    assert everything.count('<li class="incident">') > arrests.count('<li class="incident">') > 0
     aliyev = requests.get(f"{url}/timeline", params={"actor": str(ID["actor/ilham-aliyev"])})
     dates = re.findall(r'<time datetime="([\d-]+)">', aliyev.text)
     assert dates == ["2023-09-20", "2023-09-21"]  # the two meetings (queries/08)
@@ -191,3 +192,56 @@ def test_one_digest_graph_downloads_on_its_own(url: str) -> None:
     ttl = requests.get(f"{url}/graph/digest/2022-11-04.ttl.gz")
     assert len(Graph().parse(data=gzip.decompress(ttl.content), format="turtle")) > 400
     assert requests.get(f"{url}/graph/digest/1999-01-01.ttl").status_code == 404
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/sparql"])
+def test_the_nav_links_give_a_browser_a_page(url: str, path: str) -> None:
+    """VoID and the service description are nav links: a click shows a page, not a download."""
+    response = requests.get(url + path, headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Vary"] == "Accept"
+    assert "<h1>" in response.text and "<table>" in response.text
+    for client_accept in ("", "*/*", "text/turtle"):  # curl, rdflib, an RDF client: RDF as before
+        rdf = requests.get(url + path, headers={"Accept": client_accept})
+        assert rdf.headers["Content-Type"].startswith("text/turtle"), client_accept
+        assert len(Graph().parse(data=rdf.content, format="turtle")) > 10
+
+
+def test_the_void_page_says_what_the_rdf_says(url: str) -> None:
+    turtle = requests.get(f"{url}/.well-known/void.ttl")
+    assert turtle.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=turtle.content, format="turtle")
+    dataset = next(graph.subjects(RDF.type, VOID.Dataset))
+    page = requests.get(f"{url}/.well-known/void", headers={"Accept": BROWSER}).text
+    assert f"{int(graph.value(dataset, VOID.triples)):,}" in page
+    assert '<a href="/ontology#Digest">vox:Digest</a></td><td class="number">5</td>' in page
+    for media_type, rdflib_format, ext in RDF_FORMATS:
+        by_extension = requests.get(f"{url}/.well-known/void.{ext}")
+        assert by_extension.headers["Content-Type"].split(";")[0] == media_type
+        assert Graph().parse(data=by_extension.content, format=rdflib_format).isomorphic(graph)
+        assert f'href="/.well-known/void.{ext}"' in page  # linked from the page
+    assert requests.get(f"{url}/.well-known/void.html").text == page
+    assert requests.get(f"{url}/.well-known/void.exe").status_code == 404
+
+
+def test_the_service_description_lists_the_predeclared_prefixes(url: str) -> None:
+    sh = "http://www.w3.org/ns/shacl#"
+    graph = Graph().parse(data=requests.get(f"{url}/sparql?format=ttl").content, format="turtle")
+    declared = {
+        str(graph.value(d, URIRef(sh + "prefix"))): str(graph.value(d, URIRef(sh + "namespace")))
+        for d in graph.objects(URIRef(f"{url}/sparql"), URIRef(sh + "declare"))
+    }
+    assert declared == PREFIXES
+    page = requests.get(f"{url}/sparql", headers={"Accept": BROWSER}).text
+    for prefix, namespace in PREFIXES.items():
+        assert f"<td><code>{prefix}:</code></td><td><code>{namespace}</code></td>" in page
+
+
+def test_the_readme_lists_the_predeclared_prefixes() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for prefix, namespace in PREFIXES.items():
+        assert f"| `{prefix}:` | `{namespace}` |" in readme, f"README: add {prefix}: to the table"

@@ -9,39 +9,39 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from loader import load as pipeline
-from loader.store import GraphStore
 from tests.conftest import (
-    AnyStore,
     StoreFactory,
     assert_same_statistics,
     comparable_quads,
     on_virtuoso,
 )
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 DATES = ["2022-11-04", "2022-11-08", "2023-09-22", "2023-09-26", "2023-10-03"]
 
 
-def select(store: AnyStore, query: str) -> list[dict[str, str]]:
+def select(store: Store, query: str) -> list[dict[str, str]]:
     prefixes = "PREFIX vox: <https://w3id.org/voxgraph/ontology#>\n"
     prefixes += "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
     rows = store.query(prefixes + query)
     return [{v.value: row[v].value for v in rows.variables if row[v] is not None} for row in rows]
 
 
-def all_quads(store: AnyStore) -> set[str]:
+def all_quads(store: Store) -> set[str]:
     return {str(q) for q in store.quads()}
 
 
-def test_the_five_publication_dates_come_from_the_text(each_corpus_store: AnyStore) -> None:
+def test_the_five_publication_dates_come_from_the_text(each_corpus_store: Store) -> None:
     rows = select(
         each_corpus_store, "SELECT ?date { ?d a vox:Digest ; dcterms:date ?date } ORDER BY ?date"
     )
     assert [r["date"] for r in rows] == DATES
 
 
-def test_each_digest_lives_in_its_own_named_graph(each_corpus_store: AnyStore) -> None:
+def test_each_digest_lives_in_its_own_named_graph(each_corpus_store: Store) -> None:
     graphs = each_corpus_store.named_graphs()
     for date in DATES:
         assert f"https://w3id.org/voxgraph/graph/digest/{date}" in graphs
@@ -49,7 +49,7 @@ def test_each_digest_lives_in_its_own_named_graph(each_corpus_store: AnyStore) -
     assert "https://w3id.org/voxgraph/graph/registry" in graphs
 
 
-def test_sections_keep_their_titles_and_order(each_corpus_store: AnyStore) -> None:
+def test_sections_keep_their_titles_and_order(each_corpus_store: Store) -> None:
     rows = select(
         each_corpus_store,
         """SELECT ?title { <https://w3id.org/voxgraph/id/digest/2022-11-04> vox:section ?s .
@@ -155,7 +155,7 @@ def test_a_changed_digest_replaces_its_graph_whole(new_store: StoreFactory, tmp_
 
 
 def test_pull_quotes_link_to_the_statements_they_were_taken_from(
-    each_corpus_store: AnyStore,
+    each_corpus_store: Store,
 ) -> None:
     rows = select(
         each_corpus_store,

@@ -24,17 +24,17 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from loader.store import GraphStore, latest_snapshot
-from server import workers
-from server.app import create_app
-from server.formats import Wanted
-from server.memory import GIB, MIB, machine_memory, parse_size
-from server.query import POOL_KEY, Dataset, evaluate
-from server.settings import Settings
-from server.workers import WorkerPool
 from tests.conftest import free_port
 from tests.server_fixtures import serving
 from voxgraph.cli import main as cli
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
+from voxgraph.server import workers
+from voxgraph.server.app import create_app
+from voxgraph.server.formats import Wanted
+from voxgraph.server.memory import GIB, MIB, machine_memory, parse_size
+from voxgraph.server.query import POOL_KEY, Dataset, evaluate
+from voxgraph.server.settings import Settings
+from voxgraph.server.workers import WorkerPool
 
 CEILING = 512 * MIB
 # What the server and its workers may hold beyond the ceiling, all resident memory
@@ -92,7 +92,7 @@ def test_the_machines_memory_is_memtotal_or_a_lower_cgroup_limit(tmp_path: Path)
 
 
 def test_the_default_ceiling_is_a_quarter_of_the_machine_and_at_least_256_mib() -> None:
-    from server.memory import default_max_memory
+    from voxgraph.server.memory import default_max_memory
 
     assert default_max_memory(2 * GIB) == 512 * MIB
     assert default_max_memory(24 * GIB) == 6 * GIB

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from loader.extract.nlp import MODEL_VERSION, analyse, pipeline
-from loader.parse import read_digest
+from voxgraph.loader.extract.nlp import MODEL_VERSION, analyse, pipeline
+from voxgraph.loader.read.parse import read_digest
 
 CORPUS = sorted(Path(__file__).resolve().parent.parent.joinpath("corpus").glob("*.txt"))
 

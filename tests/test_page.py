@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import pytest
 import requests
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from loader.store import GraphStore
-from server.dumps import write_dump
-from server.examples import load_examples
 from tests.server_fixtures import (
     DIGEST_1,
     GRAPH_1,
@@ -24,6 +23,9 @@ from tests.server_fixtures import (
     sample_graph,
     union_graph,
 )
+from voxgraph.loader.store.dumps import write_dump
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.examples import load_examples
 
 pytest_plugins = ["tests.server_fixtures"]
 
@@ -76,9 +78,11 @@ def test_page_has_a_query_form(base_url: str) -> None:
     response, parsed = page(base_url)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
-    forms = [attrs for tag, attrs in parsed.tags if tag == "form"]
+    forms = [
+        attrs for tag, attrs in parsed.tags if tag == "form" and attrs.get("id") == "query-form"
+    ]
     assert forms and forms[0]["method"] == "get" and forms[0]["action"] == "/"
-    assert "PREFIX vox: <https://w3id.org/voxgraph/ontology#>" in parsed.textarea
+    assert parsed.textarea == load_examples()[0].body  # as written: /sparql knows the prefixes
     assert parsed.cells == []  # no query, no table
 
 
@@ -107,11 +111,11 @@ def test_page_uses_nothing_from_elsewhere(base_url: str) -> None:
 
 
 def test_page_says_when_the_editor_is_missing(base_url: str, monkeypatch) -> None:
-    monkeypatch.setattr("server.page.EDITOR", Path("/nonexistent/yasgui.min.js"))
+    monkeypatch.setattr("voxgraph.server.page.EDITOR", Path("/nonexistent/yasgui.min.js"))
     response, parsed = page(base_url)
     assert "YASGUI) is not installed" in response.text
     assert "/static/vendor/yasgui.min.js" not in parsed.attributes("script", "src")
-    assert parsed.attributes("form", "action") == ["/"]  # the plain form still works
+    assert parsed.attributes("form", "action") == ["/search", "/"]  # the plain form still works
 
 
 def test_examples_come_from_the_library(base_url: str) -> None:
@@ -125,9 +129,21 @@ def test_examples_come_from_the_library(base_url: str) -> None:
 def test_query_without_javascript_renders_a_table(base_url: str) -> None:
     response, parsed = page(base_url, query=DATES)
     assert response.status_code == 200
-    assert "2022-11-04 xsd:date" in parsed.cells and "2022-11-05 xsd:date" in parsed.cells
+    assert "2022-11-04" in parsed.cells and "2022-11-05" in parsed.cells  # dates as dates
     assert parsed.textarea == DATES  # the query stays in the form
     assert "2 rows" in response.text
+
+
+def test_values_read_plainly_and_as_rdf_terms_one_click_away(base_url: str) -> None:
+    query = (
+        'SELECT ?length ?name ?when { BIND("P30D"^^xsd:duration AS ?length) '
+        'BIND("Ali Karimli"@en AS ?name) BIND("2023-09-22T10:30:00"^^xsd:dateTime AS ?when) }'
+    )
+    response, parsed = page(base_url, query=query)
+    assert parsed.cells == ["30 days", "Ali Karimli", "2023-09-22 10:30:00"]
+    (rdf_view,) = [a for a in parsed.attributes("a", "href") if "view=rdf" in a]
+    _, raw = page(base_url, **dict(parse_qsl(rdf_view.removeprefix("/?"))))
+    assert raw.cells == ["P30D xsd:duration", "Ali Karimli @en", "2023-09-22T10:30:00 xsd:dateTime"]
 
 
 def test_table_escapes_html(base_url: str) -> None:
@@ -150,7 +166,7 @@ def test_iris_are_links_but_only_safe_ones(base_url: str) -> None:
 def test_construct_renders_triples(base_url: str) -> None:
     response, parsed = page(base_url, query=f"DESCRIBE <{DIGEST_1}>")
     assert response.status_code == 200
-    assert "2022-11-04 xsd:date" in parsed.cells
+    assert "2022-11-04" in parsed.cells
     assert "vox:Digest" in parsed.cells
     assert "subject" in response.text and "predicate" in response.text
 
@@ -248,3 +264,33 @@ def test_unknown_dump_format_is_404(base_url: str) -> None:
 def test_write_dump_refuses_unknown_formats(sample_store: GraphStore) -> None:
     with pytest.raises(ValueError, match="unknown dump format"):
         write_dump(sample_store, io.BytesIO(), "rdf")
+
+
+ACCESSIBLE_PAGES = [
+    "/",
+    "/?query=ASK+%7B%7D",
+    "/search",
+    "/search?q=Karimli",
+    "/sparql",
+    "/.well-known/void",
+]
+
+
+@pytest.mark.parametrize("path", ACCESSIBLE_PAGES)
+def test_headings_go_in_order_and_every_control_has_a_label(base_url: str, path: str) -> None:
+    response = requests.get(base_url + path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    parsed = PageParser()
+    parsed.feed(response.text)
+    levels = [int(tag[1]) for tag, _ in parsed.tags if re.fullmatch(r"h[1-6]", tag)]
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (
+        f"a heading skips a level: {levels}"
+    )
+    labelled = set(parsed.attributes("label", "for"))
+    controls = [
+        attrs.get("id")
+        for tag, attrs in parsed.tags
+        if tag in ("input", "textarea", "select") and attrs.get("type") != "hidden"
+    ]
+    assert all(c in labelled for c in controls), (controls, labelled)

@@ -17,22 +17,23 @@ import requests
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
-from loader import load as pipeline
-from loader.store import GraphStore
-from tests.conftest import AnyStore, free_port
+from tests.conftest import free_port
 from tests.server_fixtures import serving_store
 from voxgraph.iris import GRAPH, ID, VOX
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 ALIYEV = str(ID["actor/ilham-aliyev"])
-EVENT = re.compile(
-    r'<li class="event">\s*<time datetime="([\d-]+)">.*?<a class="kind" href="([^"]+)"', re.S
+INCIDENT = re.compile(
+    r'<li class="incident">\s*<time datetime="([\d-]+)">.*?<a class="kind" href="([^"]+)"', re.S
 )
 ITEM = re.compile(r'<span class="date">([\d-]+)</span>\s*<a class="kind" href="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def url(each_corpus_store: AnyStore) -> Iterator[str]:
+def url(each_corpus_store: Store) -> Iterator[str]:
     with serving_store(each_corpus_store) as base:
         yield base
 
@@ -49,21 +50,21 @@ def link(page: str, rel: str) -> str | None:
 
 
 def walk(url: str, start: str, rel: str) -> list[tuple[str, str]]:
-    """Every event from page `start` on, following the `rel` links to the end."""
+    """Every incident from page `start` on, following the `rel` links to the end."""
     seen: list[tuple[str, str]] = []
     path: str | None = start
     for _ in range(200):
         if path is None:
             return seen
         page = requests.get(url + path, timeout=30).text
-        found = EVENT.findall(page)
+        found = INCIDENT.findall(page)
         seen.extend(found if rel == "next" else found[::-1])
         path = link(page, rel)
     raise AssertionError(f"the {rel} links from {start} do not end")
 
 
-def test_the_timeline_page_by_page_shows_every_event_once_in_order(url: str) -> None:
-    everything = EVENT.findall(get(url, "/timeline", size=500))
+def test_the_timeline_page_by_page_shows_every_incident_once_in_order(url: str) -> None:
+    everything = INCIDENT.findall(get(url, "/timeline", size=500))
     assert len(everything) > 50
     assert [date for date, _ in everything] == sorted(date for date, _ in everything)
     forward = walk(url, "/timeline?size=7", "next")
@@ -71,29 +72,29 @@ def test_the_timeline_page_by_page_shows_every_event_once_in_order(url: str) -> 
     backward = walk(url, "/timeline?size=7&before=9999-12-31", "prev")
     assert backward[::-1] == everything, "walking the earlier links from the last page too"
     first = get(url, "/timeline", size=7)
-    assert f"Events 1–7 of {len(everything)}" in first
+    assert f"Incidents 1–7 of {len(everything)}" in first
     assert link(first, "prev") is None
 
 
 def test_a_timeline_page_starts_at_a_date_and_keeps_its_filter(url: str) -> None:
     page = get(url, "/timeline", **{"from": "2023-09-22", "size": 5})
-    dates = [date for date, _ in EVENT.findall(page)]
+    dates = [date for date, _ in INCIDENT.findall(page)]
     assert dates and min(dates) >= "2023-09-22"
-    assert link(page, "prev") is not None, "events before that date are a page back"
+    assert link(page, "prev") is not None, "incidents before that date are a page back"
     arrests = walk(url, "/timeline?type=Arrest&size=2", "next")
     one_page = get(url, "/timeline", type="Arrest", size=500)
-    assert len(arrests) > 2 and arrests == EVENT.findall(one_page)
+    assert len(arrests) > 2 and arrests == INCIDENT.findall(one_page)
     kinds = re.findall(r'<a class="kind" href="[^"]+">([^<]+)</a>', one_page)
     assert kinds and all("Arrest" in kind for kind in kinds)
     later = link(get(url, "/timeline", type="Arrest", size=2), "next")
     assert later is not None and "type=Arrest" in later and "size=2" in later
 
 
-def test_an_actors_events_on_the_timeline(url: str) -> None:
+def test_an_actors_incidents_on_the_timeline(url: str) -> None:
     page = get(url, "/timeline", actor=ALIYEV)
-    dates = [date for date, _ in EVENT.findall(page)]
+    dates = [date for date, _ in INCIDENT.findall(page)]
     assert dates == ["2023-09-20", "2023-09-21"]  # his two meetings (queries/08)
-    assert "Events of <a" in page and "Ilham Aliyev" in page
+    assert "Incidents of <a" in page and "Ilham Aliyev" in page
     one = walk(url, f"/timeline?actor={ALIYEV}&size=1", "next")
     assert [date for date, _ in one] == dates
 
@@ -133,7 +134,7 @@ def test_the_ontology_takes_its_examples_from_the_data(url: str) -> None:
     assert "/page/digest/" in arrest, "a class's example is a typing triple of an instance"
 
 
-def test_void_counts_come_from_the_statistics(url: str, each_corpus_store: AnyStore) -> None:
+def test_void_counts_come_from_the_statistics(url: str, each_corpus_store: Store) -> None:
     text = get(url, "/.well-known/void")
     graph = Graph().parse(data=text, format="turtle")
     dataset = next(graph.subjects(RDF.type, VOID.Dataset))
@@ -235,7 +236,7 @@ def test_serving_a_store_without_statistics_says_what_is_off(tmp_path: Path) -> 
 def test_what_is_kept_per_version_of_the_data_follows_a_new_digest(tmp_path: Path) -> None:
     store = GraphStore(tmp_path / "store")
     pipeline.run([CORPUS / "2022-11-04.txt"], store)
-    total = re.compile(r"Events 1–\d+ of (\d+)")
+    total = re.compile(r"Incidents 1–\d+ of (\d+)")
     with serving_store(store) as base:
         before = get(base, "/page/actor/ali-karimli")
         events_before = int(total.search(get(base, "/timeline")).group(1))

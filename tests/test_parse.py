@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loader.parse import Digest, DigestError, Span, parse_digest, read_digest
+from voxgraph.loader.read.digest import Digest, DigestError, Span
+from voxgraph.loader.read.parse import parse_digest, read_digest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

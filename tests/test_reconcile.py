@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 
-from loader.store import GraphStore
-from server.app import create_app
+from tests.server_fixtures import serving_store
 from voxgraph.iris import ID, VOX
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.app import create_app
+from voxgraph.server.reconcile import WORD_SCORE
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +125,51 @@ def test_malformed_batches_get_400(client: FlaskClient, queries: str) -> None:
     response = client.post("/reconcile", data={"queries": queries})
     assert response.status_code == 400
     assert "error" in response.get_json()
+
+
+# -- /search: the same look-up as a page, the home page's search box ------------------
+
+
+@pytest.fixture(scope="module")
+def site(corpus_store: GraphStore) -> Iterator[str]:
+    with serving_store(corpus_store) as url:
+        yield url
+
+
+@pytest.mark.parametrize("spelling", ["Ali Karimli", "Əli Kərimli", "Ali Kerimli", "karimli"])
+def test_search_finds_a_person_by_any_spelling(site: str, spelling: str) -> None:
+    page = requests.get(f"{site}/search", params={"q": spelling})
+    assert page.status_code == 200
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page.text)
+    assert links[0] == ("/page/actor/ali-karimli", "Ali Karimli"), links
+    assert requests.get(site + links[0][0]).status_code == 200  # the link opens his page
+
+
+def test_a_surname_lists_everyone_of_that_name(site: str) -> None:
+    """Whole words of a name score WORD_SCORE: all the Aliyevs, none of the near misses."""
+    page = requests.get(f"{site}/search", params={"q": "Əliyev"}).text
+    names = re.findall(r'<li><a href="/page/actor/[^"]+">([^<]+)</a>', page)
+    assert "Ilham Aliyev" in names
+    assert all(name.endswith(" Aliyev") for name in names), names
+
+
+def test_the_search_form_works_without_javascript(site: str) -> None:
+    home = requests.get(site + "/").text
+    form = re.search(
+        r'<form class="search" method="get" action="/search"[^>]*>(.*?)</form>', home, re.S
+    )
+    assert form, "the home page has the search form"
+    assert '<label for="search-name">' in form.group(
+        1
+    ) and 'id="search-name" name="q"' in form.group(1)
+    nothing = requests.get(f"{site}/search", params={"q": "Zxqv Wwrt"})
+    assert nothing.status_code == 200 and "Nothing found for" in nothing.text
+    empty = requests.get(f"{site}/search")
+    assert empty.status_code == 200 and '<label for="search-name">' in empty.text
+
+
+def test_a_surname_alone_is_close_but_never_a_match(client: FlaskClient) -> None:
+    results = ask(client, {"q": {"query": "Aliyev", "limit": 10}})["q"]["result"]
+    aliyevs = [r for r in results if r["name"].endswith(" Aliyev")]
+    assert len(aliyevs) > 1 and all(r["score"] == WORD_SCORE for r in aliyevs)
+    assert not any(r["match"] for r in results)

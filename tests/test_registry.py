@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from loader.extract.actors import find_mentions
-from loader.parse import parse_digest
-from loader.registry import (
+from voxgraph.loader.extract.actors import find_mentions
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.read.parse import parse_digest
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     GAZETTEER,
     PLACE_TYPES,
@@ -17,7 +18,7 @@ from loader.registry import (
     RegistryError,
     read_entries,
 )
-from loader.validate import check
+from voxgraph.loader.validate.shacl import check
 from voxgraph.paths import ACTOR_REGISTRY
 
 
@@ -107,6 +108,19 @@ def test_every_gazetteer_entry_has_a_valid_type_and_no_people() -> None:
         assert entry.type in ACTOR_TYPES + PLACE_TYPES
         assert entry.type != "Person"
         assert not entry.roles
+
+
+def test_every_registry_id_the_cue_lists_name_exists() -> None:
+    """mappings/cues.yaml names countries by demonym and the bodies that govern
+    places: each id must be in the registry, or the cue names no one."""
+    cues = load_cues()
+    named = {"demonyms": set(cues.demonyms.values()) - {None}}
+    named["governed_places"] = set(cues.governed_places.values())
+    known = Registry.load().by_id
+    unknown = {
+        list_: sorted(ids - known.keys()) for list_, ids in named.items() if ids - known.keys()
+    }
+    assert not unknown, f"cues.yaml names ids the registry lacks: {unknown}"
 
 
 def test_every_name_stands_for_one_actor() -> None:

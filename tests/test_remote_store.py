@@ -23,21 +23,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from loader import load as pipeline
-from loader import statistics
-from loader.remote_store import (
-    RemoteCut,
-    RemoteStore,
-    RemoteStoreError,
-    RemoteTimeout,
-    default_graph_store_url,
-    default_update_url,
-    query_form,
-)
-from loader.store import GraphStore
-from server.settings import Settings
 from tests.conftest import (
-    AnyStore,
     OxigraphServer,
     StoreFactory,
     VirtuosoServer,
@@ -48,7 +34,20 @@ from tests.conftest import (
 from tests.server_fixtures import serving_store
 from tests.test_load import DATES
 from voxgraph.cli import main
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store, statistics
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.remote import (
+    RemoteCut,
+    RemoteStore,
+    RemoteStoreError,
+    RemoteTimeout,
+    default_graph_store_url,
+    default_update_url,
+    query_form,
+)
 from voxgraph.paths import CORPUS
+from voxgraph.server.settings import Settings
 
 pytest_plugins = ["tests.server_fixtures"]
 
@@ -92,7 +91,7 @@ def test_the_five_publication_dates_via_the_endpoint(new_store: StoreFactory) ->
 
 
 def test_every_query_form_is_answered_in_its_own_kind_of_format(
-    each_corpus_store: AnyStore,
+    each_corpus_store: Store,
 ) -> None:
     """SELECT and ASK as SPARQL results, CONSTRUCT and DESCRIBE as RDF (Virtuoso answers a
     CONSTRUCT asked for in JSON results in its own JSON, and an ASK as a table: 1 row)."""
@@ -118,7 +117,7 @@ def test_every_query_form_is_answered_in_its_own_kind_of_format(
 
 
 def test_the_corpus_through_the_remote_store_is_the_embedded_one_graph_by_graph(
-    corpus_store: GraphStore, each_corpus_store: AnyStore
+    corpus_store: GraphStore, each_corpus_store: Store
 ) -> None:
     """Same quads in every graph, up to how each engine writes a value (canonical forms;
     Virtuoso's durations: README, Beyond one machine), and the same whole dumps. The
@@ -316,7 +315,7 @@ def test_credentials_come_from_the_environment(
 
 
 def test_voxgraph_dump_reads_the_store_url(
-    each_corpus_store: AnyStore, corpus_store: GraphStore, tmp_path: Path
+    each_corpus_store: Store, corpus_store: GraphStore, tmp_path: Path
 ) -> None:
     if not isinstance(each_corpus_store, RemoteStore):
         each_corpus_store = corpus_store
@@ -331,7 +330,7 @@ def test_voxgraph_dump_reads_the_store_url(
     assert len(dumped) == sum(1 for _ in corpus_store.quads())
 
 
-def test_the_timeline_tells_dated_events_from_reported_ones(each_corpus_store: AnyStore) -> None:
+def test_the_timeline_tells_dated_events_from_reported_ones(each_corpus_store: Store) -> None:
     """Virtuoso 7.2 answers BOUND() with 1 or 0: the timeline does not ask it."""
     with serving_store(each_corpus_store) as url:
         page = requests.get(url + "/timeline", timeout=60).text

@@ -17,11 +17,12 @@ from click.testing import CliRunner
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
 
-from loader import load as pipeline
-from loader.store import GraphStore
-from tests.conftest import AnyStore, StoreFactory
+from tests.conftest import StoreFactory
 from voxgraph import iris
 from voxgraph.cli import main
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 KEY = "2022-11-04"
@@ -29,11 +30,11 @@ GRAPH = iris.digest_graph(KEY)
 DIGEST = iris.digest_iri(KEY)
 
 
-def quads(store: AnyStore) -> set[str]:
+def quads(store: Store) -> set[str]:
     return {str(q) for q in store.quads()}
 
 
-def source_of(store: AnyStore, key: str = KEY) -> str | None:
+def source_of(store: Store, key: str = KEY) -> str | None:
     return store.value(iris.digest_graph(key), iris.digest_iri(key), DCTERMS.source)
 
 
@@ -46,7 +47,7 @@ def notes_from_friday(folder: Path, key: str = KEY, name: str = "notes-from-frid
     return notes
 
 
-def stored_digest(store: AnyStore, folder: Path) -> Path:
+def stored_digest(store: Store, folder: Path) -> Path:
     """The bundled digest of KEY, loaded from a file of its own name."""
     folder.mkdir(parents=True, exist_ok=True)
     original = shutil.copy(CORPUS / f"{KEY}.txt", folder / f"{KEY}.txt")

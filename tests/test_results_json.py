@@ -8,8 +8,8 @@ import json
 
 import pyoxigraph as ox
 
-from server.formats import RESULTS_FORMATS, Wanted, choose
-from server.query import JsonRows, _results_bytes
+from voxgraph.server.formats import RESULTS_FORMATS, Wanted, choose
+from voxgraph.server.query import JsonRows, _results_bytes
 
 # Every kind of term and value the writer distinguishes: IRI, blank node, plain,
 # language-tagged and typed literals, unbound, a triple term; quotes, newlines, a

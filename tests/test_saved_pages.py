@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
-from loader import load as pipeline
-from loader.registry import Registry
-from loader.store import GraphStore
-from loader.webpage import digest_input, page_digest, source_file
 from tests.wordpress_standin import Post, article_page, corpus_posts
 from voxgraph.cli import main
 from voxgraph.iris import VOX
+from voxgraph.loader import pipeline
+from voxgraph.loader.read.webpage import digest_input, page_digest, source_file
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import CORPUS
 
 SITE = "https://cnis-baku.org/eng/"

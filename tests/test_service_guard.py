@@ -18,9 +18,9 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loader.store import GraphStore
-from server.settings import Settings
 from tests.server_fixtures import serving_store
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.server.settings import Settings
 
 pytest_plugins = ["tests.server_fixtures"]
 

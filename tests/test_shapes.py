@@ -16,9 +16,10 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from loader.validate import ShapeError, Violation, check, ontology_graph, shapes_graph, validate
 from voxgraph import iris
 from voxgraph.iris import NIF, PREFIXES, VOX, WD
+from voxgraph.loader.validate.shacl import ShapeError, Violation, check, validate
+from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, ROOT, SHAPES
 
 XSD = Namespace(PREFIXES["xsd"])  # a plain Namespace: pytest probes module attributes

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from loader.extract.actors import find_mentions
-from loader.extract.facts import Statement
-from loader.extract.statements import find_statements
-from loader.parse import parse_digest
-from loader.registry import Entry, Registry
+from voxgraph.loader.extract.actors import find_mentions
+from voxgraph.loader.extract.facts import Statement
+from voxgraph.loader.extract.statements import find_statements
+from voxgraph.loader.read.parse import parse_digest
+from voxgraph.loader.registry import Entry, Registry
 
 REGISTRY = Registry(
     [
@@ -325,3 +325,170 @@ def test_a_body_the_digest_only_describes_speaks_under_its_description() -> None
     )
     assert s.speaker.key == "presidential-press-service", s.speaker
     assert s.paraphrase == "The presidents discussed the border by phone", s.paraphrase
+
+
+def test_a_quoted_clause_that_ends_the_paraphrase_is_the_quote() -> None:
+    s = only(
+        statements(
+            "Ali Karimli said the ban was unlawful and that its authors "
+            '"will answer for it before the voters."'
+        )
+    )
+    assert s.quote == "will answer for it before the voters.", f"quoted clause not the quote: {s}"
+    assert s.paraphrase and s.paraphrase.startswith("the ban was unlawful"), s.paraphrase
+
+
+def test_a_quoted_label_inside_the_paraphrase_stays_a_paraphrase() -> None:
+    s = only(statements("Ali Karimli called the verdict “a message to the opposition”."))
+    assert s.quote is None, f"a quoted noun phrase taken for the speaker's words: {s.quote}"
+    assert s.paraphrase and "message to the opposition" in s.paraphrase, s.paraphrase
+
+
+def test_a_participle_of_saying_that_sets_the_scene_is_no_statement() -> None:
+    s = only(statements("Speaking in Baku on Sunday, Ali Karimli said that the talks had failed."))
+    assert s.paraphrase == "the talks had failed", f"'Speaking in Baku' taken for words: {s}"
+    found = statements(
+        "Ali Karimli announced a hunger strike on Monday, demanding a review of his case."
+    )
+    assert not found, f"the purpose of a protest taken for a statement: {found}"
+
+
+def test_protesting_somewhere_is_an_action_not_a_statement() -> None:
+    assert not statements("Ali Karimli protested in front of the court on Monday.")
+    s = only(statements("Ali Karimli protested that the court had not heard the witnesses."))
+    assert s.paraphrase == "the court had not heard the witnesses", s
+
+
+def test_the_outlet_is_the_last_outlet_named_in_the_paragraph() -> None:
+    s = only(
+        statements(
+            "A reporter of the online outlet Meydan TV was detained. According to the outlet, "
+            "she was not allowed to call a lawyer."
+        )
+    )
+    assert s.speaker.key == "meydan-tv", f"'the outlet' not resolved to the outlet named: {s}"
+
+
+GOVERNMENTS = Registry(
+    [
+        *REGISTRY.entries,
+        Entry("armenia", "Armenia", "Country"),
+        Entry("nagorno-karabakh-republic", "Nagorno-Karabakh Republic", "GovernmentBody"),
+    ]
+)
+
+
+def test_a_government_noun_speaks_for_its_country_or_the_place_it_governs() -> None:
+    text = (
+        "Center for National and International Studies\n\nPolitics\n\n"
+        "The Armenian government claimed that the shots came from Azerbaijan. "
+        "The authorities in Nagorno-Karabakh reported that two civilians were wounded. "
+        "His side said nothing.\n\nMay 2, 2023\n"
+    )
+    digest = parse_digest(text, source="snippet.txt")
+    found = find_statements(digest, find_mentions(digest, GOVERNMENTS))
+    speakers = [s.speaker.key for s in found]
+    assert speakers == ["armenia", "nagorno-karabakh-republic"], (
+        f"governments by demonym or governed place: {speakers}"
+    )
+
+
+def test_a_denial_keeps_its_verb() -> None:
+    s = only(statements("The Ministry of Defense denied that its units had opened fire."))
+    assert s.paraphrase == "denied that its units had opened fire", (
+        f"a denial reported as the claim it denies: {s.paraphrase}"
+    )
+
+
+def test_a_verb_of_saying_tagged_a_plural_noun_still_speaks() -> None:
+    s = only(
+        statements(
+            "Ali Karimli states in his FB status that the men were "
+            "detained for their posts: “They broke no law.”"
+        )
+    )
+    assert s.speaker.key == "ali-karimli", f"'states' read as a noun lost the speaker: {s}"
+    assert s.quote == "They broke no law.", s
+
+
+def test_a_plural_noun_tagged_verb_of_saying_after_an_apposition_speaks() -> None:
+    s = only(
+        statements(
+            "The chairman of the party, Ali Karimli, states in his FB status that the men were "
+            "detained only for their criticism: “They broke no law.”"
+        )
+    )
+    assert s.speaker.key == "ali-karimli", f"'states' tagged a noun lost its speaker: {s}"
+    assert s.paraphrase == "the men were detained only for their criticism", s
+
+
+def test_addressing_the_court_with_a_quotation_is_a_statement() -> None:
+    s = only(statements("Karimli addressed the court: “I am here for my articles.”"))
+    assert s.speaker.key == "ali-karimli" and s.quote == "I am here for my articles.", s
+    assert not statements("Karimli addressed the problem of prisons in his book.")
+
+
+def test_an_aside_that_someone_denies_the_claim_is_not_part_of_it() -> None:
+    s = only(
+        statements(
+            "The Ministry of Defense said that the activist had attacked a soldier, "
+            "which his family denies."
+        )
+    )
+    assert s.paraphrase == "the activist had attacked a soldier", s.paraphrase
+
+
+def test_as_someone_noted_attributes_the_clause_it_qualifies() -> None:
+    s = only(statements("As Karimli noted, the arrests are political."))
+    assert s.speaker.key == "ali-karimli" and s.paraphrase == "the arrests are political", s
+    s = only(statements("The arrests are political, as Karimli noted on Facebook."))
+    assert s.paraphrase == "The arrests are political", s
+    found = statements("The arrests continue, as stated by the Ministry of Defense.")
+    assert not found, f"a passive source tail is no statement of its own: {found}"
+
+
+def test_considering_and_thinking_with_a_clause_are_statements() -> None:
+    s = only(statements("Karimli considers that the arrests are political."))
+    assert s.paraphrase == "the arrests are political", s
+    s = only(statements("Karimli thinks the arrests are political."))
+    assert s.paraphrase == "the arrests are political", s
+
+
+def test_quoted_as_saying_speaks_for_the_one_quoted() -> None:
+    s = only(statements("Meydan TV quoted Karimli as saying that he had been beaten."))
+    assert s.speaker.key == "ali-karimli", f"the outlet that quotes took for the speaker: {s}"
+    s = only(statements("Karimli was quoted by Meydan TV as saying that he had been beaten."))
+    assert s.speaker.key == "ali-karimli", f"the agent of 'quoted' took for the speaker: {s}"
+
+
+def test_a_relative_clause_of_saying_speaks_for_its_antecedent() -> None:
+    s = only(statements("Journalists met Ali Karimli, who said that the party would boycott."))
+    assert s.speaker.key == "ali-karimli", s
+    s = only(
+        statements(
+            "The Azerbaijan Popular Front Party adopted a statement that calls on the "
+            "authorities to release the activists."
+        )
+    )
+    assert s.speaker.key == "azerbaijan-popular-front-party", f"a document's author lost: {s}"
+    assert not statements("Police detained a man who said that the elections were rigged.")
+
+
+def test_a_noun_of_saying_with_a_content_clause_speaks_for_its_source() -> None:
+    s = only(
+        statements(
+            "The press service of the Ministry of Defense spread the news that the road was closed."
+        )
+    )
+    assert s.speaker.key == "ministry-of-defense" and s.paraphrase == "the road was closed", s
+    s = only(
+        statements("Meydan TV broadcast a program that sent the message that “the war is over.”")
+    )
+    assert s.speaker.key == "meydan-tv", f"the broadcaster of a program lost: {s}"
+    assert s.quote == "the war is over.", f"a content clause in quote marks is the quote: {s}"
+
+
+def test_a_source_in_brackets_speaks_for_the_sentence_before_it() -> None:
+    s = only(statements("The party will appeal the verdict (reported by Karimli on his timeline)."))
+    assert s.speaker.key == "ali-karimli", s
+    assert s.paraphrase == "The party will appeal the verdict", s.paraphrase

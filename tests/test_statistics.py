@@ -1,4 +1,4 @@
-"""The statistics the loader keeps with the data (loader/statistics.py), by example: what
+"""The statistics the loader keeps with the data (loader/store/statistics.py), by example: what
 they count, that each write keeps them equal to a count from scratch, on both backends,
 and that they change in the same transaction as the data."""
 
@@ -11,28 +11,31 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from loader import load as pipeline
-from loader import statistics
-from loader.remote_store import RemoteStore
-from loader.store import GraphStore
-from tests.conftest import AnyStore, OxigraphServer, StoreFactory, VirtuosoServer
+from tests.conftest import OxigraphServer, StoreFactory, VirtuosoServer
 from voxgraph.iris import GRAPH
+from voxgraph.loader import pipeline
+from voxgraph.loader.store import Store, statistics, statistics_update
+from voxgraph.loader.store.oxigraph import GraphStore
+from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import CORPUS
 
 VOX = "https://w3id.org/voxgraph/ontology#"
 DIGEST_GRAPH = str(GRAPH["digest/2022-11-08"])
 
 
-def counted_afresh(store: AnyStore) -> tuple[statistics.Statistics, dict]:
-    stats, days = statistics.count(store, store.named_graphs())
+def counted_afresh(store: Store) -> tuple[statistics.Statistics, dict]:
+    stats, days = statistics_update.count(store, store.named_graphs())
     return stats, {month: days[month] for month in days}
 
 
-def kept_months(store: AnyStore, kept: statistics.Statistics) -> dict:
-    return {month: statistics.event_days(store, month) for month in kept.events}
+def kept_months(store: Store, kept: statistics.Statistics) -> dict:
+    return {
+        series: {m: statistics.month_days(store, series, m) for m in kept.series(series)}
+        for series, _ in statistics.SERIES
+    }
 
 
-def assert_kept_equal_a_fresh_count(store: AnyStore) -> None:
+def assert_kept_equal_a_fresh_count(store: Store) -> None:
     kept = store.statistics()
     assert kept is not None, "the store keeps no statistics"
     fresh, days = counted_afresh(store)
@@ -40,7 +43,7 @@ def assert_kept_equal_a_fresh_count(store: AnyStore) -> None:
     assert kept_months(store, kept) == days, "the timeline's day records drifted"
 
 
-def test_a_loaded_corpus_keeps_its_counts(each_corpus_store: AnyStore) -> None:
+def test_a_loaded_corpus_keeps_its_counts(each_corpus_store: Store) -> None:
     kept = each_corpus_store.statistics()
     assert kept is not None
     quads = list(each_corpus_store.quads_for_pattern())
@@ -54,6 +57,9 @@ def test_a_loaded_corpus_keeps_its_counts(each_corpus_store: AnyStore) -> None:
     assert kept.event_total() == sum(kept.events[m][""] for m in kept.events) > 50
     assert set(kept.events) == {"2022-11", "2023-09", "2023-10"}
     assert "Arrest" in kept.event_kinds() and "" not in kept.event_kinds()
+    assert set(kept.incidents) == set(kept.events)
+    assert 0 < kept.incident_total() < kept.event_total(), "some incidents have several reports"
+    assert kept.incident_total() == kept.classes[VOX + "Incident"]
     assert_kept_equal_a_fresh_count(each_corpus_store)
 
 
@@ -119,11 +125,11 @@ def test_the_statistics_graph_holds_one_json_record_per_month_and_one_for_all(
         corpus_store.quads_for_pattern(None, None, None, ox.NamedNode(statistics.STATISTICS_GRAPH))
     )
     subjects = sorted(q.subject.value for q in records)
+    months = ("2022-11", "2023-09", "2023-10")
     assert subjects == [
         statistics.STATISTICS_GRAPH,
-        statistics.MONTH_RECORD + "2022-11",
-        statistics.MONTH_RECORD + "2023-09",
-        statistics.MONTH_RECORD + "2023-10",
+        *(statistics.MONTH_RECORD + month for month in months),
+        *(statistics.INCIDENT_RECORD + month for month in months),
     ]
     assert {q.predicate.value for q in records} == {statistics.RDF_VALUE}
     assert {q.object.datatype.value for q in records} == {statistics.RDF_JSON}
@@ -136,7 +142,7 @@ def test_on_a_remote_store_a_write_computed_before_another_loaders_is_not_applie
     pipeline.run([CORPUS / "2022-11-04.txt"], mine)
     body = "<urn:x:a> <urn:x:b> <urn:x:c> ."
     mine_graph, their_graph = str(GRAPH["test/mine"]), str(GRAPH["test/theirs"])
-    stale = statistics.replacement(mine, mine_graph, body)
+    stale = statistics_update.replacement(mine, mine_graph, body)
     theirs.replace_graph(URIRef(their_graph), "<urn:x:d> <urn:x:e> <urn:x:f> .")
     mine.update(stale.operations)  # computed before their write: it must not apply
     assert statistics.record(mine) != stale.record

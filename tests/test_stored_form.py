@@ -19,24 +19,24 @@ import pytest
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
 
-from loader.extract.event_lexicon import load_lexicon
-from loader.literals import canonical_decimal, canonical_duration
-from loader.load import prepare
-from loader.registry import Link, Registry, Source, add_link
-from loader.store import (
+from tests.server_fixtures import serving
+from voxgraph import iris
+from voxgraph.iris import NIF, PREFIXES
+from voxgraph.loader.extract.event_lexicon import load_lexicon
+from voxgraph.loader.literals import canonical_decimal, canonical_duration
+from voxgraph.loader.pipeline import prepare
+from voxgraph.loader.registry import Link, Registry, Source, add_link
+from voxgraph.loader.store import Store
+from voxgraph.loader.store.oxigraph import (
     GraphStore,
     StoreFormError,
     check_stored_form,
     graph_as_ntriples,
     latest_snapshot,
 )
-from server.app import create_app
-from server.settings import Settings
-from tests.conftest import AnyStore
-from tests.server_fixtures import serving
-from voxgraph import iris
-from voxgraph.iris import NIF, PREFIXES
 from voxgraph.paths import CORPUS, SHAPES
+from voxgraph.server.app import create_app
+from voxgraph.server.settings import Settings
 
 XSD = Namespace(PREFIXES["xsd"])  # a plain Namespace: pytest probes module attributes
 VOXGRAPH = [sys.executable, "-m", "voxgraph.cli"]
@@ -101,7 +101,7 @@ def test_the_servers_dump_holds_the_same_triples(loaded_store: Path, dumped: Gra
 def test_each_stored_graph_is_the_graph_that_was_validated(
     backend: str, request: pytest.FixtureRequest
 ) -> None:
-    store: AnyStore = request.getfixturevalue(
+    store: Store = request.getfixturevalue(
         "corpus_store" if backend == "embedded" else "remote_corpus_store"
     )
     registry = Registry.load()

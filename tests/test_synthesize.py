@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from loader import load as pipeline
-from loader.parse import read_digest
+from voxgraph.loader import pipeline
+from voxgraph.loader.read.parse import read_digest
 from voxgraph.synthesize import cached_sources, generate
 
 COUNT = 5

@@ -38,15 +38,15 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from loader.remote_store import RemoteStore
-from loader.store import GraphStore, latest_snapshot
-from server.app import create_app
-from server.errors import READ_ONLY
-from server.query import POOL_KEY
-from server.settings import Settings
 from tests.conftest import OxigraphServer
 from tests.server_fixtures import serving
+from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot
+from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.paths import ROOT
+from voxgraph.server.app import create_app
+from voxgraph.server.errors import READ_ONLY
+from voxgraph.server.query import POOL_KEY
+from voxgraph.server.settings import Settings
 
 MANIFEST = ROOT.parent / "shared" / "w3c" / "sparql11-protocol-manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -42,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from loader.parse import parse_digest
+from voxgraph.loader.read.parse import parse_digest
 from voxgraph.paths import CORPUS
 
 DIGEST_CATEGORY = 7

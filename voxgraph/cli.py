@@ -21,7 +21,8 @@ from pathlib import Path
 
 import click
 
-from loader.store import DEFAULT_STORE, open_store, store_path
+from voxgraph.loader.store import open_store
+from voxgraph.loader.store.oxigraph import DEFAULT_STORE, store_path
 
 STORE_OPTION = click.option(
     "--store",
@@ -48,7 +49,7 @@ class Size(click.ParamType):
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
         if isinstance(value, int):
             return value
-        from server.memory import parse_size
+        from voxgraph.server.memory import parse_size
 
         try:
             return parse_size(str(value))
@@ -128,7 +129,7 @@ def load(
     unless --replace. A file that fails is named with the reason, the rest
     still load, and the command exits with status 1.
     """
-    from loader import load as pipeline
+    from voxgraph.loader import pipeline
 
     store = open_store(store_dir, store_url)
     show = sys.stderr.isatty() if progress is None else progress
@@ -142,7 +143,7 @@ def load(
 @JOBS_OPTION
 def validate(paths: tuple[Path, ...], jobs: int) -> None:
     """Parse, map and SHACL-check digests without storing them."""
-    from loader import load as pipeline
+    from voxgraph.loader import pipeline
 
     report = pipeline.run(paths, store=None, jobs=jobs)
     _print_report(report, "valid")
@@ -166,8 +167,8 @@ def dump(store_dir: Path | None, store_url: str | None, output: Path) -> None:
     With --store-url (or $VOXGRAPH_STORE_URL), the project's graphs of that server, read
     graph by graph; an answer the server cut fails the dump (and no file is left).
     """
-    from loader.remote_store import RemoteStoreError
-    from server.dumps import DUMP_FORMATS, write_dump
+    from voxgraph.loader.store.dumps import DUMP_FORMATS, write_dump
+    from voxgraph.loader.store.remote import RemoteStoreError
 
     fmt = output.suffix.lstrip(".")
     if fmt not in DUMP_FORMATS:
@@ -199,9 +200,9 @@ def evaluate(gold: tuple[Path, ...], digests: Path | None, show_errors: bool) ->
 
     GOLD is gold files or folders of them (*.yaml), e.g. tests/gold.
     """
-    from loader.evaluate import evaluate as run_evaluation
-    from loader.evaluate import table
-    from loader.registry import Registry
+    from voxgraph.loader.evaluate.scores import evaluate as run_evaluation
+    from voxgraph.loader.evaluate.scores import table
+    from voxgraph.loader.registry import Registry
     from voxgraph.paths import CORPUS
 
     files = [f for g in gold for f in (sorted(g.glob("*.yaml")) if g.is_dir() else [g])]
@@ -288,9 +289,9 @@ def serve(
     no_default_services: bool,
 ) -> None:
     """Serve the SPARQL endpoint and its pages with waitress (production WSGI)."""
-    from server.memory import MIN_MAX_MEMORY, default_max_memory
-    from server.serve import serve as run_server
-    from server.settings import DEFAULT_SERVICES, Settings
+    from voxgraph.server.memory import MIN_MAX_MEMORY, default_max_memory
+    from voxgraph.server.serve import serve as run_server
+    from voxgraph.server.settings import DEFAULT_SERVICES, Settings
 
     if max_memory is not None and max_memory < MIN_MAX_MEMORY:
         raise click.BadParameter(
@@ -555,7 +556,7 @@ def harvest(
     5xx honouring Retry-After. Exits 1 if a post failed or the listing broke off.
     Then: voxgraph load OUTPUT.
     """
-    from loader.harvest import harvest as run_harvest
+    from voxgraph.loader.read.harvest import harvest as run_harvest
 
     if since and until and since > until:
         raise click.BadParameter("--since is after --until")

@@ -1,4 +1,4 @@
-"""What `voxgraph link` does: the command's three modes over loader/link.py.
+"""What `voxgraph link` does: the command's three modes over loader/link/candidates.py.
 
 voxgraph link -o candidates.csv        candidates for every actor without a verified link
 voxgraph link --accept ACTOR QID --source WHERE [--row TEXT] [--match TEXT]
@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 import click
 from tqdm import tqdm
 
-from loader import link
-from loader.registry import (
+from voxgraph.loader.link import candidates as link
+from voxgraph.loader.link.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
     QID,
@@ -31,8 +32,7 @@ from loader.registry import (
     parse_source,
     read_entries,
 )
-from loader.store import GraphStore
-from loader.wikidata import DEFAULT_API, DEFAULT_CACHE, WikidataClient, WikidataError
+from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.paths import ACTOR_REGISTRY
 
 CSV_COLUMNS = (

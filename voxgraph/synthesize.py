@@ -35,10 +35,11 @@ from pathlib import Path
 
 import yaml
 
-from loader.extract.actors import find_mentions, outermost, spelling_key
-from loader.extract.cues import load_cues
-from loader.parse import Digest, read_digest
-from loader.registry import Registry
+from voxgraph.loader.extract.actors import find_mentions, outermost, spelling_key
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.registry import Registry
 from voxgraph.paths import CORPUS
 
 NAMES = Path(__file__).with_name("synthetic_names.yaml")

@@ -1,7 +1,7 @@
 """Step 2: a parsed `Digest` -> the facts it states (actors, roles, statements, events).
 
-`extract(digest, registry)` is the one entry point: the mapper (loader/map.py)
-and `voxgraph evaluate` (loader/evaluate.py) both call it, so what is scored is
+`extract(digest, registry)` is the one entry point: the mapper (loader/map/graph.py)
+and `voxgraph evaluate` (loader/evaluate/scores.py) both call it, so what is scored is
 what is stored. The linguistic analysis (loader/extract/nlp.py) is made once
 per digest and shared by every rule; mentions and roles are found once and
 handed to the statement and event rules.
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loader.extract.actors import find_mentions, find_roles
-from loader.extract.events import find_events
-from loader.extract.facts import Event, Mention, RoleClaim, Statement
-from loader.extract.nlp import analyse
-from loader.extract.statements import find_statements
-from loader.parse import Digest
-from loader.registry import Registry
+from voxgraph.loader.extract.actors import find_mentions, find_roles
+from voxgraph.loader.extract.events import find_events
+from voxgraph.loader.extract.facts import Event, Mention, RoleClaim, Statement
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.statements import find_statements
+from voxgraph.loader.read.digest import Digest
+from voxgraph.loader.registry import Registry
 
 
 @dataclass

@@ -33,9 +33,14 @@ class Cues:
     function_words: frozenset[str]
     title_words: frozenset[str]
     role_verbs: frozenset[str]
-    demonyms: frozenset[str]
+    demonyms: dict[str, str | None]  # 'Armenian' -> 'armenia', the country it names
+    government_nouns: frozenset[str]
+    regime_nouns: frozenset[str]
+    ruler_titles: tuple[str, ...]
+    governed_places: dict[str, str]  # 'Karabakh' -> the registry id of the body governing it
     speech_lemmas: frozenset[str]
     predicate_lemmas: frozenset[str]
+    negating_lemmas: frozenset[str]
     speech_nouns: frozenset[str]
     medium_nouns: frozenset[str]
     voice_nouns: frozenset[str]
@@ -69,9 +74,14 @@ def load_cues(path: Path = CUES) -> Cues:
         function_words=frozenset(raw["function_words"]),
         title_words=frozenset(raw["title_words"]),
         role_verbs=frozenset(raw["role_verbs"]),
-        demonyms=frozenset(raw["demonyms"]),
+        demonyms=dict(raw["demonyms"]),
+        government_nouns=frozenset(raw["government_nouns"]),
+        regime_nouns=frozenset(raw["regime_nouns"]),
+        ruler_titles=tuple(raw["ruler_titles"]),
+        governed_places=dict(raw["governed_places"]),
         speech_lemmas=frozenset(raw["speech_lemmas"]),
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),
+        negating_lemmas=frozenset(raw["negating_lemmas"]),
         speech_nouns=frozenset(raw["speech_nouns"]),
         medium_nouns=frozenset(raw["medium_nouns"]),
         voice_nouns=frozenset(raw["voice_nouns"]),

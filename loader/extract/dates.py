@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from loader.parse import Span
+from voxgraph.loader.read.digest import Span
 
 MONTHS = {
     name: number

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from spacy.tokens import Token
 
 from voxgraph.paths import MAPPINGS
 
@@ -33,6 +34,7 @@ class EventClass:
     requires_affected: bool
     reported_alleged: bool
     of_affected: bool
+    official: bool
     targets: frozenset[str]
 
 
@@ -72,10 +74,35 @@ class Lexicon:
     topic: frozenset[str]
     status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
     speech: frozenset[str]
+    witness: frozenset[str]
     refer_back: frozenset[str]
     people: frozenset[str]
+    kin: frozenset[str]
     numbers: dict[str, int]
     durations: dict[str, str]  # unit -> xsd:duration template
+    verb_forms: dict[str, str]  # "fined" -> "fine": regular forms of the lexicon's verbs
+    pronouns: dict[str, str]  # "she" -> "female"
+    name_endings: dict[str, dict[str, tuple[str, ...]]]  # sex -> surname/given -> endings
+
+    def sex(self, name: str) -> str | None:
+        """'Zamira Alakbarova' -> 'female', 'Tural Guliyev' -> 'male', 'Orkhan Sultanli' -> None."""
+        words = name.lower().split()
+        if len(words) < 2:
+            return None
+        for sex, endings in self.name_endings.items():
+            if words[-1].endswith(endings.get("surname", ())) or words[0].endswith(
+                endings.get("given", ())
+            ):
+                return sex
+        return None
+
+    def verb_lemma(self, token: Token) -> str:
+        """The token's lemma, or the lexicon verb it is a regular form of where the
+        lemmatiser slipped ("fined" -> "fin")."""
+        lemma = token.lemma_.lower()
+        if lemma in self.verbs or lemma in self.passive_verbs or lemma in self.negated:
+            return lemma
+        return self.verb_forms.get(token.lower_, lemma)
 
     def number(self, written: str) -> int | None:
         """'twelve' -> 12, '5,000' -> 5000, '25-30' -> 25 (the lower bound)."""
@@ -86,6 +113,16 @@ class Lexicon:
         """4, 'month' -> 'P4M'; 2, 'week' -> 'P14D' (xsd:duration has no weeks)."""
         template = self.durations[unit.lower().removesuffix("s")]
         return re.sub(r"\{(\d*)n\}", lambda m: str(int(m[1] or 1) * number), template)
+
+
+def _forms(verb: str) -> set[str]:
+    """The regular forms of a verb: 'fine' -> fines, fined, fining; 'ban' -> banned."""
+    stem = verb[:-1] if verb.endswith("e") and not verb.endswith("ee") else verb
+    if re.fullmatch(r"[^aeiou]*[aeiou][bdglmnprt]", verb):  # one syllable, short vowel
+        stem = verb + verb[-1]
+    plural = verb + "es" if verb.endswith(("s", "sh", "ch", "x", "z")) else verb + "s"
+    past = verb + "d" if verb.endswith("ee") else stem + "ed"
+    return {verb, plural, past, (verb if verb.endswith("ee") else stem) + "ing"}
 
 
 def _noun(event_class: EventClass, entry: str) -> Noun:
@@ -116,6 +153,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             requires_affected=bool(spec.get("requires_affected")),
             reported_alleged=bool(spec.get("reported_alleged")),
             of_affected=spec.get("of") == "affected",
+            official=bool(spec.get("official")),
             targets=frozenset(spec.get("targets", ())),
         )
         classes[name] = event_class
@@ -145,8 +183,20 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         topic=frozenset(raw["topic"]),
         status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
         speech=frozenset(raw["speech"]),
+        witness=frozenset(raw["witness"]),
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),
+        kin=frozenset(raw["kin"]),
         numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
+        pronouns={word: sex for sex, words in raw["pronouns"].items() for word in words},
+        name_endings={
+            sex: {part: tuple(endings) for part, endings in parts.items()}
+            for sex, parts in raw["name_endings"].items()
+        },
+        verb_forms={
+            form: verb
+            for verb in [*verbs, *passive_verbs, *raw["negated"]]
+            for form in _forms(verb)
+        },
     )

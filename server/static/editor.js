@@ -25,8 +25,38 @@
     return null;
   }
 
+  // Plain values by default (YASR's "Simple view"): "P30D" reads "30 days", no @en or
+  // ^^xsd:date. Unticking "Simple view" shows the RDF terms as they are.
+  var Table = Yasgui.Yasr.plugins.table;
+  var rdfLiteral = Table.prototype.formatLiteral;
+  Table.prototype.formatLiteral = function (binding, prefixes) {
+    if (!this.persistentConfig.compact) return rdfLiteral.call(this, binding, prefixes);
+    var plain = document.createElement("span");
+    plain.textContent = window.voxPlainValue(binding);
+    return plain.innerHTML;
+  };
+
+  // /sparql predeclares the project's prefixes, so the editor knows them too (its
+  // grammar check would otherwise mark every vox: as "Prefix 'vox' is not defined").
+  var sparqlMode = Yasgui.Yasqe.modes.sparql11;
+  Yasgui.Yasqe.defineMode("sparql11", function (config, modeConfig) {
+    var mode = sparqlMode(config, modeConfig);
+    var startState = mode.startState;
+    mode.startState = function () {
+      var state = startState.apply(this, arguments);
+      state.prefixes = Object.assign({}, prefixes);
+      return state;
+    };
+    return mode;
+  });
+
+  // CodeMirror measures its lines when it is built: built in a hidden container it
+  // draws none until something refreshes it, so the editor is shown first.
+  form.hidden = true;
+  holder.hidden = false;
   var yasgui = new Yasgui(holder, {
     requestConfig: { endpoint: "/sparql", method: "POST" },
+    autofocus: false,  // a focused editor would scroll the page past its start for people
     copyEndpointOnNewTab: false,
     persistenceId: null,
     populateFromUrl: false,
@@ -34,9 +64,9 @@
     yasr: { prefixes: prefixes }
   });
   var tab = yasgui.getTab();
+  tab.getYasr().config.plugins.table.dynamicConfig = { compact: true };
   tab.setQuery(textarea.value);
-  form.hidden = true;
-  holder.hidden = false;
+  tab.getYasqe().refresh();
   var serverAnswer = document.getElementById("answer");  // YASR shows the answer now
   if (serverAnswer) serverAnswer.hidden = true;
   form.dataset.editor = "yasgui";

@@ -36,9 +36,7 @@
       label.title = term.value;
       td.appendChild(label);
     } else {
-      td.appendChild(element("span", term.type === "bnode" ? "_:" + term.value : term.value));
-      var note = term["xml:lang"] ? "@" + term["xml:lang"] : term.datatype && !/#string$/.test(term.datatype) ? shortIri(term.datatype) : "";
-      if (note) { td.appendChild(document.createTextNode(" ")); td.appendChild(element("small", note)); }
+      td.appendChild(element("span", term.type === "bnode" ? "_:" + term.value : window.voxPlainValue(term)));
     }
     return td;
   }
@@ -50,7 +48,10 @@
       return;
     }
     var vars = data.head.vars, rows = data.results.bindings;
-    answer.appendChild(element("p", rows.length + (rows.length === 1 ? " row" : " rows"), "count"));
+    var count = answer.appendChild(element("p", rows.length + (rows.length === 1 ? " row" : " rows") + ". Values are shown plainly: ", "count"));
+    var rdf = count.appendChild(element("a", "show them as RDF terms"));
+    rdf.href = "/?" + new URLSearchParams({ query: textarea.value, view: "rdf" });
+    count.appendChild(document.createTextNode(" (datatypes, language tags)."));
     var table = element("table"), head = element("tr"), body = element("tbody");
     vars.forEach(function (name) { head.appendChild(element("th", name)); });
     rows.forEach(function (row) {

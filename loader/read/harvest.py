@@ -13,7 +13,7 @@
    `content.rendered`, `categories`. The names of the categories come from
    `wp/v2/categories?include=...`, asked once for the ids not seen before.
 2. **Keep the digests** (`is_digest`, criteria in mappings/harvest.yaml): a
-   post is a digest when its content is laid out as one (loader/parse.py reads
+   post is a digest when its content is laid out as one (loader/read/parse.py reads
    it, as `voxgraph load` would read the harvested file, and finds at its top a
    publisher line, a series line or a pull quote) *and* it carries a mark of
    the series: "Digest" (or "VoxPOPULI") as a word of its
@@ -22,7 +22,7 @@
    announcement or a research paper of the same publisher has the publisher
    line and a date, but no such mark: skipped, and the summary says why.
 3. **Fetch each digest's page** (`link`) and extract the article's text with
-   trafilatura (loader/webpage.py, the same function `voxgraph load` uses for
+   trafilatura (loader/read/webpage.py, the same function `voxgraph load` uses for
    saved pages), leaving the theme's chrome out.
 4. **Write** `OUT/DATE.txt` (the digest's own date line) and, beside it,
    `OUT/DATE.txt.source` holding the page's URL: the digest's
@@ -58,9 +58,10 @@ import requests
 import yaml
 from tqdm import tqdm
 
-from loader.parse import Digest, DigestError, parse_digest
-from loader.retry import retry_wait
-from loader.webpage import page_digest, source_file
+from voxgraph.loader.read.digest import Digest, DigestError
+from voxgraph.loader.read.parse import parse_digest
+from voxgraph.loader.read.webpage import page_digest, source_file
+from voxgraph.loader.retry import retry_wait
 from voxgraph.paths import MAPPINGS
 
 PROJECT_URL = "https://w3id.org/voxgraph"
@@ -113,7 +114,7 @@ def is_digest(
     `content.rendered` (HTML); `categories` the names of its categories;
     `published` its date, which the parser assumes when the text has no date
     line (as it does for a file named by its date). A digest is laid out as
-    one (loader/parse.py reads it and finds a publisher line, a series line or
+    one (loader/read/parse.py reads it and finds a publisher line, a series line or
     a pull quote at the top) and carries a mark of the series (a series word in
     the title or a category's name, or a known section heading); see
     mappings/harvest.yaml.

@@ -4,8 +4,9 @@
 the data: replace_graph, replace_unless_other_source, remove_graph, update, query,
 quads_for_pattern, first_quads, quads, named_graphs, value, statistics, flush (plus
 path and read_only). `RemoteStore`
-(loader/remote_store.py) offers the same over HTTP to any SPARQL 1.1 server;
-`open_store` picks one from --store / --store-url and the environment.
+(loader/store/remote.py) offers the same over HTTP to any SPARQL 1.1 server;
+`open_store` (loader/store/__init__.py) picks one from --store / --store-url and the
+environment.
 
 Snapshots: RocksDB lets several processes open a store read-only, but not while
 another process writes it (the open fails on files the writer has compacted
@@ -29,10 +30,10 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
-from rdflib.term import BNode, Literal, URIRef
+from rdflib.term import BNode, Literal, Node, URIRef
 
-from loader import statistics
-from loader.statistics import Statistics
+from voxgraph.loader.store import statistics, statistics_update
+from voxgraph.loader.store.statistics import Statistics
 from voxgraph.paths import ROOT
 
 DEFAULT_STORE = ROOT / "var" / "store"
@@ -48,11 +49,14 @@ def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen)
 
 
-def to_oxigraph(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib IRI, blank node or literal as pyoxigraph's; TypeError for anything else."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
         return ox.BlankNode(str(term))
+    if not isinstance(term, Literal):
+        raise TypeError(f"not a term of an RDF triple: {term!r}")
     if term.language:
         return ox.Literal(str(term), language=term.language)
     if term.datatype:
@@ -111,22 +115,6 @@ def check_stored_form(ntriples: str, what: str) -> None:
         raise StoreFormError("\n".join(lines))
 
 
-def open_store(
-    path: str | os.PathLike[str] | None = None,
-    url: str | None = None,
-    *,
-    read_only: bool = False,
-    timeout: float | None = None,
-):
-    """The remote store at `url` (else $VOXGRAPH_STORE_URL), else the embedded one at `path`."""
-    from loader.remote_store import DEFAULT_TIMEOUT, RemoteStore, store_url
-
-    chosen = store_url(url)
-    if chosen:
-        return RemoteStore(chosen, timeout=timeout or DEFAULT_TIMEOUT)
-    return GraphStore(store_path(path), read_only=read_only)
-
-
 class GraphStore:
     """A pyoxigraph store on disk, seen as a set of named graphs."""
 
@@ -146,10 +134,10 @@ class GraphStore:
 
         Readers see either the old graph or the new one, never a mix, and a
         crash in the middle leaves the old one. A store that keeps statistics
-        (loader/statistics.py) has them brought up to date in the same transaction.
+        (loader/store/statistics.py) has them brought up to date in the same transaction.
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
-        counts = statistics.replacement_update(self, str(name), body)
+        counts = statistics_update.replacement_update(self, str(name), body)
         self.update(
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
             + (f" ;\n{counts}" if counts else "")
@@ -172,7 +160,7 @@ class GraphStore:
         return None
 
     def remove_graph(self, name: URIRef) -> None:
-        counts = statistics.replacement_update(self, str(name), "")
+        counts = statistics_update.replacement_update(self, str(name), "")
         self.update(f"DROP SILENT GRAPH <{name}>" + (f" ;\n{counts}" if counts else ""))
 
     def update(self, sparql: str) -> None:
@@ -180,13 +168,13 @@ class GraphStore:
         self.ox.update(sparql)
 
     def statistics(self) -> Statistics | None:
-        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        """The counts kept with the data (loader/store/statistics.py), or None if it keeps none."""
         return statistics.read(self)
 
     def recount_statistics(self) -> Statistics:
         """Count the statistics of the whole store afresh (reads every quad) and keep
         them from now on: every later replace_graph and remove_graph updates them."""
-        self.update(statistics.recount_update(self, self.named_graphs()))
+        self.update(statistics_update.recount_update(self, self.named_graphs()))
         counted = self.statistics()
         assert counted is not None
         return counted
@@ -231,7 +219,7 @@ class GraphStore:
         for quad in self.ox.quads_for_pattern(
             ox.NamedNode(str(subject)), ox.NamedNode(str(predicate)), None, ox.NamedNode(str(graph))
         ):
-            return quad.object.value
+            return None if isinstance(quad.object, ox.Triple) else quad.object.value
         return None
 
     def query(
@@ -252,6 +240,13 @@ class GraphStore:
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return self.ox.query(sparql, **kwargs)
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of `sparql`, a SELECT query over the union of all graphs."""
+        answer = self.query(sparql)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise TypeError(f"not a SELECT query: {sparql[:80]!r}")
+        return answer
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """Every quad (of one graph), in a stable order."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loader.retry import retry_wait
+from voxgraph.loader.retry import retry_wait
 from voxgraph.paths import ROOT
 
 DEFAULT_API = "https://www.wikidata.org/w/api.php"

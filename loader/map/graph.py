@@ -13,14 +13,14 @@ from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from loader.extract import extract
-from loader.extract.facts import Actor, Event, Mention, RoleClaim, Statement
-from loader.literals import canonical_duration
-from loader.ontology import cameo_codes, vox_types
-from loader.parse import Digest, Span
-from loader.registry import Registry
 from voxgraph import iris
 from voxgraph.iris import NIF, VOX
+from voxgraph.loader.extract import extract
+from voxgraph.loader.extract.facts import Actor, Event, Mention, RoleClaim, Statement
+from voxgraph.loader.literals import canonical_duration
+from voxgraph.loader.read.digest import Digest, Span
+from voxgraph.loader.registry import Registry
+from voxgraph.ontology import cameo_codes, vox_types
 
 PULL_QUOTE_SIMILARITY = 75  # rapidfuzz token_set_ratio, 0-100
 

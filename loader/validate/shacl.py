@@ -25,10 +25,10 @@ from rdflib import Graph
 from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import BNode, Literal, Node, URIRef
+from rdflib.term import BNode, Identifier, Literal, Node, URIRef
 
 from voxgraph.iris import ID, PREFIXES
-from voxgraph.paths import ONTOLOGY, SHAPES
+from voxgraph.ontology import ontology_graph, shapes_graph
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +94,6 @@ def short(node: Node) -> str:
     return str(node)
 
 
-@functools.cache
-def shapes_graph() -> Graph:
-    """The SHACL shapes, parsed once."""
-    return Graph().parse(SHAPES, format="turtle")
-
-
-@functools.cache
-def ontology_graph() -> Graph:
-    """The ontology, parsed once."""
-    return Graph().parse(ONTOLOGY, format="turtle")
-
-
 @functools.lru_cache(maxsize=64)
 def _prepared(query: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
     return prepareQuery(query, initNs=dict(namespaces))
@@ -124,7 +112,7 @@ class _DataGraph(Graph):
         processor: str = "sparql",
         result: str = "sparql",
         initNs: Mapping[str, Any] | None = None,  # noqa: N803
-        initBindings: Mapping[str, Node] | None = None,  # noqa: N803
+        initBindings: Mapping[str, Identifier] | None = None,  # noqa: N803
         use_store_provided: bool = True,
         **kwargs: Any,
     ):

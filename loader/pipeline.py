@@ -11,10 +11,10 @@ Crash safety: a digest is stored by one SPARQL Update (drop its graph, insert
 the new one), which RocksDB commits atomically through its write-ahead log,
 so a loader killed at any point leaves each digest either whole or as it was;
 running the same command again loads what is missing (the rest is unchanged).
-After the batch, loader/consolidate.py brings the incidents graph up to date with
+After the batch, loader/store/consolidate.py brings the incidents graph up to date with
 the digests the batch stored, and then the store publishes a snapshot for the server
-(loader/store.py): readers switch to digests and incidents together. The store keeps
-its statistics (loader/statistics.py) in the same transactions as the data; a store
+(loader/store/oxigraph.py): readers switch to digests and incidents together. The store keeps
+its statistics (loader/store/statistics.py) in the same transactions as the data; a store
 that has none yet gets them counted once, before the first write.
 
 Parallelism: parsing, mapping and SHACL (nearly all of the cost; pyshacl alone
@@ -41,20 +41,26 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from tqdm import tqdm
 
-from loader import consolidate
-from loader.extract import nlp
-from loader.map import map_digest
-from loader.parse import DigestError, digest_from_bytes
-from loader.registry import Registry
-from loader.remote_store import RemoteStoreError, RemoteTimeout
-from loader.store import GraphStore, StoreFormError, check_stored_form, graph_as_ntriples
-from loader.validate import ShapeError, check
-from loader.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph import iris
 from voxgraph.iris import VOX
-from voxgraph.paths import MAPPINGS, ONTOLOGY, ROOT, SHAPES
+from voxgraph.loader.extract import nlp
+from voxgraph.loader.map.graph import map_digest
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import digest_from_bytes
+from voxgraph.loader.read.webpage import PAGE_SUFFIXES, digest_input
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.store import Store, consolidate
+from voxgraph.loader.store.oxigraph import (
+    StoreFormError,
+    check_stored_form,
+    graph_as_ntriples,
+)
+from voxgraph.loader.store.remote import RemoteStoreError, RemoteTimeout
+from voxgraph.loader.validate.shacl import ShapeError, check
+from voxgraph.ontology import ontology_graph
+from voxgraph.paths import DATA, MAPPINGS, ONTOLOGY, SHAPES
 
-# Digest text files, and saved pages of the series (read by loader/webpage.py).
+# Digest text files, and saved pages of the series (read by loader/read/webpage.py).
 DIGEST_SUFFIXES = (".txt", *PAGE_SUFFIXES)
 STAGES = ("parse", "map", "shacl", "store", "consolidate")
 # Starting a worker process (imports, the registry) costs about as much as
@@ -122,9 +128,10 @@ def digest_files(paths: Iterable[str | Path]) -> list[Path]:
 def mapping_version() -> str:
     """A checksum of everything that decides how text becomes triples."""
     digest = hashlib.sha256()
-    # consolidate.py makes no digest's graph: it has a version of its own.
+    # consolidate.py and incidents.py make no digest's graph: they have a version of their own.
+    code = Path(__file__).resolve().parent  # loader/, voxgraph/loader/ in a wheel
     sources = [
-        *sorted(p for p in (ROOT / "loader").rglob("*.py") if p.name != "consolidate.py"),
+        *sorted(p for p in code.rglob("*.py") if p.name not in ("consolidate.py", "incidents.py")),
         *sorted(MAPPINGS.glob("*")),
         ONTOLOGY,
         SHAPES,
@@ -132,7 +139,8 @@ def mapping_version() -> str:
     digest.update(f"{nlp.MODEL} {nlp.MODEL_VERSION}\0".encode())
     for path in sources:
         if path.is_file():
-            name = path.relative_to(ROOT).as_posix()
+            # loader/..., mappings/...: the same names in a checkout and in a wheel
+            name = path.relative_to(code.parent if path.is_relative_to(code) else DATA).as_posix()
             digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -201,13 +209,13 @@ def prepare_or_reason(
         return f"{path}: could not be mapped ({type(error).__name__}: {error})"
 
 
-def load_reference_graphs(store: GraphStore, registry: Registry, report: Report) -> None:
+def load_reference_graphs(store: Store, registry: Registry, report: Report) -> None:
     """The ontology and the curated registry, each in its own named graph.
 
     A remote store is not sent a graph it holds already; one it cannot store is a
     failure of that file in `report`, and the digests still load.
     """
-    ontology = graph_as_ntriples(Graph().parse(ONTOLOGY))
+    ontology = graph_as_ntriples(ontology_graph())
     check_stored_form(ontology, ONTOLOGY.name)
     registry_graph = registry.graph()
     check(registry_graph, digest="mappings/actors.yaml")
@@ -220,7 +228,7 @@ def load_reference_graphs(store: GraphStore, registry: Registry, report: Report)
         holds = getattr(store, "holds", None)  # RemoteStore: compares what it has
         if holds is not None and holds(name, ntriples):
             continue
-        where = str(source.relative_to(ROOT))
+        where = str(source.relative_to(DATA))
         try:
             notes = store.replace_graph(name, ntriples)
         except (RemoteStoreError, RemoteTimeout) as error:
@@ -232,7 +240,7 @@ def load_reference_graphs(store: GraphStore, registry: Registry, report: Report)
 
 def run(
     paths: Iterable[str | Path],
-    store: GraphStore | None = None,
+    store: Store | None = None,
     *,
     progress: bool = False,
     jobs: int = 1,
@@ -328,12 +336,12 @@ def run(
 
 
 def _store_digest(
-    store: GraphStore, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
+    store: Store, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
 ) -> str | None:
     """Store one digest's graph; returns the other file its digest came from, if any.
 
     `source` is the digest's dcterms:source: its file's name, or the URL a
-    harvested file's sidecar or a saved page names (loader/webpage.py).
+    harvested file's sidecar or a saved page names (loader/read/webpage.py).
 
     Without `replace` a digest stored from another file stays as it is (and that
     file is returned); with it the graph is replaced and the file it came from
@@ -350,7 +358,7 @@ def _store_digest(
 
 
 def _to_prepare(
-    files: list[Path], store: GraphStore | None, report: Report, bar: tqdm
+    files: list[Path], store: Store | None, report: Report, bar: tqdm
 ) -> Iterator[tuple[Path, bytes, str]]:
     """The files that need preparing, with their digest bytes and source, read one at a time.
 
@@ -425,7 +433,7 @@ def _prepare_in_worker(path: Path, raw: bytes, source: str) -> StorableDigest | 
     return prepare_or_reason(path, _worker_registry, raw, source)
 
 
-def _stored(store: GraphStore, stamp: str) -> bool:
+def _stored(store: Store, stamp: str) -> bool:
     """True if a digest with this exact fingerprint is already stored."""
     # A fingerprint is hex digits and '-': safe inside a literal.
     return bool(store.query(f'ASK {{ ?digest <{VOX.fingerprint}> "{stamp}" }}'))

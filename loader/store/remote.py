@@ -1,7 +1,7 @@
 """A store reached over HTTP: any SPARQL 1.1 server stands in for the embedded Oxigraph.
 
 `RemoteStore` offers what the loader and the server use of `GraphStore`
-(loader/store.py), relies only on what the standards promise, and checks what it gets:
+(loader/store/oxigraph.py), relies only on what the standards promise, and checks what it gets:
 
 - queries: the SPARQL 1.1 Protocol, by form-encoded POST (`query=`; every server must
   take it, and Virtuoso 7.2 never answers a direct `application/sparql-query` POST),
@@ -16,7 +16,7 @@
   an error (that digest fails, named), a literal the engine changed is a warning for
   that digest (Virtuoso 7.2 stores xsd:duration as a number of seconds), a literal
   merely written in its canonical form ("007" -> "7") is no difference at all;
-- the statistics (loader/statistics.py), where the store keeps them, follow each graph
+- the statistics (loader/store/statistics.py), where the store keeps them, follow each graph
   written in a second request, computed from the graph's triples before and as read
   back (so in the engine's own literal forms, as a recount reads them), guarded
   against another writer's change in between;
@@ -75,10 +75,10 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-from loader import statistics
-from loader.statistics import Statistics
-from loader.store import Pattern, graph_as_ntriples
 from voxgraph.iris import GRAPH
+from voxgraph.loader.store import statistics, statistics_update
+from voxgraph.loader.store.oxigraph import Pattern, graph_as_ntriples
+from voxgraph.loader.store.statistics import Statistics
 
 # Virtuoso echoes each graph of a query's data set as a header of its answer
 # (X-SPARQL-default-graph, X-SPARQL-named-graph): two per digest, past the 100
@@ -373,7 +373,7 @@ class RemoteStore:
     path = None  # no files here: no snapshots, no worker processes, no Last-Modified
     read_only = False
     # Virtuoso 7.2 never matches a plain literal of a VALUES block of several rows:
-    # loader/statistics.py asks about literals one at a time here.
+    # loader/store/statistics.py asks about literals one at a time here.
     values_of_literals = False
 
     def __init__(
@@ -422,7 +422,7 @@ class RemoteStore:
 
     def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
         """Replace named graph `name` by `graph` (or its N-Triples text), then read it back;
-        the statistics (loader/statistics.py) brought up to date if the store keeps them.
+        the statistics (loader/store/statistics.py) brought up to date if the store keeps them.
 
         Returns warnings: literals the engine stored changed. Raises RemoteStoreError if
         the graph could not be written, or was not stored whole.
@@ -491,7 +491,7 @@ class RemoteStore:
 
         Not one transaction, as on the embedded store: a PUT cannot carry the statistics'
         update. So the statistics follow the data in a second request, guarded as in
-        loader/statistics.py (they apply only if no other writer changed them since they
+        loader/store/statistics.py (they apply only if no other writer changed them since they
         were read, else they are computed again); a loader stopped between the two
         leaves them behind the data until a recount (README, Beyond one machine)."""
         self._own = (0.0, [])  # the list of graphs may change
@@ -515,7 +515,7 @@ class RemoteStore:
         Another writer may change them between the read and the update: then the update
         applies nothing and is computed again; after WRITE_ATTEMPTS, they are recounted."""
         for _ in range(WRITE_ATTEMPTS):
-            change = statistics.replacement(self, name, "", old=before, new=after)
+            change = statistics_update.replacement(self, name, "", old=before, new=after)
             if change is None:
                 return
             self.update(change.operations)
@@ -524,12 +524,12 @@ class RemoteStore:
         self.recount_statistics()
 
     def statistics(self) -> Statistics | None:
-        """The counts kept with the data (loader/statistics.py), or None if it keeps none."""
+        """The counts kept with the data (loader/store/statistics.py), or None if it keeps none."""
         return statistics.read(self)
 
     def recount_statistics(self) -> Statistics:
         """Count the statistics afresh (reads every quad) and keep them from now on."""
-        self.update(statistics.recount_update(self, self.named_graphs()))
+        self.update(statistics_update.recount_update(self, self.named_graphs()))
         counted = self.statistics()
         assert counted is not None
         return counted

@@ -33,7 +33,10 @@ recomputed, from indexed look-ups: the batch's events by digest, the events of e
 touched group by class and one named actor, the old incidents by `prov:wasDerivedFrom`
 digest and by class and actor. A batch touching a large part of the store, or a store
 whose incidents graph is missing or from another version of this module, is consolidated
-in full (one read of all events). The graph states `owl:versionInfo` only while it
+in full (one read of all events). Either way what is written is a patch: the triples of
+the subjects it touches, before and after; their difference goes into one update with the
+change to the store's statistics (statistics_update.patch_update), so neither the write
+nor the statistics read the rest of the graph. The graph states `owl:versionInfo` only while it
 agrees with the digests: the loader removes it before storing a batch and this module
 writes it back, so a loader killed in between leaves a store that the next load
 consolidates in full.
@@ -43,32 +46,30 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, XSD
 
-from loader import statistics
 from voxgraph import iris
 from voxgraph.iris import VOX
+from voxgraph.loader.store import incidents, statistics_update
+from voxgraph.loader.store.incidents import (
+    CASE_STAGES,
+    CONCERN_NAMES,
+    CaseStep,
+    Incident,
+    Report,
+    case_links,
+    in_order,
+    join,
+)
 from voxgraph.paths import ONTOLOGY
 
-WINDOW = timedelta(days=21)
-DATE_TOLERANCE = timedelta(days=1)
-# The stages of a case, in the order they follow one another (vox:nextInCase).
-CASE_STAGES = {
-    str(VOX[name]): rank
-    for rank, name in enumerate(
-        ["Investigation", "Arrest", "Charge", "Sentencing", "CourtDecision", "Release"]
-    )
-}
-CONCERNS = (VOX.affected, VOX.participant)
 ROLES = (VOX.agent, VOX.affected, VOX.participant, VOX.place)
 FULL_SHARE = 0.2  # a batch touching this share of the digests or more: consolidate in full
 VALUES_CHUNK = 200  # terms per VALUES block (Virtuoso 7.2 plans more than ~300 badly)
@@ -80,180 +81,17 @@ WRITE_CHUNK = 500
 GRAPH = iris.INCIDENTS_GRAPH
 _G = f"<{GRAPH}>"
 _NODE = ox.NamedNode(str(GRAPH))
-T = TypeVar("T")
-_PLANNED = str(VOX.Planned)
 _EVENT = str(VOX.Event)
 
 
 @cache
 def version() -> str:
-    """A checksum of this module and the ontology (class labels make incident labels)."""
+    """A checksum of this module, the joining rule and the ontology (class labels make
+    incident labels)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(incidents.__file__).read_bytes())
     digest.update(ONTOLOGY.read_bytes())
     return "incidents-" + digest.hexdigest()[:16]
-
-
-# -- the joining rule ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Report:
-    """One vox:Event as consolidation sees it."""
-
-    iri: str
-    event_class: str
-    digest: str
-    reported: date  # the digest's date
-    date: date | None = None  # the stated vox:date (the earliest, if several)
-    status: str | None = None
-    roles: frozenset[tuple[str, str]] = frozenset()  # (property IRI, actor IRI)
-
-    def actors(self, prop: ox.NamedNode | str) -> frozenset[str]:
-        return frozenset(actor for role, actor in self.roles if role == str(prop))
-
-    @property
-    def concerns(self) -> frozenset[str]:
-        """The people and organisations it is about: affected and participants."""
-        return frozenset(actor for role, actor in self.roles if role in _CONCERN_IRIS)
-
-    @property
-    def group(self) -> tuple[str, frozenset[str]]:
-        """Reports can join only within a group: one class, one named set."""
-        return self.event_class, self.concerns
-
-    def days(self) -> tuple[date, date]:
-        """The days on which the happening can have taken place, by this report."""
-        if self.date is not None:
-            return self.date - DATE_TOLERANCE, self.date + DATE_TOLERANCE
-        if self.status == _PLANNED:
-            return self.reported, self.reported + WINDOW
-        return self.reported - WINDOW, self.reported
-
-
-_CONCERN_IRIS = {str(p) for p in CONCERNS}
-CONCERN_NAMES = ("vox:affected", "vox:participant")
-
-
-@dataclass
-class Incident:
-    """Reports of one happening; the first one names it."""
-
-    reports: list[Report]
-    earliest: date  # the days all its reports allow
-    latest: date
-
-    @classmethod
-    def founded_by(cls, report: Report) -> Incident:
-        return cls([report], *report.days())
-
-    @property
-    def iri(self) -> str:
-        return str(iris.incident_iri(self.reports[0].iri))
-
-    @property
-    def event_class(self) -> str:
-        return self.reports[0].event_class
-
-    def accepts(self, report: Report) -> bool:
-        """The joining rule for a report of the same group (see the module's docstring)."""
-        if not report.concerns or any(r.digest == report.digest for r in self.reports):
-            return False
-        first, last = report.days()
-        return max(first, self.earliest) <= min(last, self.latest)
-
-    def add(self, report: Report) -> None:
-        first, last = report.days()
-        self.reports.append(report)
-        self.earliest, self.latest = max(first, self.earliest), min(last, self.latest)
-
-    def actors(self, prop: ox.NamedNode | str) -> set[str]:
-        return {actor for r in self.reports for actor in r.actors(prop)}
-
-    @property
-    def date(self) -> date | None:
-        """The day its reports state, if those that state one agree."""
-        stated = {r.date for r in self.reports if r.date is not None}
-        return stated.pop() if len(stated) == 1 else None
-
-    @property
-    def digests(self) -> set[str]:
-        return {r.digest for r in self.reports}
-
-    def step(self) -> CaseStep:
-        return CaseStep(
-            self.iri,
-            self.event_class,
-            frozenset(self.actors(VOX.affected)),
-            frozenset(self.digests),
-            self.date,
-            min(r.reported for r in self.reports),
-        )
-
-
-def _in_order(reports: Iterable[Report]) -> list[Report]:
-    return sorted(reports, key=lambda r: (r.reported, r.iri))
-
-
-def join(reports: Iterable[Report]) -> list[Incident]:
-    """The incidents that `reports` make, each report in exactly one (the joining rule).
-
-    The result depends on the set of reports only: they are taken by digest date, then
-    IRI, and each joins the first incident of its group it fits, or founds one.
-    """
-    incidents: list[Incident] = []
-    open_by_group: dict[tuple[str, frozenset[str]], list[Incident]] = defaultdict(list)
-    for report in _in_order(reports):
-        candidates = open_by_group[report.group] if report.concerns else []
-        target = next((i for i in candidates if i.accepts(report)), None)
-        if target is None:
-            target = Incident.founded_by(report)
-            candidates.append(target)
-            incidents.append(target)
-        else:
-            target.add(report)
-    return incidents
-
-
-# -- chains of a case ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseStep:
-    """An incident as the case chains see it."""
-
-    iri: str
-    event_class: str
-    affected: frozenset[str]
-    digests: frozenset[str]
-    date: date | None
-    first_reported: date
-
-
-def case_links(steps: Iterable[CaseStep], people: set[str] | None = None) -> set[tuple[str, str]]:
-    """(earlier, later) incident pairs of one person's case that a digest reports together.
-
-    For each person (of `people`, or everyone), their incidents of the case classes
-    (CASE_STAGES) are put in the order of the stages, then by date; each is linked to the
-    next one that some digest reports together with it: the text tells them as one story.
-    """
-    by_person: dict[str, list[CaseStep]] = defaultdict(list)
-    for step in steps:
-        if step.event_class in CASE_STAGES:
-            for person in step.affected:
-                if people is None or person in people:
-                    by_person[person].append(step)
-    links: set[tuple[str, str]] = set()
-    for case in by_person.values():
-        ordered = sorted(
-            set(case),
-            key=lambda s: (CASE_STAGES[s.event_class], s.date or s.first_reported, s.iri),
-        )
-        for index, step in enumerate(ordered):
-            later = (s for s in ordered[index + 1 :] if s.digests & step.digests)
-            following = next(later, None)
-            if following is not None:
-                links.add((step.iri, following.iri))
-    return links
 
 
 # -- RDF ------------------------------------------------------------------------------
@@ -269,7 +107,7 @@ def _day(value: date) -> str:
 
 @cache
 def class_labels() -> dict[str, str]:
-    from loader.validate import ontology_graph
+    from voxgraph.ontology import ontology_graph
 
     ontology = ontology_graph()
     return {str(s): str(o) for s, o in ontology.subject_objects(RDFS.label)}
@@ -392,7 +230,7 @@ def read_reports(store, *, digests: Iterable[str] | None = None, events=None) ->
                 frozenset(entry.get("roles", ())),
             )
         )
-    return _in_order(reports)
+    return in_order(reports)
 
 
 def _names(store, actors: set[str]) -> dict[str, str]:
@@ -484,36 +322,35 @@ def is_current(store) -> bool:
 
 def mark_pending(store) -> None:
     """Say that the digests are about to change: the incidents graph no longer agrees."""
-    _keeping_statistics(
-        store,
-        lambda: store.update(
-            f"DELETE WHERE {{ GRAPH {_G} {{ {_G} <{OWL.versionInfo}> ?version }} }}"
-        ),
-    )
+    old = [_triple(q) for q in store.quads_for_pattern(_NODE, ox.NamedNode(str(OWL.versionInfo)))]
+    _patch(store, old, [])
 
 
-def _graph_triples(store) -> list[ox.Triple]:
-    return [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, _NODE)
+def _triple(quad: ox.Quad) -> ox.Triple:
+    return ox.Triple(quad.subject, quad.predicate, quad.object)
+
+
+def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[int, int]:
+    """Make the triples `old` of the incidents graph `new`, the rest staying as it is, with
+    the store's statistics (loader/store/statistics.py) in the same update: `old` holds every
+    triple of the subjects the patch touches. Returns (triples dropped, triples added)."""
+    old, new = set(old), set(new)
+    operations = [
+        f"{verb} DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}"
+        for verb, triples in (("DELETE", old - new), ("INSERT", new - old))
+        for chunk in _text_chunks({f"{t} ." for t in triples})
     ]
-
-
-def _keeping_statistics(store, write: Callable[[], T]) -> T:
-    """Run `write` (updates of the incidents graph), then bring the store's statistics
-    (loader/statistics.py) up to date with what it changed, if the store keeps them.
-    The incidents graph is written by SPARQL Update, not by replace_graph, so the
-    statistics are rewritten here from its triples before and after (a load-time read
-    of this one graph; no page reads it)."""
-    keeps = getattr(store, "statistics", None)
-    if keeps is None or keeps() is None:
-        return write()
-    before = _graph_triples(store)
-    result = write()
-    operations = statistics.rewritten_update(store, str(GRAPH), before, _graph_triples(store))
+    counts = statistics_update.patch_update(store, str(GRAPH), old, new)
+    if counts:
+        operations.append(counts)
     if operations:
-        store.update(operations)
-    return result
+        store.update(" ;\n".join(operations))
+    return len(old - new), len(new - old)
+
+
+def _parsed(lines: Iterable[str]) -> list[ox.Triple]:
+    """N-Triples lines as the store keeps them."""
+    return statistics_update.as_stored("\n".join(lines))
 
 
 def all_digests(store) -> list[str]:
@@ -532,9 +369,7 @@ def consolidate(
     share = FULL_SHARE if full_share is None else full_share
     if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
         touched = None
-    outcome = _keeping_statistics(
-        store, lambda: _full(store) if touched is None else _incremental(store, touched)
-    )
+    outcome = _full(store) if touched is None else _incremental(store, touched)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -546,23 +381,13 @@ def _full(store) -> Outcome:
     links = case_links(i.step() for i in incidents)
     lines = [line for i in incidents for line in incident_triples(i, names)]
     lines += [_link_triple(a, b) for a, b in sorted(links)]
+    lines.append(_marker())
     # Only the difference is written: rewriting a graph of ~10 triples per report costs
     # as much as storing a quarter of the digests again; the difference is small after a
-    # version change and everything on a new store. The marker goes last.
-    stored = {f"{quad.triple} ." for quad in store.quads_for_pattern(None, None, None, _NODE)}
-    wanted = set(lines)
-    operations = [
-        f"DELETE DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(stored - wanted)
-    ]
-    operations += [
-        f"INSERT DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(wanted - stored)
-    ]
-    for operation in operations:
-        store.update(operation)
-    store.update(f"INSERT DATA {{ GRAPH {_G} {{ {_marker()} }} }}")
-    return Outcome(
-        True, len(reports), len(incidents), removed=len(stored - wanted), links=len(links)
-    )
+    # version change and everything on a new store.
+    stored = [_triple(q) for q in store.quads_for_pattern(None, None, None, _NODE)]
+    removed, _ = _patch(store, stored, _parsed(lines))
+    return Outcome(True, len(reports), len(incidents), removed=removed, links=len(links))
 
 
 def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
@@ -606,23 +431,35 @@ def _incremental(store, touched: list[str]) -> Outcome:
     links = case_links(steps, people)
     names = _names(store, {a for r in reports.values() for a in r.concerns})
 
-    operations = [f"DELETE WHERE {{ GRAPH {_G} {{ {_G} owl:versionInfo ?version }} }}"]
+    # What goes: the old incidents (their triples, and those naming them: their reports'
+    # vox:incident, links to them), the case links among `people`, the marker.
+    dropped = {_triple(q) for inc in old for q in _about(store, ox.NamedNode(inc))}
     for chunk in _chunks(people):
-        operations.append(
-            f"DELETE {{ GRAPH {_G} {{ ?a vox:nextInCase ?b }} }} WHERE {{ {_values('p', chunk)} "
-            f"GRAPH {_G} {{ ?a vox:affected ?p ; vox:nextInCase ?b . ?b vox:affected ?p }} }}"
-        )
-    for chunk in _chunks(old):
-        scope = _values("i", chunk)
-        operations += [
-            f"DELETE {{ GRAPH {_G} {{ ?i ?p ?o }} }} WHERE {{ {scope} GRAPH {_G} {{ ?i ?p ?o }} }}",
-            f"DELETE {{ GRAPH {_G} {{ ?s ?p ?i }} }} WHERE {{ {scope} GRAPH {_G} {{ ?s ?p ?i }} }}",
-        ]
-    lines = [line for i in incidents for line in incident_triples(i, names)]
-    lines += [_link_triple(a, b) for a, b in sorted(links)]
-    operations += [
-        f"INSERT DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}" for chunk in _text_chunks(set(lines))
-    ]
-    operations.append(f"INSERT DATA {{ GRAPH {_G} {{ {_marker()} }} }}")
-    store.update(_PREFIXES + " ;\n".join(operations))
-    return Outcome(False, len(reports), len(incidents), len(old), len(links), groups=len(groups))
+        query = f"""SELECT ?a ?b WHERE {{ {_values("p", chunk)} GRAPH {_G} {{
+                      ?a vox:affected ?p ; vox:nextInCase ?b . ?b vox:affected ?p }} }}"""
+        for row in _rows(store, query):
+            dropped.add(ox.Triple(ox.NamedNode(row["a"]), _NEXT, ox.NamedNode(row["b"])))
+    dropped |= {_triple(q) for q in store.quads_for_pattern(_NODE, None, None, _NODE)}
+    # The patch names every triple of each subject it touches (statistics count incidents
+    # from all their triples): those kept, and those of the subjects of the new triples.
+    added = _parsed(
+        [line for i in incidents for line in incident_triples(i, names)]
+        + [_link_triple(a, b) for a, b in sorted(links)]
+        + [_marker()]
+    )
+    subjects = {t.subject for t in dropped} | {t.subject for t in added}
+    before = {_triple(q) for s in subjects for q in store.quads_for_pattern(s, None, None, _NODE)}
+    after = (before - dropped) | set(added)
+    removed, _ = _patch(store, before, after)
+    return Outcome(False, len(reports), len(incidents), removed, len(links), groups=len(groups))
+
+
+_NEXT = ox.NamedNode(str(VOX.nextInCase))
+
+
+def _about(store, incident: ox.NamedNode) -> Iterator[ox.Quad]:
+    """The quads of the incidents graph with `incident` as subject or object."""
+    yield from store.quads_for_pattern(incident, None, None, _NODE)
+    yield from (
+        q for q in store.quads_for_pattern(None, None, incident, _NODE) if q.object == incident
+    )

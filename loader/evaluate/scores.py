@@ -44,11 +44,12 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from loader.extract import Facts, extract
-from loader.extract.facts import Actor, Event, Statement
-from loader.parse import DigestError, read_digest
-from loader.registry import Registry
 from voxgraph.iris import slug
+from voxgraph.loader.extract import Facts, extract
+from voxgraph.loader.extract.facts import Actor, Event, Statement
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.registry import Registry
 
 QUOTE_SIMILARITY = 90  # rapidfuzz ratio (0-100) for two quotes to count as the same
 QUOTE_PAIRING_OVERLAP = 0.5  # token-overlap F1 for a found quote to pair with a gold one
@@ -239,8 +240,10 @@ def _statement_figures(gold: list[dict], found: list[Statement], report: Report)
     spans = Score(gold=len(gold_quotes), predicted=len(unpaired))
     paired: list[tuple[dict, dict]] = []
     for g in gold_quotes:
-        best = max(unpaired, key=lambda p: token_overlap(g["quote"], p["quote"]), default=None)
-        overlap = token_overlap(g["quote"], best["quote"]) if best else 0.0
+        best = max(
+            unpaired, key=lambda p: token_overlap(g["quote"], p["quote"] or ""), default=None
+        )
+        overlap = token_overlap(g["quote"], best["quote"] or "") if best else 0.0
         if best is not None and overlap >= QUOTE_PAIRING_OVERLAP:
             unpaired.remove(best)
             paired.append((g, best))

@@ -1,5 +1,9 @@
-"""Comparing names across transliterations: İbadoğlu, Ibadoglu and Ibadoghlu are one name.
+"""Folding names so that spellings of one name compare equal, from strict to lenient.
 
+`normalise_name` folds only case, apostrophes and spacing: the key under which the
+registry and the extractors look a name up.
+
+Comparing names across transliterations: İbadoğlu, Ibadoglu and Ibadoghlu are one name.
 Azerbaijani names reach English through several systems (Azerbaijani Latin,
 Russian-style, English-style), so the same person is written Qubad İbadoğlu,
 Gubad Ibadoglu or Gubad Ibadoghlu, Əliyev or Aliyev or Aliev. `fold` maps every
@@ -28,6 +32,12 @@ _SPELLINGS = (
     ("iy", "i"),
     ("e", "a"),  # ə is written a (Aliyev) or e (Hikmet, Kerimli)
 )
+
+
+def normalise_name(name: str) -> str:
+    """Fold case, apostrophes and spacing so that spellings compare equal."""
+    name = name.replace("’", "'").replace("‘", "'").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def fold(name: str) -> str:

@@ -4,7 +4,7 @@ A wrong link is worse than none (it merges two people in every federated
 query), so the score is conservative. It is the product of three parts:
 
 - name: the best similarity between the actor's names and the item's label and
-  aliases, after transliteration folding (loader/names.py);
+  aliases, after transliteration folding (voxgraph/names.py);
 - type: the item's instance-of (P31) must agree with the actor's type. For a
   person (human, Q5), a party (political party, Q7278) and a country (country
   Q6256 or sovereign state Q3624078) a disagreement rules the item out; for
@@ -28,10 +28,14 @@ import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from loader.names import best_similarity, fold
-from loader.registry import (
+import yaml
+
+from voxgraph.iris import ID, VOX
+from voxgraph.loader.link.wikidata import Item, WikidataClient
+from voxgraph.loader.registry import (
     ACTOR_TYPES,
     PLACE_TYPES,
     Entry,
@@ -40,50 +44,36 @@ from loader.registry import (
     Source,
     read_entries,
 )
-from loader.store import GraphStore
-from loader.wikidata import Item, WikidataClient
-from voxgraph.iris import ID, VOX
+from voxgraph.loader.store import Store
+from voxgraph.names import best_similarity, fold
+from voxgraph.paths import MAPPINGS
 
 DEFAULT_THRESHOLD = 0.8
 NAME_FIT = 0.85  # the least name similarity for a linked item to still fit its actor
 
-HUMAN = "Q5"
-HARD_TYPES = {
-    "Person": {HUMAN},
-    "PoliticalParty": {"Q7278"},  # political party
-    "Country": {"Q6256", "Q3624078"},  # country, sovereign state
-}
-SOFT_TYPES = {
-    # city, human settlement, big city, capital, village, town
-    "Place": {"Q515", "Q486972", "Q1549591", "Q5119", "Q532", "Q3957"},
-    # organization, government agency, international organization, nonprofit
-    # organization, news agency, newspaper, court
-    "Organization": {"Q43229", "Q327333", "Q484652", "Q163740", "Q192283", "Q11032", "Q41487"},
-}
-# Azerbaijan, Armenia, Russia, Iran, Turkey, Georgia: the countries the digests are about.
-REGION = {"Q227", "Q399", "Q159", "Q794", "Q43", "Q230"}
-# Words of a stated role -> the occupation (P106) it implies.
-OCCUPATIONS = {
-    "Q82955": (  # politician
-        "chairperson",
-        "chairman",
-        "minister",
-        "president",
-        "mp",
-        "party",
-        "opposition leader",
-        "head of government",
-        "secretary of state",
-        "head of the autonomous republic",
-        "head of the executive power",
-    ),
-    "Q1930187": ("journalist",),
-    "Q40348": ("lawyer",),
-    "Q188094": ("economist",),
-    "Q49757": ("poet",),
-    "Q193391": ("diplomat",),
-    "Q189290": ("general",),  # military officer
-}
+WIKIDATA = MAPPINGS / "wikidata.yaml"
+
+
+@dataclass(frozen=True)
+class WikidataClasses:
+    """mappings/wikidata.yaml: the Wikidata classes, countries and occupations that
+    scoring compares an item with (sets of QIDs)."""
+
+    hard_types: dict[str, frozenset[str]]  # actor type -> the P31 it must have
+    soft_types: dict[str, frozenset[str]]  # "Place", "Organization" -> P31 that fit
+    region: frozenset[str]  # the countries the digests are about
+    occupations: dict[str, tuple[str, ...]]  # occupation -> role words implying it
+
+
+@cache
+def wikidata_classes() -> WikidataClasses:
+    data = yaml.safe_load(WIKIDATA.read_text(encoding="utf-8"))
+    return WikidataClasses(
+        hard_types={kind: frozenset(qids) for kind, qids in data["hard_types"].items()},
+        soft_types={kind: frozenset(qids) for kind, qids in data["soft_types"].items()},
+        region=frozenset(data["region"]),
+        occupations={qid: tuple(words) for qid, words in data["occupations"].items()},
+    )
 
 
 @dataclass(frozen=True)
@@ -140,7 +130,7 @@ def target_from_entry(entry: Entry, registry: Registry, curated: bool) -> Target
     )
 
 
-def targets(registry: Registry, curated: Path, store: GraphStore | None = None) -> list[Target]:
+def targets(registry: Registry, curated: Path, store: Store | None = None) -> list[Target]:
     """The curated actors and places, then every other one the stored digests mention."""
     curated_ids = {entry.id for entry in read_entries(curated)}
     mentioned = stored_actors(store) if store is not None else {}
@@ -157,15 +147,15 @@ def targets(registry: Registry, curated: Path, store: GraphStore | None = None) 
 STORED_FACTS = ("type", "label", "alias", "title")
 
 
-def stored_actors(store: GraphStore) -> dict[str, Target]:
+def stored_actors(store: Store) -> dict[str, Target]:
     """Every actor or place the stored digests mention, described from the store."""
-    rows = store.query(
+    rows = store.select(
         f"""SELECT ?a ?type ?label ?alias ?title WHERE {{
           ?a <{VOX.mentionedIn}> ?digest ; a ?type .
           OPTIONAL {{ ?a <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
           OPTIONAL {{ ?a <http://www.w3.org/2004/02/skos/core#altLabel> ?alias }}
           OPTIONAL {{ ?a <{VOX.role}>/<{VOX.roleTitle}> ?title }}
-        }}"""
+        }}""",
     )
     facts: dict[str, dict[str, set[str]]] = {}
     for row in rows:
@@ -205,7 +195,7 @@ def implied_occupations(roles: Iterable[str]) -> set[str]:
     words = " ".join(roles).casefold()
     return {
         qid
-        for qid, cues in OCCUPATIONS.items()
+        for qid, cues in wikidata_classes().occupations.items()
         if any(re.search(rf"\b{re.escape(cue)}\b", words) for cue in cues)
     }
 
@@ -213,12 +203,13 @@ def implied_occupations(roles: Iterable[str]) -> set[str]:
 def type_factor(target: Target, item: Item) -> tuple[float, str]:
     """1 when instance-of agrees; 0 when a person, party or country is something else."""
     kinds = set(item.values("P31"))
-    hard = HARD_TYPES.get(target.type)
+    hard = wikidata_classes().hard_types.get(target.type)
     if hard is not None:
         if kinds & hard:
             return 1.0, f"instance of {'/'.join(sorted(kinds & hard))}"
         return 0.0, f"not a {target.type.lower()} (P31: {', '.join(sorted(kinds)) or 'none'})"
-    expected = SOFT_TYPES["Place" if target.type in PLACE_TYPES else "Organization"]
+    soft_types = wikidata_classes().soft_types
+    expected = soft_types["Place" if target.type in PLACE_TYPES else "Organization"]
     if kinds & expected:
         return 1.0, f"instance of {'/'.join(sorted(kinds & expected))}"
     if not kinds:
@@ -235,9 +226,9 @@ def context_factor(target: Target, item: Item) -> tuple[float, list[str]]:
     if target.country and target.country in countries:
         factor += 0.15
         reasons.append(f"country {target.country}")
-    elif countries & REGION:
+    elif in_region := countries & wikidata_classes().region:
         factor += 0.1
-        reasons.append(f"country in the region ({', '.join(sorted(countries & REGION))})")
+        reasons.append(f"country in the region ({', '.join(sorted(in_region))})")
     elif countries and target.country:
         factor -= 0.1
         reasons.append(f"country {', '.join(sorted(countries))}, not {target.country}")

@@ -7,7 +7,7 @@ main-content extraction library, finds the article among the theme's chrome
 (header, menus, share buttons, sidebar, comments, footer) and gives its text
 block by block; each block (paragraph, heading, quote, date line) becomes one
 line, with a blank line between blocks, which is the layout of the series'
-digest files (loader/parse.py). Whitespace inside a block is collapsed, as a
+digest files (loader/read/parse.py). Whitespace inside a block is collapsed, as a
 browser shows it. The page's URL is its canonical link (`<link
 rel="canonical">`, else `og:url`), which WordPress writes into every post page.
 
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import trafilatura
 
-from loader.parse import DigestError, read_digest_bytes
+from voxgraph.loader.read.digest import DigestError
+from voxgraph.loader.read.parse import read_digest_bytes
 
 PAGE_SUFFIXES = (".html", ".htm")
 SOURCE_SUFFIX = ".source"  # the sidecar of 2022-11-04.txt is 2022-11-04.txt.source
@@ -84,8 +85,8 @@ def digest_input(path: Path) -> tuple[bytes, str]:
     if path.suffix.lower() not in PAGE_SUFFIXES:
         raw = read_digest_bytes(path)
         sidecar = source_file(path)
-        if sidecar.is_file() and (url := sidecar.read_text(encoding="utf-8").strip()):
-            return raw, url.splitlines()[0].strip()
+        if sidecar.is_file() and (named := sidecar.read_text(encoding="utf-8").strip()):
+            return raw, named.splitlines()[0].strip()
         return raw, path.name
     if not path.is_file():
         raise DigestError(str(path), None, "no such file")

@@ -1,0 +1,1 @@
+"""Evaluating: the extraction scored against hand-written gold annotations (scores)."""

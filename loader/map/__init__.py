@@ -1,0 +1,2 @@
+"""Mapping: a digest's extracted facts -> an rdflib Graph in the voxgraph ontology (graph).
+Imports reading and extraction below it."""
