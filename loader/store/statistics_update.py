@@ -5,6 +5,7 @@ as the write, and the one that counts them afresh over the whole store."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from voxgraph.iris import ID
 from voxgraph.loader.store.statistics import (
     FINGERPRINT_MODULUS,
+    LONG_LITERAL,
     POSITIONS,
     RDF_JSON,
     RDF_TYPE,
@@ -195,9 +197,9 @@ def replacement(
     updated.fingerprint = total % FINGERPRINT_MODULUS
 
     record = updated.to_json()
-    guard = (
-        f"FILTER EXISTS {{ GRAPH <{STATISTICS_GRAPH}> "
-        f"{{ {_record_triple(STATISTICS_GRAPH, text)} }} }}"
+    guard = (  # by its MD5: the record grows with the months, too long a constant for some
+        f"FILTER EXISTS {{ GRAPH <{STATISTICS_GRAPH}> {{ <{STATISTICS_GRAPH}> <{RDF_VALUE}> "
+        f'?current FILTER(MD5(STR(?current)) = "{_md5(text)}") }} }}'
     )
     written = dict(new_records)
     operations = [  # the month records first: the last one changes what `guard` checks
@@ -235,14 +237,22 @@ def as_stored(ntriples: str) -> list[ox.Triple]:
 
 
 def _rewrite(subject: str, text: str | None, condition: str) -> str:
-    """One operation: record `subject` becomes `text` (None: goes), if `condition`."""
+    """Record `subject` becomes `text` (None: goes), if `condition`: the new record
+    inserted, then any other deleted. Not one DELETE/INSERT over an OPTIONAL, which
+    Virtuoso 7.2 runs for no solution when the OPTIONAL matches nothing (a new month)."""
     where = f"GRAPH <{STATISTICS_GRAPH}> {{ <{subject}> <{RDF_VALUE}> ?value }}"
-    insert = (
-        f"INSERT {{ GRAPH <{STATISTICS_GRAPH}> {{ {_record_triple(subject, text)} }} }}\n"
-        if text is not None
-        else ""
+    if text is None:
+        return f"DELETE {{ {where} }} WHERE {{ {where} {condition} }}"
+    insert = f"INSERT {{ GRAPH <{STATISTICS_GRAPH}> {{ {_record_triple(subject, text)} }} }}"
+    other = f'FILTER(MD5(STR(?value)) != "{_md5(text)}")'
+    return (
+        f"{insert} WHERE {{ {condition} }} ;\n"
+        f"DELETE {{ {where} }} WHERE {{ {where} {other} {condition} }}"
     )
-    return f"DELETE {{ {where} }}\n{insert}WHERE {{ OPTIONAL {{ {where} }} {condition} }}"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def _compact(days: dict[str, dict[str, int]], series: str) -> str:
@@ -264,31 +274,74 @@ def _held_elsewhere(
 ) -> set:
     """Those of `items` (triples, or terms in `position`) that some data graph other
     than `graph` holds (or graph `only`, if given). Each check stops at the first quad
-    found there."""
+    found there.
+
+    Terms go to the store in VALUES blocks, and the answer names them by position, not
+    by value (an engine may write a value back in another form). A literal goes in a
+    pattern of its own instead when it is long (Virtuoso 7.2 refuses long VALUES rows:
+    SR478), or when the store says its engine cannot match literals of VALUES
+    (`values_of_literals` False: Virtuoso 7.2 never matches a plain literal of a VALUES
+    block of more than one row). A store may say how to find a literal it cannot look up
+    as written (`literal_filter`: Virtuoso 7.2's durations, kept as numbers)."""
     found: set = set()
     outside = f"FILTER(?g != <{graph}> && ?g != <{STATISTICS_GRAPH}>)"
     if only:
         outside = f"FILTER(?g = <{only}>)"
+    variable = {"subject": "?x ?p ?o", "predicate": "?s ?x ?o", "object": "?s ?p ?x"}.get(position)
+    literals = getattr(store, "values_of_literals", True)
+    alone = [item for item in items if _long(item) or (not literals and _literal(item))]
+    matcher = getattr(store, "literal_filter", None)
+    for item in alone:
+        pattern = f"{item.subject} {item.predicate} ?x" if position == "triple" else variable
+        match = matcher(_term_of(item), "?x") if matcher else None
+        if match is None:  # the term itself in the pattern
+            pattern, match = str(pattern).replace("?x", str(_term_of(item))), ""
+        where = f"GRAPH ?g {{ {pattern} }} {match} {outside}"
+        if any(True for _ in store.select(f"SELECT (1 AS ?held) WHERE {{ {where} }} LIMIT 1")):
+            found.add(item)
+    chosen = set(alone)
+    items = [item for item in items if item not in chosen]
     for start in range(0, len(items), VALUES_CHUNK):
         chunk = items[start : start + VALUES_CHUNK]
         if position == "triple":
-            rows = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
+            rows = " ".join(
+                f"({t.subject} {t.predicate} {t.object} {i})" for i, t in enumerate(chunk)
+            )
             query = (
-                f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} "
+                f"SELECT ?i WHERE {{ VALUES (?s ?p ?o ?i) {{ {rows} }} "
                 f"FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {outside} }} }}"
             )
-            found |= {ox.Triple(r["s"], r["p"], r["o"]) for r in store.select(query)}
         else:
-            variable = {"subject": "?x ?p ?o", "predicate": "?s ?x ?o", "object": "?s ?p ?x"}[
-                position
-            ]
-            values = " ".join(str(term) for term in chunk)
+            rows = " ".join(f"({term} {i})" for i, term in enumerate(chunk))
             query = (
-                f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} "
+                f"SELECT ?i WHERE {{ VALUES (?x ?i) {{ {rows} }} "
                 f"FILTER EXISTS {{ GRAPH ?g {{ {variable} }} {outside} }} }}"
             )
-            found |= {r["x"] for r in store.select(query)}
+        found |= {chunk[_index(row)] for row in store.select(query)}
     return found
+
+
+def _index(row: ox.QuerySolution) -> int:
+    """The row number ?i of an answer to _held_elsewhere's VALUES queries."""
+    index = row["i"]
+    assert isinstance(index, ox.Literal), f"?i unbound or not a number: {index!r}"
+    return int(index.value)
+
+
+def _literal(item: ox.Triple | Term) -> bool:
+    return isinstance(_term_of(item), ox.Literal)
+
+
+def _long(item: ox.Triple | Term) -> bool:
+    term = _term_of(item)
+    return isinstance(term, ox.Literal) and len(term.value) > LONG_LITERAL
+
+
+def _term_of(item: ox.Triple | Term) -> Term:
+    if isinstance(item, ox.Triple):
+        assert not isinstance(item.object, ox.Triple), "no RDF-star triples in the data"
+        return item.object
+    return item
 
 
 def _blank(triple: ox.Triple) -> bool:
