@@ -225,8 +225,7 @@ def load_reference_graphs(store: Store, registry: Registry, report: Report) -> N
         (ONTOLOGY, iris.ONTOLOGY_GRAPH, ontology),
         (MAPPINGS / "actors.yaml", iris.REGISTRY_GRAPH, registry_triples),
     ):
-        holds = getattr(store, "holds", None)  # RemoteStore: compares what it has
-        if holds is not None and holds(name, ntriples):
+        if store.holds(name, ntriples):
             continue
         where = str(source.relative_to(DATA))
         try:
@@ -234,7 +233,7 @@ def load_reference_graphs(store: Store, registry: Registry, report: Report) -> N
         except (RemoteStoreError, RemoteTimeout) as error:
             report.failed[where] = f"{where}: not stored: {error}"
             continue
-        if notes:  # a remote store says what its engine changed
+        if notes:  # what the store's engine changed
             report.warnings.setdefault(where, []).extend(f"{where}: {n}" for n in notes)
 
 
@@ -295,14 +294,15 @@ def run(
             stored.append(key)
             source = outcome.source or path.name
             try:
-                other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
+                other, notes = _store_digest(
+                    store, key, outcome.ntriples, source, seen.get(key), replace
+                )
             except (RemoteStoreError, RemoteTimeout) as error:  # that digest fails, named
                 report.failed[name] = f"{name}: not stored: {error}"
                 continue
             finally:
                 report.seconds["store"] += time.perf_counter() - started
-            notes = store.take_notes() if hasattr(store, "take_notes") else []
-            if notes:  # a remote store says what its engine changed
+            if notes:  # what the store's engine changed
                 report.warnings.setdefault(name, []).extend(f"{name}: {n}" for n in notes)
             if other is not None and not replace:
                 report.failed[name] = (
@@ -337,8 +337,9 @@ def run(
 
 def _store_digest(
     store: Store, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
-) -> str | None:
-    """Store one digest's graph; returns the other file its digest came from, if any.
+) -> tuple[str | None, list[str]]:
+    """Store one digest's graph; returns the other file its digest came from, if any,
+    and the store's notes on what its engine changed (Store.take_notes).
 
     `source` is the digest's dcterms:source: its file's name, or the URL a
     harvested file's sidecar or a saved page names (loader/read/webpage.py).
@@ -349,12 +350,11 @@ def _store_digest(
     """
     graph, digest = iris.digest_graph(key), iris.digest_iri(key)
     if not replace:
-        return store.replace_unless_other_source(graph, ntriples, digest, source)
+        other = store.replace_unless_other_source(graph, ntriples, digest, source)
+        return other, store.take_notes()
     before = str(earlier) if earlier else store.value(graph, digest, DCTERMS.source)
     notes = store.replace_graph(graph, ntriples)
-    if notes and hasattr(store, "notes"):
-        store.notes.extend(notes)
-    return before if before is not None and before != source else None
+    return (before if before is not None and before != source else None), notes
 
 
 def _to_prepare(

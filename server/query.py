@@ -197,8 +197,8 @@ def evaluate(
                 lambda count: rdf_bytes(triples[:count], graph_format.oxigraph),
             )
             engine_cut = engine_cut or _engine_cut(result)
-            cut = truncated or bool(engine_cut)
-            return QueryAnswer(body, graph_format.content_type, "graph", cut)
+            marked = truncated or bool(engine_cut)
+            return QueryAnswer(body, graph_format.content_type, "graph", marked)
         chosen = choose(RESULTS_FORMATS, wanted)
         names = [variable.value for variable in result.variables]
         if chosen.content_type.startswith(JSON_RESULTS):

@@ -23,6 +23,7 @@ from voxgraph.loader.store.remote import (
     AnswerTooLarge,
     RemoteAnswer,
     RemoteCut,
+    RemoteSolutions,
     RemoteStore,
     RemoteTriples,
     store_url,
@@ -40,9 +41,12 @@ __all__ = [
     "open_store",
 ]
 
-# What query() answers: a remote store's CONSTRUCT and DESCRIBE answers are RemoteTriples,
+# What query() answers: a remote store's SELECT answers are RemoteSolutions, its CONSTRUCT
+# and DESCRIBE answers RemoteTriples, both
 # parsed as they are read; one larger than the reader allows raises AnswerTooLarge.
-QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | RemoteTriples
+QueryAnswer = (
+    ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | RemoteSolutions | RemoteTriples
+)
 
 
 class Store(Protocol):
@@ -57,7 +61,15 @@ class Store(Protocol):
     def read_only(self) -> bool: ...
 
     # -- writing: each call one transaction
-    def replace_graph(self, name: URIRef, graph: Graph | str) -> None: ...
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
+        """Graph `name` becomes `graph`; returns notes on literals the engine stored in
+        another form than written (none on the embedded store)."""
+
+    def holds(self, name: URIRef, graph: Graph | str) -> bool:
+        """Whether graph `name` holds `graph` already, so writing it would change nothing."""
+
+    def take_notes(self) -> list[str]:
+        """The notes of replace_unless_other_source's writes since the last call."""
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str

@@ -129,12 +129,14 @@ class GraphStore:
             self.path.mkdir(parents=True, exist_ok=True)
             self.ox = ox.Store(str(self.path))
 
-    def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
         """Replace named graph `name` by `graph` (or its N-Triples text) in one transaction.
 
         Readers see either the old graph or the new one, never a mix, and a
         crash in the middle leaves the old one. A store that keeps statistics
         (loader/store/statistics.py) has them brought up to date in the same transaction.
+        No notes: what Oxigraph would store in another form is refused before
+        (check_stored_form).
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         counts = statistics_update.replacement_update(self, str(name), body)
@@ -142,6 +144,26 @@ class GraphStore:
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
             + (f" ;\n{counts}" if counts else "")
         )
+        return []
+
+    def holds(self, name: URIRef, graph: Graph | str) -> bool:
+        """Whether graph `name` holds exactly the triples of `graph` (never, with blank
+        nodes: their labels are the store's)."""
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
+        wanted = set(statistics_update.as_stored(body))
+        stored = {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(name)))
+        }
+        blank = any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            for t in wanted | stored
+        )
+        return not blank and stored == wanted
+
+    def take_notes(self) -> list[str]:
+        """None: the embedded store keeps what it is given (check_stored_form)."""
+        return []
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str

@@ -67,6 +67,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import cast
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -138,7 +139,7 @@ class RemoteCut(RemoteStoreError):
     """The engine cut its answer (a row cap, a partial result); `result` is what it sent
     (not yet read, or read to its end when the cut showed only there)."""
 
-    def __init__(self, message: str, result: RemoteAnswer):
+    def __init__(self, message: str, result: RemoteSolutions | RemoteTriples):
         super().__init__(message)
         self.result = result
 
@@ -515,7 +516,9 @@ class RemoteStore:
         Another writer may change them between the read and the update: then the update
         applies nothing and is computed again; after WRITE_ATTEMPTS, they are recounted."""
         for _ in range(WRITE_ATTEMPTS):
-            change = statistics_update.replacement(self, name, "", old=before, new=after)
+            change = statistics_update.replacement(
+                self, name, "", old=before, new=after, after_write=True
+            )
             if change is None:
                 return
             self.update(change.operations)
@@ -649,6 +652,14 @@ class RemoteStore:
         if default and query_dataset(sparql) is not None:  # the protocol's data set decides
             sparql = without_dataset(sparql)
         return self._query(sparql, default, named)
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of `sparql`, a SELECT query over the project's graphs."""
+        answer = self.query(sparql)
+        if not isinstance(answer, RemoteSolutions):
+            raise TypeError(f"not a SELECT query: {sparql[:80]!r}")
+        # read as QuerySolutions are: rows of ox.QuerySolution, variables, serialize()
+        return cast(ox.QuerySolutions, answer)
 
     def _select(self, sparql: str) -> RemoteSolutions:
         """A query of this module's own, over the server's whole data set."""
@@ -872,14 +883,6 @@ class RemoteStore:
                 subject or row["s"], predicate or row["p"], object_ or row["o"], graph or row["g"]
             )
         return found
-
-    @property
-    def ox(self) -> RemoteStore:
-        """For code written against pyoxigraph's Store (quads_for_pattern, iteration)."""
-        return self
-
-    def __iter__(self) -> Iterator[ox.Quad]:
-        return self.quads_for_pattern()
 
     def value(self, graph: URIRef, subject: URIRef, predicate: URIRef) -> str | None:
         for quad in self.quads_for_pattern(

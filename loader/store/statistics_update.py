@@ -85,17 +85,23 @@ def replacement(
     *,
     old: list[ox.Triple] | None = None,
     new: list[ox.Triple] | None = None,
+    after_write: bool = False,
 ) -> Change | None:
     """The Change when `graph`'s triples become those of `ntriples`, computed before the
     write; None if the store keeps no statistics or nothing changes. `condition` (a
     SPARQL filter) goes into the WHERE of every operation. `old` and `new`, when given,
-    are the triples of the subjects a patch rewrites, before and after (`patch_update`)."""
+    are the triples of the subjects a patch rewrites, before and after (`patch_update`).
+
+    after_write: computed after the write instead, `old` and `new` the whole graph
+    before and as stored (a remote store: a Graph Store PUT cannot carry the statistics'
+    update, and the engine may store literals in its own forms); the graph's own
+    holdings of a term are then counted in `old`, not asked of the store."""
     text = read_record(store, STATISTICS_GRAPH)
     current = None if text is None else Statistics.from_json(text)
     if text is None or current is None or graph == STATISTICS_GRAPH:
         return None
     name = ox.NamedNode(graph)
-    whole = old is None
+    whole = old is None or after_write
     if new is None:
         new = as_stored(ntriples)
     if old is None:
@@ -119,6 +125,7 @@ def replacement(
     held: dict[str, set] = {}
     for position, attribute in POSITIONS:
         going = Counter(getattr(t, position) for t in removed)
+        in_old = Counter(getattr(t, position) for t in old_set) if after_write else Counter()
         coming = Counter(getattr(t, position) for t in added)
         asked = set(going) | set(coming)
         if position == "predicate":
@@ -131,6 +138,8 @@ def replacement(
                 continue
             if isinstance(term, ox.BlankNode):  # labels are the store's: count in `old`
                 kept = sum(1 for t in old_set if getattr(t, position) == term)
+            elif after_write:  # the graph holds `new` already
+                kept = in_old[term]
             else:
                 kept = _count_in(store, name, position, term, going[term] + 1)
             before = kept > 0
