@@ -67,7 +67,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import cast
+from typing import IO, TYPE_CHECKING, cast
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -75,6 +75,9 @@ import requests
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 from voxgraph.iris import GRAPH
 from voxgraph.loader.store import statistics, statistics_update
@@ -236,7 +239,7 @@ class _AnswerReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         while not self._pending:
             try:
                 self._pending = next(self._chunks)
@@ -253,8 +256,9 @@ class _AnswerReader(io.RawIOBase):
                     f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
                     "more than this server reads for one query"
                 )
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
+        target = memoryview(buffer).cast("B")
+        size = min(len(target), len(self._pending))
+        target[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
 
@@ -315,7 +319,8 @@ _FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 
 def query_form(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE (what the query starts with after its prologue)."""
-    found = _FORM.match(sparql, _PROLOGUE.match(sparql).end())
+    prologue = _PROLOGUE.match(sparql)  # matches always: it may be empty
+    found = _FORM.match(sparql, prologue.end() if prologue else 0)
     return found.group().upper() if found else "SELECT"
 
 
@@ -618,7 +623,13 @@ class RemoteStore:
             )
         if not changed:
             return []
-        kinds = sorted({before.object.datatype.value.removeprefix(XSD) for before, _ in changed})
+        kinds = sorted(
+            {
+                before.object.datatype.value.removeprefix(XSD)
+                for before, _ in changed
+                if isinstance(before.object, ox.Literal)
+            }
+        )
         before, after = changed[0]
         return [
             f"the store changed {len(changed)} literal(s) of <{name}> "
@@ -678,7 +689,8 @@ class RemoteStore:
         if response.status_code != 200:
             self._refuse(response)
         kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        body = _AnswerReader(response, self.max_answer_bytes)
+        # pyoxigraph's parsers only call the reader's read(): it needs no more of a file
+        body = cast(IO[bytes], _AnswerReader(response, self.max_answer_bytes))
         results_format = RESULTS_FORMATS.get(kind)
         if results_format is None:
             rdf_format = ox.RdfFormat.from_media_type(kind)
@@ -892,7 +904,7 @@ class RemoteStore:
             ox.NamedNode(str(graph)),
             limit=1,
         ):
-            return quad.object.value
+            return None if isinstance(quad.object, ox.Triple) else quad.object.value
         return None
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
@@ -968,7 +980,12 @@ def _projection(subject, predicate, object_, graph, *more: str) -> str:
 
 
 def _key(triple: ox.Triple) -> tuple[str, str, str]:
-    return str(triple.subject), str(triple.predicate), canonical(triple.object)
+    term = triple.object
+    return (
+        str(triple.subject),
+        str(triple.predicate),
+        str(term) if isinstance(term, ox.Triple) else canonical(term),
+    )
 
 
 def _partial(response: requests.Response) -> str:
@@ -985,7 +1002,9 @@ def _boolean(result: ox.QuerySolutions, url: str) -> ox.QueryBoolean:
     if len(result.variables) != 1 or len(rows) > 1:
         raise RemoteStoreError(f"{url}: an ASK query answered with a table, not true or false")
     truth = bool(rows) and rows[0][0] is not None and rows[0][0].value in ("1", "true")
-    return ox.Store().query("ASK { FILTER(true) }" if truth else "ASK { FILTER(false) }")
+    answer = ox.Store().query("ASK { FILTER(true) }" if truth else "ASK { FILTER(false) }")
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer
 
 
 def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
