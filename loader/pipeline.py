@@ -49,13 +49,12 @@ from voxgraph.loader.read.digest import DigestError
 from voxgraph.loader.read.parse import digest_from_bytes
 from voxgraph.loader.read.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph.loader.registry import Registry
-from voxgraph.loader.store import Store, consolidate
+from voxgraph.loader.store import RemoteStoreError, RemoteTimeout, Store, consolidate
 from voxgraph.loader.store.oxigraph import (
     StoreFormError,
     check_stored_form,
     graph_as_ntriples,
 )
-from voxgraph.loader.store.remote import RemoteStoreError, RemoteTimeout
 from voxgraph.loader.validate.shacl import ShapeError, check
 from voxgraph.ontology import ontology_graph
 from voxgraph.paths import DATA, MAPPINGS, ONTOLOGY, SHAPES

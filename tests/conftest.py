@@ -32,7 +32,8 @@ import requests
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store, statistics
 from voxgraph.loader.store.oxigraph import GraphStore
-from voxgraph.loader.store.remote import RemoteStore, canonical
+from voxgraph.loader.store.remote import RemoteStore
+from voxgraph.loader.store.remote_protocol import canonical
 from voxgraph.paths import CORPUS
 
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]

@@ -37,9 +37,9 @@ from voxgraph.cli import main
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store, statistics
 from voxgraph.loader.store.oxigraph import GraphStore
-from voxgraph.loader.store.remote import (
-    RemoteCut,
-    RemoteStore,
+from voxgraph.loader.store.remote import RemoteStore
+from voxgraph.loader.store.remote_answers import RemoteCut
+from voxgraph.loader.store.remote_protocol import (
     RemoteStoreError,
     RemoteTimeout,
     default_graph_store_url,

@@ -167,8 +167,8 @@ def dump(store_dir: Path | None, store_url: str | None, output: Path) -> None:
     With --store-url (or $VOXGRAPH_STORE_URL), the project's graphs of that server, read
     graph by graph; an answer the server cut fails the dump (and no file is left).
     """
+    from voxgraph.loader.store import RemoteStoreError
     from voxgraph.loader.store.dumps import DUMP_FORMATS, write_dump
-    from voxgraph.loader.store.remote import RemoteStoreError
 
     fmt = output.suffix.lstrip(".")
     if fmt not in DUMP_FORMATS:

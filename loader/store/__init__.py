@@ -18,14 +18,18 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from voxgraph.loader.store.oxigraph import GraphStore, Pattern, store_path
-from voxgraph.loader.store.remote import (
-    DEFAULT_TIMEOUT,
-    AnswerTooLarge,
+from voxgraph.loader.store.remote import RemoteStore
+from voxgraph.loader.store.remote_answers import (
     RemoteAnswer,
     RemoteCut,
     RemoteSolutions,
-    RemoteStore,
     RemoteTriples,
+)
+from voxgraph.loader.store.remote_protocol import (
+    DEFAULT_TIMEOUT,
+    AnswerTooLarge,
+    RemoteStoreError,
+    RemoteTimeout,
     store_url,
 )
 from voxgraph.loader.store.statistics import Statistics
@@ -36,6 +40,8 @@ __all__ = [
     "QueryAnswer",
     "RemoteAnswer",
     "RemoteCut",
+    "RemoteStoreError",
+    "RemoteTimeout",
     "RemoteTriples",
     "Store",
     "open_store",

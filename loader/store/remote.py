@@ -42,32 +42,17 @@ takes longer raises `RemoteTimeout` (a TimeoutError), which the endpoint answers
 504; the remote server should have its own query time-out too, since the HTTP client
 cannot stop it.
 
-Other settings from the environment: $VOXGRAPH_STORE_UPDATE_URL (default: the query
-URL, or `.../update` for one ending in `/query`), $VOXGRAPH_GRAPH_STORE_URL (`none`: use
-SPARQL Update only) and $VOXGRAPH_STORE_QUERY_PARAMS (extra protocol parameters sent
-with every query, URL-encoded, e.g. `timeout=25000` for Virtuoso's anytime queries).
-
-A query's answer is parsed as it is read from the connection, so a caller that
-wants the first rows reads only those (the endpoint reads at most its row limit
-plus one), and no answer is held whole in memory; more than `max_answer_bytes`
-read for one answer (a few giant values) raise AnswerTooLarge. A cut that shows
-only at the end of an answer (a row cap reached) is found when the last row has
-been read: iterating the answer then raises RemoteCut, unless the reader chose to
-be told instead (`RemoteAnswer.lenient`, then `RemoteAnswer.cut`), as the endpoint does.
+The protocol's details: loader/store/remote_protocol.py; answers and their checks:
+loader/store/remote_answers.py.
 """
 
 from __future__ import annotations
 
-import http.client
-import io
-import json
 import os
-import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from decimal import Decimal, InvalidOperation
-from typing import IO, TYPE_CHECKING, cast
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, cast
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -76,301 +61,50 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
 
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
-
-from voxgraph.iris import GRAPH
 from voxgraph.loader.store import statistics, statistics_update
 from voxgraph.loader.store.oxigraph import Pattern, graph_as_ntriples
+from voxgraph.loader.store.remote_answers import (
+    MAX_ANSWER_BYTES,
+    RESULTS_FORMATS,
+    AnswerReader,
+    RemoteAnswer,
+    RemoteCut,
+    RemoteSolutions,
+    RemoteTriples,
+    ask_answer,
+    partial_state,
+    stored_changes,
+)
+from voxgraph.loader.store.remote_protocol import (
+    DEFAULT_TIMEOUT,
+    ERROR_TEXT,
+    FORM,
+    GRAPH_ACCEPT,
+    NO_GRAPH,
+    OWN_GRAPHS,
+    RESULTS_ACCEPT,
+    UPDATE_TIMEOUT,
+    RemoteStoreError,
+    RemoteTimeout,
+    auth_from_environment,
+    default_graph_store_url,
+    default_update_url,
+    duration_filter,
+    excerpt,
+    projection,
+    put_graph,
+    quad_pattern,
+    query_dataset,
+    query_form,
+    update_text,
+    without_dataset,
+)
 from voxgraph.loader.store.statistics import Statistics
 
-# Virtuoso echoes each graph of a query's data set as a header of its answer
-# (X-SPARQL-default-graph, X-SPARQL-named-graph): two per digest, past the 100
-# headers Python's HTTP client reads by default.
-http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1_000_000)  # type: ignore[attr-defined]
-
-OWN_GRAPHS = str(GRAPH)  # the project's graphs are named under this IRI
-NO_GRAPH = OWN_GRAPHS + "none"  # names an empty data set (a protocol data set cannot be empty)
-FORM = "application/x-www-form-urlencoded"
-N_TRIPLES = "application/n-triples"
-RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
-GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8, application/rdf+xml;q=0.5"
-DEFAULT_TIMEOUT = 30.0
 WRITE_ATTEMPTS = 5
-UPDATE_TIMEOUT = 300.0
-UPDATE_CHUNK = 500  # triples per INSERT DATA operation
 OWN_GRAPHS_TTL = 5.0  # seconds the list of the project's graphs is reused
 SHARED_TTL = 300.0  # seconds before looking again for graphs that are not the project's
 PROBE_FROM = 1_000  # a CONSTRUCT or DESCRIBE answer this long makes us ask about row caps
-XSD = "http://www.w3.org/2001/XMLSchema#"
-INTEGERS = {
-    XSD + name
-    for name in [
-        "integer",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    ]
-}
-RESULTS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-}
-MAX_ANSWER_BYTES = 100_000_000  # read for one answer at most
-READ_BYTES = 64 * 1024  # read from the connection at a time
-ERROR_TEXT = 1_000  # characters of a refusal's body kept for the message
-
-
-class RemoteStoreError(RuntimeError):
-    """The remote SPARQL server refused or failed a request."""
-
-
-class RemoteTimeout(TimeoutError):
-    """The remote SPARQL server did not answer in time, or refused a query as too costly."""
-
-
-class RemoteCut(RemoteStoreError):
-    """The engine cut its answer (a row cap, a partial result); `result` is what it sent
-    (not yet read, or read to its end when the cut showed only there)."""
-
-    def __init__(self, message: str, result: RemoteSolutions | RemoteTriples):
-        super().__init__(message)
-        self.result = result
-
-
-class AnswerTooLarge(RemoteStoreError):
-    """More than `max_answer_bytes` were read for one answer."""
-
-
-class RemoteAnswer:
-    """The rows of a SELECT answer (RemoteSolutions) or the triples of a CONSTRUCT or
-    DESCRIBE answer (RemoteTriples), parsed as they are read.
-
-    `cut` says why the engine cut the answer, once that is known: from the start (a
-    partial answer), or when the last row has been read (`check`, given how many rows
-    there were). A cut found at the end raises RemoteCut from the iteration, unless
-    `lenient` is set: then the reader looks at `cut` itself.
-    """
-
-    def __init__(
-        self, rows: Iterator, check: Callable[[int], str] | None = None, cut: str = ""
-    ) -> None:
-        self._rows = rows
-        self._check = check
-        self.cut = cut
-        self.count = 0  # rows read so far
-        self.lenient = bool(cut)
-
-    def __iter__(self) -> RemoteAnswer:
-        return self
-
-    def __next__(self):
-        try:
-            row = next(self._rows)
-        except StopIteration:
-            check, self._check = self._check, None
-            if check is not None:
-                self.cut = self.cut or check(self.count)
-                if self.cut and not self.lenient:
-                    raise RemoteCut(self.cut, self) from None
-            raise
-        self.count += 1
-        return row
-
-
-class RemoteSolutions(RemoteAnswer):
-    """The solutions of a SELECT answer, parsed as they are read."""
-
-    def __init__(
-        self, solutions: ox.QuerySolutions, check: Callable[[int], str] | None = None, cut: str = ""
-    ) -> None:
-        super().__init__(iter(solutions), check, cut)
-        self.variables = solutions.variables
-
-    def serialize(self, output=None, format: ox.QueryResultsFormat | None = None):  # noqa: A002
-        """The rows not yet read, written as pyoxigraph's QuerySolutions.serialize does."""
-        names = [variable.value for variable in self.variables]
-        bindings = [
-            {name: _json_term(term) for name, term in zip(names, row, strict=True) if term}
-            for row in self
-        ]
-        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
-        text = json.dumps(document, ensure_ascii=False).encode()
-        solutions = ox.parse_query_results(text, ox.QueryResultsFormat.JSON)
-        return solutions.serialize(output, format)
-
-
-class RemoteTriples(RemoteAnswer):
-    """The triples of a CONSTRUCT or DESCRIBE answer, parsed as they are read."""
-
-    def __init__(
-        self, quads: Iterator[ox.Quad], check: Callable[[int], str] | None = None, cut: str = ""
-    ) -> None:
-        super().__init__((quad.triple for quad in quads), check, cut)
-
-    def serialize(self, output=None, format: ox.RdfFormat | None = None):  # noqa: A002
-        """The triples not yet read, written as pyoxigraph's QueryTriples.serialize does."""
-        return ox.serialize(list(self), output, format)
-
-
-class _AnswerReader(io.RawIOBase):
-    """The body of a streamed response, as the parser asks for it: at most `limit` bytes.
-
-    Closed (and the connection with it) when the parser that reads it is dropped.
-    """
-
-    def __init__(self, response: requests.Response, limit: int) -> None:
-        super().__init__()
-        self._response = response
-        self._chunks = response.iter_content(READ_BYTES)
-        self._pending = b""
-        self._left = limit
-        self._limit = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: WriteableBuffer) -> int:
-        while not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                return 0
-            except requests.ConnectionError as error:  # requests reports a read time-out so
-                url = self._response.url
-                if "timed out" in str(error):
-                    raise RemoteTimeout(f"{url} did not send its answer in time") from None
-                raise RemoteStoreError(f"{url}: the answer broke off ({error})") from None
-            self._left -= len(self._pending)
-            if self._left < 0:
-                raise AnswerTooLarge(
-                    f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
-                    "more than this server reads for one query"
-                )
-        target = memoryview(buffer).cast("B")
-        size = min(len(target), len(self._pending))
-        target[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-    def close(self) -> None:
-        self._response.close()
-        super().close()
-
-
-def store_url(explicit: str | None = None) -> str | None:
-    """--store-url, else $VOXGRAPH_STORE_URL, else None (the embedded store)."""
-    return explicit or os.environ.get("VOXGRAPH_STORE_URL") or None
-
-
-def default_update_url(query_url: str) -> str:
-    if query_url.rstrip("/").endswith("/query"):
-        return query_url.rstrip("/")[: -len("query")] + "update"
-    return query_url
-
-
-def default_graph_store_url(query_url: str) -> str:
-    """Where servers put their Graph Store Protocol, next to the query URL.
-
-    Oxigraph: /query -> /store; Virtuoso: /sparql -> /sparql-graph-crud and
-    /sparql-auth -> /sparql-graph-crud-auth; otherwise the query URL itself (Fuseki's
-    data set URL takes queries and graph requests alike).
-    """
-    base = query_url.rstrip("/")
-    if base.endswith("/query"):
-        return base[: -len("query")] + "store"
-    if base.endswith("/sparql"):
-        return base + "-graph-crud"
-    if base.endswith("/sparql-auth"):
-        return base[: -len("auth")] + "graph-crud-auth"
-    return query_url
-
-
-def auth_from_environment() -> requests.auth.AuthBase | None:
-    """Credentials for the store: $VOXGRAPH_STORE_USER, $VOXGRAPH_STORE_PASSWORD and
-    $VOXGRAPH_STORE_AUTH (basic or digest)."""
-    user = os.environ.get("VOXGRAPH_STORE_USER")
-    if not user:
-        return None
-    password = os.environ.get("VOXGRAPH_STORE_PASSWORD", "")
-    scheme = os.environ.get("VOXGRAPH_STORE_AUTH", "basic").lower()
-    if scheme == "digest":
-        return requests.auth.HTTPDigestAuth(user, password)
-    if scheme == "basic":
-        return requests.auth.HTTPBasicAuth(user, password)
-    raise ValueError(f"VOXGRAPH_STORE_AUTH must be basic or digest, not {scheme!r}")
-
-
-_PROLOGUE = re.compile(
-    r"(?:\s+|#[^\n]*|BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)*", re.IGNORECASE
-)
-_FORM = re.compile(r"SELECT|ASK|CONSTRUCT|DESCRIBE", re.IGNORECASE)
-_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
-
-
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE (what the query starts with after its prologue)."""
-    prologue = _PROLOGUE.match(sparql)  # matches always: it may be empty
-    found = _FORM.match(sparql, prologue.end() if prologue else 0)
-    return found.group().upper() if found else "SELECT"
-
-
-def query_dataset(sparql: str) -> tuple[list[str], list[str]] | None:
-    """The query's own FROM and FROM NAMED graphs, or None if it names none."""
-    if not _FROM.search(sparql):
-        return None
-    from rdflib.plugins.sparql import prepareQuery
-
-    try:
-        clauses = prepareQuery(sparql).algebra.get("datasetClause") or []
-    except Exception:  # rdflib cannot parse it: the server will say what is wrong
-        return None
-    default = [str(dict.get(c, "default")) for c in clauses if dict.get(c, "default")]
-    named = [str(dict.get(c, "named")) for c in clauses if dict.get(c, "named")]
-    return (default, named) if default or named else None
-
-
-_DATASET_CLAUSE = re.compile(
-    r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*)"""
-    r"|\bFROM\s+(?:NAMED\s+)?(?:<[^>]*>|[\w.-]*:[\w.-]*)",
-    re.IGNORECASE,
-)
-
-
-def without_dataset(sparql: str) -> str:
-    """The query without its FROM and FROM NAMED clauses (strings, IRIs, comments kept):
-    Virtuoso lets them win over the protocol's data set, which the standard says not to."""
-    return _DATASET_CLAUSE.sub(lambda found: found.group(1) or " ", sparql)
-
-
-def canonical(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
-    """A term's text with its literal value in canonical form: engines write the same
-    value differently ("007"^^xsd:integer as "7", "true"^^xsd:boolean as "1" in
-    Virtuoso's JSON, any xsd:integer-derived type as xsd:integer in Oxigraph)."""
-    if not isinstance(term, ox.Literal) or term.language:
-        return str(term)
-    kind, text = term.datatype.value, term.value.strip()
-    try:
-        if kind in INTEGERS:  # Oxigraph keeps "1"^^xsd:nonNegativeInteger as xsd:integer
-            kind, text = XSD + "integer", str(int(text))
-        elif kind == XSD + "decimal":
-            text = format(Decimal(text).normalize(), "f")
-        elif kind in (XSD + "double", XSD + "float"):
-            text = repr(float(text))
-        elif kind == XSD + "boolean":
-            text = {"1": "true", "0": "false"}.get(text, text)
-    except (InvalidOperation, ValueError):
-        pass
-    return f"{text!r}^^<{kind}>"
 
 
 class RemoteStore:
@@ -453,24 +187,7 @@ class RemoteStore:
         self.notes.extend(self.replace_graph(name, graph))
         return None
 
-    @staticmethod
-    def literal_filter(term: ox.NamedNode | ox.BlankNode | ox.Literal, variable: str) -> str | None:
-        """A filter that finds `term` as `variable` where the engine cannot look it up as
-        written, else None: Virtuoso 7.2 keeps an xsd:duration as a number (README,
-        Beyond one machine), which no pattern with the literal finds (nor `=`, which it
-        answers with the constant itself), but its STR() does: "2592000" for the
-        "2.592e+06" its JSON writes."""
-        if not isinstance(term, ox.Literal) or term.datatype.value != XSD + "duration":
-            return None
-        try:
-            number = float(term.value)
-        except ValueError:  # a duration as written ("P30D"): the engine kept it
-            return None
-        text = str(int(number)) if number.is_integer() else repr(number)
-        return (
-            f"FILTER(isLiteral({variable}) && DATATYPE({variable}) = <{XSD}duration> "
-            f'&& STR({variable}) = "{text}")'
-        )
+    literal_filter = staticmethod(duration_filter)
 
     def take_notes(self) -> list[str]:
         """The warnings of replace_unless_other_source since the last call."""
@@ -482,7 +199,7 @@ class RemoteStore:
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         try:
             stored = self._graph_triples(str(name))
-            return not self._compare(str(name), body, stored, strict=False, same_only=True)
+            return not stored_changes(str(name), body, stored, strict=False, same_only=True)
         except RemoteStoreError:
             return False
 
@@ -508,10 +225,13 @@ class RemoteStore:
         if not body:
             self.update(f"DROP SILENT GRAPH <{name}>")
         else:
-            if not self._put(name, body):
-                self.update(_update_text(name, body))
+            if self.graph_store_url is None or not put_graph(
+                self.session, self.graph_store_url, name, body
+            ):
+                self.graph_store_url = None
+                self.update(update_text(name, body))
             stored = self._graph_triples(name)
-            notes = self._compare(name, body, stored, strict=True)
+            notes = stored_changes(name, body, stored, strict=True)
         if keeps:
             self._keep_statistics(name, before, stored)
         return notes
@@ -549,93 +269,16 @@ class RemoteStore:
         if response.status_code >= 300:
             raise RemoteStoreError(
                 f"{self.update_url}: update refused ({response.status_code}): "
-                f"{_excerpt(response.text)}"
+                f"{excerpt(response.text)}"
             )
 
     def flush(self) -> None:
         """Nothing to do: the server commits each request."""
 
-    def _put(self, name: str, body: str) -> bool:
-        """PUT the graph by the Graph Store Protocol; False if the server has none."""
-        if self.graph_store_url is None:
-            return False
-        url = self.graph_store_url
-        try:
-            response = self.session.put(
-                url,
-                params={"graph": name},
-                data=body.encode("utf-8"),
-                headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"},
-                timeout=UPDATE_TIMEOUT,
-            )
-        except requests.Timeout:
-            raise RemoteTimeout(f"{url} did not answer within {UPDATE_TIMEOUT:g} s") from None
-        except requests.ConnectionError as error:
-            raise RemoteStoreError(f"{url}: cannot connect ({error})") from None
-        if response.status_code in (404, 405, 501):  # no Graph Store Protocol here
-            self.graph_store_url = None
-            return False
-        if response.status_code >= 300:
-            raise RemoteStoreError(
-                f"{url}: PUT of <{name}> refused ({response.status_code}): "
-                f"{_excerpt(response.text)}"
-            )
-        return True
-
     def _graph_triples(self, name: str) -> list[ox.Triple]:
         """The triples of graph `name`, as the engine stores them."""
         rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
         return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]
-
-    def _compare(
-        self,
-        name: str,
-        body: str,
-        triples: list[ox.Triple],
-        *,
-        strict: bool,
-        same_only: bool = False,
-    ) -> list[str]:
-        """How graph `name` as stored (`triples`) differs from `body`: warnings for
-        literals changed.
-
-        strict: a triple missing or extra raises RemoteStoreError. same_only: any
-        difference but a canonical form is reported (as one warning).
-        """
-        sent = {_key(t): t for t in ox.parse(body.encode("utf-8"), ox.RdfFormat.N_TRIPLES)}
-        stored = {_key(t): t for t in triples}
-        missing = [sent[k] for k in sent.keys() - stored.keys()]
-        extra = {(t.subject, t.predicate): t for k, t in stored.items() if k not in sent}
-        if same_only:
-            return ["differs"] if missing or extra else []
-        changed: list[tuple[ox.Triple, ox.Triple]] = []
-        lost: list[ox.Triple] = []
-        for triple in sorted(missing, key=str):
-            other = extra.pop((triple.subject, triple.predicate), None)
-            if other is not None and isinstance(other.object, ox.Literal):
-                changed.append((triple, other))
-            else:
-                lost.append(triple)
-        if strict and (lost or extra):
-            raise RemoteStoreError(
-                f"<{name}> was not stored whole: {len(lost)} of {len(sent)} triples missing, "
-                f"{len(extra)} unexpected" + (f"; first missing: {lost[0]}" if lost else "")
-            )
-        if not changed:
-            return []
-        kinds = sorted(
-            {
-                before.object.datatype.value.removeprefix(XSD)
-                for before, _ in changed
-                if isinstance(before.object, ox.Literal)
-            }
-        )
-        before, after = changed[0]
-        return [
-            f"the store changed {len(changed)} literal(s) of <{name}> "
-            f"({', '.join(kinds)}), e.g. {before.object} became {after.object}: a fault of "
-            "the engine (see README, Beyond one machine)"
-        ]
 
     # -- reading ---------------------------------------------------------------
 
@@ -690,7 +333,7 @@ class RemoteStore:
             self._refuse(response)
         kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         # pyoxigraph's parsers only call the reader's read(): it needs no more of a file
-        body = cast(IO[bytes], _AnswerReader(response, self.max_answer_bytes))
+        body = cast(IO[bytes], AnswerReader(response, self.max_answer_bytes))
         results_format = RESULTS_FORMATS.get(kind)
         if results_format is None:
             rdf_format = ox.RdfFormat.from_media_type(kind)
@@ -704,13 +347,13 @@ class RemoteStore:
         if isinstance(result, ox.QueryBoolean):
             return result
         if form == "ASK":
-            return _boolean(result, self.url)
+            return ask_answer(result, self.url)
         return self._solutions(response, result)
 
     def _refuse(self, response: requests.Response) -> None:
         with response:  # the start of the refusal only: its body may be long
             start = next(response.iter_content(ERROR_TEXT), b"")
-        text = _excerpt(start.decode(response.encoding or "utf-8", "replace"))
+        text = excerpt(start.decode(response.encoding or "utf-8", "replace"))
         if "estimated execution time" in text.lower():  # Virtuoso's cost estimate
             raise RemoteTimeout(f"the store refused the query as too long to run: {text}")
         if "SR171" in text or "SR203" in text:  # Virtuoso stopped it at its time limit
@@ -720,7 +363,7 @@ class RemoteStore:
         raise RemoteStoreError(f"{self.url}: query failed ({response.status_code}): {text}")
 
     def _solutions(self, response: requests.Response, result: ox.QuerySolutions) -> RemoteSolutions:
-        partial = _partial(response)
+        partial = partial_state(response)
         if partial:
             raise RemoteCut(
                 f"the store sent a partial answer ({partial})",
@@ -739,7 +382,7 @@ class RemoteStore:
         return RemoteSolutions(result, check)
 
     def _triples(self, response: requests.Response, quads: Iterator[ox.Quad]) -> RemoteTriples:
-        partial = _partial(response)
+        partial = partial_state(response)
         if partial:
             message = f"the store sent a partial answer ({partial})"
             raise RemoteCut(message, RemoteTriples(quads, cut=message))
@@ -861,8 +504,8 @@ class RemoteStore:
             return
         # The bound terms written into the pattern (not joined from VALUES): the server
         # then looks them up in its indexes whatever its optimizer does with VALUES.
-        where = _quad_pattern(subject, predicate, object, graph_name, self.graph_prefix)
-        query = f"SELECT {_projection(subject, predicate, object, graph_name)} WHERE {{ {where} }}"
+        where = quad_pattern(subject, predicate, object, graph_name, self.graph_prefix)
+        query = f"SELECT {projection(subject, predicate, object, graph_name)} WHERE {{ {where} }}"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
         for row in self._select(query):
@@ -883,9 +526,9 @@ class RemoteStore:
         skip = f"FILTER(?g != <{outside}>)" if outside else ""
         parts = []
         for index, (subject, predicate, object_, graph) in enumerate(patterns):
-            where = _quad_pattern(subject, predicate, object_, graph, self.graph_prefix)
+            where = quad_pattern(subject, predicate, object_, graph, self.graph_prefix)
             chosen = f"{where} {skip if graph is None else ''} BIND({index} AS ?i)"
-            variables = _projection(subject, predicate, object_, graph, "?i")
+            variables = projection(subject, predicate, object_, graph, "?i")
             parts.append(f"{{ SELECT {variables} WHERE {{ {chosen} }} LIMIT 1 }}")
         found: list[ox.Quad | None] = [None] * len(patterns)
         for row in self._select("SELECT * WHERE {\n" + "\nUNION\n".join(parts) + "\n}"):
@@ -947,88 +590,3 @@ class RemoteStore:
                 "VOXGRAPH_STORE_PASSWORD and VOXGRAPH_STORE_AUTH=basic|digest"
             )
         return response
-
-
-def _update_text(name: str, body: str) -> str:
-    """DROP the graph, then INSERT DATA its triples UPDATE_CHUNK at a time: one request."""
-    lines = [line for line in body.splitlines() if line.strip()]
-    operations = [f"DROP SILENT GRAPH <{name}>"]
-    for start in range(0, len(lines), UPDATE_CHUNK):
-        chunk = "\n".join(lines[start : start + UPDATE_CHUNK])
-        operations.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{chunk}\n}} }}")
-    return " ;\n".join(operations)
-
-
-def _quad_pattern(subject, predicate, object_, graph, prefix: str) -> str:
-    """A SPARQL pattern of one quad, its bound terms written in (None: a variable, ?s
-    ?p ?o ?g); an unbound graph is one of the project's (named under `prefix`)."""
-    s, p, o = (
-        str(term) if term is not None else f"?{name}"
-        for term, name in zip((subject, predicate, object_), "spo", strict=True)
-    )
-    if graph is not None:
-        return f"GRAPH {graph} {{ {s} {p} {o} }}"
-    return f'GRAPH ?g {{ {s} {p} {o} }} FILTER(STRSTARTS(STR(?g), "{prefix}"))'
-
-
-def _projection(subject, predicate, object_, graph, *more: str) -> str:
-    """The variables of _quad_pattern's pattern (an engine may refuse to project a
-    variable its pattern does not bind), or a constant when it has none."""
-    terms = (subject, predicate, object_, graph)
-    names = [f"?{n}" for t, n in zip(terms, "spog", strict=True) if t is None] + list(more)
-    return " ".join(names) or "(1 AS ?found)"
-
-
-def _key(triple: ox.Triple) -> tuple[str, str, str]:
-    term = triple.object
-    return (
-        str(triple.subject),
-        str(triple.predicate),
-        str(term) if isinstance(term, ox.Triple) else canonical(term),
-    )
-
-
-def _partial(response: requests.Response) -> str:
-    """The engine's own sign of a partial answer (Virtuoso: X-SQL-State S1TAT), or ''."""
-    state = response.headers.get("X-SQL-State", "")
-    if not state:
-        return ""
-    return f"{state}: {response.headers.get('X-SQL-Message', '')}".strip(": ")[:300]
-
-
-def _boolean(result: ox.QuerySolutions, url: str) -> ox.QueryBoolean:
-    """An ASK answered as a one-column table (Virtuoso 7.2: ?__ASK_RETVAL, 1 or no row)."""
-    rows = [[term for term in row] for row in result]
-    if len(result.variables) != 1 or len(rows) > 1:
-        raise RemoteStoreError(f"{url}: an ASK query answered with a table, not true or false")
-    truth = bool(rows) and rows[0][0] is not None and rows[0][0].value in ("1", "true")
-    answer = ox.Store().query("ASK { FILTER(true) }" if truth else "ASK { FILTER(false) }")
-    assert isinstance(answer, ox.QueryBoolean)
-    return answer
-
-
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict:
-    """One RDF term in the SPARQL 1.1 (and SPARQL-star) JSON results form."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    literal = {"type": "literal", "value": term.value}
-    if term.language:
-        literal["xml:lang"] = term.language
-    elif term.datatype.value != XSD + "string":
-        literal["datatype"] = term.datatype.value
-    return literal
-
-
-def _excerpt(text: str) -> str:
-    return " ".join(text.split())[:500]
