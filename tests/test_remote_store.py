@@ -330,13 +330,16 @@ def test_voxgraph_dump_reads_the_store_url(
     assert len(dumped) == sum(1 for _ in corpus_store.quads())
 
 
-def test_the_timeline_tells_dated_events_from_reported_ones(each_corpus_store: Store) -> None:
-    """Virtuoso 7.2 answers BOUND() with 1 or 0: the timeline does not ask it."""
+def test_the_timeline_tells_dated_incidents_from_first_reported_ones(
+    each_corpus_store: Store,
+) -> None:
+    """Virtuoso 7.2 answers BOUND() with 1 or 0: the timeline does not ask it (an
+    incident's own date is a row of its own, server/timeline.py)."""
     with serving_store(each_corpus_store) as url:
         page = requests.get(url + "/timeline", timeout=60).text
-    events = page.count("<time datetime=")
-    reported = page.count("<small>reported</small>")
-    assert 0 < reported < events, f"{reported} of {events} events marked as reported"
+    incidents = page.count("<time datetime=")
+    undated = page.count("<small>first reported</small>")
+    assert 0 < undated < incidents, f"{undated} of {incidents} incidents marked first reported"
 
 
 def test_the_urls_follow_the_query_url() -> None:
