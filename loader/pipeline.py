@@ -259,8 +259,11 @@ def run(
     registry = Registry.load()
     report = Report()
     if store is not None:
-        if store.statistics() is None:  # a new store, or one written by an older version
-            store.recount_statistics()
+        try:
+            if store.statistics() is None:  # a new store, or one written by an older version
+                store.recount_statistics()
+        except (RemoteStoreError, RemoteTimeout) as error:  # the digests still try
+            report.failed["statistics"] = f"statistics: not counted: {error}"
         load_reference_graphs(store, registry, report)
     # Incidents that disagree with the digests (a loader killed mid-batch, another
     # version of consolidate.py, a new store) are recomputed in full after the batch.
@@ -324,8 +327,11 @@ def run(
     if store is not None:
         if not consolidated or stored:
             touched = [iris.digest_iri(key) for key in stored] if consolidated else None
-            report.consolidation = consolidate.consolidate(store, touched)
-            report.seconds["consolidate"] += report.consolidation.seconds
+            try:
+                report.consolidation = consolidate.consolidate(store, touched)
+                report.seconds["consolidate"] += report.consolidation.seconds
+            except (RemoteStoreError, RemoteTimeout) as error:  # the digests stay stored
+                report.failed["incidents"] = f"incidents: not consolidated: {error}"
         started = time.perf_counter()
         store.flush()
         if store.path is not None:
