@@ -293,9 +293,15 @@ def _held_elsewhere(
     block of more than one row). A store may say how to find a literal it cannot look up
     as written (`literal_filter`: Virtuoso 7.2's durations, kept as numbers)."""
     found: set = set()
-    outside = f"FILTER(?g != <{graph}> && ?g != <{STATISTICS_GRAPH}>)"
-    if only:
-        outside = f"FILTER(?g = <{only}>)"
+
+    def held(pattern: str) -> str:
+        """`pattern` in graph `only`, else in a data graph other than `graph`. `only` by its
+        string: Virtuoso 7.2 matches any pattern in GRAPH <g>, and with FILTER(?g = <g>),
+        when no graph <g> exists (the incidents graph before its first write)."""
+        if only:
+            return f'GRAPH ?g {{ {pattern} }} FILTER(STR(?g) = "{only}")'
+        return f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{graph}> && ?g != <{STATISTICS_GRAPH}>)"
+
     variable = {"subject": "?x ?p ?o", "predicate": "?s ?x ?o", "object": "?s ?p ?x"}.get(position)
     literals = getattr(store, "values_of_literals", True)
     alone = [item for item in items if _long(item) or (not literals and _literal(item))]
@@ -305,7 +311,7 @@ def _held_elsewhere(
         match = matcher(_term_of(item), "?x") if matcher else None
         if match is None:  # the term itself in the pattern
             pattern, match = str(pattern).replace("?x", str(_term_of(item))), ""
-        where = f"GRAPH ?g {{ {pattern} }} {match} {outside}"
+        where = f"{held(pattern)} {match}"
         if any(True for _ in store.select(f"SELECT (1 AS ?held) WHERE {{ {where} }} LIMIT 1")):
             found.add(item)
     chosen = set(alone)
@@ -317,14 +323,17 @@ def _held_elsewhere(
                 f"({t.subject} {t.predicate} {t.object} {i})" for i, t in enumerate(chunk)
             )
             query = (
-                f"SELECT ?i WHERE {{ VALUES (?s ?p ?o ?i) {{ {rows} }} "
-                f"FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {outside} }} }}"
+                f"SELECT DISTINCT ?i WHERE {{ VALUES (?s ?p ?o ?i) {{ {rows} }} "
+                f"{held('?s ?p ?o')} }}"
+                if only  # a join: Virtuoso 7.2 answers every row with FILTER EXISTS here
+                else f"SELECT ?i WHERE {{ VALUES (?s ?p ?o ?i) {{ {rows} }} "
+                f"FILTER EXISTS {{ {held('?s ?p ?o')} }} }}"
             )
         else:
             rows = " ".join(f"({term} {i})" for i, term in enumerate(chunk))
             query = (
                 f"SELECT ?i WHERE {{ VALUES (?x ?i) {{ {rows} }} "
-                f"FILTER EXISTS {{ GRAPH ?g {{ {variable} }} {outside} }} }}"
+                f"FILTER EXISTS {{ {held(str(variable))} }} }}"
             )
         found |= {chunk[_index(row)] for row in store.select(query)}
     return found
