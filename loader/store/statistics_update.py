@@ -307,10 +307,10 @@ def _held_elsewhere(
     alone = [item for item in items if _long(item) or (not literals and _literal(item))]
     matcher = getattr(store, "literal_filter", None)
     for item in alone:
-        pattern = f"{item.subject} {item.predicate} ?x" if position == "triple" else variable
+        pattern = f"{item.subject} {item.predicate} ?x" if position == "triple" else str(variable)
         match = matcher(_term_of(item), "?x") if matcher else None
         if match is None:  # the term itself in the pattern
-            pattern, match = str(pattern).replace("?x", str(_term_of(item))), ""
+            pattern, match = pattern.replace("?x", str(_term_of(item))), ""
         where = f"{held(pattern)} {match}"
         if any(True for _ in store.select(f"SELECT (1 AS ?held) WHERE {{ {where} }} LIMIT 1")):
             found.add(item)
