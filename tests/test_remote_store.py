@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +56,7 @@ Server = OxigraphServer | VirtuosoServer
 OWN = "https://w3id.org/voxgraph/graph/"
 ALI = "https://w3id.org/voxgraph/id/actor/ali-karimli"
 NT = {"Accept": "application/n-triples"}
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # as a browser asks
 
 
 def values_rows(side: int) -> str:
@@ -417,3 +419,26 @@ def test_a_remote_answer_past_the_byte_limit_gets_507() -> None:
         endpoint.shutdown()
     assert response.status_code == 507, response.text
     assert "larger than 1,000,000 bytes, more than this server reads for one query" in response.text
+
+
+def test_a_page_the_store_cannot_answer_says_so_instead_of_500() -> None:
+    """A store that never answers (a socket that listens and says nothing) gives 504, one
+    that cannot be reached 502; a browser gets a page naming the problem, others text.
+    Virtuoso's refusal by its cost estimate is a RemoteTimeout too: 504, its reason shown."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        store = RemoteStore(f"http://127.0.0.1:{silent.getsockname()[1]}/sparql", timeout=0.5)
+        with serving_store(store) as url:
+            page = requests.get(url + "/id/actor/ali-karimli", headers=HTML, timeout=30)
+            text = requests.get(url + "/timeline", timeout=30)
+    assert page.status_code == 504, page.text
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "The store did not answer in time" in page.text
+    assert "did not answer within 0.5 s" in page.text
+    assert text.status_code == 504 and text.headers["Content-Type"].startswith("text/plain")
+    assert "did not answer within 0.5 s" in text.text
+    with serving_store(RemoteStore("http://127.0.0.1:9/sparql")) as url:
+        unreachable = requests.get(url + "/id/actor/ali-karimli", headers=HTML, timeout=30)
+    assert unreachable.status_code == 502, unreachable.text
+    assert "The store could not answer" in unreachable.text and "cannot connect" in unreachable.text
