@@ -126,23 +126,26 @@ ServerThreads = 10
 MaxClientConnections = 10
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 10000
+ResultSetMaxRows = {row_cap}
 MaxQueryCostEstimationTime = 400
 MaxQueryExecutionTime = 60
 """
 
 
 class VirtuosoServer:
-    """`virtuoso-t` on 127.0.0.1 over a new database in `location`, SPARQL Update granted."""
+    """`virtuoso-t` on 127.0.0.1 over a new database in `location`, SPARQL Update granted;
+    answers cut at `row_cap` rows (its ResultSetMaxRows, 10,000 in Debian's virtuoso.ini)."""
 
-    def __init__(self, location: Path):
+    def __init__(self, location: Path, row_cap: int = 10_000):
         if VIRTUOSO is None or ISQL is None:
             pytest.fail(VIRTUOSO_INSTALL)
         location.mkdir(parents=True, exist_ok=True)
         self.sql_port, self.port = free_port(), free_port()
         ini = location / "virtuoso.ini"
         ini.write_text(
-            VIRTUOSO_INI.format(dir=location, sql_port=self.sql_port, http_port=self.port)
+            VIRTUOSO_INI.format(
+                dir=location, sql_port=self.sql_port, http_port=self.port, row_cap=row_cap
+            )
         )
         self.log = location / "virtuoso.log"
         self.process = subprocess.Popen(

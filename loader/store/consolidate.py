@@ -68,6 +68,7 @@ from voxgraph.loader.store.incidents import (
     in_order,
     join,
 )
+from voxgraph.loader.store.remote_answers import RemoteCut
 from voxgraph.paths import ONTOLOGY
 
 ROLES = (VOX.agent, VOX.affected, VOX.participant, VOX.place)
@@ -184,21 +185,14 @@ def read_reports(store, *, digests: Iterable[str] | None = None, events=None) ->
     if digests is None and events is None:
         digests = all_digests(store)
     if digests is not None:
-        scopes = [_values("digest", chunk) for chunk in _chunks(digests, DIGEST_CHUNK)]
+        scopes = [("digest", chunk) for chunk in _chunks(digests, DIGEST_CHUNK)]
     else:
-        scopes = [_values("e", chunk) for chunk in _chunks(events or ())]
+        scopes = [("e", chunk) for chunk in _chunks(events or ())]
     wanted = {str(RDF.type), str(VOX.date), str(VOX.status), *(str(p) for p in ROLES)}
     found: dict[str, dict] = {}
     dates: dict[str, str] = {}
-    for scope in scopes:
-        # Every triple of the events in scope, in one index-driven query (joins of several
-        # patterns, OPTIONALs and property paths cost many times more in Oxigraph).
-        rows = _rows(
-            store,
-            f"""SELECT ?e ?digest ?p ?o WHERE {{ {scope}
-                  ?e vox:reportedIn ?digest . ?e ?p ?o }}""",
-        )
-        for row in rows:
+    for variable, chunk in scopes:
+        for row in _report_rows(store, variable, chunk):
             entry = found.setdefault(row["e"], {"digest": row["digest"], "classes": set()})
             predicate, value = row["p"], row["o"]
             if predicate not in wanted:
@@ -231,6 +225,23 @@ def read_reports(store, *, digests: Iterable[str] | None = None, events=None) ->
             )
         )
     return in_order(reports)
+
+
+def _report_rows(store, variable: str, chunk: list[str]) -> list[dict[str, str]]:
+    """Every triple of the events in scope (?digest or ?e in `chunk`), in one index-driven
+    query (joins of several patterns, OPTIONALs and property paths cost many times more in
+    Oxigraph); asked again in halves while a remote engine cuts it at its row cap."""
+    query = f"""SELECT ?e ?digest ?p ?o WHERE {{ {_values(variable, chunk)}
+                  ?e vox:reportedIn ?digest . ?e ?p ?o }}"""
+    try:
+        return _rows(store, query)
+    except RemoteCut:  # Virtuoso's 10,000 rows: ~35 digests (README, Beyond one machine)
+        if len(chunk) == 1:
+            raise
+        half = len(chunk) // 2
+        return _report_rows(store, variable, chunk[:half]) + _report_rows(
+            store, variable, chunk[half:]
+        )
 
 
 def _names(store, actors: set[str]) -> dict[str, str]:

@@ -26,10 +26,10 @@
   asked over an explicit data set, the project's graphs (`default-graph-uri` and
   `named-graph-uri`; a query's own FROM / FROM NAMED keep only the project's graphs);
 - an answer the engine cut is never taken for a whole one: a partial answer
-  (`X-SQL-State`, Virtuoso's anytime queries), a SELECT cut at the engine's row cap
-  (`X-SPARQL-MaxRows`), and a CONSTRUCT or DESCRIBE answer as long as the cap (found
-  by asking the engine for one row more than that, once) raise `RemoteCut`, which
-  carries the answer: the endpoint serves it marked as cut, everything else refuses it;
+  (`X-SQL-State`), a SELECT cut at the row cap (`X-SPARQL-MaxRows`), a CONSTRUCT or
+  DESCRIBE answer as long as the cap (asked once) raise `RemoteCut`, which carries the
+  answer: the endpoint serves it marked as cut, everything else refuses it. A whole
+  graph is read in pages under the cap, and counted;
 - credentials from the environment: $VOXGRAPH_STORE_USER and $VOXGRAPH_STORE_PASSWORD,
   sent as $VOXGRAPH_STORE_AUTH = `basic` (the default) or `digest` (Virtuoso's
   `/sparql-auth`).
@@ -37,13 +37,10 @@
 The server's default graph must be the union of its named graphs, as the embedded
 store's is (`oxigraph serve --union-default-graph`; Virtuoso and GraphDB do by
 default; Fuseki: `tdb2:unionDefaultGraph true`) — or it holds other graphs too, and
-then every query names the data set anyway. Time-outs are HTTP time-outs: a query that
-takes longer raises `RemoteTimeout` (a TimeoutError), which the endpoint answers with
-504; the remote server should have its own query time-out too, since the HTTP client
-cannot stop it.
-
-The protocol's details: loader/store/remote_protocol.py; answers and their checks:
-loader/store/remote_answers.py.
+then every query names the data set anyway. A query past the HTTP time-out, or refused
+by the engine's cost estimate, raises `RemoteTimeout` (a TimeoutError: 504 from the web
+layer); the engine should have its own time-out, which the client cannot impose.
+Protocol details: remote_protocol.py; answers and their checks: remote_answers.py.
 """
 
 from __future__ import annotations
@@ -82,6 +79,7 @@ from voxgraph.loader.store.remote_protocol import (
     GRAPH_ACCEPT,
     NO_GRAPH,
     OWN_GRAPHS,
+    PAGE_ROWS,
     RESULTS_ACCEPT,
     UPDATE_TIMEOUT,
     RemoteStoreError,
@@ -91,6 +89,8 @@ from voxgraph.loader.store.remote_protocol import (
     default_update_url,
     duration_filter,
     excerpt,
+    graph_count,
+    graph_pages,
     projection,
     put_graph,
     quad_pattern,
@@ -276,9 +276,27 @@ class RemoteStore:
         """Nothing to do: the server commits each request."""
 
     def _graph_triples(self, name: str) -> list[ox.Triple]:
-        """The triples of graph `name`, as the engine stores them."""
-        rows = self._select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
-        return [ox.Triple(row["s"], row["p"], row["o"]) for row in rows]
+        """The triples of graph `name` as the engine stores them, read in pages under its
+        row cap (graph_pages; in smaller ones if a page was cut, the cap then known) and
+        counted: a read the engine cut or reordered raises."""
+        count = int(next(iter(self._select(graph_count(name))))["n"].value)
+        while True:
+            page = min(PAGE_ROWS, (self.row_cap or PAGE_ROWS + 1) - 1)  # one under the cap
+            pages = graph_pages(name, count, page)
+            try:
+                triples = [
+                    ox.Triple(r["s"], r["p"], r["o"]) for q in pages for r in self._select(q)
+                ]
+                break
+            except RemoteCut:
+                if (self.row_cap or page) >= page:
+                    raise
+        if len(triples) != count or len(set(triples)) != count:
+            raise RemoteStoreError(
+                f"graph <{name}>: {len(set(triples))} of its {count} triples read "
+                f"in {len(pages)} pages (the store cut or reordered its answers)"
+            )
+        return triples
 
     # -- reading ---------------------------------------------------------------
 
@@ -488,10 +506,15 @@ class RemoteStore:
         """Quads of the project's graphs matching the pattern (None: any), like pyoxigraph's;
         at most `limit` of them (the server is asked for no more).
 
-        Read graph by graph when nothing but the graph is bound, so that no answer is
-        longer than a graph (an engine's row cap cuts answers: RemoteCut, raised when the
-        cut graph has been read to its end, so a reader that sorts them never holds a part).
+        Read graph by graph when nothing but the graph is bound, and a graph a page at a
+        time (_graph_triples): an engine's row cap cuts long answers (RemoteCut, raised
+        when the cut answer has been read to its end, so a reader never holds a part).
         """
+        named = isinstance(graph_name, ox.NamedNode) and (limit is None or limit > PAGE_ROWS)
+        if named and (subject, predicate, object) == (None, None, None):  # a whole graph
+            for t in self._graph_triples(graph_name.value)[:limit]:
+                yield ox.Quad(t.subject, t.predicate, t.object, graph_name)
+            return
         if graph_name is None and subject is None and predicate is None and object is None:
             left = limit
             for name in self.named_graphs():

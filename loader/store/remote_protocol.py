@@ -208,6 +208,28 @@ def projection(subject, predicate, object_, graph, *more: str) -> str:
     return " ".join(names) or "(1 AS ?found)"
 
 
+PAGE_ROWS = 5_000  # rows asked for at once when a whole graph is read (under row caps)
+
+
+def graph_count(name: str) -> str:
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+
+
+def graph_pages(name: str, count: int, page: int = PAGE_ROWS) -> list[str]:
+    """The SELECTs (?s ?p ?o) that read graph `name` of `count` triples, `page` at a time:
+    one when it fits, else pages of one order. The order is a subquery's, LIMIT and OFFSET
+    outside it: Virtuoso 7.2 refuses an ORDER BY whose OFFSET + LIMIT passes 10,000 (SR353,
+    its MaxSortedTopRows) but pages a sorted subquery."""
+    pattern = f"GRAPH <{name}> {{ ?s ?p ?o }}"
+    if count <= page:
+        return [f"SELECT ?s ?p ?o WHERE {{ {pattern} }}"]
+    ordered = f"{{ SELECT ?s ?p ?o WHERE {{ {pattern} }} ORDER BY ?s ?p ?o }}"
+    return [
+        f"SELECT ?s ?p ?o WHERE {{ {ordered} }} LIMIT {page} OFFSET {start}"
+        for start in range(0, count, page)
+    ]
+
+
 def triple_key(triple: ox.Triple) -> tuple[str, str, str]:
     term = triple.object
     return (
