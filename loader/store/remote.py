@@ -33,16 +33,13 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING, cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 import requests
 from rdflib import Graph
 from rdflib.namespace import DCTERMS
 from rdflib.term import URIRef
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 from voxgraph.loader.store import statistics, statistics_update
 from voxgraph.loader.store.oxigraph import (
@@ -117,7 +114,7 @@ class _AnswerReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: WriteableBuffer) -> int:
+    def readinto(self, buffer: object) -> int:
         while not self._pending:
             try:
                 self._pending = next(self._chunks)
@@ -134,7 +131,7 @@ class _AnswerReader(io.RawIOBase):
                     f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
                     "more than this server reads for one query"
                 )
-        target = memoryview(buffer).cast("B")
+        target = memoryview(cast(bytearray, buffer)).cast("B")  # io hands a writable buffer
         size = min(len(target), len(self._pending))
         target[:size] = self._pending[:size]
         self._pending = self._pending[size:]
