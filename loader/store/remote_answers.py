@@ -17,7 +17,7 @@ import http.client
 import io
 import json
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import cast
 
 import pyoxigraph as ox
 import requests
@@ -29,9 +29,6 @@ from voxgraph.loader.store.remote_protocol import (
     RemoteTimeout,
     triple_key,
 )
-
-if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
 
 # Virtuoso echoes each graph of a query's data set as a header of its answer
 # (X-SPARQL-default-graph, X-SPARQL-named-graph): two per digest, past the 100
@@ -148,7 +145,7 @@ class AnswerReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: WriteableBuffer) -> int:
+    def readinto(self, buffer: object) -> int:
         while not self._pending:
             try:
                 self._pending = next(self._chunks)
@@ -165,7 +162,7 @@ class AnswerReader(io.RawIOBase):
                     f"{self._response.url}: the answer is larger than {self._limit:,} bytes, "
                     "more than this server reads for one query"
                 )
-        target = memoryview(buffer).cast("B")
+        target = memoryview(cast(bytearray, buffer)).cast("B")  # io hands a writable buffer
         size = min(len(target), len(self._pending))
         target[:size] = self._pending[:size]
         self._pending = self._pending[size:]
