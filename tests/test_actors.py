@@ -321,3 +321,26 @@ def test_someone_to_be_freed_is_a_person() -> None:
     found = mentions("Huseynov wrote: “Tural Mammadli must be freed.”")
     people = [m.actor.key for m in found if m.actor.type == "Person"]
     assert "tural-mammadli" in people, f"the passive of 'free' gave no person: {people}"
+
+
+def test_a_two_word_name_in_lower_case_is_a_description_a_longer_one_a_name() -> None:
+    registry = Registry(
+        [
+            Entry(
+                "presidential-administration-of-azerbaijan",
+                "Presidential Administration of Azerbaijan",
+                "GovernmentBody",
+                aliases=("Presidential Administration",),
+            ),
+            Entry("state-security-service", "State Security Service", "GovernmentBody"),
+        ]
+    )
+    text = (
+        "Activists held a picket in front of the Presidential Administration. Officials fear "
+        "the presidential administration. The state security service summoned them."
+    )
+    found = [m for m in find_mentions(digest(text), registry) if "Studies" not in m.surface]
+    assert keys_by_surface(found) == [
+        ("Presidential Administration", "presidential-administration-of-azerbaijan"),
+        ("state security service", "state-security-service"),
+    ], keys_by_surface(found)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from voxgraph.iris import VOX
 from voxgraph.loader.extract.actors import find_mentions
 from voxgraph.loader.extract.facts import Statement
 from voxgraph.loader.extract.statements import find_statements
+from voxgraph.loader.map.graph import map_digest
 from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import Entry, Registry
 
@@ -492,3 +494,42 @@ def test_a_source_in_brackets_speaks_for_the_sentence_before_it() -> None:
     s = only(statements("The party will appeal the verdict (reported by Karimli on his timeline)."))
     assert s.speaker.key == "ali-karimli", s
     assert s.paraphrase == "The party will appeal the verdict", s.paraphrase
+
+
+def test_each_of_joint_speakers_has_a_statement_of_their_own() -> None:
+    found = statements(
+        "Ali Karimli and Fuad Gahramanli said that the elections were rigged.",
+        "According to Lala Shirinova and Karimli, the talks failed.",
+        "“We will not stop,” said the Azerbaijan Popular Front Party and Meydan TV.",
+    )
+    said = sorted((s.speaker.key, s.paraphrase or s.quote) for s in found)
+    assert said == [
+        ("ali-karimli", "the elections were rigged"),
+        ("ali-karimli", "the talks failed"),
+        ("azerbaijan-popular-front-party", "We will not stop"),
+        ("fuad-gahramanli", "the elections were rigged"),
+        ("lala-shirinova", "the talks failed"),
+        ("meydan-tv", "We will not stop"),
+    ], f"a joint speaker lost or two merged: {said}"
+    s = only(statements("Ali Karimli and his lawyer said that the trial was unfair."))
+    assert s.speaker.key == "ali-karimli", f"an unnamed co-speaker must add no one: {s}"
+
+
+def test_joint_speakers_get_distinct_statement_iris_and_a_lone_speaker_keeps_the_offset() -> None:
+    body = (
+        "Ali Karimli and Fuad Gahramanli said that the elections were rigged. "
+        "Meydan TV reported that the road was closed."
+    )
+    text = f"Center for National and International Studies\n\nPolitics\n\n{body}\n\nMay 2, 2023\n"
+    digest = parse_digest(text, source="snippet.txt")
+    graph = map_digest(digest, REGISTRY)
+    speakers = {
+        str(node).rsplit("/", 1)[-1]: str(speaker).rsplit("/", 1)[-1]
+        for node, speaker in graph.subject_objects(VOX.speaker)
+    }
+    joint, lone = digest.text.index("said that"), digest.text.index("reported")
+    assert speakers == {
+        f"{joint}": "ali-karimli",
+        f"{joint}-fuad-gahramanli": "fuad-gahramanli",
+        f"{lone}": "meydan-tv",
+    }, f"statement IRIs not one per speaker, or a lone speaker's IRI changed: {speakers}"

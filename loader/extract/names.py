@@ -297,7 +297,9 @@ def new_people(doc: Doc, words: list[Word], taken: list[Span], registry: Registr
             found.append(organization_mention(text, names, cues, before.lower_))
             continue
         names = _name_part(doc, names) if names[0] is run[0] else names
-        if continues_a_name(doc, run, names, cues) and not _listed(doc, names, found):
+        if continues_a_name(doc, run, names, cues) and not (
+            _listed(doc, names, found) or _after_a_person(doc, names, known_surnames)
+        ):
             continue
         if len(names) > 4:
             continue
@@ -331,6 +333,17 @@ def _token_before(doc: Doc, first: int) -> Token | None:
     while index >= 0 and doc[index].is_quote:
         index -= 1
     return doc[index] if index >= 0 else None
+
+
+def _after_a_person(doc: Doc, names: list[Word], known_surnames: set[str]) -> bool:
+    """'Ali Karimli and Fuad Gahramanli': a name coordinated with a person of the
+    registry, or one the recogniser takes for a person, is the next of a list of
+    people, not the tail of a body's name ('Ministry of Labour and Social Protection')."""
+    first = names[0].first
+    if first < 2 or doc[first - 1].lower_ not in ("and", ","):
+        return False
+    previous = doc[first - 2]
+    return previous.ent_type_ == "PERSON" or spelling_key(previous.text) in known_surnames
 
 
 def _listed(doc: Doc, names: list[Word], found: list[Mention]) -> bool:

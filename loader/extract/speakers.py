@@ -184,6 +184,15 @@ def resolve(c: Context, head: Token) -> Actor | None:
     return _organisation(c, head)
 
 
+def speakers_of(c: Context, head: Token) -> list[Actor]:
+    """Everyone a subject names: 'Ali Karimli and Fuad Gahramanli said' gives
+    both, each with a statement of their own; a conjunct that names no one
+    ('Karimli and his lawyer said') adds no one, and a conjunct inside one name
+    ('the Ministry of Labour and Social Protection') is the same actor."""
+    found = (resolve(c, token) for token in (head, *head.conjuncts))
+    return list(dict.fromkeys(actor for actor in found if actor is not None))
+
+
 def _issuer(c: Context, head: Token) -> Actor | None:
     """'The ministry released a statement. According to the statement, …': who
     issued the last such noun of the paragraph before (its verb's subject)."""

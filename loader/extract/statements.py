@@ -56,6 +56,7 @@ from voxgraph.loader.extract.speakers import (
     of_phrase,
     owner_of,
     resolve,
+    speakers_of,
     subject_of,
 )
 from voxgraph.loader.read.digest import Digest, Paragraph, Span
@@ -101,7 +102,7 @@ def find_statements(
     for statement in statements:
         if statement.paraphrase_span == statement.quote_span:
             statement.paraphrase = statement.paraphrase_span = None  # a quote after all
-    return _unique_begins(statements)
+    return _unique(statements)
 
 
 def _frames(c: Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
@@ -143,16 +144,17 @@ def _frame_statements(c: Context, frame: _Frame) -> list[Statement]:
             # the draft, calling it …': one act of saying, not two
             continue
         lower = token.lower_
-        statement = None
+        said: list[Statement] = []
         if lower == "according":
-            statement = _according(c, frame, token, used_quotes)
+            said = _according(c, frame, token, used_quotes)
         elif is_speech_verb(token):
-            statement = _verb(c, frame, token, used_quotes)
+            said = _verb(c, frame, token, used_quotes)
         elif token.pos_ == "NOUN" and token.lemma_.lower() in cues.speech_nouns:
-            statement = _noun(c, frame, token)
-        if statement is None:
+            said = _noun(c, frame, token)
+        if not said:
             continue
-        found.append(statement)
+        found += said
+        statement = said[0]  # joint speakers said the same words
         for span in (statement.quote_span, statement.paraphrase_span):
             if span is not None and not c.text.startswith(token.text, span.begin):
                 taken.append(span)
@@ -191,27 +193,27 @@ def _statement(
     )
 
 
-def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement | None:
-    """A verb of saying: its subject's head speaks; its quotation, clause or
-    predicate is what was said."""
+def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> list[Statement]:
+    """A verb of saying: its subject's head speaks (each named, 'X and Y
+    said'); its quotation, clause or predicate is what was said."""
     subject = subject_of(verb)
     if subject is None and verb.pos_ == "NOUN":
         subject = verb.doc[verb.sent.start : verb.i].root if verb.i > verb.sent.start else None
     if subject is None:
-        return None
+        return []
     quote, paraphrase = _what_was_said(c, frame, verb, used)
     if quote is None and paraphrase is None:
-        return None
+        return []
     denies = verb.lemma_.lower() in load_cues().negating_lemmas
     if denies and quote is None and paraphrase is not None and verb.idx < paraphrase.begin:
         # 'denied that its units had opened fire': the clause alone says the opposite
         paraphrase = Span(verb.idx, paraphrase.end)
-    speaker = resolve(c, subject)
-    if speaker is None:
-        return None
-    own = subject.head is verb or (subject.head.head is verb and subject.dep_ == "pobj")
-    begin = min(left_edge(subject), verb.idx) if own else verb.idx
-    return _statement(c, frame, speaker, begin, quote, paraphrase)
+    # the evidence, and so the statement's IRI, starts at the verb (as it always has:
+    # users link to those IRIs)
+    return [
+        _statement(c, frame, speaker, verb.idx, quote, paraphrase)
+        for speaker in speakers_of(c, subject)
+    ]
 
 
 def _what_was_said(
@@ -321,15 +323,15 @@ def _trails(c: Context, quote: Span, verb: Token) -> bool:
     return len(between) <= LEAD_GAP and not re.search(r"[“\"«:;]|[.!?]\s+\S", between[2:])
 
 
-def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Statement | None:
-    """'According to X, CLAUSE' and 'CLAUSE, according to X'."""
+def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> list[Statement]:
+    """'According to X (and Y), CLAUSE' and 'CLAUSE, according to X'."""
     to = next((t for t in token.children if t.lower_ == "to"), None)
     source = next((t for t in to.children if t.dep_ == "pobj"), None) if to else None
     if source is None:
-        return None
-    speaker = resolve(c, source)
-    if speaker is None:
-        return None
+        return []
+    speakers = speakers_of(c, source)
+    if not speakers:
+        return []
     phrase_end = max(t.idx + len(t) for t in token.subtree)
     sentence = token.sent
     quote = next(
@@ -351,11 +353,11 @@ def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Stat
         paraphrase = Span(sentence.start_char, sentence.start_char + len(before))
         quote = None
     if quote is None and paraphrase is None:
-        return None
-    return _statement(c, frame, speaker, sentence.start_char, quote, paraphrase)
+        return []
+    return [_statement(c, frame, s, sentence.start_char, quote, paraphrase) for s in speakers]
 
 
-def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
+def _noun(c: Context, frame: _Frame, noun: Token) -> list[Statement]:
     """'Pashinyan’s allegations that …', 'Azerbaijan’s declaration that …',
     'X spread the news that …': the owner of a noun of saying, or the subject
     of the verb it is the object of, said the that-clause."""
@@ -364,24 +366,24 @@ def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
         owner = subject_of(noun.head)
     following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
     if owner is None or following is None or following.lower_ != "that":
-        return None
+        return []
     if following.dep_ != "mark":
-        return None  # 'the statement that he signed': a relative clause
+        return []  # 'the statement that he signed': a relative clause
     speaker = resolve(c, owner)
     if speaker is None:
-        return None
+        return []
     tokens = [t for t in following.head.subtree if t.i > following.i]
     span = span_of(c.text, tokens)
     if span is None:
-        return None
+        return []
     quoted = next((q for q in frame.quotes if span.begin <= q.begin < span.end), None)
     words = re.compile(r"[^\W_]")
     if quoted is not None and not (
         words.search(c.text[span.begin : quoted.begin])
         or words.search(c.text[quoted.end : span.end])
     ):
-        return _statement(c, frame, speaker, left_edge(owner), quoted)  # 'the message that “…”'
-    return _statement(c, frame, speaker, left_edge(owner), None, span)
+        return [_statement(c, frame, speaker, left_edge(owner), quoted)]  # 'the message that “…”'
+    return [_statement(c, frame, speaker, left_edge(owner), None, span)]
 
 
 def _bare_quote(c: Context, frame: _Frame, quote: Span) -> Statement | None:
@@ -454,13 +456,14 @@ def _medium(c: Context, frame: _Frame, said: list[Span], speaker: Actor) -> str 
     return medium or ("NewsReport" if speaker.type == "MediaOutlet" else None)
 
 
-def _unique_begins(statements: list[Statement]) -> list[Statement]:
-    """Statement IRIs use the first evidence offset: keep one per offset."""
-    seen: set[int] = set()
+def _unique(statements: list[Statement]) -> list[Statement]:
+    """One statement per first evidence offset and speaker (what its IRI is
+    minted from, loader/map/graph.py): joint speakers share the offset."""
+    seen: set[tuple[int, str]] = set()
     unique = []
     for statement in statements:
-        if statement.begin not in seen:
-            seen.add(statement.begin)
+        if (statement.begin, statement.speaker.key) not in seen:
+            seen.add((statement.begin, statement.speaker.key))
             unique.append(statement)
     return unique
 
