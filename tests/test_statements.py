@@ -533,3 +533,23 @@ def test_joint_speakers_get_distinct_statement_iris_and_a_lone_speaker_keeps_the
         f"{joint}-fuad-gahramanli": "fuad-gahramanli",
         f"{lone}": "meydan-tv",
     }, f"statement IRIs not one per speaker, or a lone speaker's IRI changed: {speakers}"
+
+
+def test_a_verb_of_saying_coordinated_inside_a_reported_clause_is_its_subjects_act() -> None:
+    s = only(
+        statements(
+            "Activist Rena Aliyeva wrote that the police asked her about the post and "
+            "warned her about prosecution."
+        )
+    )
+    assert s.paraphrase == (
+        "the police asked her about the post and warned her about prosecution"
+    ), f"the police's warning cut off the report: {s.paraphrase}"
+    found = statements(
+        "The Ministry of Defense reported that two soldiers were wounded and called on "
+        "Azerbaijan to stop."
+    )
+    said = [s.paraphrase for s in found]
+    assert said == ["two soldiers were wounded", "called on Azerbaijan to stop"], (
+        f"after a passive clause the speaker's own next act is a statement of its own: {said}"
+    )

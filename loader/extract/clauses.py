@@ -62,6 +62,7 @@ def clause_of(text: str, verb: Token) -> Span | None:
             inner.dep_ == "conj"
             and is_speech_verb(inner)
             and not any(t.dep_ in ("nsubj", "nsubjpass") for t in inner.children)
+            and not _shares_a_reported_subject(inner, complement)
         ):
             # 'reported that A … and called on the sides …': the speaker's own next act
             tokens = [t for t in tokens if t.i < inner.i]
@@ -79,6 +80,20 @@ def clause_of(text: str, verb: Token) -> Span | None:
         ):
             tokens += [t for t in conj.subtree]
     return span_of(text, tokens)
+
+
+def _shares_a_reported_subject(conj: Token, complement: Token) -> bool:
+    """'wrote that the officers asked her … and warned her': a verb of saying
+    coordinated inside the reported clause with a verb whose subject is a
+    noun phrase of its own (the officers) is that subject's act, told by the
+    speaker, however the parser hung it; 'reported that A was exposed and
+    called on …' (a passive) leaves 'called on' to the speaker."""
+    token = conj
+    while token.dep_ in ("conj", "ccomp") and token.i != complement.i:
+        token = token.head
+        if any(t.dep_ == "nsubj" and t.pos_ in ("NOUN", "PROPN") for t in token.children):
+            return True
+    return False
 
 
 def _parenthetical_source(verb: Token) -> bool:
