@@ -553,3 +553,21 @@ def test_a_verb_of_saying_coordinated_inside_a_reported_clause_is_its_subjects_a
     assert said == ["two soldiers were wounded", "called on Azerbaijan to stop"], (
         f"after a passive clause the speaker's own next act is a statement of its own: {said}"
     )
+
+
+def test_a_support_verb_with_a_speech_act_noun_is_a_statement() -> None:
+    found = statements(
+        "The Azerbaijan Popular Front Party leveled accusations against the police, claiming "
+        "abuses at the rally on Sunday, which ended after midnight.",
+        "Ali Karimli voiced sharp criticism of the verdict.",
+        "The Ministry of Defense issued a statement on Monday.",
+        "Ali Karimli rejected the accusations of treason.",
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        (
+            "azerbaijan-popular-front-party",
+            "leveled accusations against the police, claiming abuses at the rally on Sunday",
+        ),
+        ("ali-karimli", "voiced sharp criticism of the verdict"),
+    ], f"a speech act carried by a support verb (and only that) is a statement: {said}"

@@ -154,8 +154,11 @@ def _closes(tokens: list[Token]) -> bool:
 
 def predicate_of(text: str, verb: Token) -> Span | None:
     """'stressed the impracticality of …': the verb and what follows it in its
-    phrase, when something does."""
+    phrase, when something does, up to a relative clause set off on 'which'."""
     right = [t for t in verb.subtree if t.i > verb.i]
+    for aside in [t for t in right if t.dep_ == "relcl" and _set_off(t)]:
+        # ', which came about following …': the writer's aside on a noun of the predicate
+        right = [t for t in right if t.i < aside.left_edge.i - 1]
     for conj in verb.children:
         if conj.dep_ == "conj" and is_speech_verb(conj) and clause_of(text, conj) is not None:
             return None  # 'denied the accusations and stated that …': the clause is what was said
@@ -166,6 +169,12 @@ def predicate_of(text: str, verb: Token) -> Span | None:
     if not right:
         return None
     return _cut(text, Span(verb.idx, right[-1].idx + len(right[-1])))
+
+
+def _set_off(relative: Token) -> bool:
+    """A relative clause set off by a comma and opened by 'which' (non-restrictive)."""
+    first = relative.left_edge
+    return first.lower_ == "which" and first.i > 0 and relative.doc[first.i - 1].text == ","
 
 
 def _cut(text: str, span: Span) -> Span:

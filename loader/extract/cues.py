@@ -42,6 +42,8 @@ class Cues:
     predicate_lemmas: frozenset[str]
     negating_lemmas: frozenset[str]
     speech_nouns: frozenset[str]
+    support_objects: frozenset[str]
+    support_verbs: frozenset[str]
     medium_nouns: frozenset[str]
     voice_nouns: frozenset[str]
     organisation_nouns: frozenset[str]
@@ -83,6 +85,8 @@ def load_cues(path: Path = CUES) -> Cues:
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),
         negating_lemmas=frozenset(raw["negating_lemmas"]),
         speech_nouns=frozenset(raw["speech_nouns"]),
+        support_objects=frozenset(raw["support_objects"]),
+        support_verbs=frozenset(raw["support_verbs"]),
         medium_nouns=frozenset(raw["medium_nouns"]),
         voice_nouns=frozenset(raw["voice_nouns"]),
         organisation_nouns=frozenset(raw["organisation_nouns"]),

@@ -159,11 +159,15 @@ def role_of(root: Token, first: int) -> Token | None:
 
 
 def _speaks(head: Token) -> bool:
-    """The subject of a verb of saying, or the one "according to" names."""
+    """The subject of a verb of saying or of a support verb with a speech act
+    ("leveled accusations against …"), or the one "according to" names."""
     cues = load_cues()
     verb = head.head
     if head.dep_ == "nsubj" and verb.lemma_.lower() in cues.speech_lemmas:
         return True
+    if head.dep_ == "nsubj" and verb.lemma_.lower() in cues.support_verbs:
+        objects = [t.lemma_.lower() for t in verb.children if t.dep_ == "dobj"]
+        return any(o in cues.support_objects for o in objects)
     return head.dep_ == "pobj" and verb.lower_ == "to" and verb.head.lower_ == "according"
 
 

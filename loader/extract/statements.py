@@ -151,6 +151,8 @@ def _frame_statements(c: Context, frame: _Frame) -> list[Statement]:
             said = _verb(c, frame, token, used_quotes)
         elif token.pos_ == "NOUN" and token.lemma_.lower() in cues.speech_nouns:
             said = _noun(c, frame, token)
+        if not said and token.dep_ == "dobj" and token.lemma_.lower() in cues.support_objects:
+            said = _support_verb(c, frame, token)
         if not said:
             continue
         found += said
@@ -384,6 +386,27 @@ def _noun(c: Context, frame: _Frame, noun: Token) -> list[Statement]:
     ):
         return [_statement(c, frame, speaker, left_edge(owner), quoted)]  # 'the message that “…”'
     return [_statement(c, frame, speaker, left_edge(owner), None, span)]
+
+
+def _support_verb(c: Context, frame: _Frame, noun: Token) -> list[Statement]:
+    """'The authorities leveled accusations against Azerbaijan, claiming …',
+    'the party made allegations against the police': a verb whose object is a
+    noun of a speech act with a complement of its own (mappings/cues.yaml,
+    support_objects, support_verbs) is a statement of its subject; what was
+    said is the verb and what follows it."""
+    verb = noun.head
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in load_cues().support_verbs:
+        return []
+    if not any(t.dep_ in ("prep", "acl") for t in noun.children):
+        return []  # 'issued a statement on Monday': nothing said yet
+    subject = subject_of(verb)
+    paraphrase = predicate_of(c.text, verb)
+    if subject is None or paraphrase is None:
+        return []
+    return [
+        _statement(c, frame, speaker, verb.idx, None, paraphrase)
+        for speaker in speakers_of(c, subject)
+    ]
 
 
 def _bare_quote(c: Context, frame: _Frame, quote: Span) -> Statement | None:
