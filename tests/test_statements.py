@@ -571,3 +571,18 @@ def test_a_support_verb_with_a_speech_act_noun_is_a_statement() -> None:
         ),
         ("ali-karimli", "voiced sharp criticism of the verdict"),
     ], f"a speech act carried by a support verb (and only that) is a statement: {said}"
+
+
+def test_the_statement_of_a_body_named_as_the_subject_sentences_before() -> None:
+    s = only(
+        statements(
+            "On Monday, the Ministry of Defense decided to send aid to the villages. Two trucks "
+            "left Baku in the evening. The official statement affirms that the aid will continue."
+        )
+    )
+    assert s.speaker.key == "ministry-of-defense", f"the statement's body lost: {s}"
+    assert s.paraphrase == "the aid will continue", s.paraphrase
+    found = statements(
+        "Ali Karimli met the Ministry of Defense. The statement says that the talks failed."
+    )
+    assert not found, f"a body that was not the subject of its clause issued nothing: {found}"

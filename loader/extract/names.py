@@ -205,8 +205,9 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
 
 
 def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention]:
-    """Governments the digest names by a noun where they speak: 'The Armenian
-    government claimed', 'according to the Azerbaijani side' are the country
+    """Governments the digest names by a noun where they speak or act: 'The
+    Armenian government claimed', 'according to the Azerbaijani side', 'the
+    Azerbaijani government has taken the initiative' are the country
     of the demonym; 'the Karabakh Armenian authorities', 'the authorities in
     Nagorno-Karabakh said' the body that governs the place (a place beats a
     demonym). The words of mappings/cues.yaml; ids the registry lacks name no one."""
@@ -216,7 +217,7 @@ def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention
     for token in doc:
         if token.pos_ != "NOUN" or token.lemma_.lower() not in cues.government_nouns:
             continue
-        if token.idx in inside or not _speaks(token):
+        if token.idx in inside or not (_speaks(token) or _governs(token)):
             continue
         modifiers = [t for t in token.children if t.dep_ in ("amod", "compound", "nmod")]
         places = [t for t in token.subtree if t.i < token.i and t.pos_ == "PROPN"] + [
@@ -239,6 +240,14 @@ def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention
         span = Span(begin, token.idx + len(token))  # a place named in it keeps its mention
         found.append(Mention(actor_from_entry(entry), span, doc.text[span.begin : span.end]))
     return found
+
+
+def _governs(noun: Token) -> bool:
+    """'The Azerbaijani government has taken the initiative': the definite
+    subject of a main clause acts for the state ('several Azerbaijani
+    authorities made statements', 'if the government wants …' do not)."""
+    definite = any(t.dep_ == "det" and t.lower_ == "the" for t in noun.children)
+    return definite and noun.dep_ == "nsubj" and noun.head.dep_ == "ROOT"
 
 
 def _verb_cue(head: Token) -> bool:

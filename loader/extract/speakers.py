@@ -195,13 +195,29 @@ def speakers_of(c: Context, head: Token) -> list[Actor]:
 
 def _issuer(c: Context, head: Token) -> Actor | None:
     """'The ministry released a statement. According to the statement, …': who
-    issued the last such noun of the paragraph before (its verb's subject)."""
+    issued the last such noun of the paragraph before (its verb's subject);
+    else, for 'the (official) statement', the body that was last the subject
+    of a clause in the paragraph ('the Azerbaijani government has taken the
+    initiative … The official statement affirms that …'). A person's
+    statement is told with its owner ('his statement'), so no person is taken."""
     for token in reversed(c.doc[: head.i]):
         if token.idx < c.paragraph:
             break
         if token.lemma_ == head.lemma_ and token.dep_ == "dobj":
             subject = subject_of(token.head)
             return resolve(c, subject) if subject is not None else None
+    if not any(t.lower_ == "the" for t in head.children):
+        return None
+    for mention in reversed(c.mentions):
+        if mention.span.begin >= head.idx:
+            continue
+        if mention.span.begin < c.paragraph:
+            break
+        if mention.actor.type in ("Person", *SPEAKER_TYPES):
+            continue
+        words = c.doc.char_span(mention.span.begin, mention.span.end, alignment_mode="expand")
+        if words is not None and words.root.dep_ in ("nsubj", "nsubjpass"):
+            return mention.actor
     return None
 
 
