@@ -586,3 +586,18 @@ def test_the_statement_of_a_body_named_as_the_subject_sentences_before() -> None
         "Ali Karimli met the Ministry of Defense. The statement says that the talks failed."
     )
     assert not found, f"a body that was not the subject of its clause issued nothing: {found}"
+
+
+def test_a_relative_speaks_for_the_one_the_paragraph_named_never_for_the_owner() -> None:
+    found = statements(
+        "Activist Nigar Hasanova met her son, Farid Hasanov, on Monday. Her son said that he "
+        "had been beaten.",
+        "The grandmother of jailed scholar Orkhan Jafarli, Sona Ismayilova, held a protest. "
+        "His grandmother said that he was tortured.",
+        "Activist Rena Aliyeva met her husband in prison. Her husband said that he was starving.",
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        ("farid-hasanov", "he had been beaten"),
+        ("sona-ismayilova", "he was tortured"),
+    ], f"a relative must be the one named as such, and an unnamed one no one: {said}"

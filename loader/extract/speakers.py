@@ -179,9 +179,34 @@ def resolve(c: Context, head: Token) -> Actor | None:
         # "Journalists of Toplum TV", "a spokesperson of the ministry": the body speaks
         actor = _named(c, body) or _organisation(c, body)
         return actor if actor is not None and actor.type != "Person" else None
+    if lemma in cues.kin_nouns:
+        return _kin(c, head)
     if cues.is_role_noun(lemma):
         return _titled(c, head)
     return _organisation(c, head)
+
+
+def _kin(c: Context, head: Token) -> Actor | None:
+    """'Her son said' -> the son the paragraph named before ('met her son,
+    Farid Hasanov', 'the grandmother of X, Sona Ismayilova,'); a relative never
+    named stays no one, and is never the person whose relative they are."""
+    for token in reversed(c.doc[: head.i]):
+        if token.idx < c.paragraph:
+            break
+        if token.lemma_ != head.lemma_ or token.pos_ != "NOUN":
+            continue
+        named = [t for t in token.children if t.dep_ in ("appos", "compound") and t.i > token.i]
+        if token.dep_ in ("appos", "compound") and token.head.i > token.i:
+            named.append(token.head)  # 'his son Farid Hasanov'
+        of = of_phrase(token)
+        if of is not None:
+            # 'the grandmother of X, Sona Ismayilova,': the parser hangs the name on X
+            named += [t for t in of.children if t.dep_ == "appos"]
+        for name in named:
+            mention = c.mention_at(name.idx)
+            if mention is not None and mention.actor.type == "Person":
+                return mention.actor
+    return None
 
 
 def speakers_of(c: Context, head: Token) -> list[Actor]:
