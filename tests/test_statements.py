@@ -601,3 +601,25 @@ def test_a_relative_speaks_for_the_one_the_paragraph_named_never_for_the_owner()
         ("farid-hasanov", "he had been beaten"),
         ("sona-ismayilova", "he was tortured"),
     ], f"a relative must be the one named as such, and an unnamed one no one: {said}"
+
+
+def test_a_named_lawyer_speaks_even_where_the_apposition_lost_its_comma() -> None:
+    s = only(
+        statements(
+            "Jailed activist Rauf Hajili stopped his hunger strike. His lawyer, Nazim Lajic said "
+            "that Hajili had ended his strike."
+        )
+    )
+    assert s.speaker.key == "nazim-lajic", f"the lawyer named in apposition must speak: {s}"
+    assert not statements("His lawyer said that Ali Karimli had ended his strike.")
+
+
+def test_a_name_after_a_body_already_named_is_its_officer() -> None:
+    s = only(
+        statements(
+            "Human rights defender, the executive director of the “Right Path” human rights "
+            "organization Kamran Safarli, stated that the jailed student is facing death."
+        )
+    )
+    assert s.speaker.key == "kamran-safarli", s
+    assert s.speaker.type == "Person", f"the director taken for the organisation: {s.speaker}"

@@ -305,7 +305,12 @@ def new_people(doc: Doc, words: list[Word], taken: list[Span], registry: Registr
         before = _token_before(doc, names[0].first)
         if before is not None and before.lower_ in ("the", "a", "an"):
             continue  # "the Executive Power": names of people take no article
-        if before is not None and before.lower_ in cues.organization_nouns and len(names) <= 4:
+        if (
+            before is not None
+            and before.lower_ in cues.organization_nouns
+            and len(names) <= 4
+            and not _named_before(before)
+        ):
             # "the independent outlet Kanal Azad": an organisation, not a person
             found.append(organization_mention(text, names, cues, before.lower_))
             continue
@@ -337,6 +342,13 @@ def new_people(doc: Doc, words: list[Word], taken: list[Span], registry: Registr
     found += repeated_organizations(text, words, taken + [m.span for m in found], found)
     people = [m for m in found if m.actor.type == "Person"]
     return found + name_variants(text, words, taken + [m.span for m in found], people, cues)
+
+
+def _named_before(noun: Token) -> bool:
+    """'the “Right Path” human rights organization Kamran Safarli': the body's
+    name came before its noun, so the name after it is someone else's (its
+    director's)."""
+    return any(t.pos_ == "PROPN" and t.dep_ in ("nmod", "compound") for t in noun.lefts)
 
 
 def _token_before(doc: Doc, first: int) -> Token | None:

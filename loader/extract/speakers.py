@@ -79,7 +79,7 @@ def subject_of(verb: Token) -> Token | None:
             if child.dep_ in SUBJECTS and token.dep_ == "relcl" and child.lower_ == "who":
                 return token.head  # 'met Karimli, who said that …': the one the clause is on
             if child.dep_ in SUBJECTS and not _relative(token, child):
-                return child
+                return _apposed(child)
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
             if child.dep_ == "compound" and child.i < token.i and token.pos_ == "VERB":
@@ -109,6 +109,19 @@ def subject_of(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _apposed(subject: Token) -> Token:
+    """'His lawyer, Nazim Lajic said': a name in apposition that lost its
+    closing comma, which the parser makes a second subject, is the speaker."""
+    doc = subject.doc
+    for other in subject.head.children:
+        if other.dep_ not in SUBJECTS or other.i <= subject.i or other.left_edge.i == 0:
+            continue
+        comma = doc[other.left_edge.i - 1]
+        if comma.text == "," and comma.head == subject:
+            return other
+    return subject
 
 
 def _relative(verb: Token, subject: Token) -> bool:
