@@ -623,3 +623,20 @@ def test_a_name_after_a_body_already_named_is_its_officer() -> None:
     )
     assert s.speaker.key == "kamran-safarli", s
     assert s.speaker.type == "Person", f"the director taken for the organisation: {s.speaker}"
+
+
+def test_a_title_the_parser_hung_on_the_verb_still_names_the_speaker_later() -> None:
+    found = statements(
+        "Human rights defender Kamran Safarli stated that the student is facing death. "
+        "The human rights defender added that the student will not end his strike."
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        ("kamran-safarli", "the student is facing death"),
+        ("kamran-safarli", "the student will not end his strike"),
+    ], f"'the human rights defender' must be the one given that title: {said}"
+
+
+def test_a_description_followed_by_the_bodys_name_is_no_body_of_its_own() -> None:
+    s = only(statements("The independent outlet Meydan TV reported that the road was closed."))
+    assert s.speaker.key == "meydan-tv", f"'the independent outlet' taken for a body: {s}"

@@ -177,7 +177,8 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
     the name (lower-case modifiers and an organisation noun of
     mappings/cues.yaml); one that fits a body named before ('the Armenian
     ministry' after the Ministry of Defense of Armenia) is that body, left to
-    the statement rules."""
+    the statement rules. A description followed by the body's name ('the
+    independent outlet Kanal Azad') is no body of its own."""
     cues = load_cues()
     inside = Taken(taken)
     found = []
@@ -187,6 +188,8 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
         modifiers = [t for t in token.children if t.dep_ in ("amod", "compound")]
         if not modifiers or not all(m.is_lower for m in modifiers) or not _speaks(token):
             continue
+        if any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in token.children):
+            continue  # 'the independent outlet Kanal Azad reported': the name follows
         begin = min(m.idx for m in modifiers)
         if begin in inside or token.idx in inside:
             continue
