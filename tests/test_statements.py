@@ -640,3 +640,19 @@ def test_a_title_the_parser_hung_on_the_verb_still_names_the_speaker_later() -> 
 def test_a_description_followed_by_the_bodys_name_is_no_body_of_its_own() -> None:
     s = only(statements("The independent outlet Meydan TV reported that the road was closed."))
     assert s.speaker.key == "meydan-tv", f"'the independent outlet' taken for a body: {s}"
+
+
+def test_it_is_the_body_that_spoke_last_and_a_dash_introduces_a_quote() -> None:
+    found = statements(
+        "The Ministry of Defense said on Monday that the village was shelled. It added that two "
+        "soldiers were wounded. It is clear that the truce failed.",
+        "According to Ali Karimli — «The opportunities for peace exist right now».",
+        "The press service of the Ministry of Defense announced that the road was closed.",
+    )
+    said = [(s.speaker.key, s.paraphrase or s.quote) for s in found]
+    assert said == [
+        ("ministry-of-defense", "the village was shelled"),
+        ("ministry-of-defense", "two soldiers were wounded"),
+        ("ali-karimli", "The opportunities for peace exist right now"),
+        ("ministry-of-defense", "the road was closed"),
+    ], said

@@ -177,6 +177,8 @@ def resolve(c: Context, head: Token) -> Actor | None:
         lemma = lemma[:-1]  # 'Journalists of …' opening a sentence, tagged a name
     if head.pos_ == "PRON":
         # 'He stated', 'his post': the person last named or who spoke last
+        if lemma in ("it", "its"):
+            return _body_that_spoke(c)
         known = lemma in ("he", "she", "his", "her")
         return _pronoun(c, head.idx, head.lower_) if known else None
     if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
@@ -326,6 +328,13 @@ def _organisation(c: Context, head: Token) -> Actor | None:
             if c.paragraph <= mention.span.begin < head.idx and mention.actor.type == kind:
                 return mention.actor
     return None
+
+
+def _body_that_spoke(c: Context) -> Actor | None:
+    """'The ministry said … It added that …': 'it' is the body whose statement
+    the paragraph told last; with none, 'it' names no one."""
+    last = c.earlier[-1].speaker if c.earlier else None
+    return last if last is not None and last.type not in ("Person", *SPEAKER_TYPES) else None
 
 
 def _pronoun(c: Context, offset: int, pronoun: str = "he") -> Actor | None:

@@ -300,13 +300,14 @@ def _setting(verb: Token) -> bool:
 
 def _introduces(lead: str) -> bool:
     """Whether the words between a cue and a quotation introduce it: nothing,
-    a colon or comma ('wrote on Facebook: “…”', 'stated, “…”'), 'that', or a
-    clause boundary ('states that …, and “…”').
+    a colon, comma or dash ('wrote on Facebook: “…”', 'stated, “…”',
+    'According to X — «…»'), 'that', or a clause boundary ('states that …,
+    and “…”').
     A quotation inside running words ('called the verdict “revenge for the
     truth”', 'the army took “adequate measures”') is part of the paraphrase,
     not a quote of its own."""
     lead = lead.strip()
-    return re.search(r"(?:^|[:,]|\bthat|,\s*(?:and|but))\s*[“\"«]?\s*$", lead) is not None
+    return re.search(r"(?:^|[:,—–]|\bthat|,\s*(?:and|but))\s*[“\"«]?\s*$", lead) is not None
 
 
 def _cue_between(c: Context, begin: int, end: int) -> bool:
