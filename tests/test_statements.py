@@ -656,3 +656,19 @@ def test_it_is_the_body_that_spoke_last_and_a_dash_introduces_a_quote() -> None:
         ("ali-karimli", "The opportunities for peace exist right now"),
         ("ministry-of-defense", "the road was closed"),
     ], said
+
+
+def test_the_cited_source_speaks_not_the_outlet_that_cites_it() -> None:
+    found = statements(
+        "Meydan TV reported, citing the lawyer Elchin Sadigov, that the trial was unfair.",
+        "Citing the Ministry of Defense, Meydan TV reported that two soldiers were wounded.",
+        "Meydan TV reported that the road was closed, citing the Ministry of Defense.",
+        "Meydan TV reported that the bridge was closed, citing sources.",
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        ("elchin-sadigov", "the trial was unfair"),
+        ("ministry-of-defense", "two soldiers were wounded"),
+        ("ministry-of-defense", "the road was closed"),
+        ("meydan-tv", "the bridge was closed"),
+    ], f"a cited source speaks; unnamed sources leave it to the outlet: {said}"

@@ -19,7 +19,8 @@ from voxgraph.loader.read.digest import Span
 
 # A source tail, a contrast or a time clause ends a reported clause.
 CLAUSE_END = re.compile(
-    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|while|whereas)\s+.+$", re.IGNORECASE
+    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|citing|while|whereas)\s+.+$",
+    re.IGNORECASE,
 )
 
 
@@ -34,6 +35,10 @@ def clause_of(text: str, verb: Token) -> Span | None:
     ("announced that A was exposed, and 19 people were brought …") goes on
     the complement: the parser hangs it on the verb."""
     complement = next((t for t in verb.children if t.dep_ == "ccomp"), None)
+    citing = cited_source(verb)
+    if complement is None and citing is not None:
+        # 'reported, citing the lawyer, that …': the parser hangs the clause on 'citing'
+        complement = next((t for t in citing.head.children if t.dep_ == "ccomp"), None)
     following = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
     if complement is None and following is not None and following.dep_ == "mark":
         complement = following.head if following.head.i > verb.i else None  # a parse gone astray
@@ -94,6 +99,19 @@ def _shares_a_reported_subject(conj: Token, complement: Token) -> bool:
         if any(t.dep_ == "nsubj" and t.pos_ in ("NOUN", "PROPN") for t in token.children):
             return True
     return False
+
+
+def cited_source(verb: Token) -> Token | None:
+    """'Meydan TV reported, citing the lawyer Elchin Sadigov, that …', 'Citing
+    the ministry, Turan reported …', '… were wounded, citing the ministry':
+    the object of 'citing' on the verb of saying or on its clause, whose
+    words the reporter passes on."""
+    heads = [verb] + [t for t in verb.children if t.dep_ == "ccomp"]
+    for head in heads:
+        for child in head.children:
+            if child.dep_ == "advcl" and child.lemma_.lower() == "cite":
+                return next((t for t in child.children if t.dep_ == "dobj"), None)
+    return None
 
 
 def _parenthetical_source(verb: Token) -> bool:

@@ -44,7 +44,13 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from voxgraph.loader.extract.actors import find_roles, outermost
-from voxgraph.loader.extract.clauses import clause_of, left_edge, predicate_of, span_of
+from voxgraph.loader.extract.clauses import (
+    cited_source,
+    clause_of,
+    left_edge,
+    predicate_of,
+    span_of,
+)
 from voxgraph.loader.extract.cues import load_cues
 from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from voxgraph.loader.extract.nlp import analyse
@@ -210,11 +216,13 @@ def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> list[State
     if denies and quote is None and paraphrase is not None and verb.idx < paraphrase.begin:
         # 'denied that its units had opened fire': the clause alone says the opposite
         paraphrase = Span(verb.idx, paraphrase.end)
+    cited = cited_source(verb)
+    speakers = speakers_of(c, cited) if cited is not None else []
     # the evidence, and so the statement's IRI, starts at the verb (as it always has:
     # users link to those IRIs)
     return [
         _statement(c, frame, speaker, verb.idx, quote, paraphrase)
-        for speaker in speakers_of(c, subject)
+        for speaker in speakers or speakers_of(c, subject)
     ]
 
 
