@@ -344,3 +344,16 @@ def test_a_two_word_name_in_lower_case_is_a_description_a_longer_one_a_name() ->
         ("Presidential Administration", "presidential-administration-of-azerbaijan"),
         ("state security service", "state-security-service"),
     ], keys_by_surface(found)
+
+
+def test_a_name_after_a_noun_of_a_kind_of_body_is_that_body_not_a_person() -> None:
+    found = mentions(
+        "Journalist Ilkin Mammadzade, editor-in-chief of the news site Azad Xeber, is on hunger "
+        "strike. The youth organisation Nida Movement held a picket."
+    )
+    kinds = {m.surface: m.actor.type for m in found}
+    assert kinds == {
+        "Ilkin Mammadzade": "Person",
+        "Azad Xeber": "MediaOutlet",
+        "Nida Movement": "Organization",
+    }, kinds
