@@ -357,3 +357,12 @@ def test_a_name_after_a_noun_of_a_kind_of_body_is_that_body_not_a_person() -> No
         "Azad Xeber": "MediaOutlet",
         "Nida Movement": "Organization",
     }, kinds
+
+
+def test_the_one_an_event_noun_happens_to_is_a_person() -> None:
+    found = mentions(
+        "The court extended the detention of Afgan Sadigli and Elmir Abbasli. Activists "
+        "demanded the release of Ramil Zeynalli. The trial of the Ministry of Culture began."
+    )
+    people = [m.surface for m in found if m.actor.type == "Person"]
+    assert people == ["Afgan Sadigli", "Elmir Abbasli", "Ramil Zeynalli"], people

@@ -48,6 +48,7 @@ class Cues:
     voice_nouns: frozenset[str]
     organisation_nouns: frozenset[str]
     person_passives: frozenset[str]
+    person_event_nouns: frozenset[str]
     patronymics: dict[str, str]  # 'oghlu' -> 'm', 'gizi' -> 'f'
     surname_endings: dict[str, str]  # 'ova' -> 'f', 'ov' -> 'm', longest first
     organization_heads: dict[str, str]  # head noun -> vox: class
@@ -91,6 +92,7 @@ def load_cues(path: Path = CUES) -> Cues:
         voice_nouns=frozenset(raw["voice_nouns"]),
         organisation_nouns=frozenset(raw["organisation_nouns"]),
         person_passives=frozenset(raw["person_passives"]),
+        person_event_nouns=frozenset(raw["person_event_nouns"]),
         patronymics=dict(raw["patronymics"]),
         surname_endings=dict(sorted(raw["surname_endings"].items(), key=lambda i: -len(i[0]))),
         organization_heads=dict(raw["organization_heads"]),

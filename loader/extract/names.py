@@ -257,14 +257,18 @@ def _governs(noun: Token) -> bool:
 
 def _verb_cue(head: Token) -> bool:
     """The subject of a verb of saying ("Elchin Amirbeyov stressed", "“…,”
-    said Dmitry Peskov"), the one "according to" names, or the one a verb of
-    arrest, trial or release happens to ("Rail Abbasov was arrested", "police
-    detained Tural Mammadli")."""
+    said Dmitry Peskov"), the one "according to" names, or the one a verb or
+    noun of arrest, trial or release happens to ("Rail Abbasov was arrested",
+    "police detained Tural Mammadli", "the detention of Afgan Sadigli")."""
     cues = load_cues()
     while head.dep_ in ("conj", "appos") and head.head.i != head.i:
         head = head.head  # "Nemat Abbasov and Amrah Tahmazov were detained"
     if head.dep_ in ("nsubjpass", "dobj") and head.head.lemma_.lower() in cues.person_passives:
         return True
+    of = head.head
+    if head.dep_ == "pobj" and of.lower_ == "of" and of.head.pos_ == "NOUN":
+        # "the detention of Afgan Sadigli", "the release of Tofig Yagublu"
+        return of.head.lemma_.lower() in cues.person_event_nouns
     return _speaks(head)
 
 
