@@ -366,3 +366,14 @@ def test_the_one_an_event_noun_happens_to_is_a_person() -> None:
     )
     people = [m.surface for m in found if m.actor.type == "Person"]
     assert people == ["Afgan Sadigli", "Elmir Abbasli", "Ramil Zeynalli"], people
+
+
+def test_a_participle_opening_the_sentence_is_no_part_of_a_bodys_name() -> None:
+    registry = Registry([Entry("toplum-tv", "Toplum TV", "MediaOutlet")])
+    for epithet in ("Jailed", "Imprisoned", "Well-known"):
+        text = f"{epithet} Toplum TV journalist Mushfig Jabbarli was transferred."
+        found = [m for m in find_mentions(digest(text), registry) if "Studies" not in m.surface]
+        assert keys_by_surface(found) == [
+            ("Toplum TV", "toplum-tv"),
+            ("Mushfig Jabbarli", "mushfig-jabbarli"),
+        ], f"{epithet!r} made a body of its own: {keys_by_surface(found)}"

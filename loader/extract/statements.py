@@ -162,20 +162,20 @@ def _frame_statements(c: Context, frame: _Frame) -> list[Statement]:
         if not said:
             continue
         found += said
-        statement = said[0]  # joint speakers said the same words
-        for span in (statement.quote_span, statement.paraphrase_span):
+        first = said[0]  # joint speakers said the same words
+        for span in (first.quote_span, first.paraphrase_span):
             if span is not None and not c.text.startswith(token.text, span.begin):
                 taken.append(span)
             elif span is not None:
                 predicates.append(span)  # a predicate ('denied X’s allegations that …') holds cues
-        if statement.quote_span is not None:
-            used_quotes.add(statement.quote_span)
+        if first.quote_span is not None:
+            used_quotes.add(first.quote_span)
     for quote in frame.quotes:
         if quote in used_quotes or any(s.begin <= quote.begin < s.end for s in taken):
             continue
-        statement = _bare_quote(c, frame, quote)
-        if statement is not None:
-            found.append(statement)
+        bare = _bare_quote(c, frame, quote)
+        if bare is not None:
+            found.append(bare)
             used_quotes.add(quote)
     return found
 
