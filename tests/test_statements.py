@@ -672,3 +672,18 @@ def test_the_cited_source_speaks_not_the_outlet_that_cites_it() -> None:
         ("ministry-of-defense", "the road was closed"),
         ("meydan-tv", "the bridge was closed"),
     ], f"a cited source speaks; unnamed sources leave it to the outlet: {said}"
+
+
+def test_a_cue_ending_a_paragraph_with_a_colon_introduces_the_quotation_below() -> None:
+    found = statements(
+        "Exiled journalist Ramil Zeynalov reported this on his social media account:",
+        "“The attackers broke the window.”",
+        "“He is in intensive care.”",
+        "The attackers were detained.",
+        "“Nobody knows.”",
+    )
+    said = [(s.speaker.key, s.quote) for s in found]
+    assert said == [
+        ("ramil-zeynalov", "The attackers broke the window."),
+        ("ramil-zeynalov", "He is in intensive care."),
+    ], f"the post quoted below its cue, and only it, is the journalist's: {said}"

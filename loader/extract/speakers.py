@@ -37,6 +37,7 @@ class Context:
     quotes: list[Span]
     earlier: list[Statement]  # of this paragraph, so far
     paragraph: int = 0  # where this paragraph begins
+    before: Statement | None = None  # the last statement of the paragraph before
 
     def mention_at(self, offset: int) -> Mention | None:
         index = bisect_right(self.begins, offset) - 1

@@ -97,9 +97,14 @@ def find_statements(
     )
     statements: list[Statement] = []
     covered = 0  # the end of the last frame: sentences before it are inside a quotation
+    quoted = False  # the paragraph before lay inside a quotation opened before it
     for paragraph in digest.paragraphs():
+        if context.earlier or not quoted:
+            context.before = context.earlier[-1] if context.earlier else None
         context.earlier, context.paragraph = [], paragraph.span.begin
-        for frame in _frames(context, paragraph, covered):
+        frames = _frames(context, paragraph, covered)
+        quoted = not frames
+        for frame in frames:
             covered = frame.span.end
             for found in _frame_statements(context, frame):
                 if not _merge(found, context.earlier):
@@ -123,6 +128,13 @@ def _frames(c: Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
             continue  # inside a quotation that opened earlier
         first, last = sentence.start_char, sentence.end_char
         inside = [q for q in c.quotes if first <= q.begin - 1 < last or first <= q.begin < last]
+        if c.text[first:last].rstrip().endswith(":"):
+            # 'X wrote on Facebook:' closing a paragraph, the post opening the next one
+            inside += [
+                q
+                for q in c.quotes
+                if last <= q.begin - 1 and not c.text[last : q.begin - 1].strip()
+            ]
         for quote in inside:
             if quote.end > last:
                 closing = next((s for s in c.doc.sents if s.end_char >= quote.end), None)
@@ -421,10 +433,15 @@ def _support_verb(c: Context, frame: _Frame, noun: Token) -> list[Statement]:
 def _bare_quote(c: Context, frame: _Frame, quote: Span) -> Statement | None:
     """A quotation with no verb of saying: after 'Karimli’s Facebook post:' or
     'Nabiyev:', or opening its sentence after a statement of the paragraph (it
-    goes on)."""
+    goes on), or a paragraph of its own after a paragraph that ended quoting."""
     lead = re.sub(r"[\s“\"«]+$", "", c.text[frame.span.begin : quote.begin])
     if not lead and c.earlier:
         return _statement(c, frame, c.earlier[-1].speaker, frame.span.begin, quote)
+    line_end = c.text.find("\n", quote.end)
+    alone = not re.search(r"[^\W_]", c.text[quote.end : line_end if line_end >= 0 else None])
+    if not lead and alone and c.before is not None and c.before.quote is not None:
+        # a paragraph that is only a quotation goes on with the quote of the paragraph before
+        return _statement(c, frame, c.before.speaker, frame.span.begin, quote)
     if not lead.endswith(":"):
         return None
     named = c.mention_at(frame.span.begin)
