@@ -48,7 +48,7 @@ import hashlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -61,6 +61,8 @@ from voxgraph.loader.store import incidents, statistics_update
 from voxgraph.loader.store.incidents import (
     CASE_STAGES,
     CONCERN_NAMES,
+    DATE_TOLERANCE,
+    WINDOW,
     CaseStep,
     Incident,
     Report,
@@ -363,7 +365,7 @@ def consolidate(
     None, or a batch of at least `full_share` (FULL_SHARE) of the stored digests,
     recomputes it from all digests. Either way the result is the same."""
     started = time.perf_counter()
-    touched = sorted(set(digests)) if digests is not None else None
+    touched = sorted({str(d) for d in digests}) if digests is not None else None
     share = FULL_SHARE if full_share is None else full_share
     if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
         touched = None
@@ -395,31 +397,33 @@ def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
 
 
 def _incremental(store, touched: list[str]) -> Outcome:
-    fresh = read_reports(store, digests=touched)
-    old: dict[str, tuple[str, frozenset[str]]] = {}
+    dated = digest_dates(store)
+    fresh = read_reports(store, digests=[d for d in touched if d in dated])
+    old: set[str] = set()  # the stored incidents to replace
+    groups = {r.group for r in fresh if r.concerns}
     for chunk in _chunks(touched):
-        old |= _stored_incidents(store, f"{_values('d', chunk)} ?inc prov:wasDerivedFrom ?d .")
-    groups = {r.group for r in fresh if r.concerns} | {g for g in old.values() if g[1]}
-    anchors = _group_anchors(groups)
+        where = f"{_values('d', chunk)} ?inc prov:wasDerivedFrom ?d ."
+        for inc, group in _stored_incidents(store, where).items():
+            old.add(inc)
+            if group[1]:
+                groups.add(group)
     reports = {r.iri: r for r in fresh if not r.concerns}
-    for start in range(0, len(anchors), VALUES_CHUNK):
-        rows = " ".join(anchors[start : start + VALUES_CHUNK])
-        scope = f"VALUES (?class ?anchor) {{ {rows} }}"
-        events = {
-            row["e"]
-            for prop in CONCERN_NAMES
-            for row in _rows(
-                store, f"SELECT DISTINCT ?e WHERE {{ {scope} ?e {prop} ?anchor . ?e a ?class }}"
-            )
-        }
-        for report in read_reports(store, events=events):
-            if report.group in groups:
-                reports[report.iri] = report
-        for prop in CONCERN_NAMES:
-            where = f"{scope} ?inc {prop} ?anchor . ?inc vox:eventClass ?class ."
-            for inc, group in _stored_incidents(store, where).items():
-                if group in groups:
-                    old[inc] = group
+    # From `since` on, the reports of the touched groups are joined again; before it, the
+    # join is what it was, and the stored incidents' reports before that day tell it.
+    since = min(
+        [dated[d] for d in touched if d in dated] + _first_reported(store, old), default=None
+    )
+    if since is not None and groups:
+        untouched = [d for d, day in dated.items() if day >= since and d not in touched]
+        by_digest = len(untouched) <= FULL_SHARE * len(dated)
+        later = [r for r in fresh if r.group in groups] + [
+            r
+            for r in _group_reports(store, groups, untouched if by_digest else None)
+            if r.reported >= since and r.digest not in touched
+        ]
+        prefix, replaced = _open_reports(store, since, later, groups, dated, old)
+        old |= replaced
+        reports |= {r.iri: r for r in later + prefix}
     incidents = join(reports.values())
     people = {a for cls, actors in groups if cls in CASE_STAGES for a in actors}
     people |= {a for i in incidents if i.event_class in CASE_STAGES for a in i.actors(VOX.affected)}
@@ -450,6 +454,108 @@ def _incremental(store, touched: list[str]) -> Outcome:
     after = (before - dropped) | set(added)
     removed, _ = _patch(store, before, after)
     return Outcome(False, len(reports), len(incidents), removed, len(links), groups=len(groups))
+
+
+def digest_dates(store) -> dict[str, date]:
+    """The date of every stored digest, by IRI."""
+    rows = _rows(store, "SELECT ?d ?date WHERE { ?d a vox:Digest ; dcterms:date ?date }")
+    return {row["d"]: date.fromisoformat(row["date"]) for row in rows}
+
+
+def _first_reported(store, found: Iterable[str]) -> list[date]:
+    """The vox:firstReported of stored incidents (a replaced digest's old reports were
+    reported no earlier)."""
+    days = []
+    for chunk in _chunks(found):
+        query = f"""SELECT ?f WHERE {{ {_values("inc", chunk)}
+                      GRAPH {_G} {{ ?inc vox:firstReported ?f }} }}"""
+        days += [date.fromisoformat(row["f"]) for row in _rows(store, query)]
+    return days
+
+
+def _group_reports(
+    store, groups: set[tuple[str, frozenset[str]]], digests: list[str] | None = None
+) -> list[Report]:
+    """The reports of `groups`, of the given digests or of all, found by class and one named
+    actor of each group."""
+    anchors = _group_anchors(groups)
+    scopes = (
+        [""]
+        if digests is None
+        else [
+            f"{_values('d', chunk)} ?e vox:reportedIn ?d ."
+            for chunk in _chunks(digests, DIGEST_CHUNK)
+        ]
+    )
+    events: set[str] = set()
+    for start in range(0, len(anchors), VALUES_CHUNK):
+        rows = " ".join(anchors[start : start + VALUES_CHUNK])
+        for scope in scopes:
+            for prop in CONCERN_NAMES:
+                query = f"""SELECT DISTINCT ?e WHERE {{ VALUES (?class ?anchor) {{ {rows} }}
+                              {scope} ?e {prop} ?anchor . ?e a ?class }}"""
+                events |= {row["e"] for row in _rows(store, query)}
+    return [r for r in read_reports(store, events=events) if r.group in groups]
+
+
+def _open_reports(
+    store,
+    since: date,
+    later: list[Report],
+    groups: set[tuple[str, frozenset[str]]],
+    dated: dict[str, date],
+    old: set[str],
+) -> tuple[list[Report], set[str]]:
+    """The reports before `since` of the stored incidents to join again, and those incidents:
+    `old`, those holding a report of `later` (every report of `groups` from `since` on), and
+    those of `groups` that a report of `later` could join.
+
+    An incident takes a report only if every one of its reports allows a day that report
+    allows (`Incident.accepts`). A report allows its stated day (± DATE_TOLERANCE) or the
+    WINDOW before (after, if planned) its digest's date; so only the reports of digests
+    dated within a WINDOW of a day that `later` allows, or stating such a day, can belong
+    to such an incident: looked up by digest and by vox:date, bounded by those days, not by
+    the store. The other incidents of the groups stay as they are.
+    """
+    allowed: set[date] = set()
+    for report in later:
+        first, last = report.days()
+        allowed |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    near = _around(allowed, WINDOW)
+    candidates = _group_reports(store, groups, [d for d, day in dated.items() if day in near])
+    events: set[str] = set()
+    for chunk in _chunks(_day(day) for day in _around(allowed, DATE_TOLERANCE)):
+        query = (
+            f"SELECT DISTINCT ?e WHERE {{ VALUES ?day {{ {' '.join(chunk)} }} ?e vox:date ?day }}"
+        )
+        events |= {row["e"] for row in _rows(store, query)}
+    candidates += [r for r in read_reports(store, events=events) if r.group in groups]
+    reports = {r.iri for r in later} | {
+        r.iri for r in candidates if r.reported < since and _meets(r, allowed)
+    }
+    replaced = set(old)
+    for chunk in _chunks(reports):
+        query = f"""SELECT DISTINCT ?inc WHERE {{ {_values("e", chunk)}
+                      GRAPH {_G} {{ ?e vox:incident ?inc }} }}"""
+        replaced |= {row["inc"] for row in _rows(store, query)}
+    members: set[str] = set()
+    for chunk in _chunks(replaced):
+        query = f"""SELECT ?e WHERE {{ {_values("inc", chunk)}
+                      GRAPH {_G} {{ ?inc vox:report ?e }} }}"""
+        members |= {row["e"] for row in _rows(store, query)}
+    prefix = [r for r in read_reports(store, events=members) if r.reported < since]
+    return prefix, replaced
+
+
+def _around(days: set[date], reach: timedelta) -> set[date]:
+    """Every day within `reach` of one of `days`."""
+    steps = [timedelta(days=n) for n in range(-reach.days, reach.days + 1)]
+    return {day + step for day in days for step in steps}
+
+
+def _meets(report: Report, days: set[date]) -> bool:
+    first, last = report.days()
+    return any(first + timedelta(days=n) in days for n in range((last - first).days + 1))
 
 
 _NEXT = ox.NamedNode(str(VOX.nextInCase))
