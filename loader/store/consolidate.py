@@ -29,17 +29,25 @@ were loaded in. An incident is named after its first report (voxgraph.iris.incid
 a later digest reporting it adds a report without renaming it.
 
 Cost: after a batch only the groups (class, named set) that the batch's digests touch are
-recomputed, from indexed look-ups: the batch's events by digest, the events of each
-touched group by class and one named actor, the old incidents by `prov:wasDerivedFrom`
-digest and by class and actor. A batch touching a large part of the store, or a store
-whose incidents graph is missing or from another version of this module, is consolidated
-in full (one read of all events). Either way what is written is a patch: the triples of
-the subjects it touches, before and after; their difference goes into one update with the
-change to the store's statistics (statistics_update.patch_update), so neither the write
-nor the statistics read the rest of the graph. The graph states `owl:versionInfo` only while it
-agrees with the digests: the loader removes it before storing a batch and this module
-writes it back, so a loader killed in between leaves a store that the next load
-consolidates in full.
+recomputed, and of those only what the batch can change. Reports are joined in date
+order, so before the batch's first day the join stands as stored; from that day on, the
+groups' reports are joined again, together with the stored incidents that one of them
+could join: an incident takes a report only if all its reports allow one of the days
+that report allows, so these are found among the reports of the digests dated within a
+WINDOW of those days and the reports stating one of them (`_open_reports`). All by
+indexed look-ups (events by digest, by class and one named actor, by vox:date; old
+incidents by `prov:wasDerivedFrom` digest and by report), bounded by the batch and its
+days, not by the store, when the batch comes after the stored digests; a batch dated
+among them re-joins its groups' reports from its first day on. A batch touching a large
+part of the store, or a store whose incidents graph is missing or from another version
+of this module, is consolidated in full (one read of all events).
+
+Either way what is written is a patch: the triples of the subjects it touches, before
+and after; their difference goes into one update with the change to the store's
+statistics (statistics_update.patch_update), so neither the write nor the statistics read
+the rest of the graph. The graph states `owl:versionInfo` only while it agrees with the
+digests: the loader removes it before storing a batch and this module writes it back, so
+a loader killed in between leaves a store that the next load consolidates in full.
 """
 
 from __future__ import annotations
@@ -415,7 +423,7 @@ def _incremental(store, touched: list[str]) -> Outcome:
     )
     if since is not None and groups:
         untouched = [d for d, day in dated.items() if day >= since and d not in touched]
-        by_digest = len(untouched) <= FULL_SHARE * len(dated)
+        by_digest = len(untouched) <= FULL_SHARE * len(dated)  # as in _open_reports
         later = [r for r in fresh if r.group in groups] + [
             r
             for r in _group_reports(store, groups, untouched if by_digest else None)
@@ -521,8 +529,10 @@ def _open_reports(
     for report in later:
         first, last = report.days()
         allowed |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
-    near = _around(allowed, WINDOW)
-    candidates = _group_reports(store, groups, [d for d, day in dated.items() if day in near])
+    reach = _around(allowed, WINDOW)
+    near = [d for d, day in dated.items() if day in reach]
+    by_digest = len(near) <= FULL_SHARE * len(dated)  # else all the groups' reports: fewer reads
+    candidates = _group_reports(store, groups, near if by_digest else None)
     events: set[str] = set()
     for chunk in _chunks(_day(day) for day in _around(allowed, DATE_TOLERANCE)):
         query = (
