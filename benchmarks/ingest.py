@@ -140,12 +140,16 @@ def load_batch(store, corpus: Path, seed: int, start: date | None = None) -> dic
     """Load BATCH synthetic digests into `store`, dated from `start` (by default the day
     after its last digest), and time their incremental consolidation."""
     from voxgraph.loader import pipeline
-    from voxgraph.loader.store import consolidate
     from voxgraph.synthesize import generate
 
     if start is None:
-        last = max(consolidate.digest_dates(store).values())
-        start = last + timedelta(days=1)
+        query = (
+            "PREFIX vox: <https://w3id.org/voxgraph/ontology#> "
+            "PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "SELECT (MAX(?day) AS ?last) { ?digest a vox:Digest ; dcterms:date ?day }"
+        )
+        (row,) = list(store.query(query))
+        start = date.fromisoformat(row["last"].value) + timedelta(days=1)
     generate(BATCH, corpus, seed=seed, start=start)
     started = time.perf_counter()
     batch = pipeline.run([corpus], store, jobs=1)

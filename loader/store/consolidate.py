@@ -34,11 +34,11 @@ order, so before the batch's first day the join stands as stored; from that day 
 groups' reports are joined again, together with the stored incidents that one of them
 could join: an incident takes a report only if all its reports allow one of the days
 that report allows, so these are found among the reports of the digests dated within a
-WINDOW of those days and the reports stating one of them (`_open_reports`). All by
-indexed look-ups (events by digest, by class and one named actor, by vox:date; old
-incidents by `prov:wasDerivedFrom` digest and by report), bounded by the batch and its
-days, not by the store, when the batch comes after the stored digests; a batch dated
-among them re-joins its groups' reports from its first day on. A batch touching a large
+WINDOW of those days and the reports stating one of them (`_reached`). All by indexed
+look-ups (events by digest, by class and one named actor, by vox:date; old incidents by
+`prov:wasDerivedFrom` digest and by report), bounded by the batch and its days, not by
+the store, when the batch comes after (or near the end of) the stored digests; a batch
+dated among them joins every report of its groups again. A batch touching a large
 part of the store, or a store whose incidents graph is missing or from another version
 of this module, is consolidated in full (one read of all events).
 
@@ -405,7 +405,7 @@ def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
 
 
 def _incremental(store, touched: list[str]) -> Outcome:
-    dated = digest_dates(store)
+    dated = _digest_dates(store)
     fresh = read_reports(store, digests=[d for d in touched if d in dated])
     old: set[str] = set()  # the stored incidents to replace
     groups = {r.group for r in fresh if r.concerns}
@@ -423,15 +423,23 @@ def _incremental(store, touched: list[str]) -> Outcome:
     )
     if since is not None and groups:
         untouched = [d for d, day in dated.items() if day >= since and d not in touched]
-        by_digest = len(untouched) <= FULL_SHARE * len(dated)  # as in _open_reports
-        later = [r for r in fresh if r.group in groups] + [
-            r
-            for r in _group_reports(store, groups, untouched if by_digest else None)
-            if r.reported >= since and r.digest not in touched
-        ]
-        prefix, replaced = _open_reports(store, since, later, groups, dated, old)
-        old |= replaced
-        reports |= {r.iri: r for r in later + prefix}
+        by_digest = len(untouched) <= FULL_SHARE * len(dated)
+        if by_digest:  # after the stored digests: the reports the batch's days reach
+            later = [r for r in fresh if r.group in groups] + [
+                r for r in _group_reports(store, groups, untouched) if r.digest not in touched
+            ]
+            reached = _reached(store, since, later, groups, dated)
+        else:  # among them: every report of the groups, joined again
+            every = [r for r in _group_reports(store, groups) if r.digest not in touched]
+            later = [r for r in fresh if r.group in groups]
+            later += [r for r in every if r.reported >= since]
+            reached = [r for r in every if r.reported < since]
+        old |= _incidents_of(store, {r.iri for r in later + reached})
+        if by_digest:  # the rest of the reached incidents' reports
+            reached = [
+                r for r in read_reports(store, events=_reports_of(store, old)) if r.reported < since
+            ]
+        reports |= {r.iri: r for r in later + reached}
     incidents = join(reports.values())
     people = {a for cls, actors in groups if cls in CASE_STAGES for a in actors}
     people |= {a for i in incidents if i.event_class in CASE_STAGES for a in i.actors(VOX.affected)}
@@ -464,7 +472,7 @@ def _incremental(store, touched: list[str]) -> Outcome:
     return Outcome(False, len(reports), len(incidents), removed, len(links), groups=len(groups))
 
 
-def digest_dates(store) -> dict[str, date]:
+def _digest_dates(store) -> dict[str, date]:
     """The date of every stored digest, by IRI."""
     rows = _rows(store, "SELECT ?d ?date WHERE { ?d a vox:Digest ; dcterms:date ?date }")
     return {row["d"]: date.fromisoformat(row["date"]) for row in rows}
@@ -506,17 +514,15 @@ def _group_reports(
     return [r for r in read_reports(store, events=events) if r.group in groups]
 
 
-def _open_reports(
+def _reached(
     store,
     since: date,
     later: list[Report],
     groups: set[tuple[str, frozenset[str]]],
     dated: dict[str, date],
-    old: set[str],
-) -> tuple[list[Report], set[str]]:
-    """The reports before `since` of the stored incidents to join again, and those incidents:
-    `old`, those holding a report of `later` (every report of `groups` from `since` on), and
-    those of `groups` that a report of `later` could join.
+) -> list[Report]:
+    """The reports of `groups` before `since` whose incidents a report of `later` (every
+    report of `groups` from `since` on) could join.
 
     An incident takes a report only if every one of its reports allows a day that report
     allows (`Incident.accepts`). A report allows its stated day (± DATE_TOLERANCE) or the
@@ -530,9 +536,7 @@ def _open_reports(
         first, last = report.days()
         allowed |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
     reach = _around(allowed, WINDOW)
-    near = [d for d, day in dated.items() if day in reach]
-    by_digest = len(near) <= FULL_SHARE * len(dated)  # else all the groups' reports: fewer reads
-    candidates = _group_reports(store, groups, near if by_digest else None)
+    candidates = _group_reports(store, groups, [d for d, day in dated.items() if day in reach])
     events: set[str] = set()
     for chunk in _chunks(_day(day) for day in _around(allowed, DATE_TOLERANCE)):
         query = (
@@ -540,21 +544,27 @@ def _open_reports(
         )
         events |= {row["e"] for row in _rows(store, query)}
     candidates += [r for r in read_reports(store, events=events) if r.group in groups]
-    reports = {r.iri for r in later} | {
-        r.iri for r in candidates if r.reported < since and _meets(r, allowed)
-    }
-    replaced = set(old)
+    return [r for r in candidates if r.reported < since and _meets(r, allowed)]
+
+
+def _incidents_of(store, reports: set[str]) -> set[str]:
+    """The stored incidents of the given event reports."""
+    found: set[str] = set()
     for chunk in _chunks(reports):
         query = f"""SELECT DISTINCT ?inc WHERE {{ {_values("e", chunk)}
                       GRAPH {_G} {{ ?e vox:incident ?inc }} }}"""
-        replaced |= {row["inc"] for row in _rows(store, query)}
-    members: set[str] = set()
-    for chunk in _chunks(replaced):
+        found |= {row["inc"] for row in _rows(store, query)}
+    return found
+
+
+def _reports_of(store, found: set[str]) -> set[str]:
+    """The event reports of the given stored incidents."""
+    reports: set[str] = set()
+    for chunk in _chunks(found):
         query = f"""SELECT ?e WHERE {{ {_values("inc", chunk)}
                       GRAPH {_G} {{ ?inc vox:report ?e }} }}"""
-        members |= {row["e"] for row in _rows(store, query)}
-    prefix = [r for r in read_reports(store, events=members) if r.reported < since]
-    return prefix, replaced
+        reports |= {row["e"] for row in _rows(store, query)}
+    return reports
 
 
 def _around(days: set[date], reach: timedelta) -> set[date]:
