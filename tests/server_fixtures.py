@@ -92,7 +92,10 @@ def serving(app: Flask, settings: Settings | None = None) -> Iterator[str]:
         # Close the sockets on the server's own thread, between two select() calls (the
         # trigger runs a function there): closed from this thread while that one waits in
         # select(), its next select() gets a closed descriptor, "Bad file descriptor".
-        server.trigger.pull_trigger(lambda: _close_all(server))
+        try:
+            server.trigger.pull_trigger(lambda: _close_all(server))
+        except OSError:  # the trigger's own pipe is closed already: the loop has ended
+            _close_all(server)
         thread.join(timeout=5)
         server.task_dispatcher.shutdown()
 
