@@ -94,7 +94,7 @@ def serving(app: Flask, settings: Settings | None = None) -> Iterator[str]:
         # select(), its next select() gets a closed descriptor, "Bad file descriptor".
         try:
             server.trigger.pull_trigger(lambda: _close_all(server))
-        except OSError:  # the trigger's own pipe is closed already: the loop has ended
+        except OSError:  # its pipe was closed under it: close them from here, as before
             _close_all(server)
         thread.join(timeout=5)
         server.task_dispatcher.shutdown()
