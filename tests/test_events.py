@@ -860,3 +860,65 @@ def test_an_arrest_told_in_passing_is_the_one_reported_later() -> None:
         "that police officers forcibly detained him at home."
     )
     assert [e.type for e in found] == ["Arrest"], "the relative clause and the report are one"
+
+
+# -- rulings, plain force, misparsed objects ----------------------------------------
+
+
+def test_a_verdict_of_guilt_is_a_sentencing_told_again_by_the_sentence() -> None:
+    found = events(
+        "Rail Abbasov was sentenced to five years in prison on Monday. He was found guilty "
+        "of fraud."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [("Sentencing", ["rail-abbasov"])], (
+        "'was found guilty' restates the sentence told of him"
+    )
+    event = only("The Ganja Court of Appeals found Nemat Abbasov guilty of hooliganism.")
+    assert (event.type, keys(event.affected)) == ("Sentencing", ["nemat-abbasov"])
+    assert keys(event.agent) == ["ganja-court-of-appeals"]
+
+
+def test_a_verdict_of_innocence_is_no_sentencing() -> None:
+    found = events("The court found Nemat Abbasov not guilty.")
+    assert "Sentencing" not in [e.type for e in found], "'not guilty' convicts no one"
+
+
+def test_a_court_ruling_that_tells_its_decision_in_a_clause_concerns_whom_the_clause_names() -> (
+    None
+):
+    event = only(
+        "The Ganja Court of Appeals ruled on Tuesday that Nemat Abbasov must remain in custody."
+    )
+    assert event.type == "CourtDecision"
+    assert keys(event.agent) == ["ganja-court-of-appeals"]
+    assert keys(event.affected) == ["nemat-abbasov"], "the subject of the clause is ruled on"
+    assert event.date == date(2023, 9, 19)
+    event = only("The court ruled that Azerbaijan had violated the rights of Rail Abbasov.")
+    assert keys(event.affected) == ["rail-abbasov"], "whose rights the court ruled on"
+
+
+def test_a_verb_of_deciding_without_a_court_reports_no_ruling() -> None:
+    found = events("Rail Abbasov decided that he would not appeal.")
+    assert found == [], f"only a court's decision is a ruling, got {found}"
+
+
+def test_plain_force_against_a_person_is_mistreatment() -> None:
+    event = only(
+        "Police officers pushed Zamira Alakbarova to the ground and dragged her into a car."
+    )
+    assert (event.type, keys(event.affected)) == ("Mistreatment", ["zamira-alakbarova"])
+    event = only("Police used force against the protesters near the court.")
+    assert event.type == "Mistreatment", "force used against people"
+
+
+def test_plain_force_on_no_person_is_no_mistreatment() -> None:
+    found = events(
+        "The ruling party pushed the bill through the parliament. Azerbaijan used force to "
+        "restore order. The protesters were used by opposition forces, the ministry said."
+    )
+    assert "Mistreatment" not in [e.type for e in found], f"no one was ill-treated: {found}"
+
+
+def test_an_object_the_parser_hung_on_a_reading_belongs_to_the_verb() -> None:
+    event = only("The parliament adopted in the third reading the amendments to the Media Law.")
+    assert event.type == "Legislation", "'the amendments' is what was adopted"

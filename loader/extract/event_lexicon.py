@@ -36,6 +36,7 @@ class EventClass:
     of_affected: bool
     official: bool
     targets: frozenset[str]
+    on_person: frozenset[str]  # verbs that report it only when done to people
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,15 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class Rulings:
+    """Verbs of deciding that, with a court as subject and a clause, report `event_class`."""
+
+    verbs: frozenset[str]
+    subjects: frozenset[str]
+    event_class: EventClass
+
+
+@dataclass(frozen=True)
 class Lexicon:
     classes: dict[str, EventClass]
     verbs: dict[str, EventClass]
@@ -68,6 +78,8 @@ class Lexicon:
     nouns: dict[str, tuple[Noun, ...]]  # head lemma -> entries, longest first
     frames: tuple[Frame, ...]
     negated: dict[str, EventClass]
+    rulings: Rulings
+    restating: frozenset[str]
     undergo: frozenset[str]
     measures: frozenset[str]
     hypothetical: frozenset[str]
@@ -155,6 +167,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             of_affected=spec.get("of") == "affected",
             official=bool(spec.get("official")),
             targets=frozenset(spec.get("targets", ())),
+            on_person=frozenset(spec.get("on_person", ())),
         )
         classes[name] = event_class
         verbs.update(dict.fromkeys(spec.get("verbs", ()), event_class))
@@ -177,6 +190,12 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         nouns={h: tuple(sorted(n, key=lambda x: -x.weight)) for h, n in nouns.items()},
         frames=frames,
         negated={verb: classes[name] for verb, name in raw["negated"].items()},
+        rulings=Rulings(
+            frozenset(raw["rulings"]["verbs"]),
+            frozenset(raw["rulings"]["subjects"]),
+            classes[raw["rulings"]["class"]],
+        ),
+        restating=frozenset(raw["restating"]),
         undergo=frozenset(raw["undergo"]),
         measures=frozenset(raw["measures"]),
         hypothetical=frozenset(raw["hypothetical"]),

@@ -29,6 +29,7 @@ from voxgraph.loader.extract.event_parse import (
     SUBJECTS,
     TIME_PREPOSITIONS,
     arguments,
+    clause_arguments,
     fronted_subject,
     has_own_subject,
     instrument_agents,
@@ -88,8 +89,8 @@ class RoleFinder:
         affected: list[Actor] = []
         participant: list[Actor] = []
         if not trigger.noun:
-            subject_role, object_role = verb_roles(token, cls)
             subjects, objects, by = arguments(token)
+            subject_role, object_role = verb_roles(token, cls, objects)
             # "the court ruled in favour of X": a subject that can only act is the agent
             acts = any(self.types(s) & (set(cls.agent) - set(cls.affected)) for s in subjects)
             if subject_role == "affected" and not objects and not is_passive(token) and acts:
@@ -105,6 +106,10 @@ class RoleFinder:
             self._fill(cls, "participant", partners, agent, affected, participant)
             if not affected and cls.affected:
                 self._fill(cls, "affected", patient_heads(token), agent, affected, participant)
+            if not affected and cls is self.lex.rulings.event_class:
+                # "the court ruled that X must remain in custody": whom the ruling concerns
+                ruled = clause_arguments(token)
+                self._fill(cls, "affected", ruled, agent, affected, participant)
             if any(c.dep_ == "neg" for c in token.children):
                 # "was not allowed to see her husband": whom the visit was kept from too
                 reached = [
@@ -383,6 +388,20 @@ class RoleFinder:
             ):
                 break
         return []
+
+    def on_person(self, trigger: Trigger, affected: list[Actor]) -> bool:
+        """Whether what the trigger tells is done to people: a person affected, or a
+        pronoun or a noun for people as its object ("pushed her", "used force against
+        the protesters", "were kicked")."""
+        if any(a.type == "Person" for a in affected):
+            return True
+        token = trigger.token
+        subjects, objects, _ = arguments(token)
+        heads = [*objects, *patient_heads(token), *(subjects if is_passive(token) else [])]
+        return any(
+            h.lemma_.lower() in self.lex.people or h.lower_ in {*self.lex.pronouns, *GROUP_PRONOUNS}
+            for h in heads
+        )
 
     def types(self, head: Token) -> set[str]:
         return {m.actor.type for t in phrase(head) if (m := self.mention_at.get(t.i))}

@@ -26,9 +26,11 @@ from voxgraph.loader.extract.event_parse import (
     TIME_PREPOSITIONS,
     carrier_of,
     chain_up,
+    complements,
     coordinated_modifier,
     determined,
     is_passive,
+    stray_objects,
 )
 
 # After a verb of state an event noun names a state: "remains in detention".
@@ -109,17 +111,27 @@ class TriggerFinder:
         for frame in self.lex.frames:
             if lemma in frame.verbs and self._acts_on(token) & frame.objects:
                 return Trigger(token, frame.event_class, noun=False) if frame.event_class else None
+        if lemma in self.lex.rulings.verbs and self._court_rules(token):
+            return Trigger(token, self.lex.rulings.event_class, noun=False)
         cls = self.lex.verbs.get(lemma)
         if cls is None and is_passive(token):
             cls = self.lex.passive_verbs.get(lemma)
         return Trigger(token, cls, noun=False) if cls else None
 
+    def _court_rules(self, verb: Token) -> bool:
+        """'The court ruled that ...', 'the judge decided that ...': a court as the
+        subject and a clause saying what it decided."""
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        court = any(s.lemma_.lower() in self.lex.rulings.subjects for s in subjects)
+        return court and any(c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") for c in verb.children)
+
     def _acts_on(self, verb: Token) -> set[str]:
         """Lemmas of what the verb acts on: objects, passive subjects, nouns of
         its prepositional phrases (and what those are 'of')."""
         heads = [c for c in verb.children if c.dep_ in OBJECTS | {"nsubjpass"}]
+        heads += stray_objects(verb) + complements(verb)  # "found him guilty"
         heads += [c for h in heads for c in h.children if c.dep_ == "conj"]  # "materials and food"
-        heads += [g for c in verb.children if c.dep_ in ("prep", "agent") for g in c.children]
+        heads += [g for c in verb.children if c.dep_ == "prep" for g in c.children]
         if verb.dep_ in ("relcl", "acl"):
             heads.append(verb.head)
         lemmas = set()

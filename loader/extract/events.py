@@ -243,6 +243,9 @@ class _Reader:
         agent, affected, participant = self.who.roles(trigger)
         if cls.requires_affected and not affected:
             return None
+        on_person = not trigger.noun and self.lex.verb_lemma(trigger.token) in cls.on_person
+        if on_person and not self.who.on_person(trigger, affected):
+            return None  # "pushed the bill through", "used force to restore order"
         places = self.who.places(trigger)
         agent = [a for a in agent if a not in affected and a not in places]
         affected = [a for a in affected if a not in places]
@@ -293,7 +296,9 @@ class _Reader:
                 # ... unless the first was only told in passing: "X, who was arrested on
                 # political grounds, ... forcibly detained him"
                 step = step and not _in_passing(earlier)
-                same = same and (not step or bool(item.words & earlier.words))
+                # "was found guilty" tells again the sentence told of them
+                restates = bool((item.words | earlier.words) & self.lex.restating)
+                same = same and (not step or bool(item.words & earlier.words) or restates)
                 restated = self.lex.classes[event.type].restated
                 same = same or (
                     restated
