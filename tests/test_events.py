@@ -922,3 +922,69 @@ def test_plain_force_on_no_person_is_no_mistreatment() -> None:
 def test_an_object_the_parser_hung_on_a_reading_belongs_to_the_verb() -> None:
     event = only("The parliament adopted in the third reading the amendments to the Media Law.")
     assert event.type == "Legislation", "'the amendments' is what was adopted"
+
+
+# -- what an earlier sentence tells --------------------------------------------------
+
+
+def test_a_time_of_day_dates_an_event_by_the_one_told_before_in_the_paragraph() -> None:
+    found = events(
+        "On Monday, police detained twelve activists in Baku. Four of them were released "
+        "in the evening."
+    )
+    assert [(e.type, e.date, e.quantity) for e in found] == [
+        ("Arrest", date(2023, 9, 18), 12),
+        ("Release", date(2023, 9, 18), 4),
+    ], "released the evening of the day they were detained"
+
+
+def test_the_next_day_counts_from_the_event_told_before() -> None:
+    found = events(
+        "Rail Abbasov was detained on Saturday. The next day the court sentenced him to 30 "
+        "days of administrative detention."
+    )
+    assert [e.date for e in found] == [date(2023, 9, 16), date(2023, 9, 17)]
+
+
+def test_the_same_day_may_open_a_paragraph() -> None:
+    found = events(
+        "Rail Abbasov was detained on Monday.\n\nOn the same day, the Ganja Court of Appeals "
+        "fined Nemat Abbasov 500 manats."
+    )
+    fines = [e.date for e in found if e.type == "Sentencing"]
+    assert fines == [date(2023, 9, 18)], "'the same day' is the Monday told before"
+
+
+def test_a_time_of_day_dates_only_its_own_clause_and_paragraph() -> None:
+    found = events(
+        "Police detained six activists on Monday. Four of them were released in the evening, "
+        "while Rail Abbasov was sentenced to 15 days of administrative detention."
+    )
+    assert [(e.type, e.date) for e in found][1:] == [
+        ("Release", date(2023, 9, 18)),
+        ("Arrest", None),
+    ], "the sentence in the 'while' clause is not dated by 'in the evening'"
+    found = events(
+        "Rail Abbasov was detained on Monday.\n\nNemat Abbasov was released in the evening."
+    )
+    assert [e.date for e in found] == [date(2023, 9, 18), None], "another paragraph's evening"
+
+
+def test_a_time_of_day_with_nothing_dated_before_gives_no_date() -> None:
+    assert only("Rail Abbasov was released in the evening.").date is None, "never a guess"
+
+
+def test_both_and_all_three_stand_for_the_group_told_before() -> None:
+    found = events(
+        "Police detained Rail Abbasov and Nemat Abbasov on Monday. Both were released the next day."
+    )
+    assert keys(found[-1].affected) == ["nemat-abbasov", "rail-abbasov"]
+    found = events(
+        "Police detained Rail Abbasov, Nemat Abbasov and Elnur Guliyev. All three were "
+        "fined. Two of them were released."
+    )
+    assert [keys(e.affected) for e in found] == [
+        ["elnur-guliyev", "nemat-abbasov", "rail-abbasov"],
+        ["elnur-guliyev", "nemat-abbasov", "rail-abbasov"],
+        [],
+    ], "'all three' is the group; 'two of them' is a part of it, unnamed"

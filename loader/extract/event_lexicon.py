@@ -79,6 +79,9 @@ class Lexicon:
     frames: tuple[Frame, ...]
     negated: dict[str, EventClass]
     rulings: Rulings
+    # "the next day" -> (1, True): days after the event told before, and whether that
+    # may be anywhere before in the digest (else only in the same paragraph)
+    relative_days: dict[str, tuple[int, bool]]
     restating: frozenset[str]
     undergo: frozenset[str]
     measures: frozenset[str]
@@ -116,6 +119,15 @@ class Lexicon:
             return lemma
         return self.verb_forms.get(token.lower_, lemma)
 
+    def relative_day(self, text: str) -> tuple[int, int, int, bool] | None:
+        """The first phrase of `text` that dates it by the event told before, as its
+        start and end in `text`, the days after that event and whether that may be
+        anywhere before in the digest ("released in the evening" -> 13, 27, 0, False)."""
+        match = _relative_day_pattern(tuple(self.relative_days)).search(text)
+        if match is None:
+            return None
+        return match.start(), match.end(), *self.relative_days[match[0].lower()]
+
     def number(self, written: str) -> int | None:
         """'twelve' -> 12, '5,000' -> 5000, '25-30' -> 25 (the lower bound)."""
         written = written.lower().split("-")[0].replace(",", "").strip()
@@ -125,6 +137,12 @@ class Lexicon:
         """4, 'month' -> 'P4M'; 2, 'week' -> 'P14D' (xsd:duration has no weeks)."""
         template = self.durations[unit.lower().removesuffix("s")]
         return re.sub(r"\{(\d*)n\}", lambda m: str(int(m[1] or 1) * number), template)
+
+
+@cache
+def _relative_day_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
 
 
 def _forms(verb: str) -> set[str]:
@@ -196,6 +214,11 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             classes[raw["rulings"]["class"]],
         ),
         restating=frozenset(raw["restating"]),
+        relative_days={
+            phrase: (int(days), reach == "told_before")
+            for reach, phrases in raw["relative_days"].items()
+            for phrase, days in phrases.items()
+        },
         undergo=frozenset(raw["undergo"]),
         measures=frozenset(raw["measures"]),
         hypothetical=frozenset(raw["hypothetical"]),

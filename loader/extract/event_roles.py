@@ -359,6 +359,8 @@ class RoleFinder:
         part = token.head.lower_ == "of" and token.head.head.like_num  # "three of them"
         if part and self.groups and self.lex.number(token.head.head.text) != len(self.groups[-1]):
             return []  # a part of a group is not the group named
+        if self.groups and self._whole_group(token):
+            return list(self.groups[-1])  # "Both were released", "all three were fined"
         if word in GROUP_PRONOUNS or (
             token.lemma_.lower() in self.lex.people
             and token.tag_ == "NNS"
@@ -372,6 +374,14 @@ class RoleFinder:
             before = [a for i, a in self.persons if i < token.i]
             return before[-1:]
         return []
+
+    def _whole_group(self, token: Token) -> bool:
+        """'both' for a group of two; 'all three' for a group of three."""
+        size = len(self.groups[-1])
+        if token.lower_ == "both":
+            return size == 2
+        whole = any(c.lower_ in ("all", "both") for c in token.children)
+        return whole and token.like_num and self.lex.number(token.text) == size
 
     def _client(self, token: Token) -> list[Actor]:
         for candidate in reversed(list(self.doc[: token.i])):
