@@ -988,3 +988,11 @@ def test_both_and_all_three_stand_for_the_group_told_before() -> None:
         ["elnur-guliyev", "nemat-abbasov", "rail-abbasov"],
         [],
     ], "'all three' is the group; 'two of them' is a part of it, unnamed"
+
+
+def test_allegations_someone_faces_are_a_charge_others_are_not() -> None:
+    found = events("Rail Abbasov was detained. He is facing allegations of drug trafficking.")
+    charges = [keys(e.affected) for e in found if e.type == "Charge"]
+    assert charges == [["rail-abbasov"]], "the allegations he faces are charges against him"
+    found = events("Rail Abbasov denied the allegations that he had taken bribes.")
+    assert found == [], f"allegations denied charge no one: {found}"

@@ -37,6 +37,7 @@ class EventClass:
     official: bool
     targets: frozenset[str]
     on_person: frozenset[str]  # verbs that report it only when done to people
+    undergone: frozenset[str]  # nouns that report it only when undergone or aimed at someone
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             official=bool(spec.get("official")),
             targets=frozenset(spec.get("targets", ())),
             on_person=frozenset(spec.get("on_person", ())),
+            undergone=frozenset(spec.get("undergone", ())),
         )
         classes[name] = event_class
         verbs.update(dict.fromkeys(spec.get("verbs", ()), event_class))

@@ -160,6 +160,11 @@ class TriggerFinder:
         if entry is None:
             return None
         carrier, measures, via = carrier_of(token, self.lex)
+        if entry.head in entry.event_class.undergone:
+            aimed = any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children)
+            undergone = carrier is not None and via == "" and token.dep_ in OBJECTS
+            if not aimed and not (undergone and carrier.lemma_.lower() in self.lex.undergo):
+                return None  # "denied the accusations of ill-treatment"
         return Trigger(token, entry.event_class, True, carrier, via, measures)
 
     def _reports(self, trigger: Trigger) -> bool:
