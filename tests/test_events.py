@@ -996,3 +996,32 @@ def test_allegations_someone_faces_are_a_charge_others_are_not() -> None:
     assert charges == [["rail-abbasov"]], "the allegations he faces are charges against him"
     found = events("Rail Abbasov denied the allegations that he had taken bribes.")
     assert found == [], f"allegations denied charge no one: {found}"
+
+
+def test_her_son_is_the_person_she_was_said_to_be_the_mother_of() -> None:
+    event = only(
+        "Rail Abbasov's mother, Zamira Alakbarova, told Meydan TV that her son had been "
+        "tortured at the police station."
+    )
+    assert keys(event.affected) == ["rail-abbasov"], "her son is Abbasov, not his mother"
+    event = only(
+        "Zamira Alakbarova, the wife of Nemat Abbasov, said that her husband has been on "
+        "hunger strike since Friday."
+    )
+    assert (event.type, keys(event.agent)) == ("Protest", ["nemat-abbasov"])
+
+
+def test_kin_that_do_not_pair_name_no_one() -> None:
+    event = only("Zamira Alakbarova, the wife of Nemat Abbasov, said that her son was beaten.")
+    assert event.affected == [], "her son is not her husband"
+
+
+def test_an_arrest_ordered_for_a_term_is_a_step_of_its_own() -> None:
+    found = events(
+        "The State Security Service detained Rail Abbasov. On Monday, the Ganja Court of "
+        "Appeals ordered his arrest for four months."
+    )
+    assert [(e.type, keys(e.agent), e.duration) for e in found] == [
+        ("Arrest", ["state-security-service"], None),
+        ("Arrest", ["ganja-court-of-appeals"], "P4M"),
+    ], "'his arrest for four months' is the court's, not the detention told before"

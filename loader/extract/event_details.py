@@ -133,6 +133,10 @@ def event_duration(trigger: Trigger, lex: Lexicon) -> str | None:
     candidates = list(trigger.measures)
     for node in [trigger.token, *trigger.absorbed]:
         candidates += [t for t in phrase(node, keep_prepositions=True) if t != node]
+    if trigger.noun and trigger.carrier is not None and trigger.via == "":
+        # "ordered his arrest for four months": the length hangs on the verb
+        lengths = [c for c in trigger.carrier.children if c.dep_ == "prep" and c.lower_ == "for"]
+        candidates += [t for c in lengths for t in c.subtree]
     for unit in candidates:
         if unit.lemma_.lower() not in units:
             continue

@@ -94,6 +94,7 @@ class Lexicon:
     refer_back: frozenset[str]
     people: frozenset[str]
     kin: frozenset[str]
+    kin_pairs: frozenset[tuple[str, str]]  # ("mother", "son"): X's mother calls X her son
     numbers: dict[str, int]
     durations: dict[str, str]  # unit -> xsd:duration template
     verb_forms: dict[str, str]  # "fined" -> "fine": regular forms of the lexicon's verbs
@@ -231,6 +232,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),
         kin=frozenset(raw["kin"]),
+        kin_pairs=frozenset((a, b) for a, b in raw["kin_pairs"]),
         numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
         pronouns={word: sex for sex, words in raw["pronouns"].items() for word in words},

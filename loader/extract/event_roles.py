@@ -64,6 +64,8 @@ class RoleFinder:
         self.subjects: list[tuple[int, Actor]] = []  # actors told of as subjects
         self.persons: list[tuple[int, Actor]] = []  # every person named, in this paragraph
         self.groups: list[list[Actor]] = []  # groups of persons affected, in this paragraph
+        # "Novruzov's mother, Sevda Novruzova": (Sevda Novruzova, "mother") -> Novruzov
+        self.kin_of: dict[tuple[Actor, str], Actor] = {}
 
     def new_paragraph(self) -> None:
         self.subjects, self.persons, self.groups = [], [], []
@@ -75,6 +77,8 @@ class RoleFinder:
             mention = self.mention_at.get(token.i)
             if mention and mention.actor.type == "Person" and token.head.i not in self.mention_at:
                 self.persons.append((token.i, mention.actor))
+            if token.lemma_.lower() in self.lex.kin:
+                self._note_kin(token)
             subjects = [token] if token.dep_ in SUBJECTS else []
             if token.pos_ in ("VERB", "AUX") and not has_own_subject(token):
                 subjects = fronted_subject(token)
@@ -82,6 +86,20 @@ class RoleFinder:
                 mention = self.mention_at.get(subject.i)
                 if mention and not mention.actor.is_place:
                     self.subjects.append((subject.i, mention.actor))
+
+    def _note_kin(self, kin: Token) -> None:
+        """'X's mother, Y', 'Y, X's mother', 'Y, the mother of X': Y is X's mother."""
+        owners = [c for c in kin.children if c.dep_ == "poss" and self._person(c)]
+        owners += [
+            g for c in kin.children if c.lower_ == "of" for g in c.children if self._person(g)
+        ]
+        named = [c for c in kin.children if c.dep_ == "appos" and self._person(c)]
+        if kin.dep_ == "appos" and self._person(kin.head):
+            named.append(kin.head)
+        for owner in owners[:1]:
+            for name in named[:1]:
+                relative = self.mention_at[name.i].actor
+                self.kin_of[relative, kin.lemma_.lower()] = self.mention_at[owner.i].actor
 
     def roles(self, trigger: Trigger) -> tuple[list[Actor], list[Actor], list[Actor]]:
         cls, token = trigger.cls, trigger.token
@@ -105,7 +123,11 @@ class RoleFinder:
             ]
             self._fill(cls, "participant", partners, agent, affected, participant)
             if not affected and cls.affected:
-                self._fill(cls, "affected", patient_heads(token), agent, affected, participant)
+                # "her phone was confiscated" (her), not "her son was tortured" (him)
+                owners = [
+                    h for h in patient_heads(token) if h.head.lemma_.lower() not in self.lex.kin
+                ]
+                self._fill(cls, "affected", owners, agent, affected, participant)
             if not affected and cls is self.lex.rulings.event_class:
                 # "the court ruled that X must remain in custody": whom the ruling concerns
                 ruled = clause_arguments(token)
@@ -369,6 +391,8 @@ class RoleFinder:
             return list(self.groups[-1]) if self.groups else []
         if token.lemma_.lower() == "client":
             return self._client(token)
+        if token.lemma_.lower() in self.lex.kin:
+            return self._kin(token)
         if token.lemma_.lower() in self.lex.people and token.tag_ == "NN" and _bare_the(token):
             # "the activist", "the journalist": the person last named in the paragraph
             before = [a for i, a in self.persons if i < token.i]
@@ -382,6 +406,16 @@ class RoleFinder:
             return size == 2
         whole = any(c.lower_ in ("all", "both") for c in token.children)
         return whole and token.like_num and self.lex.number(token.text) == size
+
+    def _kin(self, token: Token) -> list[Actor]:
+        """'her son' for the person whose mother she was said to be."""
+        called = token.lemma_.lower()
+        for owner in (c for c in token.children if c.dep_ == "poss"):
+            for relative in self._refers_to(owner):
+                for (named, kin), person in self.kin_of.items():
+                    if named == relative and (kin, called) in self.lex.kin_pairs:
+                        return [person]
+        return []
 
     def _client(self, token: Token) -> list[Actor]:
         for candidate in reversed(list(self.doc[: token.i])):

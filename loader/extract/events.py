@@ -218,6 +218,8 @@ class _Reader:
                     return False
                 _combine(earlier.event, item.event)
                 return True
+            if item.event.duration and item.event.duration != earlier.event.duration:
+                return False  # "X was detained. The court ordered his arrest for four months"
             event = earlier.event
             event.evidence.extend(s for s in item.event.evidence if s not in event.evidence)
             event.date = event.date or item.event.date
