@@ -1025,3 +1025,21 @@ def test_an_arrest_ordered_for_a_term_is_a_step_of_its_own() -> None:
         ("Arrest", ["state-security-service"], None),
         ("Arrest", ["ganja-court-of-appeals"], "P4M"),
     ], "'his arrest for four months' is the court's, not the detention told before"
+
+
+def test_a_reduced_term_or_a_reclassified_charge_is_a_court_decision() -> None:
+    event = only(
+        "The Ganja Court of Appeals reduced the prison term of Rail Abbasov to three years."
+    )
+    assert (event.type, keys(event.affected), event.duration) == (
+        "CourtDecision",
+        ["rail-abbasov"],
+        "P3Y",
+    )
+    event = only("The Ganja Court of Appeals reclassified the charge against Nemat Abbasov.")
+    assert (event.type, keys(event.affected)) == ("CourtDecision", ["nemat-abbasov"])
+
+
+def test_set_free_is_a_release() -> None:
+    event = only("Police set Rail Abbasov free after three hours.")
+    assert (event.type, keys(event.affected)) == ("Release", ["rail-abbasov"])
