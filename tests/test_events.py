@@ -1043,3 +1043,25 @@ def test_a_reduced_term_or_a_reclassified_charge_is_a_court_decision() -> None:
 def test_set_free_is_a_release() -> None:
     event = only("Police set Rail Abbasov free after three hours.")
     assert (event.type, keys(event.affected)) == ("Release", ["rail-abbasov"])
+
+
+def test_a_date_after_a_length_dates_the_verb_of_the_length() -> None:
+    found = events(
+        "The court sentenced Rail Abbasov, who had been detained on 5 May, to four years on "
+        "12 June."
+    )
+    assert [(e.type, e.date) for e in found] == [
+        ("Sentencing", date(2023, 6, 12)),
+        ("Arrest", date(2023, 5, 5)),
+    ], "'to four years on 12 June': sentenced on 12 June; detained on 5 May"
+
+
+def test_whose_stands_for_the_person_the_clause_describes() -> None:
+    found = events(
+        "Rail Abbasov, whose detention on 5 May sparked protests, was sentenced to four "
+        "years on 12 June."
+    )
+    assert [(e.type, keys(e.affected), e.date, e.quantity) for e in found] == [
+        ("Arrest", ["rail-abbasov"], date(2023, 5, 5), None),
+        ("Sentencing", ["rail-abbasov"], date(2023, 6, 12), None),
+    ], "his detention, on 5 May (a day, not a count of people)"

@@ -40,6 +40,10 @@ def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]
         node = token.head
         while node.pos_ not in ("VERB", "AUX", "NOUN") and node.head != node:
             node = node.head
+        while node.ent_type_ == "DATE" and node.dep_ == "pobj" and node.head.head != node.head:
+            node = node.head.head  # "to four years on 12 June": the length's verb
+        while node.pos_ not in ("VERB", "AUX", "NOUN") and node.head != node:
+            node = node.head
         if node.pos_ == "NOUN" and node.i != trigger.token.i and node.head.pos_ in ("VERB", "AUX"):
             node = node.head if node.dep_ in OBJECTS | SUBJECTS else node
         anchors.setdefault(node.i, when)
@@ -109,7 +113,7 @@ def event_quantity(trigger: Trigger, lex: Lexicon) -> int | None:
     for head in heads:
         if head in trigger.measures:
             continue
-        if head.like_num:
+        if head.like_num and head.ent_type_ != "DATE":  # not "on 5 May"
             value = lex.number(head.text)
             if value is not None:
                 return value

@@ -364,6 +364,13 @@ class RoleFinder:
         """He/him -> the person last told of as a subject; they, 'all three
         activists' -> the group last affected; 'her client' -> whom a lawyer represents."""
         word = token.lower_
+        if word == "whose":  # "X, whose detention on 5 May ...": X
+            clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
+            return (
+                [self.mention_at[clause.head.i].actor]
+                if clause and clause.head.i in self.mention_at
+                else []
+            )
         if word in BODY_PRONOUNS:
             before = [a for i, a in self.subjects if i < token.i and a.type != "Person"]
             return before[-1:]
