@@ -1065,3 +1065,31 @@ def test_whose_stands_for_the_person_the_clause_describes() -> None:
         ("Arrest", ["rail-abbasov"], date(2023, 5, 5), None),
         ("Sentencing", ["rail-abbasov"], date(2023, 6, 12), None),
     ], "his detention, on 5 May (a day, not a count of people)"
+
+
+def test_a_court_that_leaves_someone_in_custody_or_refuses_to_free_him_decides() -> None:
+    for sentence in (
+        "The court left Rail Abbasov in custody.",
+        "The court refused to transfer Rail Abbasov to house arrest.",
+    ):
+        event = only(sentence)
+        assert (event.type, keys(event.affected)) == ("CourtDecision", ["rail-abbasov"]), sentence
+
+
+def test_a_person_who_refuses_decides_nothing() -> None:
+    assert events("Rail Abbasov refused to answer the questions of the court.") == []
+
+
+def test_a_case_sent_back_for_retrial_is_a_court_decision() -> None:
+    event = only("The Ganja Court of Appeals sent Rail Abbasov's case back for retrial.")
+    assert (event.type, keys(event.affected)) == ("CourtDecision", ["rail-abbasov"])
+
+
+def test_being_called_in_for_questioning_is_an_investigation() -> None:
+    event = only("Rail Abbasov was called in for questioning on Monday.")
+    assert (event.type, keys(event.affected), event.date) == (
+        "Investigation",
+        ["rail-abbasov"],
+        date(2023, 9, 18),
+    )
+    assert events("The minister took questions from journalists.") == []

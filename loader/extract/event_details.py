@@ -44,6 +44,8 @@ def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]
             node = node.head.head  # "to four years on 12 June": the length's verb
         while node.pos_ not in ("VERB", "AUX", "NOUN") and node.head != node:
             node = node.head
+        if node.tag_ == "VBG" and node.dep_ == "pcomp" and node.i != trigger.token.i:
+            node = node.head.head  # "called in for questioning on Monday": called
         if node.pos_ == "NOUN" and node.i != trigger.token.i and node.head.pos_ in ("VERB", "AUX"):
             node = node.head if node.dep_ in OBJECTS | SUBJECTS else node
         anchors.setdefault(node.i, when)

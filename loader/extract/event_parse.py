@@ -156,11 +156,11 @@ def stray_verb(obj: Token) -> Token | None:
 
 def clause_arguments(verb: Token) -> list[Token]:
     """The subjects and objects of the clauses a verb introduces: "ruled that X must
-    remain in custody" -> X."""
+    remain in custody" -> X; the objects of its infinitive: "refused to release X" -> X."""
     found: list[Token] = []
-    for clause in (c for c in verb.children if c.dep_ == "ccomp"):
+    for clause in (c for c in verb.children if c.dep_ in ("ccomp", "xcomp")):
         subjects, objects, _ = arguments(clause)
-        found += subjects + objects
+        found += objects if clause.dep_ == "xcomp" else subjects + objects
     return found
 
 

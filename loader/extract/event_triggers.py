@@ -119,11 +119,12 @@ class TriggerFinder:
         return Trigger(token, cls, noun=False) if cls else None
 
     def _court_rules(self, verb: Token) -> bool:
-        """'The court ruled that ...', 'the judge decided that ...': a court as the
-        subject and a clause saying what it decided."""
+        """'The court ruled that ...', 'the judge decided that ...', 'the court refused
+        to ...': a court as the subject and a clause saying what it decided."""
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         court = any(s.lemma_.lower() in self.lex.rulings.subjects for s in subjects)
-        return court and any(c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") for c in verb.children)
+        clauses = ("ccomp", "xcomp") if verb.lemma_.lower() in self.lex.hypothetical else ("ccomp",)
+        return court and any(c.dep_ in clauses and c.pos_ in ("VERB", "AUX") for c in verb.children)
 
     def _acts_on(self, verb: Token) -> set[str]:
         """Lemmas of what the verb acts on: objects, passive subjects, nouns of
@@ -131,12 +132,19 @@ class TriggerFinder:
         heads = [c for c in verb.children if c.dep_ in OBJECTS | {"nsubjpass"}]
         heads += stray_objects(verb) + complements(verb)  # "found him guilty"
         heads += [c for h in heads for c in h.children if c.dep_ == "conj"]  # "materials and food"
-        heads += [g for c in verb.children if c.dep_ == "prep" for g in c.children]
+        # "for questioning", "sent the case back for retrial"
+        preps = [c for c in verb.children if c.dep_ == "prep"]
+        preps += [
+            p for c in verb.children if c.dep_ == "advmod" for p in c.children if p.dep_ == "prep"
+        ]
+        heads += [g for c in preps for g in c.children]
         if verb.dep_ in ("relcl", "acl"):
             heads.append(verb.head)
         lemmas = set()
         for head in heads:
             lemmas.add(head.lemma_.lower())
+            if head.tag_ == "VBG":
+                lemmas.add(head.lower_)  # a gerund: "questioning", not "question"
             lemmas.update(
                 g.lemma_.lower()
                 for c in head.children
