@@ -1093,3 +1093,17 @@ def test_being_called_in_for_questioning_is_an_investigation() -> None:
         date(2023, 9, 18),
     )
     assert events("The minister took questions from journalists.") == []
+
+
+def test_who_reacts_to_an_event_takes_no_part_in_it() -> None:
+    event = only("Azerbaijan welcomed the release of Rail Abbasov.")
+    assert (event.type, event.agent, keys(event.affected)) == ("Release", [], ["rail-abbasov"])
+
+
+def test_the_activist_is_not_the_lawyer_who_speaks_for_him() -> None:
+    found = events(
+        "Rail Abbasov was detained on Monday. His lawyer Zamira Alakbarova reports that the "
+        "activist was beaten at the police station."
+    )
+    beaten = [keys(e.affected) for e in found if e.type == "Mistreatment"]
+    assert beaten == [["rail-abbasov"]], "the activist is Abbasov, not his lawyer"

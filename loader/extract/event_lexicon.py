@@ -90,6 +90,7 @@ class Lexicon:
     topic: frozenset[str]
     status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
     speech: frozenset[str]
+    reaction: frozenset[str]
     witness: frozenset[str]
     refer_back: frozenset[str]
     people: frozenset[str]
@@ -228,6 +229,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         topic=frozenset(raw["topic"]),
         status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
         speech=frozenset(raw["speech"]),
+        reaction=frozenset(raw["reaction"]),
         witness=frozenset(raw["witness"]),
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),

@@ -66,6 +66,7 @@ class RoleFinder:
         self.groups: list[list[Actor]] = []  # groups of persons affected, in this paragraph
         # "Novruzov's mother, Sevda Novruzova": (Sevda Novruzova, "mother") -> Novruzov
         self.kin_of: dict[tuple[Actor, str], Actor] = {}
+        self.relatives: set[Actor] = set()  # persons named as someone's kin or lawyer
 
     def new_paragraph(self) -> None:
         self.subjects, self.persons, self.groups = [], [], []
@@ -96,6 +97,7 @@ class RoleFinder:
         named = [c for c in kin.children if c.dep_ == "appos" and self._person(c)]
         if kin.dep_ == "appos" and self._person(kin.head):
             named.append(kin.head)
+        self.relatives.update(self.mention_at[n.i].actor for n in named)
         for owner in owners[:1]:
             for name in named[:1]:
                 relative = self.mention_at[name.i].actor
@@ -225,8 +227,8 @@ class RoleFinder:
         spoken = carrier.lemma_.lower() in self.lex.speech
         if spoken and trigger.via not in TIME_PREPOSITIONS and (trigger.via or cls.affected):
             return agent, affected, participant
-        if carrier.lemma_.lower() in self.lex.witness:
-            return agent, affected, participant
+        if carrier.lemma_.lower() in self.lex.witness | self.lex.reaction:
+            return agent, affected, participant  # "welcomed the release of X"
         self._fill(cls, "agent", leaders(carrier), agent, affected, participant)
         subjects, objects, by = arguments(carrier)
         if trigger.via == GAPPED:
@@ -401,8 +403,9 @@ class RoleFinder:
         if token.lemma_.lower() in self.lex.kin:
             return self._kin(token)
         if token.lemma_.lower() in self.lex.people and token.tag_ == "NN" and _bare_the(token):
-            # "the activist", "the journalist": the person last named in the paragraph
-            before = [a for i, a in self.persons if i < token.i]
+            # "the activist", "the journalist": the person last named in the paragraph,
+            # not his lawyer or mother ("His lawyer X said that the activist was beaten")
+            before = [a for i, a in self.persons if i < token.i and a not in self.relatives]
             return before[-1:]
         return []
 
