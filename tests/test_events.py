@@ -1107,3 +1107,30 @@ def test_the_activist_is_not_the_lawyer_who_speaks_for_him() -> None:
     )
     beaten = [keys(e.affected) for e in found if e.type == "Mistreatment"]
     assert beaten == [["rail-abbasov"]], "the activist is Abbasov, not his lawyer"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Rail Abbasov was kidnapped by unknown people in Baku.", "Arrest"),
+        ("Rail Abbasov was prevented from leaving the country at the airport.", "Restriction"),
+        ("Rail Abbasov was deported to Russia.", "Displacement"),
+        ("Rail Abbasov was stripped of his mandate.", "Appointment"),
+        ("Rail Abbasov resigned as head of the Ministry of Defense.", "Appointment"),
+    ],
+)
+def test_verbs_of_the_series_for_what_befalls_a_person(sentence: str, kind: str) -> None:
+    event = only(sentence)
+    assert (event.type, keys(event.affected)) == (kind, ["rail-abbasov"]), sentence
+
+
+def test_prisoners_handed_over_are_released() -> None:
+    event = only("Armenia handed over five Azerbaijani soldiers to Azerbaijan.")
+    assert (event.type, keys(event.agent), event.quantity) == ("Release", ["armenia"], 5)
+
+
+def test_prevented_with_no_one_prevented_is_no_restriction() -> None:
+    found = events(
+        "The Cabinet of Ministers introduced new rules to prevent the spread of the virus."
+    )
+    assert "Restriction" not in [e.type for e in found], f"no one was prevented: {found}"
