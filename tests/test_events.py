@@ -1134,3 +1134,14 @@ def test_prevented_with_no_one_prevented_is_no_restriction() -> None:
         "The Cabinet of Ministers introduced new rules to prevent the spread of the virus."
     )
     assert "Restriction" not in [e.type for e in found], f"no one was prevented: {found}"
+
+
+def test_a_decree_signed_to_pardon_is_a_release_by_the_signer_not_legislation() -> None:
+    event = only("On Monday, Ilham Aliyev signed a decree to pardon 634 convicts.")
+    assert (event.type, keys(event.agent), event.quantity) == ("Release", ["ilham-aliyev"], 634)
+    event = only("Ilham Aliyev signed a pardon decree on Monday.")
+    assert (event.type, keys(event.agent)) == ("Release", ["ilham-aliyev"])
+    event = only(
+        "Rail Abbasov was released from prison under a pardon decree signed by Ilham Aliyev."
+    )
+    assert keys(event.agent) == ["ilham-aliyev"], "the president pardons"

@@ -209,7 +209,11 @@ def leaders(verb: Token) -> list[Token]:
 
 def instrument_agents(verb: Token) -> list[Token]:
     """Who signed the act a verb is done under: "According to the decision signed
-    by X, the regime has been extended", "By a decree signed by X, ... was pardoned"."""
+    by X, the regime has been extended", "By a decree signed by X, ... was pardoned",
+    "X signed a decree to pardon 634 convicts"."""
+    act = verb.head
+    if verb.dep_ == "acl" and act.lemma_.lower() in INSTRUMENTS and act.dep_ in OBJECTS:
+        return [s for s in act.head.children if s.dep_ == "nsubj"]
     return [
         pobj
         for prep in verb.children

@@ -21,6 +21,7 @@ from spacy.tokens import Token
 from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon
 from voxgraph.loader.extract.event_parse import (
     CARRIER_PREPOSITIONS,
+    INSTRUMENTS,
     OBJECTS,
     RECALLING,
     TIME_PREPOSITIONS,
@@ -108,6 +109,21 @@ class TriggerFinder:
         if negated:
             cls = self.lex.negated.get(lemma)
             return Trigger(token, cls, noun=False) if cls else None
+        instruments = [
+            c for c in token.children if c.dep_ in OBJECTS and c.lemma_.lower() in INSTRUMENTS
+        ]
+        for act in instruments:
+            # "signed a decree to pardon 634 convicts": the pardon is told by its own verb
+            if any(
+                c.dep_ == "acl" and self.lex.verb_lemma(c) in self.lex.verbs for c in act.children
+            ):
+                return None
+            # "signed a pardon decree": a release, by the signer
+            for word in (c for c in act.lefts if c.dep_ in ("compound", "amod")):
+                entries = self.lex.nouns.get(word.lemma_.lower(), ())
+                cls = next((e.event_class for e in entries if not e.modifiers), None)
+                if cls is not None:
+                    return Trigger(token, cls, noun=False)
         for frame in self.lex.frames:
             if lemma in frame.verbs and self._acts_on(token) & frame.objects:
                 return Trigger(token, frame.event_class, noun=False) if frame.event_class else None
