@@ -1145,3 +1145,8 @@ def test_a_decree_signed_to_pardon_is_a_release_by_the_signer_not_legislation() 
         "Rail Abbasov was released from prison under a pardon decree signed by Ilham Aliyev."
     )
     assert keys(event.agent) == ["ilham-aliyev"], "the president pardons"
+
+
+def test_a_preventive_measure_in_the_form_of_arrest_is_an_arrest() -> None:
+    event = only("Rail Abbasov was given a four-month preventive measure in the form of arrest.")
+    assert (event.type, keys(event.affected)) == ("Arrest", ["rail-abbasov"])
