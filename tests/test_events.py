@@ -1150,3 +1150,13 @@ def test_a_decree_signed_to_pardon_is_a_release_by_the_signer_not_legislation() 
 def test_a_preventive_measure_in_the_form_of_arrest_is_an_arrest() -> None:
     event = only("Rail Abbasov was given a four-month preventive measure in the form of arrest.")
     assert (event.type, keys(event.affected)) == ("Arrest", ["rail-abbasov"])
+
+
+def test_the_topics_of_the_week_are_no_reports() -> None:
+    found = events(
+        "The top topics on FB these days are the verdict against Rail Abbasov, the hunger "
+        "strike of Nemat Abbasov and the arrests of party members."
+    )
+    assert found == [], f"a list of topics reports nothing itself: {found}"
+    found = events("The main topic of the week is the arrest of Rail Abbasov.")
+    assert found == [], f"the topic is reported in the paragraphs below: {found}"

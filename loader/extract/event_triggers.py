@@ -221,14 +221,16 @@ class TriggerFinder:
         return False
 
     def _topic(self, trigger: Trigger) -> bool:
-        """'Users discuss the arrest of X', 'the arrest of X is the main topic'."""
+        """'Users discuss the arrest of X', 'the arrest of X is the main topic', 'the
+        main topics are the verdict against X and ...'."""
         carrier = trigger.carrier
         if carrier is None or trigger.via not in ("", "to", "on", "about") or is_passive(carrier):
             return False  # "the draft law is being discussed": it is under way
         if carrier.lemma_.lower() in self.lex.topic:
             return True
         return carrier.lemma_.lower() == "be" and any(
-            c.dep_ == "attr" and c.lemma_.lower() in self.lex.topic for c in carrier.children
+            c.dep_ in ("attr", "nsubj") and c.lemma_.lower() in self.lex.topic
+            for c in carrier.children
         )
 
     def _hypothetical(self, token: Token) -> bool:
