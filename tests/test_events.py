@@ -1160,3 +1160,12 @@ def test_the_topics_of_the_week_are_no_reports() -> None:
     assert found == [], f"a list of topics reports nothing itself: {found}"
     found = events("The main topic of the week is the arrest of Rail Abbasov.")
     assert found == [], f"the topic is reported in the paragraphs below: {found}"
+
+
+def test_prisoners_in_a_prepositional_phrase_are_not_handed_over() -> None:
+    assert events("Relatives handed food to prisoners in the jail.") == []
+
+
+def test_leaving_prison_is_no_court_decision() -> None:
+    found = events("Rail Abbasov left prison on Monday.")
+    assert "CourtDecision" not in [e.type for e in found], f"no court decided: {found}"

@@ -60,6 +60,7 @@ class Frame:
     verbs: frozenset[str]
     objects: frozenset[str]
     event_class: EventClass | None  # None: the verb reports no event with this object
+    direct: bool = False  # only the object or passive subject counts, no prepositional noun
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             frozenset(f["verbs"]),
             frozenset(f["objects"]),
             classes[f["class"]] if f["class"] else None,
+            bool(f.get("direct")),
         )
         for f in raw["frames"]
     )

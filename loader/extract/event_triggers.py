@@ -125,7 +125,7 @@ class TriggerFinder:
                 if cls is not None:
                     return Trigger(token, cls, noun=False)
         for frame in self.lex.frames:
-            if lemma in frame.verbs and self._acts_on(token) & frame.objects:
+            if lemma in frame.verbs and self._acts_on(token, frame.direct) & frame.objects:
                 return Trigger(token, frame.event_class, noun=False) if frame.event_class else None
         if lemma in self.lex.rulings.verbs and self._court_rules(token):
             return Trigger(token, self.lex.rulings.event_class, noun=False)
@@ -142,12 +142,15 @@ class TriggerFinder:
         clauses = ("ccomp", "xcomp") if verb.lemma_.lower() in self.lex.hypothetical else ("ccomp",)
         return court and any(c.dep_ in clauses and c.pos_ in ("VERB", "AUX") for c in verb.children)
 
-    def _acts_on(self, verb: Token) -> set[str]:
+    def _acts_on(self, verb: Token, direct: bool = False) -> set[str]:
         """Lemmas of what the verb acts on: objects, passive subjects, nouns of
-        its prepositional phrases (and what those are 'of')."""
+        its prepositional phrases (and what those are 'of'); only the first two
+        if `direct`."""
         heads = [c for c in verb.children if c.dep_ in OBJECTS | {"nsubjpass"}]
         heads += stray_objects(verb) + complements(verb)  # "found him guilty"
         heads += [c for h in heads for c in h.children if c.dep_ == "conj"]  # "materials and food"
+        if direct:
+            return {h.lemma_.lower() for h in heads}
         # "for questioning", "sent the case back for retrial"
         preps = [c for c in verb.children if c.dep_ == "prep"]
         preps += [
