@@ -1169,3 +1169,16 @@ def test_prisoners_in_a_prepositional_phrase_are_not_handed_over() -> None:
 def test_leaving_prison_is_no_court_decision() -> None:
     found = events("Rail Abbasov left prison on Monday.")
     assert "CourtDecision" not in [e.type for e in found], f"no court decided: {found}"
+
+
+def test_the_charges_or_allegations_denied_are_those_of_the_case_told_before() -> None:
+    found = events(
+        "Police detained Rail Abbasov and charged him with hooliganism. He denies the "
+        "charges, and his lawyer calls the allegations absurd."
+    )
+    assert [e.type for e in found] == ["Arrest", "Charge"], "no new charge: the one told"
+    found = events(
+        "The court sentenced Rail Abbasov to six years in prison on smuggling charges. "
+        "Abbasov rejected the charges as fabricated."
+    )
+    assert [e.type for e in found] == ["Sentencing"], f"the charges of his case: {found}"
