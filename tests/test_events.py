@@ -1182,3 +1182,28 @@ def test_the_charges_or_allegations_denied_are_those_of_the_case_told_before() -
         "Abbasov rejected the charges as fabricated."
     )
     assert [e.type for e in found] == ["Sentencing"], f"the charges of his case: {found}"
+
+
+def test_a_ceasefire_violated_is_a_military_operation_by_the_violator() -> None:
+    event = only(
+        "The Ministry of Defense reported that the Armenian armed forces violated the "
+        "ceasefire in the Kalbajar direction."
+    )
+    assert (event.type, keys(event.agent)) == ("MilitaryOperation", ["armenian-armed-forces"])
+
+
+def test_who_reports_a_ceasefire_violation_did_not_commit_it() -> None:
+    event = only("The Ministry of Defense reported a ceasefire violation in the Lachin direction.")
+    assert (event.type, event.agent) == ("MilitaryOperation", []), "the ministry only reports it"
+    event = only("Nemat Abbasov announced a hunger strike.")
+    assert keys(event.agent) == ["nemat-abbasov"], "who announces a hunger strike goes on it"
+
+
+def test_anti_terrorist_measures_are_a_military_operation() -> None:
+    event = only("Azerbaijan launched local anti-terrorist measures in Karabakh on Tuesday.")
+    assert (event.type, keys(event.agent), event.date) == (
+        "MilitaryOperation",
+        ["azerbaijan"],
+        date(2023, 9, 19),
+    )
+    assert events("The government took measures against the spread of the virus.") == []

@@ -92,6 +92,7 @@ class Lexicon:
     status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
     speech: frozenset[str]
     reaction: frozenset[str]
+    undertake: frozenset[str]
     witness: frozenset[str]
     refer_back: frozenset[str]
     people: frozenset[str]
@@ -232,6 +233,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
         speech=frozenset(raw["speech"]),
         reaction=frozenset(raw["reaction"]),
+        undertake=frozenset(raw["undertake"]),
         witness=frozenset(raw["witness"]),
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),

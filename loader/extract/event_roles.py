@@ -225,7 +225,9 @@ class RoleFinder:
         # ("announced a hunger strike"), or the noun is the setting of the speech:
         # "during a phone call with X, Y stressed ..." (Y took part)
         spoken = carrier.lemma_.lower() in self.lex.speech
-        if spoken and trigger.via not in TIME_PREPOSITIONS and (trigger.via or cls.affected):
+        undertaken = carrier.lemma_.lower() in self.lex.undertake
+        told = trigger.via or cls.affected or not undertaken  # "reported a ceasefire violation"
+        if spoken and trigger.via not in TIME_PREPOSITIONS and told:
             return agent, affected, participant
         if carrier.lemma_.lower() in self.lex.witness | self.lex.reaction:
             return agent, affected, participant  # "welcomed the release of X"
