@@ -1207,3 +1207,14 @@ def test_anti_terrorist_measures_are_a_military_operation() -> None:
         date(2023, 9, 19),
     )
     assert events("The government took measures against the spread of the virus.") == []
+
+
+def test_taken_to_the_police_station_after_a_detention_tells_the_same_detention() -> None:
+    found = events(
+        "Police detained Rail Abbasov on Monday. He was taken to the police station and "
+        "released after three hours."
+    )
+    assert [(e.type, e.date) for e in found] == [
+        ("Arrest", date(2023, 9, 18)),
+        ("Release", None),
+    ], "one detention, then the release"
