@@ -1218,3 +1218,13 @@ def test_taken_to_the_police_station_after_a_detention_tells_the_same_detention(
         ("Arrest", date(2023, 9, 18)),
         ("Release", None),
     ], "one detention, then the release"
+
+
+def test_no_two_events_start_at_one_offset() -> None:
+    found = events(
+        "Rail Abbasov, who was arrested on assault charges, refuted the accusations against him."
+    )
+    assert [e.type for e in found] == ["Arrest", "Charge"]
+    assert len({e.begin for e in found}) == 2, (
+        f"the offset an event starts at is part of its IRI: {[e.evidence for e in found]}"
+    )

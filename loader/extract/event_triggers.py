@@ -189,8 +189,13 @@ class TriggerFinder:
         carrier, measures, via = carrier_of(token, self.lex)
         if entry.head in entry.event_class.undergone:
             aimed = any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children)
-            undergone = carrier is not None and via == "" and token.dep_ in OBJECTS
-            if not aimed and not (undergone and carrier.lemma_.lower() in self.lex.undergo):
+            undergone = (
+                carrier is not None
+                and via == ""
+                and token.dep_ in OBJECTS
+                and carrier.lemma_.lower() in self.lex.undergo
+            )
+            if not aimed and not undergone:
                 return None  # "denied the accusations of ill-treatment"
         return Trigger(token, entry.event_class, True, carrier, via, measures)
 

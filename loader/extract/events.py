@@ -344,9 +344,12 @@ class _Reader:
         return False
 
     def _unique_evidence(self, found: list[_Found]) -> None:
-        """Two events may not start at one offset (it is part of their IRI): the
-        later one's evidence then starts at its own trigger word ("Rail Abbasov
-        was arrested, and sentenced to ...": the sentencing from "sentenced")."""
+        """Two events may not start at one offset (their first evidence offset is
+        part of their IRI): the later one's evidence then starts at its own trigger
+        word ("Rail Abbasov was arrested, and sentenced to ...": the sentencing from
+        "sentenced"), and a report merged into it that starts where an earlier event
+        does is left out ("X, who was arrested on charges, refuted the accusations":
+        the charge keeps "arrested on charges")."""
         seen: set[int] = set()
         for item in found:
             span = item.event.evidence[0]
@@ -358,7 +361,8 @@ class _Reader:
             while span.begin in seen and span.begin < span.end - 1:
                 span = Span(span.begin + 1, span.end)
             item.event.evidence[0] = span
-            seen.add(span.begin)
+            item.event.evidence[1:] = [s for s in item.event.evidence[1:] if s.begin not in seen]
+            seen.add(item.event.begin)
 
 
 def _dated_by(trigger: Trigger, relative: tuple[date, Token | None] | None) -> date | None:
