@@ -321,3 +321,59 @@ def test_someone_to_be_freed_is_a_person() -> None:
     found = mentions("Huseynov wrote: “Tural Mammadli must be freed.”")
     people = [m.actor.key for m in found if m.actor.type == "Person"]
     assert "tural-mammadli" in people, f"the passive of 'free' gave no person: {people}"
+
+
+def test_a_two_word_name_in_lower_case_is_a_description_a_longer_one_a_name() -> None:
+    registry = Registry(
+        [
+            Entry(
+                "presidential-administration-of-azerbaijan",
+                "Presidential Administration of Azerbaijan",
+                "GovernmentBody",
+                aliases=("Presidential Administration",),
+            ),
+            Entry("state-security-service", "State Security Service", "GovernmentBody"),
+        ]
+    )
+    text = (
+        "Activists held a picket in front of the Presidential Administration. Officials fear "
+        "the presidential administration. The state security service summoned them."
+    )
+    found = [m for m in find_mentions(digest(text), registry) if "Studies" not in m.surface]
+    assert keys_by_surface(found) == [
+        ("Presidential Administration", "presidential-administration-of-azerbaijan"),
+        ("state security service", "state-security-service"),
+    ], keys_by_surface(found)
+
+
+def test_a_name_after_a_noun_of_a_kind_of_body_is_that_body_not_a_person() -> None:
+    found = mentions(
+        "Journalist Ilkin Mammadzade, editor-in-chief of the news site Azad Xeber, is on hunger "
+        "strike. The youth organisation Nida Movement held a picket."
+    )
+    kinds = {m.surface: m.actor.type for m in found}
+    assert kinds == {
+        "Ilkin Mammadzade": "Person",
+        "Azad Xeber": "MediaOutlet",
+        "Nida Movement": "Organization",
+    }, kinds
+
+
+def test_the_one_an_event_noun_happens_to_is_a_person() -> None:
+    found = mentions(
+        "The court extended the detention of Afgan Sadigli and Elmir Abbasli. Activists "
+        "demanded the release of Ramil Zeynalli. The trial of the Ministry of Culture began."
+    )
+    people = [m.surface for m in found if m.actor.type == "Person"]
+    assert people == ["Afgan Sadigli", "Elmir Abbasli", "Ramil Zeynalli"], people
+
+
+def test_a_participle_opening_the_sentence_is_no_part_of_a_bodys_name() -> None:
+    registry = Registry([Entry("toplum-tv", "Toplum TV", "MediaOutlet")])
+    for epithet in ("Jailed", "Imprisoned", "Well-known"):
+        text = f"{epithet} Toplum TV journalist Mushfig Jabbarli was transferred."
+        found = [m for m in find_mentions(digest(text), registry) if "Studies" not in m.surface]
+        assert keys_by_surface(found) == [
+            ("Toplum TV", "toplum-tv"),
+            ("Mushfig Jabbarli", "mushfig-jabbarli"),
+        ], f"{epithet!r} made a body of its own: {keys_by_surface(found)}"

@@ -1228,3 +1228,8 @@ def test_no_two_events_start_at_one_offset() -> None:
     assert len({e.begin for e in found}) == 2, (
         f"the offset an event starts at is part of its IRI: {[e.evidence for e in found]}"
     )
+
+
+def test_accusations_against_a_country_charge_no_one() -> None:
+    found = events("The Armenian government leveled accusations against Azerbaijan.")
+    assert "Charge" not in [e.type for e in found], f"a political accusation: {found}"

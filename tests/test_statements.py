@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from voxgraph.iris import VOX
 from voxgraph.loader.extract.actors import find_mentions
 from voxgraph.loader.extract.facts import Statement
 from voxgraph.loader.extract.statements import find_statements
+from voxgraph.loader.map.graph import map_digest
 from voxgraph.loader.read.parse import parse_digest
 from voxgraph.loader.registry import Entry, Registry
 
@@ -492,3 +494,196 @@ def test_a_source_in_brackets_speaks_for_the_sentence_before_it() -> None:
     s = only(statements("The party will appeal the verdict (reported by Karimli on his timeline)."))
     assert s.speaker.key == "ali-karimli", s
     assert s.paraphrase == "The party will appeal the verdict", s.paraphrase
+
+
+def test_each_of_joint_speakers_has_a_statement_of_their_own() -> None:
+    found = statements(
+        "Ali Karimli and Fuad Gahramanli said that the elections were rigged.",
+        "According to Lala Shirinova and Karimli, the talks failed.",
+        "“We will not stop,” said the Azerbaijan Popular Front Party and Meydan TV.",
+    )
+    said = sorted((s.speaker.key, s.paraphrase or s.quote) for s in found)
+    assert said == [
+        ("ali-karimli", "the elections were rigged"),
+        ("ali-karimli", "the talks failed"),
+        ("azerbaijan-popular-front-party", "We will not stop"),
+        ("fuad-gahramanli", "the elections were rigged"),
+        ("lala-shirinova", "the talks failed"),
+        ("meydan-tv", "We will not stop"),
+    ], f"a joint speaker lost or two merged: {said}"
+    s = only(statements("Ali Karimli and his lawyer said that the trial was unfair."))
+    assert s.speaker.key == "ali-karimli", f"an unnamed co-speaker must add no one: {s}"
+
+
+def test_joint_speakers_get_distinct_statement_iris_and_a_lone_speaker_keeps_the_offset() -> None:
+    body = (
+        "Ali Karimli and Fuad Gahramanli said that the elections were rigged. "
+        "Meydan TV reported that the road was closed."
+    )
+    text = f"Center for National and International Studies\n\nPolitics\n\n{body}\n\nMay 2, 2023\n"
+    digest = parse_digest(text, source="snippet.txt")
+    graph = map_digest(digest, REGISTRY)
+    speakers = {
+        str(node).rsplit("/", 1)[-1]: str(speaker).rsplit("/", 1)[-1]
+        for node, speaker in graph.subject_objects(VOX.speaker)
+    }
+    joint, lone = digest.text.index("said that"), digest.text.index("reported")
+    assert speakers == {
+        f"{joint}": "ali-karimli",
+        f"{joint}-fuad-gahramanli": "fuad-gahramanli",
+        f"{lone}": "meydan-tv",
+    }, f"statement IRIs not one per speaker, or a lone speaker's IRI changed: {speakers}"
+
+
+def test_a_verb_of_saying_coordinated_inside_a_reported_clause_is_its_subjects_act() -> None:
+    s = only(
+        statements(
+            "Activist Rena Aliyeva wrote that the police asked her about the post and "
+            "warned her about prosecution."
+        )
+    )
+    assert s.paraphrase == (
+        "the police asked her about the post and warned her about prosecution"
+    ), f"the police's warning cut off the report: {s.paraphrase}"
+    found = statements(
+        "The Ministry of Defense reported that two soldiers were wounded and called on "
+        "Azerbaijan to stop."
+    )
+    said = [s.paraphrase for s in found]
+    assert said == ["two soldiers were wounded", "called on Azerbaijan to stop"], (
+        f"after a passive clause the speaker's own next act is a statement of its own: {said}"
+    )
+
+
+def test_a_support_verb_with_a_speech_act_noun_is_a_statement() -> None:
+    found = statements(
+        "The Azerbaijan Popular Front Party leveled accusations against the police, claiming "
+        "abuses at the rally on Sunday, which ended after midnight.",
+        "Ali Karimli voiced sharp criticism of the verdict.",
+        "The Ministry of Defense issued a statement on Monday.",
+        "Ali Karimli rejected the accusations of treason.",
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        (
+            "azerbaijan-popular-front-party",
+            "leveled accusations against the police, claiming abuses at the rally on Sunday",
+        ),
+        ("ali-karimli", "voiced sharp criticism of the verdict"),
+    ], f"a speech act carried by a support verb (and only that) is a statement: {said}"
+
+
+def test_the_statement_of_a_body_named_as_the_subject_sentences_before() -> None:
+    s = only(
+        statements(
+            "On Monday, the Ministry of Defense decided to send aid to the villages. Two trucks "
+            "left Baku in the evening. The official statement affirms that the aid will continue."
+        )
+    )
+    assert s.speaker.key == "ministry-of-defense", f"the statement's body lost: {s}"
+    assert s.paraphrase == "the aid will continue", s.paraphrase
+    found = statements(
+        "Ali Karimli met the Ministry of Defense. The statement says that the talks failed."
+    )
+    assert not found, f"a body that was not the subject of its clause issued nothing: {found}"
+
+
+def test_a_relative_speaks_for_the_one_the_paragraph_named_never_for_the_owner() -> None:
+    found = statements(
+        "Activist Nigar Hasanova met her son, Farid Hasanov, on Monday. Her son said that he "
+        "had been beaten.",
+        "The grandmother of jailed scholar Orkhan Jafarli, Sona Ismayilova, held a protest. "
+        "His grandmother said that he was tortured.",
+        "Activist Rena Aliyeva met her husband in prison. Her husband said that he was starving.",
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        ("farid-hasanov", "he had been beaten"),
+        ("sona-ismayilova", "he was tortured"),
+    ], f"a relative must be the one named as such, and an unnamed one no one: {said}"
+
+
+def test_a_named_lawyer_speaks_even_where_the_apposition_lost_its_comma() -> None:
+    s = only(
+        statements(
+            "Jailed activist Rauf Hajili stopped his hunger strike. His lawyer, Nazim Lajic said "
+            "that Hajili had ended his strike."
+        )
+    )
+    assert s.speaker.key == "nazim-lajic", f"the lawyer named in apposition must speak: {s}"
+    assert not statements("His lawyer said that Ali Karimli had ended his strike.")
+
+
+def test_a_name_after_a_body_already_named_is_its_officer() -> None:
+    s = only(
+        statements(
+            "Human rights defender, the executive director of the “Right Path” human rights "
+            "organization Kamran Safarli, stated that the jailed student is facing death."
+        )
+    )
+    assert s.speaker.key == "kamran-safarli", s
+    assert s.speaker.type == "Person", f"the director taken for the organisation: {s.speaker}"
+
+
+def test_a_title_the_parser_hung_on_the_verb_still_names_the_speaker_later() -> None:
+    found = statements(
+        "Human rights defender Kamran Safarli stated that the student is facing death. "
+        "The human rights defender added that the student will not end his strike."
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        ("kamran-safarli", "the student is facing death"),
+        ("kamran-safarli", "the student will not end his strike"),
+    ], f"'the human rights defender' must be the one given that title: {said}"
+
+
+def test_a_description_followed_by_the_bodys_name_is_no_body_of_its_own() -> None:
+    s = only(statements("The independent outlet Meydan TV reported that the road was closed."))
+    assert s.speaker.key == "meydan-tv", f"'the independent outlet' taken for a body: {s}"
+
+
+def test_it_is_the_body_that_spoke_last_and_a_dash_introduces_a_quote() -> None:
+    found = statements(
+        "The Ministry of Defense said on Monday that the village was shelled. It added that two "
+        "soldiers were wounded. It is clear that the truce failed.",
+        "According to Ali Karimli — «The opportunities for peace exist right now».",
+        "The press service of the Ministry of Defense announced that the road was closed.",
+    )
+    said = [(s.speaker.key, s.paraphrase or s.quote) for s in found]
+    assert said == [
+        ("ministry-of-defense", "the village was shelled"),
+        ("ministry-of-defense", "two soldiers were wounded"),
+        ("ali-karimli", "The opportunities for peace exist right now"),
+        ("ministry-of-defense", "the road was closed"),
+    ], said
+
+
+def test_the_cited_source_speaks_not_the_outlet_that_cites_it() -> None:
+    found = statements(
+        "Meydan TV reported, citing the lawyer Elchin Sadigov, that the trial was unfair.",
+        "Citing the Ministry of Defense, Meydan TV reported that two soldiers were wounded.",
+        "Meydan TV reported that the road was closed, citing the Ministry of Defense.",
+        "Meydan TV reported that the bridge was closed, citing sources.",
+    )
+    said = [(s.speaker.key, s.paraphrase) for s in found]
+    assert said == [
+        ("elchin-sadigov", "the trial was unfair"),
+        ("ministry-of-defense", "two soldiers were wounded"),
+        ("ministry-of-defense", "the road was closed"),
+        ("meydan-tv", "the bridge was closed"),
+    ], f"a cited source speaks; unnamed sources leave it to the outlet: {said}"
+
+
+def test_a_cue_ending_a_paragraph_with_a_colon_introduces_the_quotation_below() -> None:
+    found = statements(
+        "Exiled journalist Ramil Zeynalov reported this on his social media account:",
+        "“The attackers broke the window.”",
+        "“He is in intensive care.”",
+        "The attackers were detained.",
+        "“Nobody knows.”",
+    )
+    said = [(s.speaker.key, s.quote) for s in found]
+    assert said == [
+        ("ramil-zeynalov", "The attackers broke the window."),
+        ("ramil-zeynalov", "He is in intensive care."),
+    ], f"the post quoted below its cue, and only it, is the journalist's: {said}"

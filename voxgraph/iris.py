@@ -8,6 +8,7 @@ loading the same digests again yields exactly the same quads.
     https://w3id.org/voxgraph/id/digest/2022-11-04    a digest
     .../id/digest/2022-11-04/section/2                its second section
     .../id/digest/2022-11-04/statement/1234           statement whose evidence starts at char 1234
+    .../id/digest/2022-11-04/statement/1234-ali-karimli  joint speaker ("X and Ali Karimli said")
     .../id/digest/2022-11-04/event/1234               event whose evidence starts at char 1234
     .../id/digest/2022-11-04#char=10,42               evidence span (NIF, RFC 5147 fragment)
     https://w3id.org/voxgraph/id/actor/ali-karimli    an actor (one IRI across all digests)
@@ -78,8 +79,11 @@ def section_iri(key: str, position: int) -> URIRef:
     return ID[f"digest/{key}/section/{position}"]
 
 
-def statement_iri(key: str, begin: int) -> URIRef:
-    return ID[f"digest/{key}/statement/{begin}"]
+def statement_iri(key: str, begin: int, speaker: str | None = None) -> URIRef:
+    """A statement by the offset its evidence starts at; the statements of
+    the second and later speakers of "X and Y said", which share the offset,
+    by the offset and the speaker's slug."""
+    return ID[f"digest/{key}/statement/{begin}" + (f"-{speaker}" if speaker else "")]
 
 
 def event_iri(key: str, begin: int) -> URIRef:

@@ -19,7 +19,8 @@ from voxgraph.loader.read.digest import Span
 
 # A source tail, a contrast or a time clause ends a reported clause.
 CLAUSE_END = re.compile(
-    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|while|whereas)\s+.+$", re.IGNORECASE
+    r",\s+(?:as\s+(?:reported|stated)\s+by|according\s+to|citing|while|whereas)\s+.+$",
+    re.IGNORECASE,
 )
 
 
@@ -34,6 +35,10 @@ def clause_of(text: str, verb: Token) -> Span | None:
     ("announced that A was exposed, and 19 people were brought …") goes on
     the complement: the parser hangs it on the verb."""
     complement = next((t for t in verb.children if t.dep_ == "ccomp"), None)
+    citing = cited_source(verb)
+    if complement is None and citing is not None:
+        # 'reported, citing the lawyer, that …': the parser hangs the clause on 'citing'
+        complement = next((t for t in citing.head.children if t.dep_ == "ccomp"), None)
     following = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
     if complement is None and following is not None and following.dep_ == "mark":
         complement = following.head if following.head.i > verb.i else None  # a parse gone astray
@@ -62,6 +67,7 @@ def clause_of(text: str, verb: Token) -> Span | None:
             inner.dep_ == "conj"
             and is_speech_verb(inner)
             and not any(t.dep_ in ("nsubj", "nsubjpass") for t in inner.children)
+            and not _shares_a_reported_subject(inner, complement)
         ):
             # 'reported that A … and called on the sides …': the speaker's own next act
             tokens = [t for t in tokens if t.i < inner.i]
@@ -79,6 +85,33 @@ def clause_of(text: str, verb: Token) -> Span | None:
         ):
             tokens += [t for t in conj.subtree]
     return span_of(text, tokens)
+
+
+def _shares_a_reported_subject(conj: Token, complement: Token) -> bool:
+    """'wrote that the officers asked her … and warned her': a verb of saying
+    coordinated inside the reported clause with a verb whose subject is a
+    noun phrase of its own (the officers) is that subject's act, told by the
+    speaker, however the parser hung it; 'reported that A was exposed and
+    called on …' (a passive) leaves 'called on' to the speaker."""
+    token = conj
+    while token.dep_ in ("conj", "ccomp") and token.i != complement.i:
+        token = token.head
+        if any(t.dep_ == "nsubj" and t.pos_ in ("NOUN", "PROPN") for t in token.children):
+            return True
+    return False
+
+
+def cited_source(verb: Token) -> Token | None:
+    """'Meydan TV reported, citing the lawyer Elchin Sadigov, that …', 'Citing
+    the ministry, Turan reported …', '… were wounded, citing the ministry':
+    the object of 'citing' on the verb of saying or on its clause, whose
+    words the reporter passes on."""
+    heads = [verb] + [t for t in verb.children if t.dep_ == "ccomp"]
+    for head in heads:
+        for child in head.children:
+            if child.dep_ == "advcl" and child.lemma_.lower() == "cite":
+                return next((t for t in child.children if t.dep_ == "dobj"), None)
+    return None
 
 
 def _parenthetical_source(verb: Token) -> bool:
@@ -139,8 +172,11 @@ def _closes(tokens: list[Token]) -> bool:
 
 def predicate_of(text: str, verb: Token) -> Span | None:
     """'stressed the impracticality of …': the verb and what follows it in its
-    phrase, when something does."""
+    phrase, when something does, up to a relative clause set off on 'which'."""
     right = [t for t in verb.subtree if t.i > verb.i]
+    for aside in [t for t in right if t.dep_ == "relcl" and _set_off(t)]:
+        # ', which came about following …': the writer's aside on a noun of the predicate
+        right = [t for t in right if t.i < aside.left_edge.i - 1]
     for conj in verb.children:
         if conj.dep_ == "conj" and is_speech_verb(conj) and clause_of(text, conj) is not None:
             return None  # 'denied the accusations and stated that …': the clause is what was said
@@ -151,6 +187,12 @@ def predicate_of(text: str, verb: Token) -> Span | None:
     if not right:
         return None
     return _cut(text, Span(verb.idx, right[-1].idx + len(right[-1])))
+
+
+def _set_off(relative: Token) -> bool:
+    """A relative clause set off by a comma and opened by 'which' (non-restrictive)."""
+    first = relative.left_edge
+    return first.lower_ == "which" and first.i > 0 and relative.doc[first.i - 1].text == ","
 
 
 def _cut(text: str, span: Span) -> Span:

@@ -42,10 +42,13 @@ class Cues:
     predicate_lemmas: frozenset[str]
     negating_lemmas: frozenset[str]
     speech_nouns: frozenset[str]
+    support_objects: frozenset[str]
+    support_verbs: frozenset[str]
     medium_nouns: frozenset[str]
     voice_nouns: frozenset[str]
     organisation_nouns: frozenset[str]
     person_passives: frozenset[str]
+    person_event_nouns: frozenset[str]
     patronymics: dict[str, str]  # 'oghlu' -> 'm', 'gizi' -> 'f'
     surname_endings: dict[str, str]  # 'ova' -> 'f', 'ov' -> 'm', longest first
     organization_heads: dict[str, str]  # head noun -> vox: class
@@ -83,10 +86,13 @@ def load_cues(path: Path = CUES) -> Cues:
         predicate_lemmas=frozenset(raw["predicate_lemmas"]),
         negating_lemmas=frozenset(raw["negating_lemmas"]),
         speech_nouns=frozenset(raw["speech_nouns"]),
+        support_objects=frozenset(raw["support_objects"]),
+        support_verbs=frozenset(raw["support_verbs"]),
         medium_nouns=frozenset(raw["medium_nouns"]),
         voice_nouns=frozenset(raw["voice_nouns"]),
         organisation_nouns=frozenset(raw["organisation_nouns"]),
         person_passives=frozenset(raw["person_passives"]),
+        person_event_nouns=frozenset(raw["person_event_nouns"]),
         patronymics=dict(raw["patronymics"]),
         surname_endings=dict(sorted(raw["surname_endings"].items(), key=lambda i: -len(i[0]))),
         organization_heads=dict(raw["organization_heads"]),

@@ -274,6 +274,8 @@ class _Reader:
         on_person = not trigger.noun and self.lex.verb_lemma(trigger.token) in cls.on_person
         if on_person and not self.who.on_person(trigger, affected):
             return None  # "pushed the bill through", "used force to restore order"
+        if trigger.noun and trigger.token.lemma_.lower() in cls.undergone and not affected:
+            return None  # "leveled accusations against Azerbaijan": no one is charged
         places = self.who.places(trigger)
         agent = [a for a in agent if a not in affected and a not in places]
         affected = [a for a in affected if a not in places]

@@ -159,11 +159,15 @@ def role_of(root: Token, first: int) -> Token | None:
 
 
 def _speaks(head: Token) -> bool:
-    """The subject of a verb of saying, or the one "according to" names."""
+    """The subject of a verb of saying or of a support verb with a speech act
+    ("leveled accusations against …"), or the one "according to" names."""
     cues = load_cues()
     verb = head.head
     if head.dep_ == "nsubj" and verb.lemma_.lower() in cues.speech_lemmas:
         return True
+    if head.dep_ == "nsubj" and verb.lemma_.lower() in cues.support_verbs:
+        objects = [t.lemma_.lower() for t in verb.children if t.dep_ == "dobj"]
+        return any(o in cues.support_objects for o in objects)
     return head.dep_ == "pobj" and verb.lower_ == "to" and verb.head.lower_ == "according"
 
 
@@ -173,7 +177,8 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
     the name (lower-case modifiers and an organisation noun of
     mappings/cues.yaml); one that fits a body named before ('the Armenian
     ministry' after the Ministry of Defense of Armenia) is that body, left to
-    the statement rules."""
+    the statement rules. A description followed by the body's name ('the
+    independent outlet Kanal Azad') is no body of its own."""
     cues = load_cues()
     inside = Taken(taken)
     found = []
@@ -183,6 +188,10 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
         modifiers = [t for t in token.children if t.dep_ in ("amod", "compound")]
         if not modifiers or not all(m.is_lower for m in modifiers) or not _speaks(token):
             continue
+        if any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in token.children):
+            continue  # 'the independent outlet Kanal Azad reported': the name follows
+        if _of_a_named_body(token):
+            continue  # 'the press service of the Ministry of Defense': the ministry's voice
         begin = min(m.idx for m in modifiers)
         if begin in inside or token.idx in inside:
             continue
@@ -201,8 +210,9 @@ def described_bodies(doc: Doc, taken: list[Span], known: list[Mention]) -> list[
 
 
 def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention]:
-    """Governments the digest names by a noun where they speak: 'The Armenian
-    government claimed', 'according to the Azerbaijani side' are the country
+    """Governments the digest names by a noun where they speak or act: 'The
+    Armenian government claimed', 'according to the Azerbaijani side', 'the
+    Azerbaijani government has taken the initiative' are the country
     of the demonym; 'the Karabakh Armenian authorities', 'the authorities in
     Nagorno-Karabakh said' the body that governs the place (a place beats a
     demonym). The words of mappings/cues.yaml; ids the registry lacks name no one."""
@@ -212,7 +222,7 @@ def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention
     for token in doc:
         if token.pos_ != "NOUN" or token.lemma_.lower() not in cues.government_nouns:
             continue
-        if token.idx in inside or not _speaks(token):
+        if token.idx in inside or not (_speaks(token) or _governs(token)):
             continue
         modifiers = [t for t in token.children if t.dep_ in ("amod", "compound", "nmod")]
         places = [t for t in token.subtree if t.i < token.i and t.pos_ == "PROPN"] + [
@@ -237,16 +247,28 @@ def governments(doc: Doc, taken: list[Span], registry: Registry) -> list[Mention
     return found
 
 
+def _governs(noun: Token) -> bool:
+    """'The Azerbaijani government has taken the initiative': the definite
+    subject of a main clause acts for the state ('several Azerbaijani
+    authorities made statements', 'if the government wants …' do not)."""
+    definite = any(t.dep_ == "det" and t.lower_ == "the" for t in noun.children)
+    return definite and noun.dep_ == "nsubj" and noun.head.dep_ == "ROOT"
+
+
 def _verb_cue(head: Token) -> bool:
     """The subject of a verb of saying ("Elchin Amirbeyov stressed", "“…,”
-    said Dmitry Peskov"), the one "according to" names, or the one a verb of
-    arrest, trial or release happens to ("Rail Abbasov was arrested", "police
-    detained Tural Mammadli")."""
+    said Dmitry Peskov"), the one "according to" names, or the one a verb or
+    noun of arrest, trial or release happens to ("Rail Abbasov was arrested",
+    "police detained Tural Mammadli", "the detention of Afgan Sadigli")."""
     cues = load_cues()
     while head.dep_ in ("conj", "appos") and head.head.i != head.i:
         head = head.head  # "Nemat Abbasov and Amrah Tahmazov were detained"
     if head.dep_ in ("nsubjpass", "dobj") and head.head.lemma_.lower() in cues.person_passives:
         return True
+    of = head.head
+    if head.dep_ == "pobj" and of.lower_ == "of" and of.head.pos_ == "NOUN":
+        # "the detention of Afgan Sadigli", "the release of Tofig Yagublu"
+        return of.head.lemma_.lower() in cues.person_event_nouns
     return _speaks(head)
 
 
@@ -292,12 +314,19 @@ def new_people(doc: Doc, words: list[Word], taken: list[Span], registry: Registr
         before = _token_before(doc, names[0].first)
         if before is not None and before.lower_ in ("the", "a", "an"):
             continue  # "the Executive Power": names of people take no article
-        if before is not None and before.lower_ in cues.organization_nouns and len(names) <= 4:
+        if (
+            before is not None
+            and before.lower_ in cues.organization_nouns
+            and len(names) <= 4
+            and not _named_before(before)
+        ):
             # "the independent outlet Kanal Azad": an organisation, not a person
             found.append(organization_mention(text, names, cues, before.lower_))
             continue
         names = _name_part(doc, names) if names[0] is run[0] else names
-        if continues_a_name(doc, run, names, cues) and not _listed(doc, names, found):
+        if continues_a_name(doc, run, names, cues) and not (
+            _listed(doc, names, found) or _after_a_person(doc, names, known_surnames)
+        ):
             continue
         if len(names) > 4:
             continue
@@ -324,6 +353,23 @@ def new_people(doc: Doc, words: list[Word], taken: list[Span], registry: Registr
     return found + name_variants(text, words, taken + [m.span for m in found], people, cues)
 
 
+def _of_a_named_body(noun: Token) -> bool:
+    """'the press service of the Ministry of Defense': a part that speaks for a
+    body named after 'of' (the statement rules give the words to the body)."""
+    return any(
+        prep.dep_ == "prep" and prep.lower_ == "of" and g.dep_ == "pobj" and g.pos_ == "PROPN"
+        for prep in noun.children
+        for g in prep.children
+    )
+
+
+def _named_before(noun: Token) -> bool:
+    """'the “Right Path” human rights organization Kamran Safarli': the body's
+    name came before its noun, so the name after it is someone else's (its
+    director's)."""
+    return any(t.pos_ == "PROPN" and t.dep_ in ("nmod", "compound") for t in noun.lefts)
+
+
 def _token_before(doc: Doc, first: int) -> Token | None:
     """The token before a name, over an opening quotation mark: 'the public
     organization “Citizen Consciousness”'."""
@@ -331,6 +377,17 @@ def _token_before(doc: Doc, first: int) -> Token | None:
     while index >= 0 and doc[index].is_quote:
         index -= 1
     return doc[index] if index >= 0 else None
+
+
+def _after_a_person(doc: Doc, names: list[Word], known_surnames: set[str]) -> bool:
+    """'Ali Karimli and Fuad Gahramanli': a name coordinated with a person of the
+    registry, or one the recogniser takes for a person, is the next of a list of
+    people, not the tail of a body's name ('Ministry of Labour and Social Protection')."""
+    first = names[0].first
+    if first < 2 or doc[first - 1].lower_ not in ("and", ","):
+        return False
+    previous = doc[first - 2]
+    return previous.ent_type_ == "PERSON" or spelling_key(previous.text) in known_surnames
 
 
 def _listed(doc: Doc, names: list[Word], found: list[Mention]) -> bool:

@@ -55,3 +55,21 @@ def analyse(digest: Digest) -> Doc:
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc
+
+
+@cache
+def _verbs() -> frozenset[str]:
+    """The lemmatiser's own list of English verbs (its 'lemma_index' table)."""
+    lemmatizer = pipeline().get_pipe("lemmatizer")
+    return frozenset(lemmatizer.lookups.get_table("lemma_index")["verb"])  # type: ignore[attr-defined]
+
+
+def is_participle(word: str) -> bool:
+    """'Jailed', 'Imprisoned', 'Arrested': the past participle of an English
+    verb (by the lemmatiser's verb list), whatever the tagger made of it at
+    the start of a sentence."""
+    lower = word.casefold()
+    if not lower.endswith("ed"):
+        return False
+    stems = {lower[:-2], lower[:-1], lower[:-3], lower[:-3] + "y"}  # jailed, freed, banned, tried
+    return any(stem in _verbs() for stem in stems)

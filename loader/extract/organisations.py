@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 from voxgraph.iris import slug
 from voxgraph.loader.extract.cues import Cues, alternation, load_cues
 from voxgraph.loader.extract.facts import Actor, Mention
+from voxgraph.loader.extract.nlp import is_participle
 from voxgraph.loader.extract.registry_names import actor_from_entry, per_registry, spelling_key
 from voxgraph.loader.extract.words import (
     Word,
@@ -182,7 +183,15 @@ def _qualifies(doc: Doc, span: Span, inner: Span, places: list[Span]) -> bool:
     demonyms = load_cues().demonyms
     if words is None or any(t.ent_type_ == "NORP" or t.text in demonyms for t in words):
         return False
+    if words[0].is_sent_start and _epithet(before.split()[0]):
+        return False  # 'Jailed Toplum TV journalist X': capitalised only as the sentence's first
     return re.fullmatch(r"(?:[A-Z][\w-]* )+", before) is not None
+
+
+def _epithet(word: str) -> bool:
+    """A participle or a hyphenated adjective ('Jailed', 'Well-known') that
+    describes the body's member, not the body."""
+    return is_participle(word) or bool(re.fullmatch(r"[A-Z]\w*-[a-z][\w-]*", word))
 
 
 def _organization_runs(doc: Doc, words: list[Word], cues: Cues) -> list[list[Word]]:

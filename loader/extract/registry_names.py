@@ -71,14 +71,18 @@ def _apostrophe_variants(name: str) -> set[str]:
 
 class _RegistryMatcher:
     """Every name and alias of the registry as one spaCy PhraseMatcher, built
-    once per registry (not per digest). Names of several words match in any
-    case ("state security service"), one-word names only as written ("Baku",
-    not "baku"). A name that two entries share stands for neither."""
+    once per registry (not per digest). Names of three or more words match in
+    any case ("state security service"), one-word names only as written
+    ("Baku", not "baku"), and two-word names in lower case only where the
+    registry writes them so: "the presidential administration" describes,
+    "the Presidential Administration" names. A name that two entries share
+    stands for neither."""
 
     def __init__(self, registry: Registry):
         nlp = pipeline()
         self.entries: dict[str, Entry] = {}
         self.single: set[str] = set()  # one-word names, as written, apostrophes folded
+        self.lower: set[str] = set()  # names the registry itself writes in lower case
         patterns: set[str] = set()  # as written: the tokenizer splits 'U.N.' and 'u.n.' apart
         for entry in registry.entries:
             for name in entry.names:
@@ -88,6 +92,8 @@ class _RegistryMatcher:
                     patterns |= _apostrophe_variants(name)
                     if " " not in name.strip():
                         self.single.add(name.strip().replace("’", "'"))
+                    if name.islower():
+                        self.lower.add(normalise_name(name))
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.matcher.add("NAME", [nlp.make_doc(pattern) for pattern in sorted(patterns)])
 
@@ -101,6 +107,8 @@ class _RegistryMatcher:
             surface = words.text
             if " " not in surface and surface.replace("’", "'") not in self.single:
                 continue  # one-word names match as written
+            if len(words) == 2 and surface.islower() and normalise_name(surface) not in self.lower:
+                continue  # 'the presidential administration': a description, not the name
             entry = self.entries.get(normalise_name(surface))
             if entry is not None:
                 found.append((entry, words))

@@ -63,6 +63,15 @@ def _title_of(name: TokenSpan) -> tuple[Span, Span] | None:
     if nouns:  # "Labor rights activist Afiaddin Mammadov", "Minister of Culture X"
         first = min(t.left_edge.i for t in left)
         return _title_span(doc, first, name.start - 1, name, before=True)
+    before = doc[name.start - 1] if name.start > 0 else None
+    if (
+        before is not None
+        and is_person_noun(before, cues, kin=False)
+        and before.dep_ in ("npadvmod", "nsubj", "dep")
+        and all(t.i < name.start for t in before.subtree)
+    ):
+        # "Human rights defender Kamran Safarli stated": the parser hung the title on the verb
+        return _title_span(doc, before.left_edge.i, name.start - 1, name, before=True)
     noun = role_of(root, name.start)
     if noun is not None:  # "Chairperson of APFP Ali Karimli"
         return _title_span(doc, noun.left_edge.i, name.start - 1, name, before=True)

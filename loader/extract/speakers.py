@@ -37,6 +37,7 @@ class Context:
     quotes: list[Span]
     earlier: list[Statement]  # of this paragraph, so far
     paragraph: int = 0  # where this paragraph begins
+    before: Statement | None = None  # the last statement of the paragraph before
 
     def mention_at(self, offset: int) -> Mention | None:
         index = bisect_right(self.begins, offset) - 1
@@ -79,7 +80,7 @@ def subject_of(verb: Token) -> Token | None:
             if child.dep_ in SUBJECTS and token.dep_ == "relcl" and child.lower_ == "who":
                 return token.head  # 'met Karimli, who said that …': the one the clause is on
             if child.dep_ in SUBJECTS and not _relative(token, child):
-                return child
+                return _apposed(child)
             if child.dep_ == "agent":
                 return next((g for g in child.children if g.dep_ == "pobj"), None)
             if child.dep_ == "compound" and child.i < token.i and token.pos_ == "VERB":
@@ -109,6 +110,19 @@ def subject_of(verb: Token) -> Token | None:
         else:
             return None
     return None
+
+
+def _apposed(subject: Token) -> Token:
+    """'His lawyer, Nazim Lajic said': a name in apposition that lost its
+    closing comma, which the parser makes a second subject, is the speaker."""
+    doc = subject.doc
+    for other in subject.head.children:
+        if other.dep_ not in SUBJECTS or other.i <= subject.i or other.left_edge.i == 0:
+            continue
+        comma = doc[other.left_edge.i - 1]
+        if comma.text == "," and comma.head == subject:
+            return other
+    return subject
 
 
 def _relative(verb: Token, subject: Token) -> bool:
@@ -164,6 +178,8 @@ def resolve(c: Context, head: Token) -> Actor | None:
         lemma = lemma[:-1]  # 'Journalists of …' opening a sentence, tagged a name
     if head.pos_ == "PRON":
         # 'He stated', 'his post': the person last named or who spoke last
+        if lemma in ("it", "its"):
+            return _body_that_spoke(c)
         known = lemma in ("he", "she", "his", "her")
         return _pronoun(c, head.idx, head.lower_) if known else None
     if lemma in cues.medium_nouns or lemma in cues.speech_nouns:
@@ -179,20 +195,70 @@ def resolve(c: Context, head: Token) -> Actor | None:
         # "Journalists of Toplum TV", "a spokesperson of the ministry": the body speaks
         actor = _named(c, body) or _organisation(c, body)
         return actor if actor is not None and actor.type != "Person" else None
+    if lemma in cues.kin_nouns:
+        return _kin(c, head)
     if cues.is_role_noun(lemma):
         return _titled(c, head)
     return _organisation(c, head)
 
 
+def _kin(c: Context, head: Token) -> Actor | None:
+    """'Her son said' -> the son the paragraph named before ('met her son,
+    Farid Hasanov', 'the grandmother of X, Sona Ismayilova,'); a relative never
+    named stays no one, and is never the person whose relative they are."""
+    for token in reversed(c.doc[: head.i]):
+        if token.idx < c.paragraph:
+            break
+        if token.lemma_ != head.lemma_ or token.pos_ != "NOUN":
+            continue
+        named = [t for t in token.children if t.dep_ in ("appos", "compound") and t.i > token.i]
+        if token.dep_ in ("appos", "compound") and token.head.i > token.i:
+            named.append(token.head)  # 'his son Farid Hasanov'
+        of = of_phrase(token)
+        if of is not None:
+            # 'the grandmother of X, Sona Ismayilova,': the parser hangs the name on X
+            named += [t for t in of.children if t.dep_ == "appos"]
+        for name in named:
+            mention = c.mention_at(name.idx)
+            if mention is not None and mention.actor.type == "Person":
+                return mention.actor
+    return None
+
+
+def speakers_of(c: Context, head: Token) -> list[Actor]:
+    """Everyone a subject names: 'Ali Karimli and Fuad Gahramanli said' gives
+    both, each with a statement of their own; a conjunct that names no one
+    ('Karimli and his lawyer said') adds no one, and a conjunct inside one name
+    ('the Ministry of Labour and Social Protection') is the same actor."""
+    found = (resolve(c, token) for token in (head, *head.conjuncts))
+    return list(dict.fromkeys(actor for actor in found if actor is not None))
+
+
 def _issuer(c: Context, head: Token) -> Actor | None:
     """'The ministry released a statement. According to the statement, …': who
-    issued the last such noun of the paragraph before (its verb's subject)."""
+    issued the last such noun of the paragraph before (its verb's subject);
+    else, for 'the (official) statement', the body that was last the subject
+    of a clause in the paragraph ('the Azerbaijani government has taken the
+    initiative … The official statement affirms that …'). A person's
+    statement is told with its owner ('his statement'), so no person is taken."""
     for token in reversed(c.doc[: head.i]):
         if token.idx < c.paragraph:
             break
         if token.lemma_ == head.lemma_ and token.dep_ == "dobj":
             subject = subject_of(token.head)
             return resolve(c, subject) if subject is not None else None
+    if not any(t.lower_ == "the" for t in head.children):
+        return None
+    for mention in reversed(c.mentions):
+        if mention.span.begin >= head.idx:
+            continue
+        if mention.span.begin < c.paragraph:
+            break
+        if mention.actor.type in ("Person", *SPEAKER_TYPES):
+            continue
+        words = c.doc.char_span(mention.span.begin, mention.span.end, alignment_mode="expand")
+        if words is not None and words.root.dep_ in ("nsubj", "nsubjpass"):
+            return mention.actor
     return None
 
 
@@ -263,6 +329,13 @@ def _organisation(c: Context, head: Token) -> Actor | None:
             if c.paragraph <= mention.span.begin < head.idx and mention.actor.type == kind:
                 return mention.actor
     return None
+
+
+def _body_that_spoke(c: Context) -> Actor | None:
+    """'The ministry said … It added that …': 'it' is the body whose statement
+    the paragraph told last; with none, 'it' names no one."""
+    last = c.earlier[-1].speaker if c.earlier else None
+    return last if last is not None and last.type not in ("Person", *SPEAKER_TYPES) else None
 
 
 def _pronoun(c: Context, offset: int, pronoun: str = "he") -> Actor | None:

@@ -44,7 +44,13 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
 from voxgraph.loader.extract.actors import find_roles, outermost
-from voxgraph.loader.extract.clauses import clause_of, left_edge, predicate_of, span_of
+from voxgraph.loader.extract.clauses import (
+    cited_source,
+    clause_of,
+    left_edge,
+    predicate_of,
+    span_of,
+)
 from voxgraph.loader.extract.cues import load_cues
 from voxgraph.loader.extract.facts import Actor, Mention, RoleClaim, Statement
 from voxgraph.loader.extract.nlp import analyse
@@ -56,6 +62,7 @@ from voxgraph.loader.extract.speakers import (
     of_phrase,
     owner_of,
     resolve,
+    speakers_of,
     subject_of,
 )
 from voxgraph.loader.read.digest import Digest, Paragraph, Span
@@ -90,9 +97,14 @@ def find_statements(
     )
     statements: list[Statement] = []
     covered = 0  # the end of the last frame: sentences before it are inside a quotation
+    quoted = False  # the paragraph before lay inside a quotation opened before it
     for paragraph in digest.paragraphs():
+        if context.earlier or not quoted:
+            context.before = context.earlier[-1] if context.earlier else None
         context.earlier, context.paragraph = [], paragraph.span.begin
-        for frame in _frames(context, paragraph, covered):
+        frames = _frames(context, paragraph, covered)
+        quoted = not frames
+        for frame in frames:
             covered = frame.span.end
             for found in _frame_statements(context, frame):
                 if not _merge(found, context.earlier):
@@ -101,7 +113,7 @@ def find_statements(
     for statement in statements:
         if statement.paraphrase_span == statement.quote_span:
             statement.paraphrase = statement.paraphrase_span = None  # a quote after all
-    return _unique_begins(statements)
+    return _unique(statements)
 
 
 def _frames(c: Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
@@ -116,6 +128,13 @@ def _frames(c: Context, paragraph: Paragraph, covered: int) -> list[_Frame]:
             continue  # inside a quotation that opened earlier
         first, last = sentence.start_char, sentence.end_char
         inside = [q for q in c.quotes if first <= q.begin - 1 < last or first <= q.begin < last]
+        if c.text[first:last].rstrip().endswith(":"):
+            # 'X wrote on Facebook:' closing a paragraph, the post opening the next one
+            inside += [
+                q
+                for q in c.quotes
+                if last <= q.begin - 1 and not c.text[last : q.begin - 1].strip()
+            ]
         for quote in inside:
             if quote.end > last:
                 closing = next((s for s in c.doc.sents if s.end_char >= quote.end), None)
@@ -143,29 +162,32 @@ def _frame_statements(c: Context, frame: _Frame) -> list[Statement]:
             # the draft, calling it …': one act of saying, not two
             continue
         lower = token.lower_
-        statement = None
+        said: list[Statement] = []
         if lower == "according":
-            statement = _according(c, frame, token, used_quotes)
+            said = _according(c, frame, token, used_quotes)
         elif is_speech_verb(token):
-            statement = _verb(c, frame, token, used_quotes)
+            said = _verb(c, frame, token, used_quotes)
         elif token.pos_ == "NOUN" and token.lemma_.lower() in cues.speech_nouns:
-            statement = _noun(c, frame, token)
-        if statement is None:
+            said = _noun(c, frame, token)
+        if not said and token.dep_ == "dobj" and token.lemma_.lower() in cues.support_objects:
+            said = _support_verb(c, frame, token)
+        if not said:
             continue
-        found.append(statement)
-        for span in (statement.quote_span, statement.paraphrase_span):
+        found += said
+        first = said[0]  # joint speakers said the same words
+        for span in (first.quote_span, first.paraphrase_span):
             if span is not None and not c.text.startswith(token.text, span.begin):
                 taken.append(span)
             elif span is not None:
                 predicates.append(span)  # a predicate ('denied X’s allegations that …') holds cues
-        if statement.quote_span is not None:
-            used_quotes.add(statement.quote_span)
+        if first.quote_span is not None:
+            used_quotes.add(first.quote_span)
     for quote in frame.quotes:
         if quote in used_quotes or any(s.begin <= quote.begin < s.end for s in taken):
             continue
-        statement = _bare_quote(c, frame, quote)
-        if statement is not None:
-            found.append(statement)
+        bare = _bare_quote(c, frame, quote)
+        if bare is not None:
+            found.append(bare)
             used_quotes.add(quote)
     return found
 
@@ -191,27 +213,29 @@ def _statement(
     )
 
 
-def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> Statement | None:
-    """A verb of saying: its subject's head speaks; its quotation, clause or
-    predicate is what was said."""
+def _verb(c: Context, frame: _Frame, verb: Token, used: set[Span]) -> list[Statement]:
+    """A verb of saying: its subject's head speaks (each named, 'X and Y
+    said'); its quotation, clause or predicate is what was said."""
     subject = subject_of(verb)
     if subject is None and verb.pos_ == "NOUN":
         subject = verb.doc[verb.sent.start : verb.i].root if verb.i > verb.sent.start else None
     if subject is None:
-        return None
+        return []
     quote, paraphrase = _what_was_said(c, frame, verb, used)
     if quote is None and paraphrase is None:
-        return None
+        return []
     denies = verb.lemma_.lower() in load_cues().negating_lemmas
     if denies and quote is None and paraphrase is not None and verb.idx < paraphrase.begin:
         # 'denied that its units had opened fire': the clause alone says the opposite
         paraphrase = Span(verb.idx, paraphrase.end)
-    speaker = resolve(c, subject)
-    if speaker is None:
-        return None
-    own = subject.head is verb or (subject.head.head is verb and subject.dep_ == "pobj")
-    begin = min(left_edge(subject), verb.idx) if own else verb.idx
-    return _statement(c, frame, speaker, begin, quote, paraphrase)
+    cited = cited_source(verb)
+    speakers = speakers_of(c, cited) if cited is not None else []
+    # the evidence, and so the statement's IRI, starts at the verb (as it always has:
+    # users link to those IRIs)
+    return [
+        _statement(c, frame, speaker, verb.idx, quote, paraphrase)
+        for speaker in speakers or speakers_of(c, subject)
+    ]
 
 
 def _what_was_said(
@@ -296,13 +320,14 @@ def _setting(verb: Token) -> bool:
 
 def _introduces(lead: str) -> bool:
     """Whether the words between a cue and a quotation introduce it: nothing,
-    a colon or comma ('wrote on Facebook: “…”', 'stated, “…”'), 'that', or a
-    clause boundary ('states that …, and “…”').
+    a colon, comma or dash ('wrote on Facebook: “…”', 'stated, “…”',
+    'According to X — «…»'), 'that', or a clause boundary ('states that …,
+    and “…”').
     A quotation inside running words ('called the verdict “revenge for the
     truth”', 'the army took “adequate measures”') is part of the paraphrase,
     not a quote of its own."""
     lead = lead.strip()
-    return re.search(r"(?:^|[:,]|\bthat|,\s*(?:and|but))\s*[“\"«]?\s*$", lead) is not None
+    return re.search(r"(?:^|[:,—–]|\bthat|,\s*(?:and|but))\s*[“\"«]?\s*$", lead) is not None
 
 
 def _cue_between(c: Context, begin: int, end: int) -> bool:
@@ -321,15 +346,15 @@ def _trails(c: Context, quote: Span, verb: Token) -> bool:
     return len(between) <= LEAD_GAP and not re.search(r"[“\"«:;]|[.!?]\s+\S", between[2:])
 
 
-def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Statement | None:
-    """'According to X, CLAUSE' and 'CLAUSE, according to X'."""
+def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> list[Statement]:
+    """'According to X (and Y), CLAUSE' and 'CLAUSE, according to X'."""
     to = next((t for t in token.children if t.lower_ == "to"), None)
     source = next((t for t in to.children if t.dep_ == "pobj"), None) if to else None
     if source is None:
-        return None
-    speaker = resolve(c, source)
-    if speaker is None:
-        return None
+        return []
+    speakers = speakers_of(c, source)
+    if not speakers:
+        return []
     phrase_end = max(t.idx + len(t) for t in token.subtree)
     sentence = token.sent
     quote = next(
@@ -351,11 +376,11 @@ def _according(c: Context, frame: _Frame, token: Token, used: set[Span]) -> Stat
         paraphrase = Span(sentence.start_char, sentence.start_char + len(before))
         quote = None
     if quote is None and paraphrase is None:
-        return None
-    return _statement(c, frame, speaker, sentence.start_char, quote, paraphrase)
+        return []
+    return [_statement(c, frame, s, sentence.start_char, quote, paraphrase) for s in speakers]
 
 
-def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
+def _noun(c: Context, frame: _Frame, noun: Token) -> list[Statement]:
     """'Pashinyan’s allegations that …', 'Azerbaijan’s declaration that …',
     'X spread the news that …': the owner of a noun of saying, or the subject
     of the verb it is the object of, said the that-clause."""
@@ -364,33 +389,59 @@ def _noun(c: Context, frame: _Frame, noun: Token) -> Statement | None:
         owner = subject_of(noun.head)
     following = noun.nbor(1) if noun.i + 1 < len(noun.doc) else None
     if owner is None or following is None or following.lower_ != "that":
-        return None
+        return []
     if following.dep_ != "mark":
-        return None  # 'the statement that he signed': a relative clause
+        return []  # 'the statement that he signed': a relative clause
     speaker = resolve(c, owner)
     if speaker is None:
-        return None
+        return []
     tokens = [t for t in following.head.subtree if t.i > following.i]
     span = span_of(c.text, tokens)
     if span is None:
-        return None
+        return []
     quoted = next((q for q in frame.quotes if span.begin <= q.begin < span.end), None)
     words = re.compile(r"[^\W_]")
     if quoted is not None and not (
         words.search(c.text[span.begin : quoted.begin])
         or words.search(c.text[quoted.end : span.end])
     ):
-        return _statement(c, frame, speaker, left_edge(owner), quoted)  # 'the message that “…”'
-    return _statement(c, frame, speaker, left_edge(owner), None, span)
+        return [_statement(c, frame, speaker, left_edge(owner), quoted)]  # 'the message that “…”'
+    return [_statement(c, frame, speaker, left_edge(owner), None, span)]
+
+
+def _support_verb(c: Context, frame: _Frame, noun: Token) -> list[Statement]:
+    """'The authorities leveled accusations against Azerbaijan, claiming …',
+    'the party made allegations against the police': a verb whose object is a
+    noun of a speech act with a complement of its own (mappings/cues.yaml,
+    support_objects, support_verbs) is a statement of its subject; what was
+    said is the verb and what follows it."""
+    verb = noun.head
+    if verb.pos_ != "VERB" or verb.lemma_.lower() not in load_cues().support_verbs:
+        return []
+    if not any(t.dep_ in ("prep", "acl") for t in noun.children):
+        return []  # 'issued a statement on Monday': nothing said yet
+    subject = subject_of(verb)
+    paraphrase = predicate_of(c.text, verb)
+    if subject is None or paraphrase is None:
+        return []
+    return [
+        _statement(c, frame, speaker, verb.idx, None, paraphrase)
+        for speaker in speakers_of(c, subject)
+    ]
 
 
 def _bare_quote(c: Context, frame: _Frame, quote: Span) -> Statement | None:
     """A quotation with no verb of saying: after 'Karimli’s Facebook post:' or
     'Nabiyev:', or opening its sentence after a statement of the paragraph (it
-    goes on)."""
+    goes on), or a paragraph of its own after a paragraph that ended quoting."""
     lead = re.sub(r"[\s“\"«]+$", "", c.text[frame.span.begin : quote.begin])
     if not lead and c.earlier:
         return _statement(c, frame, c.earlier[-1].speaker, frame.span.begin, quote)
+    line_end = c.text.find("\n", quote.end)
+    alone = not re.search(r"[^\W_]", c.text[quote.end : line_end if line_end >= 0 else None])
+    if not lead and alone and c.before is not None and c.before.quote is not None:
+        # a paragraph that is only a quotation goes on with the quote of the paragraph before
+        return _statement(c, frame, c.before.speaker, frame.span.begin, quote)
     if not lead.endswith(":"):
         return None
     named = c.mention_at(frame.span.begin)
@@ -454,13 +505,14 @@ def _medium(c: Context, frame: _Frame, said: list[Span], speaker: Actor) -> str 
     return medium or ("NewsReport" if speaker.type == "MediaOutlet" else None)
 
 
-def _unique_begins(statements: list[Statement]) -> list[Statement]:
-    """Statement IRIs use the first evidence offset: keep one per offset."""
-    seen: set[int] = set()
+def _unique(statements: list[Statement]) -> list[Statement]:
+    """One statement per first evidence offset and speaker (what its IRI is
+    minted from, loader/map/graph.py): joint speakers share the offset."""
+    seen: set[tuple[int, str]] = set()
     unique = []
     for statement in statements:
-        if statement.begin not in seen:
-            seen.add(statement.begin)
+        if (statement.begin, statement.speaker.key) not in seen:
+            seen.add((statement.begin, statement.speaker.key))
             unique.append(statement)
     return unique
 

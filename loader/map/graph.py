@@ -48,9 +48,10 @@ class DigestMapper:
         self.actors(facts.mentions)
         for role in facts.roles:
             self.role(role)
-        for statement in facts.statements:
-            self.statement(statement)
-        self.pull_quote_source(facts.statements)
+        nodes = self.statement_nodes(facts.statements)
+        for statement, node in zip(facts.statements, nodes, strict=True):
+            self.statement(statement, node)
+        self.pull_quote_source(facts.statements, nodes)
         for event in facts.events:
             self.event(event)
         return self.g
@@ -120,9 +121,21 @@ class DigestMapper:
             self.g.add((node, VOX.roleIn, actor_node(claim.organization)))
         self.g.add((node, VOX.evidence, self.evidence(claim.span)))
 
-    def statement(self, statement: Statement) -> None:
+    def statement_nodes(self, statements: list[Statement]) -> list[URIRef]:
+        """The IRI of each statement: by its first evidence offset; where joint
+        speakers ("X and Y said") share it, the first keeps the bare offset and
+        each other takes the offset and its speaker's slug."""
+        seen: set[int] = set()
+        nodes = []
+        for statement in statements:
+            joint = statement.begin in seen
+            seen.add(statement.begin)
+            speaker = statement.speaker.key if joint else None
+            nodes.append(iris.statement_iri(self.key, statement.begin, speaker))
+        return nodes
+
+    def statement(self, statement: Statement, node: URIRef) -> None:
         g = self.g
-        node = iris.statement_iri(self.key, statement.begin)
         g.add((node, RDF.type, VOX.Statement))
         g.add((node, VOX.speaker, actor_node(statement.speaker)))
         g.add((node, VOX.reportedIn, self.node))
@@ -137,7 +150,7 @@ class DigestMapper:
         for span in statement.evidence:
             g.add((node, VOX.evidence, self.evidence(span)))
 
-    def pull_quote_source(self, statements: list[Statement]) -> None:
+    def pull_quote_source(self, statements: list[Statement], nodes: list[URIRef]) -> None:
         """Link the pull quote to the statement it was taken from, if any.
 
         Editors shorten and reword the words they pull ("accusations" for
@@ -154,8 +167,7 @@ class DigestMapper:
             for i, s in enumerate(statements)
         )
         if score >= PULL_QUOTE_SIMILARITY:
-            source = iris.statement_iri(self.key, statements[best].begin)
-            self.g.add((self.node, VOX.pullQuoteOf, source))
+            self.g.add((self.node, VOX.pullQuoteOf, nodes[best]))
 
     def event(self, event: Event) -> None:
         g = self.g
