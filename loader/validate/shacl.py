@@ -42,7 +42,7 @@ _SHORT: list[tuple[str, str]] = sorted(
     [(ns, prefix) for prefix, ns in PREFIXES.items()] + [(str(ID), "id")],
     key=lambda pair: -len(pair[0]),
 )
-_SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITIES: dict[Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 _COUNT_COMPONENTS = {SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent}
 _MAX_VALUE_CHARS = 60
