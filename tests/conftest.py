@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from benchmarks.processes import stop
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store, statistics
 from voxgraph.loader.store.oxigraph import GraphStore
@@ -91,12 +92,7 @@ class OxigraphServer:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 VIRTUOSO_INI = """\

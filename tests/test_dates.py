@@ -20,6 +20,10 @@ PUBLISHED = date(2023, 9, 22)  # a Friday
         ("On September 22, two trucks were dispatched", date(2023, 9, 22)),
         ("extended until January 2, 2024 at 06:00", date(2024, 1, 2)),
         ("On Friday the court ruled", date(2023, 9, 22)),
+        ("detained on the 13th September", date(2023, 9, 13)),
+        ("on the 3rd of September the court ruled", date(2023, 9, 3)),
+        ("On 6-8 September, exercises were held", date(2023, 9, 6)),
+        ("On 6 March, 2021, he was detained", date(2021, 3, 6)),
     ],
 )
 def test_a_date_expression_resolves_against_the_digest_date(phrase: str, expected: date) -> None:

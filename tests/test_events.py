@@ -860,3 +860,376 @@ def test_an_arrest_told_in_passing_is_the_one_reported_later() -> None:
         "that police officers forcibly detained him at home."
     )
     assert [e.type for e in found] == ["Arrest"], "the relative clause and the report are one"
+
+
+# -- rulings, plain force, misparsed objects ----------------------------------------
+
+
+def test_a_verdict_of_guilt_is_a_sentencing_told_again_by_the_sentence() -> None:
+    found = events(
+        "Rail Abbasov was sentenced to five years in prison on Monday. He was found guilty "
+        "of fraud."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [("Sentencing", ["rail-abbasov"])], (
+        "'was found guilty' restates the sentence told of him"
+    )
+    event = only("The Ganja Court of Appeals found Nemat Abbasov guilty of hooliganism.")
+    assert (event.type, keys(event.affected)) == ("Sentencing", ["nemat-abbasov"])
+    assert keys(event.agent) == ["ganja-court-of-appeals"]
+
+
+def test_a_verdict_of_innocence_is_no_sentencing() -> None:
+    found = events("The court found Nemat Abbasov not guilty.")
+    assert "Sentencing" not in [e.type for e in found], "'not guilty' convicts no one"
+
+
+def test_a_court_ruling_that_tells_its_decision_in_a_clause_concerns_whom_the_clause_names() -> (
+    None
+):
+    event = only(
+        "The Ganja Court of Appeals ruled on Tuesday that Nemat Abbasov must remain in custody."
+    )
+    assert event.type == "CourtDecision"
+    assert keys(event.agent) == ["ganja-court-of-appeals"]
+    assert keys(event.affected) == ["nemat-abbasov"], "the subject of the clause is ruled on"
+    assert event.date == date(2023, 9, 19)
+    event = only("The court ruled that Azerbaijan had violated the rights of Rail Abbasov.")
+    assert keys(event.affected) == ["rail-abbasov"], "whose rights the court ruled on"
+
+
+def test_a_verb_of_deciding_without_a_court_reports_no_ruling() -> None:
+    found = events("Rail Abbasov decided that he would not appeal.")
+    assert found == [], f"only a court's decision is a ruling, got {found}"
+
+
+def test_plain_force_against_a_person_is_mistreatment() -> None:
+    event = only(
+        "Police officers pushed Zamira Alakbarova to the ground and dragged her into a car."
+    )
+    assert (event.type, keys(event.affected)) == ("Mistreatment", ["zamira-alakbarova"])
+    event = only("Police used force against the protesters near the court.")
+    assert event.type == "Mistreatment", "force used against people"
+
+
+def test_plain_force_on_no_person_is_no_mistreatment() -> None:
+    found = events(
+        "The ruling party pushed the bill through the parliament. Azerbaijan used force to "
+        "restore order. The protesters were used by opposition forces, the ministry said."
+    )
+    assert "Mistreatment" not in [e.type for e in found], f"no one was ill-treated: {found}"
+
+
+def test_an_object_the_parser_hung_on_a_reading_belongs_to_the_verb() -> None:
+    event = only("The parliament adopted in the third reading the amendments to the Media Law.")
+    assert event.type == "Legislation", "'the amendments' is what was adopted"
+
+
+# -- what an earlier sentence tells --------------------------------------------------
+
+
+def test_a_time_of_day_dates_an_event_by_the_one_told_before_in_the_paragraph() -> None:
+    found = events(
+        "On Monday, police detained twelve activists in Baku. Four of them were released "
+        "in the evening."
+    )
+    assert [(e.type, e.date, e.quantity) for e in found] == [
+        ("Arrest", date(2023, 9, 18), 12),
+        ("Release", date(2023, 9, 18), 4),
+    ], "released the evening of the day they were detained"
+
+
+def test_the_next_day_counts_from_the_event_told_before() -> None:
+    found = events(
+        "Rail Abbasov was detained on Saturday. The next day the court sentenced him to 30 "
+        "days of administrative detention."
+    )
+    assert [e.date for e in found] == [date(2023, 9, 16), date(2023, 9, 17)]
+
+
+def test_the_same_day_may_open_a_paragraph() -> None:
+    found = events(
+        "Rail Abbasov was detained on Monday.\n\nOn the same day, the Ganja Court of Appeals "
+        "fined Nemat Abbasov 500 manats."
+    )
+    fines = [e.date for e in found if e.type == "Sentencing"]
+    assert fines == [date(2023, 9, 18)], "'the same day' is the Monday told before"
+
+
+def test_a_time_of_day_dates_only_its_own_clause_and_paragraph() -> None:
+    found = events(
+        "Police detained six activists on Monday. Four of them were released in the evening, "
+        "while Rail Abbasov was sentenced to 15 days of administrative detention."
+    )
+    assert [(e.type, e.date) for e in found][1:] == [
+        ("Release", date(2023, 9, 18)),
+        ("Arrest", None),
+    ], "the sentence in the 'while' clause is not dated by 'in the evening'"
+    found = events(
+        "Rail Abbasov was detained on Monday.\n\nNemat Abbasov was released in the evening."
+    )
+    assert [e.date for e in found] == [date(2023, 9, 18), None], "another paragraph's evening"
+
+
+def test_a_time_of_day_with_nothing_dated_before_gives_no_date() -> None:
+    assert only("Rail Abbasov was released in the evening.").date is None, "never a guess"
+
+
+def test_both_and_all_three_stand_for_the_group_told_before() -> None:
+    found = events(
+        "Police detained Rail Abbasov and Nemat Abbasov on Monday. Both were released the next day."
+    )
+    assert keys(found[-1].affected) == ["nemat-abbasov", "rail-abbasov"]
+    found = events(
+        "Police detained Rail Abbasov, Nemat Abbasov and Elnur Guliyev. All three were "
+        "fined. Two of them were released."
+    )
+    assert [keys(e.affected) for e in found] == [
+        ["elnur-guliyev", "nemat-abbasov", "rail-abbasov"],
+        ["elnur-guliyev", "nemat-abbasov", "rail-abbasov"],
+        [],
+    ], "'all three' is the group; 'two of them' is a part of it, unnamed"
+
+
+def test_allegations_someone_faces_are_a_charge_others_are_not() -> None:
+    found = events("Rail Abbasov was detained. He is facing allegations of drug trafficking.")
+    charges = [keys(e.affected) for e in found if e.type == "Charge"]
+    assert charges == [["rail-abbasov"]], "the allegations he faces are charges against him"
+    found = events("Rail Abbasov denied the allegations that he had taken bribes.")
+    assert found == [], f"allegations denied charge no one: {found}"
+
+
+def test_her_son_is_the_person_she_was_said_to_be_the_mother_of() -> None:
+    event = only(
+        "Rail Abbasov's mother, Zamira Alakbarova, told Meydan TV that her son had been "
+        "tortured at the police station."
+    )
+    assert keys(event.affected) == ["rail-abbasov"], "her son is Abbasov, not his mother"
+    event = only(
+        "Zamira Alakbarova, the wife of Nemat Abbasov, said that her husband has been on "
+        "hunger strike since Friday."
+    )
+    assert (event.type, keys(event.agent)) == ("Protest", ["nemat-abbasov"])
+
+
+def test_kin_that_do_not_pair_name_no_one() -> None:
+    event = only("Zamira Alakbarova, the wife of Nemat Abbasov, said that her son was beaten.")
+    assert event.affected == [], "her son is not her husband"
+
+
+def test_an_arrest_ordered_for_a_term_is_a_step_of_its_own() -> None:
+    found = events(
+        "The State Security Service detained Rail Abbasov. On Monday, the Ganja Court of "
+        "Appeals ordered his arrest for four months."
+    )
+    assert [(e.type, keys(e.agent), e.duration) for e in found] == [
+        ("Arrest", ["state-security-service"], None),
+        ("Arrest", ["ganja-court-of-appeals"], "P4M"),
+    ], "'his arrest for four months' is the court's, not the detention told before"
+
+
+def test_a_reduced_term_or_a_reclassified_charge_is_a_court_decision() -> None:
+    event = only(
+        "The Ganja Court of Appeals reduced the prison term of Rail Abbasov to three years."
+    )
+    assert (event.type, keys(event.affected), event.duration) == (
+        "CourtDecision",
+        ["rail-abbasov"],
+        "P3Y",
+    )
+    event = only("The Ganja Court of Appeals reclassified the charge against Nemat Abbasov.")
+    assert (event.type, keys(event.affected)) == ("CourtDecision", ["nemat-abbasov"])
+
+
+def test_set_free_is_a_release() -> None:
+    event = only("Police set Rail Abbasov free after three hours.")
+    assert (event.type, keys(event.affected)) == ("Release", ["rail-abbasov"])
+
+
+def test_a_date_after_a_length_dates_the_verb_of_the_length() -> None:
+    found = events(
+        "The court sentenced Rail Abbasov, who had been detained on 5 May, to four years on "
+        "12 June."
+    )
+    assert [(e.type, e.date) for e in found] == [
+        ("Sentencing", date(2023, 6, 12)),
+        ("Arrest", date(2023, 5, 5)),
+    ], "'to four years on 12 June': sentenced on 12 June; detained on 5 May"
+
+
+def test_whose_stands_for_the_person_the_clause_describes() -> None:
+    found = events(
+        "Rail Abbasov, whose detention on 5 May sparked protests, was sentenced to four "
+        "years on 12 June."
+    )
+    assert [(e.type, keys(e.affected), e.date, e.quantity) for e in found] == [
+        ("Arrest", ["rail-abbasov"], date(2023, 5, 5), None),
+        ("Sentencing", ["rail-abbasov"], date(2023, 6, 12), None),
+    ], "his detention, on 5 May (a day, not a count of people)"
+
+
+def test_a_court_that_leaves_someone_in_custody_or_refuses_to_free_him_decides() -> None:
+    for sentence in (
+        "The court left Rail Abbasov in custody.",
+        "The court refused to transfer Rail Abbasov to house arrest.",
+    ):
+        event = only(sentence)
+        assert (event.type, keys(event.affected)) == ("CourtDecision", ["rail-abbasov"]), sentence
+
+
+def test_a_person_who_refuses_decides_nothing() -> None:
+    assert events("Rail Abbasov refused to answer the questions of the court.") == []
+
+
+def test_a_case_sent_back_for_retrial_is_a_court_decision() -> None:
+    event = only("The Ganja Court of Appeals sent Rail Abbasov's case back for retrial.")
+    assert (event.type, keys(event.affected)) == ("CourtDecision", ["rail-abbasov"])
+
+
+def test_being_called_in_for_questioning_is_an_investigation() -> None:
+    event = only("Rail Abbasov was called in for questioning on Monday.")
+    assert (event.type, keys(event.affected), event.date) == (
+        "Investigation",
+        ["rail-abbasov"],
+        date(2023, 9, 18),
+    )
+    assert events("The minister took questions from journalists.") == []
+
+
+def test_who_reacts_to_an_event_takes_no_part_in_it() -> None:
+    event = only("Azerbaijan welcomed the release of Rail Abbasov.")
+    assert (event.type, event.agent, keys(event.affected)) == ("Release", [], ["rail-abbasov"])
+
+
+def test_the_activist_is_not_the_lawyer_who_speaks_for_him() -> None:
+    found = events(
+        "Rail Abbasov was detained on Monday. His lawyer Zamira Alakbarova reports that the "
+        "activist was beaten at the police station."
+    )
+    beaten = [keys(e.affected) for e in found if e.type == "Mistreatment"]
+    assert beaten == [["rail-abbasov"]], "the activist is Abbasov, not his lawyer"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Rail Abbasov was kidnapped by unknown people in Baku.", "Arrest"),
+        ("Rail Abbasov was prevented from leaving the country at the airport.", "Restriction"),
+        ("Rail Abbasov was deported to Russia.", "Displacement"),
+        ("Rail Abbasov was stripped of his mandate.", "Appointment"),
+        ("Rail Abbasov resigned as head of the Ministry of Defense.", "Appointment"),
+    ],
+)
+def test_verbs_of_the_series_for_what_befalls_a_person(sentence: str, kind: str) -> None:
+    event = only(sentence)
+    assert (event.type, keys(event.affected)) == (kind, ["rail-abbasov"]), sentence
+
+
+def test_prisoners_handed_over_are_released() -> None:
+    event = only("Armenia handed over five Azerbaijani soldiers to Azerbaijan.")
+    assert (event.type, keys(event.agent), event.quantity) == ("Release", ["armenia"], 5)
+
+
+def test_prevented_with_no_one_prevented_is_no_restriction() -> None:
+    found = events(
+        "The Cabinet of Ministers introduced new rules to prevent the spread of the virus."
+    )
+    assert "Restriction" not in [e.type for e in found], f"no one was prevented: {found}"
+
+
+def test_a_decree_signed_to_pardon_is_a_release_by_the_signer_not_legislation() -> None:
+    event = only("On Monday, Ilham Aliyev signed a decree to pardon 634 convicts.")
+    assert (event.type, keys(event.agent), event.quantity) == ("Release", ["ilham-aliyev"], 634)
+    event = only("Ilham Aliyev signed a pardon decree on Monday.")
+    assert (event.type, keys(event.agent)) == ("Release", ["ilham-aliyev"])
+    event = only(
+        "Rail Abbasov was released from prison under a pardon decree signed by Ilham Aliyev."
+    )
+    assert keys(event.agent) == ["ilham-aliyev"], "the president pardons"
+
+
+def test_a_preventive_measure_in_the_form_of_arrest_is_an_arrest() -> None:
+    event = only("Rail Abbasov was given a four-month preventive measure in the form of arrest.")
+    assert (event.type, keys(event.affected)) == ("Arrest", ["rail-abbasov"])
+
+
+def test_the_topics_of_the_week_are_no_reports() -> None:
+    found = events(
+        "The top topics on FB these days are the verdict against Rail Abbasov, the hunger "
+        "strike of Nemat Abbasov and the arrests of party members."
+    )
+    assert found == [], f"a list of topics reports nothing itself: {found}"
+    found = events("The main topic of the week is the arrest of Rail Abbasov.")
+    assert found == [], f"the topic is reported in the paragraphs below: {found}"
+
+
+def test_prisoners_in_a_prepositional_phrase_are_not_handed_over() -> None:
+    assert events("Relatives handed food to prisoners in the jail.") == []
+
+
+def test_leaving_prison_is_no_court_decision() -> None:
+    found = events("Rail Abbasov left prison on Monday.")
+    assert "CourtDecision" not in [e.type for e in found], f"no court decided: {found}"
+
+
+def test_the_charges_or_allegations_denied_are_those_of_the_case_told_before() -> None:
+    found = events(
+        "Police detained Rail Abbasov and charged him with hooliganism. He denies the "
+        "charges, and his lawyer calls the allegations absurd."
+    )
+    assert [e.type for e in found] == ["Arrest", "Charge"], "no new charge: the one told"
+    found = events(
+        "The court sentenced Rail Abbasov to six years in prison on smuggling charges. "
+        "Abbasov rejected the charges as fabricated."
+    )
+    assert [e.type for e in found] == ["Sentencing"], f"the charges of his case: {found}"
+
+
+def test_a_ceasefire_violated_is_a_military_operation_by_the_violator() -> None:
+    event = only(
+        "The Ministry of Defense reported that the Armenian armed forces violated the "
+        "ceasefire in the Kalbajar direction."
+    )
+    assert (event.type, keys(event.agent)) == ("MilitaryOperation", ["armenian-armed-forces"])
+
+
+def test_who_reports_a_ceasefire_violation_did_not_commit_it() -> None:
+    event = only("The Ministry of Defense reported a ceasefire violation in the Lachin direction.")
+    assert (event.type, event.agent) == ("MilitaryOperation", []), "the ministry only reports it"
+    event = only("Nemat Abbasov announced a hunger strike.")
+    assert keys(event.agent) == ["nemat-abbasov"], "who announces a hunger strike goes on it"
+
+
+def test_anti_terrorist_measures_are_a_military_operation() -> None:
+    event = only("Azerbaijan launched local anti-terrorist measures in Karabakh on Tuesday.")
+    assert (event.type, keys(event.agent), event.date) == (
+        "MilitaryOperation",
+        ["azerbaijan"],
+        date(2023, 9, 19),
+    )
+    assert events("The government took measures against the spread of the virus.") == []
+
+
+def test_taken_to_the_police_station_after_a_detention_tells_the_same_detention() -> None:
+    found = events(
+        "Police detained Rail Abbasov on Monday. He was taken to the police station and "
+        "released after three hours."
+    )
+    assert [(e.type, e.date) for e in found] == [
+        ("Arrest", date(2023, 9, 18)),
+        ("Release", None),
+    ], "one detention, then the release"
+
+
+def test_no_two_events_start_at_one_offset() -> None:
+    found = events(
+        "Rail Abbasov, who was arrested on assault charges, refuted the accusations against him."
+    )
+    assert [e.type for e in found] == ["Arrest", "Charge"]
+    assert len({e.begin for e in found}) == 2, (
+        f"the offset an event starts at is part of its IRI: {[e.evidence for e in found]}"
+    )
+
+
+def test_accusations_against_a_country_charge_no_one() -> None:
+    found = events("The Armenian government leveled accusations against Azerbaijan.")
+    assert "Charge" not in [e.type for e in found], f"a political accusation: {found}"

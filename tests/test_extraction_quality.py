@@ -24,7 +24,7 @@ FLOORS = {
     "bundled": (
         TESTS / "gold",
         ROOT / "corpus",
-        {"persons": 0.99, "actors": 0.99, "statements": 0.98, "events": 0.82},
+        {"persons": 0.99, "actors": 0.99, "statements": 0.98, "events": 0.83},
     ),
     "generalisation": (
         TESTS / "generalisation" / "gold",
@@ -34,17 +34,17 @@ FLOORS = {
     "series": (
         TESTS / "series" / "gold",
         TESTS / "series" / "digests",
-        {"persons": 0.99, "actors": 0.93, "statements": 0.99, "events": 0.85},
+        {"persons": 0.99, "actors": 0.93, "statements": 0.99, "events": 0.87},
     ),
     "blind": (
         TESTS / "blind" / "gold",
         TESTS / "blind" / "digests",
-        {"persons": 0.99, "actors": 0.99, "statements": 0.96, "events": 0.84},
+        {"persons": 0.99, "actors": 0.99, "statements": 0.96, "events": 0.89},
     ),
     "heldout": (
         TESTS / "heldout" / "gold",
         TESTS / "heldout" / "digests",
-        {"persons": 0.94, "actors": 0.97, "statements": 0.81, "events": 0.60},
+        {"persons": 0.94, "actors": 0.97, "statements": 0.81, "events": 0.62},
     ),
 }
 

@@ -18,7 +18,19 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
 from voxgraph import iris
 from voxgraph.iris import NIF, PREFIXES, VOX, WD
-from voxgraph.loader.validate.shacl import ShapeError, Violation, check, validate
+from voxgraph.loader.map.graph import map_digest
+from voxgraph.loader.read.parse import read_digest
+from voxgraph.loader.registry import Registry
+from voxgraph.loader.validate.shacl import (
+    ShapeError,
+    Violation,
+    _data_graph,
+    _pyshacl_results,
+    _readable,
+    _sparql_constraint,
+    check,
+    validate,
+)
 from voxgraph.ontology import ontology_graph, shapes_graph
 from voxgraph.paths import ONTOLOGY, ROOT, SHAPES
 
@@ -469,3 +481,156 @@ def test_violation_line():
     v = Violation("id:digest/2022-11-04", "dcterms:date", "Digest needs a date", "Violation")
     assert v.line(KEY) == "2022-11-04: id:digest/2022-11-04 dcterms:date: Digest needs a date"
     assert Violation("id:x", None, "m", "Warning").line(KEY) == "2022-11-04: id:x: m [Warning]"
+
+
+# --- The sh:sparql constraints, run once per graph, agree with pyshacl ------------------
+#
+# validate() leaves the shapes' sh:sparql constraints out of pyshacl and runs each
+# as one query over the whole graph. pyshacl alone, given the whole shapes file,
+# is the reference: every breakage below must be reported exactly as it reports it.
+
+
+def pyshacl_alone(graph: Graph, context: Graph) -> list[Violation]:
+    """What pyshacl reports with every shape, sh:sparql included, run one focus node at a time."""
+    return _readable(graph, _pyshacl_results(_data_graph(graph, context), shapes_graph()))
+
+
+def _span(g: Graph, anchor: str) -> URIRef:
+    begin = TEXT.index(anchor)
+    return iris.evidence_iri(KEY, begin, begin + len(anchor))
+
+
+def _shift_offsets(g: Graph, c: Graph) -> None:
+    span = _span(g, ARREST)
+    for index in (NIF.beginIndex, NIF.endIndex):
+        g.set((span, index, Literal(int(g.value(span, index)) + 1, datatype=XSD.integer)))
+
+
+def _end_past_text(g: Graph, c: Graph) -> None:
+    g.set((_span(g, ARREST), NIF.endIndex, Literal(len(TEXT) + 1, datatype=XSD.integer)))
+
+
+def _wrong_anchor(g: Graph, c: Graph) -> None:
+    g.set((_span(g, ARREST), NIF.anchorOf, Literal(ARREST.replace("detained", "arrested"))))
+
+
+def _second_wrong_anchor(g: Graph, c: Graph) -> None:
+    g.add((_span(g, ARREST), NIF.anchorOf, Literal("Azerbaijani")))
+
+
+def _no_anchor(g: Graph, c: Graph) -> None:
+    g.remove((_span(g, ARREST), NIF.anchorOf, None))
+
+
+def _no_evidence(g: Graph, c: Graph) -> None:
+    g.remove((iris.statement_iri(KEY, TEXT.index("Journalist")), VOX.evidence, None))
+
+
+def _evidence_of_a_subclass(g: Graph, c: Graph) -> None:
+    span = _span(g, ARREST)  # typed nif:RFC5147String only: an instance of nif:String still
+    g.remove((span, RDF.type, NIF.String))
+    g.add((NIF.RFC5147String, RDFS.subClassOf, NIF.String))
+    _wrong_anchor(g, c)
+
+
+def _untyped_span(g: Graph, c: Graph) -> None:
+    span = _span(g, ARREST)  # no class: no shape targets it, in either way of running
+    g.remove((span, RDF.type, None))
+    _wrong_anchor(g, c)
+
+
+def _item_without_link(g: Graph, c: Graph) -> None:
+    g.add((NAKHCHIVAN, OWL.sameAs, WD.Q1234))
+
+
+def _candidate_without_link(g: Graph, c: Graph) -> None:
+    g.add((NAKHCHIVAN, VOX.wikidataCandidate, WD.Q1234))
+
+
+def _link_without_source(g: Graph, c: Graph) -> None:
+    c.remove((URIRef(f"{HEZI}#wikidata"), DCTERMS.source, None))
+
+
+ANCHOR_PATHS = {("arrest-span", "nif:anchorOf")}
+BREAKAGES = {
+    _shift_offsets: ANCHOR_PATHS,
+    _end_past_text: ANCHOR_PATHS,
+    _wrong_anchor: ANCHOR_PATHS,
+    _second_wrong_anchor: ANCHOR_PATHS,
+    _no_anchor: ANCHOR_PATHS,  # minCount 1; the sh:sparql query has nothing to compare
+    _no_evidence: {("statement", "vox:evidence")},
+    _evidence_of_a_subclass: ANCHOR_PATHS,
+    _untyped_span: {("event", "vox:evidence")},  # its evidence is no nif:String
+    _item_without_link: {("id:place/nakhchivan", None)},
+    _candidate_without_link: {("id:place/nakhchivan", None)},
+    _link_without_source: {("id:actor/seymur-hezi", None)},
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=lambda f: f.__name__.strip("_"))
+def test_sparql_constraints_reject_what_pyshacl_alone_rejects(breakage):
+    g, context = digest_graph(), registry()
+    breakage(g, context)
+    found = validate(g, context=context)
+    assert found == pyshacl_alone(g, context), f"{breakage.__name__}: the two ways disagree"
+    names = {
+        short(_span(g, ARREST)): "arrest-span",
+        short(iris.statement_iri(KEY, TEXT.index("Journalist"))): "statement",
+        short(iris.event_iri(KEY, TEXT.index(ARREST))): "event",
+    }
+    assert {(names.get(v.focus, v.focus), v.path) for v in found} == BREAKAGES[breakage]
+
+
+def test_shifted_offsets_are_reported_with_the_offsets_found():
+    g = digest_graph()
+    _shift_offsets(g, registry())
+    begin = TEXT.index(ARREST) + 1
+    v = only(validate(g, context=registry()))
+    assert v.line(KEY) == (
+        f"{KEY}: {short(_span(g, ARREST))} nif:anchorOf: evidence text does not match "
+        f"characters [{begin}, {begin + len(ARREST)}) of the digest text"
+    )
+
+
+def test_a_wikidata_item_needs_a_link_with_a_source():
+    g = digest_graph()
+    _item_without_link(g, registry())
+    v = only(validate(g, context=registry()))
+    assert v.message == (
+        "A Wikidata item (owl:sameAs or vox:wikidataCandidate) needs a vox:wikidataLink "
+        "naming that item and a source a reader can check"
+    )
+
+
+def test_a_digest_of_the_corpus_is_checked_alike_both_ways():
+    """A real digest, hundreds of evidence spans, one of them broken: one result, as pyshacl's."""
+    registry_ = Registry.load()
+    path = sorted((ROOT / "corpus").glob("*.txt"))[0]
+    graph = map_digest(read_digest(path), registry_, "test")
+    context = registry_.graph()
+    assert validate(graph, context=context) == pyshacl_alone(graph, context) == []
+    span = next(iter(graph.subjects(RDF.type, NIF.String)))
+    graph.set((span, NIF.anchorOf, Literal("not what the text says")))
+    v = only(validate(graph, context=context))
+    assert v == only(pyshacl_alone(graph, context))
+    assert (v.focus, v.path) == (short(span), "nif:anchorOf")
+
+
+def test_the_shapes_use_no_shacl_advanced_features():
+    """pyshacl runs without SHACL-AF: a rule, custom target or expression would be ignored."""
+    shapes = shapes_graph()
+    for term in (SH.rule, SH.target, SH.expression, SH.SPARQLFunction, SH.SPARQLTarget):
+        assert (None, term, None) not in shapes and (None, None, term) not in shapes, term
+
+
+def test_an_sparql_constraint_the_fast_path_cannot_run_is_refused():
+    shapes = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:shape> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:sparql <urn:c> .
+        <urn:c> sh:select "SELECT $this WHERE { $this ?p ?o }" .
+        """,
+        format="turtle",
+    )
+    with pytest.raises(ValueError, match="only a node shape with sh:targetClass"):
+        _sparql_constraint(shapes, URIRef("urn:shape"), URIRef("urn:c"))

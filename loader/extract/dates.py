@@ -1,7 +1,8 @@
 """Resolve the dates a digest gives against its publication date.
 
     "On November 2"          -> that day of the digest's year (the year before
-                                if that day would lie more than a month ahead)
+    "on the 13th of October"    if that day would lie more than a month ahead)
+    "On 6-8 March"           -> the first day of the range
     "On Tuesday"             -> the latest Tuesday on or before the digest date,
     "for Thursday"              also for a plan: a digest gathers the news of the
                                 week before it, so a meeting "scheduled for
@@ -49,9 +50,10 @@ DATE_EXPRESSION = re.compile(
     r"\b(?:"
     + _MONTH
     + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?"
-    + r"|(?P<day2>\d{1,2})\s+(?P<month2>"
+    + r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:\s*[–-]\s*\d{1,2}(?:st|nd|rd|th)?)?\s+(?:of\s+)?"
+    + r"(?P<month2>"
     + "|".join(sorted(MONTHS, key=len, reverse=True))
-    + r")(?:\s+(?P<year2>(?:19|20)\d\d))?"
+    + r")(?:,?\s+(?P<year2>(?:19|20)\d\d))?"
     + r"|(?P<weekday>"
     + "|".join(WEEKDAYS)
     + r")"

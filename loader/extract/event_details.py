@@ -40,6 +40,12 @@ def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]
         node = token.head
         while node.pos_ not in ("VERB", "AUX", "NOUN") and node.head != node:
             node = node.head
+        while node.ent_type_ == "DATE" and node.dep_ == "pobj" and node.head.head != node.head:
+            node = node.head.head  # "to four years on 12 June": the length's verb
+        while node.pos_ not in ("VERB", "AUX", "NOUN") and node.head != node:
+            node = node.head
+        if node.tag_ == "VBG" and node.dep_ == "pcomp" and node.i != trigger.token.i:
+            node = node.head.head  # "called in for questioning on Monday": called
         if node.pos_ == "NOUN" and node.i != trigger.token.i and node.head.pos_ in ("VERB", "AUX"):
             node = node.head if node.dep_ in OBJECTS | SUBJECTS else node
         anchors.setdefault(node.i, when)
@@ -109,7 +115,7 @@ def event_quantity(trigger: Trigger, lex: Lexicon) -> int | None:
     for head in heads:
         if head in trigger.measures:
             continue
-        if head.like_num:
+        if head.like_num and head.ent_type_ != "DATE":  # not "on 5 May"
             value = lex.number(head.text)
             if value is not None:
                 return value
@@ -133,6 +139,10 @@ def event_duration(trigger: Trigger, lex: Lexicon) -> str | None:
     candidates = list(trigger.measures)
     for node in [trigger.token, *trigger.absorbed]:
         candidates += [t for t in phrase(node, keep_prepositions=True) if t != node]
+    if trigger.noun and trigger.carrier is not None and trigger.via == "":
+        # "ordered his arrest for four months": the length hangs on the verb
+        lengths = [c for c in trigger.carrier.children if c.dep_ == "prep" and c.lower_ == "for"]
+        candidates += [t for c in lengths for t in c.subtree]
     for unit in candidates:
         if unit.lemma_.lower() not in units:
             continue

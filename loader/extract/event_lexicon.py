@@ -36,6 +36,8 @@ class EventClass:
     of_affected: bool
     official: bool
     targets: frozenset[str]
+    on_person: frozenset[str]  # verbs that report it only when done to people
+    undergone: frozenset[str]  # nouns that report it only when undergone or aimed at someone
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,16 @@ class Frame:
     verbs: frozenset[str]
     objects: frozenset[str]
     event_class: EventClass | None  # None: the verb reports no event with this object
+    direct: bool = False  # only the object or passive subject counts, no prepositional noun
+
+
+@dataclass(frozen=True)
+class Rulings:
+    """Verbs of deciding that, with a court as subject and a clause, report `event_class`."""
+
+    verbs: frozenset[str]
+    subjects: frozenset[str]
+    event_class: EventClass
 
 
 @dataclass(frozen=True)
@@ -68,16 +80,24 @@ class Lexicon:
     nouns: dict[str, tuple[Noun, ...]]  # head lemma -> entries, longest first
     frames: tuple[Frame, ...]
     negated: dict[str, EventClass]
+    rulings: Rulings
+    # "the next day" -> (1, True): days after the event told before, and whether that
+    # may be anywhere before in the digest (else only in the same paragraph)
+    relative_days: dict[str, tuple[int, bool]]
+    restating: frozenset[str]
     undergo: frozenset[str]
     measures: frozenset[str]
     hypothetical: frozenset[str]
     topic: frozenset[str]
     status: dict[str, frozenset[str]]  # "Planned"/"Alleged" -> its words
     speech: frozenset[str]
+    reaction: frozenset[str]
+    undertake: frozenset[str]
     witness: frozenset[str]
     refer_back: frozenset[str]
     people: frozenset[str]
     kin: frozenset[str]
+    kin_pairs: frozenset[tuple[str, str]]  # ("mother", "son"): X's mother calls X her son
     numbers: dict[str, int]
     durations: dict[str, str]  # unit -> xsd:duration template
     verb_forms: dict[str, str]  # "fined" -> "fine": regular forms of the lexicon's verbs
@@ -104,6 +124,15 @@ class Lexicon:
             return lemma
         return self.verb_forms.get(token.lower_, lemma)
 
+    def relative_day(self, text: str) -> tuple[int, int, int, bool] | None:
+        """The first phrase of `text` that dates it by the event told before, as its
+        start and end in `text`, the days after that event and whether that may be
+        anywhere before in the digest ("released in the evening" -> 13, 27, 0, False)."""
+        match = _relative_day_pattern(tuple(self.relative_days)).search(text)
+        if match is None:
+            return None
+        return match.start(), match.end(), *self.relative_days[match[0].lower()]
+
     def number(self, written: str) -> int | None:
         """'twelve' -> 12, '5,000' -> 5000, '25-30' -> 25 (the lower bound)."""
         written = written.lower().split("-")[0].replace(",", "").strip()
@@ -113,6 +142,12 @@ class Lexicon:
         """4, 'month' -> 'P4M'; 2, 'week' -> 'P14D' (xsd:duration has no weeks)."""
         template = self.durations[unit.lower().removesuffix("s")]
         return re.sub(r"\{(\d*)n\}", lambda m: str(int(m[1] or 1) * number), template)
+
+
+@cache
+def _relative_day_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b", re.I)
 
 
 def _forms(verb: str) -> set[str]:
@@ -155,6 +190,8 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             of_affected=spec.get("of") == "affected",
             official=bool(spec.get("official")),
             targets=frozenset(spec.get("targets", ())),
+            on_person=frozenset(spec.get("on_person", ())),
+            undergone=frozenset(spec.get("undergone", ())),
         )
         classes[name] = event_class
         verbs.update(dict.fromkeys(spec.get("verbs", ()), event_class))
@@ -167,6 +204,7 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
             frozenset(f["verbs"]),
             frozenset(f["objects"]),
             classes[f["class"]] if f["class"] else None,
+            bool(f.get("direct")),
         )
         for f in raw["frames"]
     )
@@ -177,16 +215,30 @@ def load_lexicon(path: Path = EVENT_LEXICON) -> Lexicon:
         nouns={h: tuple(sorted(n, key=lambda x: -x.weight)) for h, n in nouns.items()},
         frames=frames,
         negated={verb: classes[name] for verb, name in raw["negated"].items()},
+        rulings=Rulings(
+            frozenset(raw["rulings"]["verbs"]),
+            frozenset(raw["rulings"]["subjects"]),
+            classes[raw["rulings"]["class"]],
+        ),
+        restating=frozenset(raw["restating"]),
+        relative_days={
+            phrase: (int(days), reach == "told_before")
+            for reach, phrases in raw["relative_days"].items()
+            for phrase, days in phrases.items()
+        },
         undergo=frozenset(raw["undergo"]),
         measures=frozenset(raw["measures"]),
         hypothetical=frozenset(raw["hypothetical"]),
         topic=frozenset(raw["topic"]),
         status={status: frozenset(spec["words"]) for status, spec in raw["status"].items()},
         speech=frozenset(raw["speech"]),
+        reaction=frozenset(raw["reaction"]),
+        undertake=frozenset(raw["undertake"]),
         witness=frozenset(raw["witness"]),
         refer_back=frozenset(raw["refer_back"]),
         people=frozenset(raw["people"]),
         kin=frozenset(raw["kin"]),
+        kin_pairs=frozenset((a, b) for a, b in raw["kin_pairs"]),
         numbers={str(word).lower(): int(value) for word, value in raw["numbers"].items()},
         durations=dict(raw["durations"]),
         pronouns={word: sex for sex, words in raw["pronouns"].items() for word in words},

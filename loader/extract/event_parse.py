@@ -94,13 +94,74 @@ def arguments(verb: Token) -> tuple[list[Token], list[Token], list[Token]]:
     subjects = [s for s in subjects if s.lower_ not in ("who", "which", "that")] or (
         [verb.head] if verb.dep_ == "relcl" else []
     )
-    objects = [c for c in verb.children if c.dep_ in OBJECTS]
+    objects = [c for c in verb.children if c.dep_ in OBJECTS] or [
+        *small_clause_subjects(verb),
+        *stray_objects(verb),
+    ]
     if coordinated_modifier(verb):
         objects = [described(verb)]
     if objects:  # "sentenced X, and reporter Y to ...": the parser hung Y on the verb
         objects += [c for c in verb.rights if c.dep_ == "conj" and c.pos_ == "PROPN"]
     by = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
     return subjects, objects, by
+
+
+def complements(verb: Token) -> list[Token]:
+    """The adjectives that complete what a verb says of its object, not negated:
+    "found him guilty", "was found guilty" (not "found him not guilty")."""
+    return [
+        c
+        for c in verb.children
+        if c.dep_ in ("ccomp", "oprd", "acomp")
+        and c.pos_ == "ADJ"
+        and not any(g.dep_ == "neg" for g in c.children)
+    ]
+
+
+def small_clause_subjects(verb: Token) -> list[Token]:
+    """The object the parser took for the subject of the verb's adjective:
+    "found him guilty" (him, subject of "guilty")."""
+    return [
+        s
+        for c in verb.children
+        if c.dep_ == "ccomp" and c.pos_ == "ADJ"
+        for s in c.children
+        if s.dep_ == "nsubj"
+    ]
+
+
+def _noun_taken_for_a_verb(token: Token) -> bool:
+    """'in the third reading': a gerund with a determiner is a noun."""
+    return token.tag_ == "VBG" and any(t.dep_ == "det" for c in token.lefts for t in c.subtree)
+
+
+def stray_objects(verb: Token) -> list[Token]:
+    """Objects the parser hung on a phrase between the verb and them: "adopted in
+    the third reading the amendments" ("amendments" the object of "reading")."""
+    holders = [c for c in verb.children if c.dep_ == "advcl" and _noun_taken_for_a_verb(c)]
+    holders += [
+        g for c in verb.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"
+    ]
+    return [o for h in holders for o in h.children if o.dep_ == "dobj" and o.i > h.i]
+
+
+def stray_verb(obj: Token) -> Token | None:
+    """The verb a stray object belongs to (see `stray_objects`)."""
+    holder = obj.head
+    if obj.dep_ != "dobj" or holder.pos_ in ("VERB", "AUX") and not _noun_taken_for_a_verb(holder):
+        return None
+    verb = holder.head.head if holder.dep_ == "pobj" else holder.head
+    return verb if verb.pos_ in ("VERB", "AUX") and obj in stray_objects(verb) else None
+
+
+def clause_arguments(verb: Token) -> list[Token]:
+    """The subjects and objects of the clauses a verb introduces: "ruled that X must
+    remain in custody" -> X; the objects of its infinitive: "refused to release X" -> X."""
+    found: list[Token] = []
+    for clause in (c for c in verb.children if c.dep_ in ("ccomp", "xcomp")):
+        subjects, objects, _ = arguments(clause)
+        found += objects if clause.dep_ == "xcomp" else subjects + objects
+    return found
 
 
 def coordinated_modifier(verb: Token) -> bool:
@@ -121,13 +182,13 @@ def described(modifier: Token) -> Token:
     return node
 
 
-def verb_roles(verb: Token, cls: EventClass) -> tuple[str | None, str | None]:
+def verb_roles(verb: Token, cls: EventClass, objects: list[Token]) -> tuple[str | None, str | None]:
     """The roles of a verb trigger's subject and object."""
     if coordinated_modifier(verb):
         return "agent", "affected"
     if is_passive(verb):
         return "affected", None
-    if not any(c.dep_ in OBJECTS for c in verb.children):
+    if not objects:
         return cls.subject, None
     return "agent", "affected"
 
@@ -148,7 +209,11 @@ def leaders(verb: Token) -> list[Token]:
 
 def instrument_agents(verb: Token) -> list[Token]:
     """Who signed the act a verb is done under: "According to the decision signed
-    by X, the regime has been extended", "By a decree signed by X, ... was pardoned"."""
+    by X, the regime has been extended", "By a decree signed by X, ... was pardoned",
+    "X signed a decree to pardon 634 convicts"."""
+    act = verb.head
+    if verb.dep_ == "acl" and act.lemma_.lower() in INSTRUMENTS and act.dep_ in OBJECTS:
+        return [s for s in act.head.children if s.dep_ == "nsubj"]
     return [
         pobj
         for prep in verb.children
@@ -207,7 +272,9 @@ def carrier_of(noun: Token, lex: Lexicon) -> tuple[Token | None, list[Token], st
                 continue
             return None, measures, via
         if node.dep_ in OBJECTS | SUBJECTS and node.head.pos_ in ("VERB", "AUX"):
-            return node.head, measures, ""
+            return stray_verb(node) or node.head, measures, ""
+        if (verb := stray_verb(node)) is not None:
+            return verb, measures, ""
         if node.dep_ in ("conj", "appos") and node.head.pos_ in ("NOUN", "PROPN"):
             node = node.head
             continue

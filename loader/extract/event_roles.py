@@ -29,6 +29,7 @@ from voxgraph.loader.extract.event_parse import (
     SUBJECTS,
     TIME_PREPOSITIONS,
     arguments,
+    clause_arguments,
     fronted_subject,
     has_own_subject,
     instrument_agents,
@@ -63,6 +64,9 @@ class RoleFinder:
         self.subjects: list[tuple[int, Actor]] = []  # actors told of as subjects
         self.persons: list[tuple[int, Actor]] = []  # every person named, in this paragraph
         self.groups: list[list[Actor]] = []  # groups of persons affected, in this paragraph
+        # "Novruzov's mother, Sevda Novruzova": (Sevda Novruzova, "mother") -> Novruzov
+        self.kin_of: dict[tuple[Actor, str], Actor] = {}
+        self.relatives: set[Actor] = set()  # persons named as someone's kin or lawyer
 
     def new_paragraph(self) -> None:
         self.subjects, self.persons, self.groups = [], [], []
@@ -74,6 +78,8 @@ class RoleFinder:
             mention = self.mention_at.get(token.i)
             if mention and mention.actor.type == "Person" and token.head.i not in self.mention_at:
                 self.persons.append((token.i, mention.actor))
+            if token.lemma_.lower() in self.lex.kin:
+                self._note_kin(token)
             subjects = [token] if token.dep_ in SUBJECTS else []
             if token.pos_ in ("VERB", "AUX") and not has_own_subject(token):
                 subjects = fronted_subject(token)
@@ -82,14 +88,29 @@ class RoleFinder:
                 if mention and not mention.actor.is_place:
                     self.subjects.append((subject.i, mention.actor))
 
+    def _note_kin(self, kin: Token) -> None:
+        """'X's mother, Y', 'Y, X's mother', 'Y, the mother of X': Y is X's mother."""
+        owners = [c for c in kin.children if c.dep_ == "poss" and self._person(c)]
+        owners += [
+            g for c in kin.children if c.lower_ == "of" for g in c.children if self._person(g)
+        ]
+        named = [c for c in kin.children if c.dep_ == "appos" and self._person(c)]
+        if kin.dep_ == "appos" and self._person(kin.head):
+            named.append(kin.head)
+        self.relatives.update(self.mention_at[n.i].actor for n in named)
+        for owner in owners[:1]:
+            for name in named[:1]:
+                relative = self.mention_at[name.i].actor
+                self.kin_of[relative, kin.lemma_.lower()] = self.mention_at[owner.i].actor
+
     def roles(self, trigger: Trigger) -> tuple[list[Actor], list[Actor], list[Actor]]:
         cls, token = trigger.cls, trigger.token
         agent: list[Actor] = []
         affected: list[Actor] = []
         participant: list[Actor] = []
         if not trigger.noun:
-            subject_role, object_role = verb_roles(token, cls)
             subjects, objects, by = arguments(token)
+            subject_role, object_role = verb_roles(token, cls, objects)
             # "the court ruled in favour of X": a subject that can only act is the agent
             acts = any(self.types(s) & (set(cls.agent) - set(cls.affected)) for s in subjects)
             if subject_role == "affected" and not objects and not is_passive(token) and acts:
@@ -104,7 +125,15 @@ class RoleFinder:
             ]
             self._fill(cls, "participant", partners, agent, affected, participant)
             if not affected and cls.affected:
-                self._fill(cls, "affected", patient_heads(token), agent, affected, participant)
+                # "her phone was confiscated" (her), not "her son was tortured" (him)
+                owners = [
+                    h for h in patient_heads(token) if h.head.lemma_.lower() not in self.lex.kin
+                ]
+                self._fill(cls, "affected", owners, agent, affected, participant)
+            if not affected and cls is self.lex.rulings.event_class:
+                # "the court ruled that X must remain in custody": whom the ruling concerns
+                ruled = clause_arguments(token)
+                self._fill(cls, "affected", ruled, agent, affected, participant)
             if any(c.dep_ == "neg" for c in token.children):
                 # "was not allowed to see her husband": whom the visit was kept from too
                 reached = [
@@ -196,10 +225,12 @@ class RoleFinder:
         # ("announced a hunger strike"), or the noun is the setting of the speech:
         # "during a phone call with X, Y stressed ..." (Y took part)
         spoken = carrier.lemma_.lower() in self.lex.speech
-        if spoken and trigger.via not in TIME_PREPOSITIONS and (trigger.via or cls.affected):
+        undertaken = carrier.lemma_.lower() in self.lex.undertake
+        told = trigger.via or cls.affected or not undertaken  # "reported a ceasefire violation"
+        if spoken and trigger.via not in TIME_PREPOSITIONS and told:
             return agent, affected, participant
-        if carrier.lemma_.lower() in self.lex.witness:
-            return agent, affected, participant
+        if carrier.lemma_.lower() in self.lex.witness | self.lex.reaction:
+            return agent, affected, participant  # "welcomed the release of X"
         self._fill(cls, "agent", leaders(carrier), agent, affected, participant)
         subjects, objects, by = arguments(carrier)
         if trigger.via == GAPPED:
@@ -337,6 +368,13 @@ class RoleFinder:
         """He/him -> the person last told of as a subject; they, 'all three
         activists' -> the group last affected; 'her client' -> whom a lawyer represents."""
         word = token.lower_
+        if word == "whose":  # "X, whose detention on 5 May ...": X
+            clause = next((a for a in token.ancestors if a.dep_ == "relcl"), None)
+            return (
+                [self.mention_at[clause.head.i].actor]
+                if clause and clause.head.i in self.mention_at
+                else []
+            )
         if word in BODY_PRONOUNS:
             before = [a for i, a in self.subjects if i < token.i and a.type != "Person"]
             return before[-1:]
@@ -354,6 +392,8 @@ class RoleFinder:
         part = token.head.lower_ == "of" and token.head.head.like_num  # "three of them"
         if part and self.groups and self.lex.number(token.head.head.text) != len(self.groups[-1]):
             return []  # a part of a group is not the group named
+        if self.groups and self._whole_group(token):
+            return list(self.groups[-1])  # "Both were released", "all three were fined"
         if word in GROUP_PRONOUNS or (
             token.lemma_.lower() in self.lex.people
             and token.tag_ == "NNS"
@@ -362,10 +402,31 @@ class RoleFinder:
             return list(self.groups[-1]) if self.groups else []
         if token.lemma_.lower() == "client":
             return self._client(token)
+        if token.lemma_.lower() in self.lex.kin:
+            return self._kin(token)
         if token.lemma_.lower() in self.lex.people and token.tag_ == "NN" and _bare_the(token):
-            # "the activist", "the journalist": the person last named in the paragraph
-            before = [a for i, a in self.persons if i < token.i]
+            # "the activist", "the journalist": the person last named in the paragraph,
+            # not his lawyer or mother ("His lawyer X said that the activist was beaten")
+            before = [a for i, a in self.persons if i < token.i and a not in self.relatives]
             return before[-1:]
+        return []
+
+    def _whole_group(self, token: Token) -> bool:
+        """'both' for a group of two; 'all three' for a group of three."""
+        size = len(self.groups[-1])
+        if token.lower_ == "both":
+            return size == 2
+        whole = any(c.lower_ in ("all", "both") for c in token.children)
+        return whole and token.like_num and self.lex.number(token.text) == size
+
+    def _kin(self, token: Token) -> list[Actor]:
+        """'her son' for the person whose mother she was said to be."""
+        called = token.lemma_.lower()
+        for owner in (c for c in token.children if c.dep_ == "poss"):
+            for relative in self._refers_to(owner):
+                for (named, kin), person in self.kin_of.items():
+                    if named == relative and (kin, called) in self.lex.kin_pairs:
+                        return [person]
         return []
 
     def _client(self, token: Token) -> list[Actor]:
@@ -383,6 +444,20 @@ class RoleFinder:
             ):
                 break
         return []
+
+    def on_person(self, trigger: Trigger, affected: list[Actor]) -> bool:
+        """Whether what the trigger tells is done to people: a person affected, or a
+        pronoun or a noun for people as its object ("pushed her", "used force against
+        the protesters", "were kicked")."""
+        if any(a.type == "Person" for a in affected):
+            return True
+        token = trigger.token
+        subjects, objects, _ = arguments(token)
+        heads = [*objects, *patient_heads(token), *(subjects if is_passive(token) else [])]
+        return any(
+            h.lemma_.lower() in self.lex.people or h.lower_ in {*self.lex.pronouns, *GROUP_PRONOUNS}
+            for h in heads
+        )
 
     def types(self, head: Token) -> set[str]:
         return {m.actor.type for t in phrase(head) if (m := self.mention_at.get(t.i))}

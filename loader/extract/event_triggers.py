@@ -21,14 +21,17 @@ from spacy.tokens import Token
 from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon
 from voxgraph.loader.extract.event_parse import (
     CARRIER_PREPOSITIONS,
+    INSTRUMENTS,
     OBJECTS,
     RECALLING,
     TIME_PREPOSITIONS,
     carrier_of,
     chain_up,
+    complements,
     coordinated_modifier,
     determined,
     is_passive,
+    stray_objects,
 )
 
 # After a verb of state an event noun names a state: "remains in detention".
@@ -106,25 +109,61 @@ class TriggerFinder:
         if negated:
             cls = self.lex.negated.get(lemma)
             return Trigger(token, cls, noun=False) if cls else None
+        instruments = [
+            c for c in token.children if c.dep_ in OBJECTS and c.lemma_.lower() in INSTRUMENTS
+        ]
+        for act in instruments:
+            # "signed a decree to pardon 634 convicts": the pardon is told by its own verb
+            if any(
+                c.dep_ == "acl" and self.lex.verb_lemma(c) in self.lex.verbs for c in act.children
+            ):
+                return None
+            # "signed a pardon decree": a release, by the signer
+            for word in (c for c in act.lefts if c.dep_ in ("compound", "amod")):
+                entries = self.lex.nouns.get(word.lemma_.lower(), ())
+                cls = next((e.event_class for e in entries if not e.modifiers), None)
+                if cls is not None:
+                    return Trigger(token, cls, noun=False)
         for frame in self.lex.frames:
-            if lemma in frame.verbs and self._acts_on(token) & frame.objects:
+            if lemma in frame.verbs and self._acts_on(token, frame.direct) & frame.objects:
                 return Trigger(token, frame.event_class, noun=False) if frame.event_class else None
+        if lemma in self.lex.rulings.verbs and self._court_rules(token):
+            return Trigger(token, self.lex.rulings.event_class, noun=False)
         cls = self.lex.verbs.get(lemma)
         if cls is None and is_passive(token):
             cls = self.lex.passive_verbs.get(lemma)
         return Trigger(token, cls, noun=False) if cls else None
 
-    def _acts_on(self, verb: Token) -> set[str]:
+    def _court_rules(self, verb: Token) -> bool:
+        """'The court ruled that ...', 'the judge decided that ...', 'the court refused
+        to ...': a court as the subject and a clause saying what it decided."""
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        court = any(s.lemma_.lower() in self.lex.rulings.subjects for s in subjects)
+        clauses = ("ccomp", "xcomp") if verb.lemma_.lower() in self.lex.hypothetical else ("ccomp",)
+        return court and any(c.dep_ in clauses and c.pos_ in ("VERB", "AUX") for c in verb.children)
+
+    def _acts_on(self, verb: Token, direct: bool = False) -> set[str]:
         """Lemmas of what the verb acts on: objects, passive subjects, nouns of
-        its prepositional phrases (and what those are 'of')."""
+        its prepositional phrases (and what those are 'of'); only the first two
+        if `direct`."""
         heads = [c for c in verb.children if c.dep_ in OBJECTS | {"nsubjpass"}]
+        heads += stray_objects(verb) + complements(verb)  # "found him guilty"
         heads += [c for h in heads for c in h.children if c.dep_ == "conj"]  # "materials and food"
-        heads += [g for c in verb.children if c.dep_ in ("prep", "agent") for g in c.children]
+        if direct:
+            return {h.lemma_.lower() for h in heads}
+        # "for questioning", "sent the case back for retrial"
+        preps = [c for c in verb.children if c.dep_ == "prep"]
+        preps += [
+            p for c in verb.children if c.dep_ == "advmod" for p in c.children if p.dep_ == "prep"
+        ]
+        heads += [g for c in preps for g in c.children]
         if verb.dep_ in ("relcl", "acl"):
             heads.append(verb.head)
         lemmas = set()
         for head in heads:
             lemmas.add(head.lemma_.lower())
+            if head.tag_ == "VBG":
+                lemmas.add(head.lower_)  # a gerund: "questioning", not "question"
             lemmas.update(
                 g.lemma_.lower()
                 for c in head.children
@@ -148,6 +187,16 @@ class TriggerFinder:
         if entry is None:
             return None
         carrier, measures, via = carrier_of(token, self.lex)
+        if entry.head in entry.event_class.undergone:
+            aimed = any(c.dep_ == "prep" and c.lower_ == "against" for c in token.children)
+            undergone = (
+                carrier is not None
+                and via == ""
+                and token.dep_ in OBJECTS
+                and carrier.lemma_.lower() in self.lex.undergo
+            )
+            if not aimed and not undergone:
+                return None  # "denied the accusations of ill-treatment"
         return Trigger(token, entry.event_class, True, carrier, via, measures)
 
     def _reports(self, trigger: Trigger) -> bool:
@@ -180,14 +229,16 @@ class TriggerFinder:
         return False
 
     def _topic(self, trigger: Trigger) -> bool:
-        """'Users discuss the arrest of X', 'the arrest of X is the main topic'."""
+        """'Users discuss the arrest of X', 'the arrest of X is the main topic', 'the
+        main topics are the verdict against X and ...'."""
         carrier = trigger.carrier
         if carrier is None or trigger.via not in ("", "to", "on", "about") or is_passive(carrier):
             return False  # "the draft law is being discussed": it is under way
         if carrier.lemma_.lower() in self.lex.topic:
             return True
         return carrier.lemma_.lower() == "be" and any(
-            c.dep_ == "attr" and c.lemma_.lower() in self.lex.topic for c in carrier.children
+            c.dep_ in ("attr", "nsubj") and c.lemma_.lower() in self.lex.topic
+            for c in carrier.children
         )
 
     def _hypothetical(self, token: Token) -> bool:

@@ -21,7 +21,7 @@ meeting") and names no one and no date is no new event.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
@@ -42,6 +42,7 @@ from voxgraph.loader.extract.event_parse import (
     TIME_PREPOSITIONS,
     arguments,
     chain_up,
+    has_own_subject,
     is_passive,
 )
 from voxgraph.loader.extract.event_roles import RoleFinder
@@ -118,6 +119,7 @@ class _Reader:
     def read(self) -> list[Event]:
         found: list[_Found] = []
         carried: date | None = None
+        last_dated: tuple[int, date] | None = None  # the paragraph and date of the last dated
         paragraph = -1
         for sent in self.doc.sents:
             if sent.start_char not in self.sentence_starts:
@@ -127,6 +129,7 @@ class _Reader:
                 self.who.new_paragraph()
             self.who.note_subjects(sent)
             dates = self._dates(sent)
+            relative = None if dates else self._relative_date(sent, paragraph, last_dated)
             sentence_found: list[_Found] = []
             by_verb: dict[int, Event] = {}
             items: list[_Found] = []
@@ -146,7 +149,9 @@ class _Reader:
                 own = {t.i for t in item.trigger.token.subtree} if item.trigger.noun else set()
                 item.dated = any(t.i in own for t, _ in dates)
                 if item.event.date is None:
-                    item.event.date = carried
+                    item.event.date = _dated_by(item.trigger, relative) or carried
+                if item.event.date is not None:
+                    last_dated = paragraph, item.event.date
                 if not self._merge(sentence_found, item, same_sentence=True):
                     sentence_found.append(item)
             initial = [d for t, d in dates if t.i - sent.start < INITIAL_DATE_TOKENS]
@@ -172,6 +177,27 @@ class _Reader:
         self._unique_evidence(found)
         return [f.event for f in found]
 
+    def _relative_date(
+        self, sent: TokenSpan, paragraph: int, last_dated: tuple[int, date] | None
+    ) -> tuple[date, Token | None] | None:
+        """The date a sentence gives by the event told before it ("Four of them were
+        released in the evening", "The next day the court sentenced him"), with the
+        verb it dates (None: the whole sentence, where the phrase opens it)."""
+        relative = self.lex.relative_day(sent.text)
+        if relative is None or last_dated is None:
+            return None
+        start, end, days, told_before = relative
+        where, when = last_dated
+        words = sent.char_span(start, end, alignment_mode="expand")
+        if not (told_before or where == paragraph) or words is None:
+            return None
+        if words.start - sent.start < INITIAL_DATE_TOKENS:
+            return when + timedelta(days=days), None
+        verb = words.root
+        while verb.pos_ not in ("VERB", "AUX") and verb.head != verb:
+            verb = verb.head
+        return when + timedelta(days=days), verb
+
     def _recall(self, found: list[_Found], item: _Found) -> bool:
         """An event noun that points back ("the meeting", "his arrest", "during the
         phone conversation") and names no one of its own is the latest event of its
@@ -192,6 +218,8 @@ class _Reader:
                     return False
                 _combine(earlier.event, item.event)
                 return True
+            if item.event.duration and item.event.duration != earlier.event.duration:
+                return False  # "X was detained. The court ordered his arrest for four months"
             event = earlier.event
             event.evidence.extend(s for s in item.event.evidence if s not in event.evidence)
             event.date = event.date or item.event.date
@@ -243,6 +271,11 @@ class _Reader:
         agent, affected, participant = self.who.roles(trigger)
         if cls.requires_affected and not affected:
             return None
+        on_person = not trigger.noun and self.lex.verb_lemma(trigger.token) in cls.on_person
+        if on_person and not self.who.on_person(trigger, affected):
+            return None  # "pushed the bill through", "used force to restore order"
+        if trigger.noun and trigger.token.lemma_.lower() in cls.undergone and not affected:
+            return None  # "leveled accusations against Azerbaijan": no one is charged
         places = self.who.places(trigger)
         agent = [a for a in agent if a not in affected and a not in places]
         affected = [a for a in affected if a not in places]
@@ -293,7 +326,9 @@ class _Reader:
                 # ... unless the first was only told in passing: "X, who was arrested on
                 # political grounds, ... forcibly detained him"
                 step = step and not _in_passing(earlier)
-                same = same and (not step or bool(item.words & earlier.words))
+                # "was found guilty" tells again the sentence told of them
+                restates = bool((item.words | earlier.words) & self.lex.restating)
+                same = same and (not step or bool(item.words & earlier.words) or restates)
                 restated = self.lex.classes[event.type].restated
                 same = same or (
                     restated
@@ -311,9 +346,12 @@ class _Reader:
         return False
 
     def _unique_evidence(self, found: list[_Found]) -> None:
-        """Two events may not start at one offset (it is part of their IRI): the
-        later one's evidence then starts at its own trigger word ("Rail Abbasov
-        was arrested, and sentenced to ...": the sentencing from "sentenced")."""
+        """Two events may not start at one offset (their first evidence offset is
+        part of their IRI): the later one's evidence then starts at its own trigger
+        word ("Rail Abbasov was arrested, and sentenced to ...": the sentencing from
+        "sentenced"), and a report merged into it that starts where an earlier event
+        does is left out ("X, who was arrested on charges, refuted the accusations":
+        the charge keeps "arrested on charges")."""
         seen: set[int] = set()
         for item in found:
             span = item.event.evidence[0]
@@ -325,7 +363,26 @@ class _Reader:
             while span.begin in seen and span.begin < span.end - 1:
                 span = Span(span.begin + 1, span.end)
             item.event.evidence[0] = span
-            seen.add(span.begin)
+            item.event.evidence[1:] = [s for s in item.event.evidence[1:] if s.begin not in seen]
+            seen.add(item.event.begin)
+
+
+def _dated_by(trigger: Trigger, relative: tuple[date, Token | None] | None) -> date | None:
+    """The date of a phrase such as "in the evening" for a trigger in its clause."""
+    if relative is None:
+        return None
+    when, verb = relative
+    starts = [trigger.token] if trigger.carrier is None else [trigger.token, trigger.carrier]
+    return when if verb is None or any(_clause(verb) == _clause(s) for s in starts) else None
+
+
+def _clause(token: Token) -> Token:
+    """The verb of the clause a token is in, the first above it with a subject of its
+    own: "while X and Y were sentenced" is a clause of its own, ", and released" not."""
+    node = token
+    while node.head != node and not (node.pos_ in ("VERB", "AUX") and has_own_subject(node)):
+        node = node.head
+    return node
 
 
 def _cause_agents(items: list[_Found]) -> None:
