@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= $(or $(VOXGRAPH_STORE),var/store)
 
-.PHONY: serve test load lint clean install install-test editor browser
+.PHONY: serve test load lint clean install install-test editor browser virtuoso
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,13 +61,25 @@ browser:
 	  || echo "could not install chromium: the browser tests will fail"; \
 	else echo "no chromium and no root for apt-get: the browser tests will fail"; fi
 
+# Virtuoso 7.2 open source for the remote-store tests, from Debian: the binaries only
+# (virtuoso-opensource-7-bin, the same source package as virtuoso-opensource), which
+# start no system service and ask nothing: the tests start their own virtuoso-t
+# over a throwaway database on 127.0.0.1 (tests/conftest.py).
+virtuoso:
+	@if command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends virtuoso-opensource-7-bin >/dev/null) \
+	  || echo "could not install Virtuoso: the Virtuoso tests will fail"; \
+	else echo "no virtuoso-t and no root for apt-get: the Virtuoso tests will fail"; fi
+
 load: install
 	$(BIN)/voxgraph load corpus --store $(STORE)
 
 serve: load editor
 	$(BIN)/voxgraph serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: install-test editor browser
+test: install-test editor browser virtuoso
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -49,7 +49,7 @@ from voxgraph.loader.read.digest import DigestError
 from voxgraph.loader.read.parse import digest_from_bytes
 from voxgraph.loader.read.webpage import PAGE_SUFFIXES, digest_input
 from voxgraph.loader.registry import Registry
-from voxgraph.loader.store import Store, consolidate
+from voxgraph.loader.store import RemoteStoreError, RemoteTimeout, Store, consolidate
 from voxgraph.loader.store.oxigraph import (
     StoreFormError,
     check_stored_form,
@@ -208,16 +208,32 @@ def prepare_or_reason(
         return f"{path}: could not be mapped ({type(error).__name__}: {error})"
 
 
-def load_reference_graphs(store: Store, registry: Registry) -> None:
-    """The ontology and the curated registry, each in its own named graph."""
+def load_reference_graphs(store: Store, registry: Registry, report: Report) -> None:
+    """The ontology and the curated registry, each in its own named graph.
+
+    A remote store is not sent a graph it holds already; one it cannot store is a
+    failure of that file in `report`, and the digests still load.
+    """
     ontology = graph_as_ntriples(ontology_graph())
     check_stored_form(ontology, ONTOLOGY.name)
-    store.replace_graph(iris.ONTOLOGY_GRAPH, ontology)
     registry_graph = registry.graph()
     check(registry_graph, digest="mappings/actors.yaml")
     registry_triples = graph_as_ntriples(registry_graph)
     check_stored_form(registry_triples, "mappings/actors.yaml")
-    store.replace_graph(iris.REGISTRY_GRAPH, registry_triples)
+    for source, name, ntriples in (
+        (ONTOLOGY, iris.ONTOLOGY_GRAPH, ontology),
+        (MAPPINGS / "actors.yaml", iris.REGISTRY_GRAPH, registry_triples),
+    ):
+        if store.holds(name, ntriples):
+            continue
+        where = str(source.relative_to(DATA))
+        try:
+            notes = store.replace_graph(name, ntriples)
+        except (RemoteStoreError, RemoteTimeout) as error:
+            report.failed[where] = f"{where}: not stored: {error}"
+            continue
+        if notes:  # what the store's engine changed
+            report.warnings.setdefault(where, []).extend(f"{where}: {n}" for n in notes)
 
 
 def run(
@@ -241,15 +257,18 @@ def run(
     same file again after editing it replaces its digest either way.
     """
     registry = Registry.load()
+    report = Report()
     if store is not None:
-        if store.statistics() is None:  # a new store, or one written by an older version
-            store.recount_statistics()
-        load_reference_graphs(store, registry)
+        try:
+            if store.statistics() is None:  # a new store, or one written by an older version
+                store.recount_statistics()
+        except (RemoteStoreError, RemoteTimeout) as error:  # the digests still try
+            report.failed["statistics"] = f"statistics: not counted: {error}"
+        load_reference_graphs(store, registry, report)
     # Incidents that disagree with the digests (a loader killed mid-batch, another
     # version of consolidate.py, a new store) are recomputed in full after the batch.
     consolidated = store is not None and consolidate.is_current(store)
     stored: list[str] = []  # digest keys this batch stored
-    report = Report()
     files = digest_files(paths)
     bar = tqdm(total=len(files), desc="digests", unit="digest", disable=not progress)
     todo = _to_prepare(files, store, report, bar)
@@ -276,8 +295,17 @@ def run(
                 consolidate.mark_pending(store)
             stored.append(key)
             source = outcome.source or path.name
-            other = _store_digest(store, key, outcome.ntriples, source, seen.get(key), replace)
-            report.seconds["store"] += time.perf_counter() - started
+            try:
+                other, notes = _store_digest(
+                    store, key, outcome.ntriples, source, seen.get(key), replace
+                )
+            except (RemoteStoreError, RemoteTimeout) as error:  # that digest fails, named
+                report.failed[name] = f"{name}: not stored: {error}"
+                continue
+            finally:
+                report.seconds["store"] += time.perf_counter() - started
+            if notes:  # what the store's engine changed
+                report.warnings.setdefault(name, []).extend(f"{name}: {n}" for n in notes)
             if other is not None and not replace:
                 report.failed[name] = (
                     f"{name}: digest {key} (its date) is already stored from another file, "
@@ -294,13 +322,16 @@ def run(
         seen[key] = path
         report.loaded.append(name)
         if outcome.warnings:
-            report.warnings[name] = outcome.warnings
+            report.warnings.setdefault(name, []).extend(outcome.warnings)
     bar.close()
     if store is not None:
         if not consolidated or stored:
             touched = [iris.digest_iri(key) for key in stored] if consolidated else None
-            report.consolidation = consolidate.consolidate(store, touched)
-            report.seconds["consolidate"] += report.consolidation.seconds
+            try:
+                report.consolidation = consolidate.consolidate(store, touched)
+                report.seconds["consolidate"] += report.consolidation.seconds
+            except (RemoteStoreError, RemoteTimeout) as error:  # the digests stay stored
+                report.failed["incidents"] = f"incidents: not consolidated: {error}"
         started = time.perf_counter()
         store.flush()
         if store.path is not None:
@@ -311,8 +342,9 @@ def run(
 
 def _store_digest(
     store: Store, key: str, ntriples: str, source: str, earlier: Path | None, replace: bool
-) -> str | None:
-    """Store one digest's graph; returns the other file its digest came from, if any.
+) -> tuple[str | None, list[str]]:
+    """Store one digest's graph; returns the other file its digest came from, if any,
+    and the store's notes on what its engine changed (Store.take_notes).
 
     `source` is the digest's dcterms:source: its file's name, or the URL a
     harvested file's sidecar or a saved page names (loader/read/webpage.py).
@@ -323,10 +355,11 @@ def _store_digest(
     """
     graph, digest = iris.digest_graph(key), iris.digest_iri(key)
     if not replace:
-        return store.replace_unless_other_source(graph, ntriples, digest, source)
+        other = store.replace_unless_other_source(graph, ntriples, digest, source)
+        return other, store.take_notes()
     before = str(earlier) if earlier else store.value(graph, digest, DCTERMS.source)
-    store.replace_graph(graph, ntriples)
-    return before if before is not None and before != source else None
+    notes = store.replace_graph(graph, ntriples)
+    return (before if before is not None and before != source else None), notes
 
 
 def _to_prepare(

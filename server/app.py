@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import werkzeug
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from voxgraph.loader.store import Store
+from voxgraph.loader.store import RemoteStoreError, Store
 from voxgraph.server import dumps, ontology_docs, page, reconcile, resources, sparql, timeline, void
 from voxgraph.server.reload import follow_snapshots
 from voxgraph.server.settings import Settings
@@ -48,6 +48,8 @@ def create_app(store: Store, settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.after_request(allow_cross_origin)
     app.register_error_handler(HTTPException, plain_text_error)
+    app.register_error_handler(TimeoutError, store_failed)  # RemoteTimeout among them
+    app.register_error_handler(RemoteStoreError, store_failed)
     attach_pool(app, store, settings)
     follow_snapshots(app, store)
     return app
@@ -73,3 +75,17 @@ def plain_text_error(error: HTTPException) -> werkzeug.Response:
     response.set_data(f"{error.code} {error.name}: {error.description}\n")
     response.content_type = "text/plain; charset=utf-8"
     return response
+
+
+def store_failed(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """A page the remote store (loader/store/remote.py) could not answer: 504 when it did
+    not answer in time or refused the query as too long to run (Virtuoso's cost estimate),
+    502 when it failed or cut its answer. Said as a page to a browser, as text otherwise;
+    the endpoint (/sparql) answers these itself (server/query.py)."""
+    timed_out = isinstance(error, TimeoutError)
+    status = 504 if timed_out else 502
+    problem = "The store did not answer in time" if timed_out else "The store could not answer"
+    if request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html":
+        page = render_template("store_error.html", problem=problem, reason=str(error))
+        return page, status, {"Content-Type": "text/html; charset=utf-8"}
+    return f"{status} {problem}: {error}\n", status, {"Content-Type": "text/plain; charset=utf-8"}

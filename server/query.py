@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from flask import current_app, has_app_context
 
 from voxgraph.iris import PREFIXES
-from voxgraph.loader.store import AnswerTooLarge, RemoteTriples, Store
+from voxgraph.loader.store import AnswerTooLarge, RemoteAnswer, RemoteCut, RemoteTriples, Store
 from voxgraph.loader.store.dumps import rdf_bytes
 from voxgraph.server.errors import (
     READ_ONLY,
@@ -156,6 +156,7 @@ def evaluate(
     base_iri: str | None = None,
 ) -> QueryAnswer:
     """Evaluate a checked query and serialize at most settings.max_result_rows of its answer."""
+    engine_cut = ""  # why the store's engine cut its answer (loader/store/remote.py)
     try:
         result = store.query(
             PREDECLARED + query,
@@ -163,6 +164,10 @@ def evaluate(
             named_graphs=dataset.named_graphs,
             base_iri=base_iri,
         )
+    except RemoteCut as cut:  # served, but marked as cut: never as a whole answer
+        result, engine_cut = cut.result, str(cut)
+    except AnswerTooLarge as error:  # a remote store's answer past max_answer_bytes
+        raise MemoryExceeded(str(error)) from None
     except SyntaxError as error:
         raise BadQuery(f"malformed query: {_unshifted(str(error))}") from None
     except TimeoutError as error:  # a remote store (loader/store/remote.py) did not answer
@@ -171,6 +176,8 @@ def evaluate(
         raise
     except Exception as error:  # whatever it is, only _failure's text reaches the client
         raise _failure(error, endpoints) from None
+    if isinstance(result, RemoteAnswer):
+        result.lenient = True  # a cut found at its end is told (_engine_cut), not raised
     try:
         if isinstance(result, ox.QueryBoolean):
             chosen = choose(RESULTS_FORMATS, wanted)
@@ -189,7 +196,9 @@ def evaluate(
                 settings,
                 lambda count: rdf_bytes(triples[:count], graph_format.oxigraph),
             )
-            return QueryAnswer(body, graph_format.content_type, "graph", truncated)
+            engine_cut = engine_cut or _engine_cut(result)
+            marked = truncated or bool(engine_cut)
+            return QueryAnswer(body, graph_format.content_type, "graph", marked)
         chosen = choose(RESULTS_FORMATS, wanted)
         names = [variable.value for variable in result.variables]
         if chosen.content_type.startswith(JSON_RESULTS):
@@ -197,8 +206,11 @@ def evaluate(
                 result, names, settings.max_result_rows, settings.max_result_bytes
             )
             kept, truncated = written.rows, written.truncated
+            engine_cut = engine_cut or _engine_cut(result)
             note = f"the answer was cut to its first {kept} rows by the endpoint's limits"
-            body = written.document(note=note if truncated else None)
+            if engine_cut:
+                note = f"the answer ({kept} rows) may be incomplete: {engine_cut}"
+            body = written.document(note=note if truncated or engine_cut else None)
         else:  # written as JSON first (cut at any row), then by oxigraph as `chosen`
             cap = settings.max_result_bytes * JSON_PER_OTHER_BYTE
             written = JsonRows.write(result, names, settings.max_result_rows, cap)
@@ -208,17 +220,26 @@ def evaluate(
                 settings,
                 lambda count: _converted(written.document(count), chosen),
             )
+            engine_cut = engine_cut or _engine_cut(result)
+        truncated = truncated or bool(engine_cut)
         return QueryAnswer(body, chosen.content_type, "results", truncated)
     except (QueryError, MemoryError):
         raise
     except AnswerTooLarge as error:
         raise MemoryExceeded(str(error)) from None
+    except TimeoutError as error:  # a remote store stopped sending its answer in time
+        raise QueryTimeout(f"the query was stopped: {error}") from None
     except Exception as error:
         raise _failure(error, endpoints) from None
     finally:
         # pyoxigraph's results must be dropped on the thread that made them, not by
         # a garbage collection elsewhere that finds them in a traceback's frame.
         del result
+
+
+def _engine_cut(result: object) -> str:
+    """Why a remote store's engine cut the answer, as far as it has been read ('' if not)."""
+    return result.cut if isinstance(result, RemoteAnswer) else ""
 
 
 def _fit(

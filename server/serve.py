@@ -12,7 +12,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot, store_path
 from voxgraph.loader.store.remote import RemoteStore
-from voxgraph.loader.store.remote import store_url as remote_store_url
+from voxgraph.loader.store.remote_protocol import store_url as remote_store_url
 from voxgraph.server.app import create_app
 from voxgraph.server.memory import format_size
 from voxgraph.server.query import THREAD_STACK_BYTES

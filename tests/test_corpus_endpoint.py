@@ -15,7 +15,9 @@ from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, GET, JSON, POST, SPARQLWrapper
 
+from tests.conftest import on_virtuoso
 from tests.server_fixtures import serving_store
+from tests.test_example_queries import as_numbers
 from voxgraph.iris import PREFIXES
 from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
@@ -106,7 +108,7 @@ def test_rdflib_sparqlstore_reads_the_sections(endpoint: str) -> None:
 @pytest.mark.parametrize("method", [GET, POST])
 @pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.federated], ids=lambda e: e.slug)
 def test_an_example_runs_as_written_without_prefix_lines(
-    endpoint: str, method: str, example: Example
+    endpoint: str, each_corpus_store: Store, method: str, example: Example
 ) -> None:
     """/sparql predeclares the project's prefixes, as the Wikidata Query Service does: the
     library's queries (which have no PREFIX lines) run as they are."""
@@ -114,9 +116,12 @@ def test_an_example_runs_as_written_without_prefix_lines(
     client.setMethod(method)
     client.setQuery(example.body)
     client.setReturnFormat(CSV)
-    got = client.queryAndConvert().decode("utf-8")
+    got = list(csv.reader(io.StringIO(client.queryAndConvert().decode("utf-8"))))
     expected = (QUERIES / f"{example.slug}.expected.csv").read_text(encoding="utf-8")
-    assert list(csv.reader(io.StringIO(got))) == list(csv.reader(io.StringIO(expected)))
+    wanted = list(csv.reader(io.StringIO(expected)))
+    if on_virtuoso(each_corpus_store):  # it keeps an xsd:duration as a number (README)
+        got, wanted = as_numbers(got), as_numbers(wanted)
+    assert got == wanted
 
 
 @pytest.mark.parametrize("method", [GET, POST])

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql.parser import parseQuery
 
+from tests.conftest import as_virtuoso_stores_duration, on_virtuoso
 from voxgraph.loader.store import Store
 from voxgraph.server.examples import QUERIES, Example, load_examples, read_example
 
@@ -35,8 +36,26 @@ def test_example_returns_the_checked_rows(each_corpus_store: Store, example: Exa
     expected = (QUERIES / f"{example.slug}.expected.csv").read_text(encoding="utf-8")
     out = io.BytesIO()
     each_corpus_store.query(example.query).serialize(out, ox.QueryResultsFormat.CSV)
-    got = out.getvalue().decode("utf-8")
-    assert list(csv.reader(io.StringIO(got))) == list(csv.reader(io.StringIO(expected)))
+    got = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8"))))
+    wanted = list(csv.reader(io.StringIO(expected)))
+    if on_virtuoso(each_corpus_store):  # it keeps an xsd:duration as a number (README)
+        got, wanted = as_numbers(got), as_numbers(wanted)
+    assert got == wanted
+
+
+def as_numbers(rows: list[list[str]]) -> list[list[str]]:
+    """Cells that are durations (P30D) as the number Virtuoso keeps of them, numbers as floats."""
+
+    def cell(text: str) -> str:
+        kept = as_virtuoso_stores_duration(text)
+        if kept is not None:
+            return repr(kept)
+        try:
+            return repr(float(text))
+        except ValueError:
+            return text
+
+    return [[cell(text) for text in row] for row in rows]
 
 
 def test_headers_and_federated_flag(tmp_path: Path) -> None:

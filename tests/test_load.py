@@ -9,7 +9,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import StoreFactory
+from tests.conftest import (
+    StoreFactory,
+    assert_same_statistics,
+    comparable_quads,
+    on_virtuoso,
+)
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
@@ -71,7 +76,16 @@ def test_loading_twice_gives_exactly_the_same_quads(
     # embedded store holds exactly what the remote one does.
     other = GraphStore(tmp_path / "other")
     pipeline.run([CORPUS], other, jobs=2)
-    assert all_quads(other) == before
+    if on_virtuoso(store):
+        # Virtuoso 7.2 keeps an xsd:duration as a number (no standard route avoids it:
+        # README, Beyond one machine); the loader says so for each digest concerned.
+        changed = {name for name, notes in first.warnings.items() if "duration" in str(notes)}
+        assert changed == {str(CORPUS / "2023-09-22.txt"), str(CORPUS / "2023-09-26.txt")}
+        assert comparable_quads(other) == comparable_quads(store)
+        assert_same_statistics(store, other)
+        assert all_quads(other) != before, "fixed in this Virtuoso? update the README"
+    else:
+        assert all_quads(other) == before
 
 
 def test_worker_processes_give_the_same_quads_and_report(tmp_path: Path) -> None:

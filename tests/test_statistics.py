@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from tests.conftest import OxigraphServer, StoreFactory
+from tests.conftest import OxigraphServer, StoreFactory, VirtuosoServer
 from voxgraph.iris import GRAPH
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store, statistics, statistics_update
@@ -136,16 +136,17 @@ def test_the_statistics_graph_holds_one_json_record_per_month_and_one_for_all(
 
 
 def test_on_a_remote_store_a_write_computed_before_another_loaders_is_not_applied(
-    oxigraph_server: OxigraphServer,
+    remote_server: OxigraphServer | VirtuosoServer,
 ) -> None:
-    mine, theirs = RemoteStore(oxigraph_server.url), RemoteStore(oxigraph_server.url)
+    mine, theirs = RemoteStore(remote_server.url), RemoteStore(remote_server.url)
     pipeline.run([CORPUS / "2022-11-04.txt"], mine)
     body = "<urn:x:a> <urn:x:b> <urn:x:c> ."
-    stale = statistics_update.replacement(mine, "urn:x:mine", body)
-    theirs.replace_graph(URIRef("urn:x:theirs"), "<urn:x:d> <urn:x:e> <urn:x:f> .")
+    mine_graph, their_graph = str(GRAPH["test/mine"]), str(GRAPH["test/theirs"])
+    stale = statistics_update.replacement(mine, mine_graph, body)
+    theirs.replace_graph(URIRef(their_graph), "<urn:x:d> <urn:x:e> <urn:x:f> .")
     mine.update(stale.operations)  # computed before their write: it must not apply
     assert statistics.record(mine) != stale.record
     assert_kept_equal_a_fresh_count(mine)
-    mine.replace_graph(URIRef("urn:x:mine"), body)  # computed afresh, it does
+    mine.replace_graph(URIRef(mine_graph), body)  # computed afresh, it does
     assert_kept_equal_a_fresh_count(mine)
-    assert "urn:x:mine" in mine.named_graphs()
+    assert mine_graph in mine.named_graphs()

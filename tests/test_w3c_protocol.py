@@ -197,7 +197,7 @@ def endpoint(
         shutil.rmtree(folder, ignore_errors=True)
     else:
         server = OxigraphServer(folder / "oxigraph")
-        remote = RemoteStore(server.url)
+        remote = RemoteStore(server.url, graph_prefix="")  # the manifest's graphs are its own
         for name in sorted({q.graph_name.value for q in data}):
             lines = [f"{q.triple} ." for q in data if q.graph_name.value == name]
             remote.replace_graph(URIRef(name), "\n".join(lines))

@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 
 from voxgraph.loader.store import open_store
-from voxgraph.loader.store.oxigraph import DEFAULT_STORE, GraphStore, store_path
+from voxgraph.loader.store.oxigraph import DEFAULT_STORE, store_path
 
 STORE_OPTION = click.option(
     "--store",
@@ -152,6 +152,7 @@ def validate(paths: tuple[Path, ...], jobs: int) -> None:
 
 @main.command()
 @STORE_OPTION
+@STORE_URL_OPTION
 @click.option(
     "-o",
     "--output",
@@ -160,16 +161,27 @@ def validate(paths: tuple[Path, ...], jobs: int) -> None:
     help="File to write; the extension picks the format: .ttl (union of all graphs), "
     ".trig or .nq (with named graphs), .nt.",
 )
-def dump(store_dir: Path | None, output: Path) -> None:
-    """Write the whole store to a file, deterministically (the same data gives the same bytes)."""
+def dump(store_dir: Path | None, store_url: str | None, output: Path) -> None:
+    """Write the whole store to a file, deterministically (the same data gives the same bytes).
+
+    With --store-url (or $VOXGRAPH_STORE_URL), the project's graphs of that server, read
+    graph by graph; an answer the server cut fails the dump (and no file is left).
+    """
+    from voxgraph.loader.store import RemoteStoreError
     from voxgraph.loader.store.dumps import DUMP_FORMATS, write_dump
 
     fmt = output.suffix.lstrip(".")
     if fmt not in DUMP_FORMATS:
         raise click.BadParameter(f"unknown extension .{fmt}; use one of {sorted(DUMP_FORMATS)}")
-    store = GraphStore(store_path(store_dir), read_only=True)
-    with output.open("wb") as out:
-        write_dump(store, out, fmt)
+    store = open_store(store_dir, store_url, read_only=True)
+    partial = output.with_name(output.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            write_dump(store, out, fmt)
+    except (RemoteStoreError, TimeoutError) as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"no dump written: {error}") from None
+    partial.replace(output)
     click.echo(f"wrote {output}")
 
 

@@ -18,20 +18,41 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from voxgraph.loader.store.oxigraph import GraphStore, Pattern, store_path
-from voxgraph.loader.store.remote import (
+from voxgraph.loader.store.remote import RemoteStore
+from voxgraph.loader.store.remote_answers import (
+    RemoteAnswer,
+    RemoteCut,
+    RemoteSolutions,
+    RemoteTriples,
+)
+from voxgraph.loader.store.remote_protocol import (
     DEFAULT_TIMEOUT,
     AnswerTooLarge,
-    RemoteStore,
-    RemoteTriples,
+    RemoteStoreError,
+    RemoteTimeout,
     store_url,
 )
 from voxgraph.loader.store.statistics import Statistics
 
-__all__ = ["AnswerTooLarge", "Pattern", "QueryAnswer", "RemoteTriples", "Store", "open_store"]
+__all__ = [
+    "AnswerTooLarge",
+    "Pattern",
+    "QueryAnswer",
+    "RemoteAnswer",
+    "RemoteCut",
+    "RemoteStoreError",
+    "RemoteTimeout",
+    "RemoteTriples",
+    "Store",
+    "open_store",
+]
 
-# What query() answers: a remote store's CONSTRUCT and DESCRIBE answers are RemoteTriples,
+# What query() answers: a remote store's SELECT answers are RemoteSolutions, its CONSTRUCT
+# and DESCRIBE answers RemoteTriples, both
 # parsed as they are read; one larger than the reader allows raises AnswerTooLarge.
-QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | RemoteTriples
+QueryAnswer = (
+    ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | RemoteSolutions | RemoteTriples
+)
 
 
 class Store(Protocol):
@@ -46,7 +67,15 @@ class Store(Protocol):
     def read_only(self) -> bool: ...
 
     # -- writing: each call one transaction
-    def replace_graph(self, name: URIRef, graph: Graph | str) -> None: ...
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
+        """Graph `name` becomes `graph`; returns notes on literals the engine stored in
+        another form than written (none on the embedded store)."""
+
+    def holds(self, name: URIRef, graph: Graph | str) -> bool:
+        """Whether graph `name` holds `graph` already, so writing it would change nothing."""
+
+    def take_notes(self) -> list[str]:
+        """The notes of replace_unless_other_source's writes since the last call."""
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str

@@ -78,13 +78,16 @@ from voxgraph.loader.store.incidents import (
     in_order,
     join,
 )
+from voxgraph.loader.store.remote_answers import RemoteCut
 from voxgraph.paths import ONTOLOGY
 
 ROLES = (VOX.agent, VOX.affected, VOX.participant, VOX.place)
 FULL_SHARE = 0.2  # a batch touching this share of the digests or more: consolidate in full
-VALUES_CHUNK = 400  # terms per VALUES block
+VALUES_CHUNK = 200  # terms per VALUES block (Virtuoso 7.2 plans more than ~300 badly)
 DIGEST_CHUNK = 50  # digests per query when reading reports
-WRITE_CHUNK = 5000  # triples per INSERT DATA / DELETE DATA of a full consolidation
+# Triples per INSERT DATA / DELETE DATA operation: Virtuoso 7.2 refuses one of more than
+# ~1,000 (SP031, "generated SQL text has exceeded 10000 lines").
+WRITE_CHUNK = 500
 
 GRAPH = iris.INCIDENTS_GRAPH
 _G = f"<{GRAPH}>"
@@ -192,21 +195,14 @@ def read_reports(store, *, digests: Iterable[str] | None = None, events=None) ->
     if digests is None and events is None:
         digests = all_digests(store)
     if digests is not None:
-        scopes = [_values("digest", chunk) for chunk in _chunks(digests, DIGEST_CHUNK)]
+        scopes = [("digest", chunk) for chunk in _chunks(digests, DIGEST_CHUNK)]
     else:
-        scopes = [_values("e", chunk) for chunk in _chunks(events or ())]
+        scopes = [("e", chunk) for chunk in _chunks(events or ())]
     wanted = {str(RDF.type), str(VOX.date), str(VOX.status), *(str(p) for p in ROLES)}
     found: dict[str, dict] = {}
     dates: dict[str, str] = {}
-    for scope in scopes:
-        # Every triple of the events in scope, in one index-driven query (joins of several
-        # patterns, OPTIONALs and property paths cost many times more in Oxigraph).
-        rows = _rows(
-            store,
-            f"""SELECT ?e ?digest ?p ?o WHERE {{ {scope}
-                  ?e vox:reportedIn ?digest . ?e ?p ?o }}""",
-        )
-        for row in rows:
+    for variable, chunk in scopes:
+        for row in _report_rows(store, variable, chunk):
             entry = found.setdefault(row["e"], {"digest": row["digest"], "classes": set()})
             predicate, value = row["p"], row["o"]
             if predicate not in wanted:
@@ -239,6 +235,23 @@ def read_reports(store, *, digests: Iterable[str] | None = None, events=None) ->
             )
         )
     return in_order(reports)
+
+
+def _report_rows(store, variable: str, chunk: list[str]) -> list[dict[str, str]]:
+    """Every triple of the events in scope (?digest or ?e in `chunk`), in one index-driven
+    query (joins of several patterns, OPTIONALs and property paths cost many times more in
+    Oxigraph); asked again in halves while a remote engine cuts it at its row cap."""
+    query = f"""SELECT ?e ?digest ?p ?o WHERE {{ {_values(variable, chunk)}
+                  ?e vox:reportedIn ?digest . ?e ?p ?o }}"""
+    try:
+        return _rows(store, query)
+    except RemoteCut:  # Virtuoso's 10,000 rows: ~35 digests (README, Beyond one machine)
+        if len(chunk) == 1:
+            raise
+        half = len(chunk) // 2
+        return _report_rows(store, variable, chunk[:half]) + _report_rows(
+            store, variable, chunk[half:]
+        )
 
 
 def _names(store, actors: set[str]) -> dict[str, str]:

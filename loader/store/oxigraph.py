@@ -115,32 +115,6 @@ def check_stored_form(ntriples: str, what: str) -> None:
         raise StoreFormError("\n".join(lines))
 
 
-def guarded_replace_update(
-    name: URIRef, ntriples: str, digest: URIRef, source: str, condition: str = ""
-) -> str:
-    """One SPARQL Update that replaces graph `name` by `ntriples` unless the graph holds a
-    `digest` whose dcterms:source is another file than `source` (then it changes nothing).
-
-    The first operation empties the graph only if no other file's digest is in it; the
-    second fills it only if it is empty by then. A server that applies one update
-    request in one transaction (as Oxigraph does) so decides and writes at once, even
-    with several loaders writing to it. `condition` (a SPARQL filter) must hold too.
-    """
-    keep = other_source_absent(name, digest, source)
-    return (
-        f"DELETE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}\n"
-        f"WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} {keep} {condition} }} ;\n"
-        f"INSERT {{ GRAPH <{name}> {{\n{ntriples}\n}} }}\n"
-        f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{name}> {{ ?s ?p ?o }} }} {condition} }}"
-    )
-
-
-def other_source_absent(name: URIRef, digest: URIRef, source: str) -> str:
-    """A SPARQL filter: graph `name` holds no `digest` from another file than `source`."""
-    other = f"<{digest}> <{DCTERMS.source}> ?other FILTER (STR(?other) != {ox.Literal(source)})"
-    return f"FILTER NOT EXISTS {{ GRAPH <{name}> {{ {other} }} }}"
-
-
 class GraphStore:
     """A pyoxigraph store on disk, seen as a set of named graphs."""
 
@@ -155,12 +129,14 @@ class GraphStore:
             self.path.mkdir(parents=True, exist_ok=True)
             self.ox = ox.Store(str(self.path))
 
-    def replace_graph(self, name: URIRef, graph: Graph | str) -> None:
+    def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
         """Replace named graph `name` by `graph` (or its N-Triples text) in one transaction.
 
         Readers see either the old graph or the new one, never a mix, and a
         crash in the middle leaves the old one. A store that keeps statistics
         (loader/store/statistics.py) has them brought up to date in the same transaction.
+        No notes: what Oxigraph would store in another form is refused before
+        (check_stored_form).
         """
         body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
         counts = statistics_update.replacement_update(self, str(name), body)
@@ -168,6 +144,26 @@ class GraphStore:
             f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}"
             + (f" ;\n{counts}" if counts else "")
         )
+        return []
+
+    def holds(self, name: URIRef, graph: Graph | str) -> bool:
+        """Whether graph `name` holds exactly the triples of `graph` (never, with blank
+        nodes: their labels are the store's)."""
+        body = graph if isinstance(graph, str) else graph_as_ntriples(graph)
+        wanted = set(statistics_update.as_stored(body))
+        stored = {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(name)))
+        }
+        blank = any(
+            isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+            for t in wanted | stored
+        )
+        return not blank and stored == wanted
+
+    def take_notes(self) -> list[str]:
+        """None: the embedded store keeps what it is given (check_stored_form)."""
+        return []
 
     def replace_unless_other_source(
         self, name: URIRef, graph: Graph | str, digest: URIRef, source: str

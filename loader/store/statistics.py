@@ -81,7 +81,8 @@ FIRST_REPORTED = str(VOX.firstReported)
 REPORTED_IN = str(VOX.reportedIn)
 ALL_KINDS = ""  # the key of every kind together in the event counts
 FINGERPRINT_MODULUS = 2**128
-VALUES_CHUNK = 400  # terms per FILTER EXISTS query
+VALUES_CHUNK = 200  # terms per FILTER EXISTS query (Virtuoso 7.2 plans more than ~300 badly)
+LONG_LITERAL = 4_000  # characters: a longer literal is asked of the store on its own
 POSITIONS = (("subject", "subjects"), ("object", "objects"), ("predicate", "properties"))
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal

@@ -5,6 +5,7 @@ as the write, and the one that counts them afresh over the whole store."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 from voxgraph.iris import ID
 from voxgraph.loader.store.statistics import (
     FINGERPRINT_MODULUS,
+    LONG_LITERAL,
     POSITIONS,
     RDF_JSON,
     RDF_TYPE,
@@ -83,17 +85,23 @@ def replacement(
     *,
     old: list[ox.Triple] | None = None,
     new: list[ox.Triple] | None = None,
+    after_write: bool = False,
 ) -> Change | None:
     """The Change when `graph`'s triples become those of `ntriples`, computed before the
     write; None if the store keeps no statistics or nothing changes. `condition` (a
     SPARQL filter) goes into the WHERE of every operation. `old` and `new`, when given,
-    are the triples of the subjects a patch rewrites, before and after (`patch_update`)."""
+    are the triples of the subjects a patch rewrites, before and after (`patch_update`).
+
+    after_write: computed after the write instead, `old` and `new` the whole graph
+    before and as stored (a remote store: a Graph Store PUT cannot carry the statistics'
+    update, and the engine may store literals in its own forms); the graph's own
+    holdings of a term are then counted in `old`, not asked of the store."""
     text = read_record(store, STATISTICS_GRAPH)
     current = None if text is None else Statistics.from_json(text)
     if text is None or current is None or graph == STATISTICS_GRAPH:
         return None
     name = ox.NamedNode(graph)
-    whole = old is None
+    whole = old is None or after_write
     if new is None:
         new = as_stored(ntriples)
     if old is None:
@@ -117,6 +125,7 @@ def replacement(
     held: dict[str, set] = {}
     for position, attribute in POSITIONS:
         going = Counter(getattr(t, position) for t in removed)
+        in_old = Counter(getattr(t, position) for t in old_set) if after_write else Counter()
         coming = Counter(getattr(t, position) for t in added)
         asked = set(going) | set(coming)
         if position == "predicate":
@@ -129,6 +138,8 @@ def replacement(
                 continue
             if isinstance(term, ox.BlankNode):  # labels are the store's: count in `old`
                 kept = sum(1 for t in old_set if getattr(t, position) == term)
+            elif after_write:  # the graph holds `new` already
+                kept = in_old[term]
             else:
                 kept = _count_in(store, name, position, term, going[term] + 1)
             before = kept > 0
@@ -195,9 +206,9 @@ def replacement(
     updated.fingerprint = total % FINGERPRINT_MODULUS
 
     record = updated.to_json()
-    guard = (
-        f"FILTER EXISTS {{ GRAPH <{STATISTICS_GRAPH}> "
-        f"{{ {_record_triple(STATISTICS_GRAPH, text)} }} }}"
+    guard = (  # by its MD5: the record grows with the months, too long a constant for some
+        f"FILTER EXISTS {{ GRAPH <{STATISTICS_GRAPH}> {{ <{STATISTICS_GRAPH}> <{RDF_VALUE}> "
+        f'?current FILTER(MD5(STR(?current)) = "{_md5(text)}") }} }}'
     )
     written = dict(new_records)
     operations = [  # the month records first: the last one changes what `guard` checks
@@ -235,14 +246,22 @@ def as_stored(ntriples: str) -> list[ox.Triple]:
 
 
 def _rewrite(subject: str, text: str | None, condition: str) -> str:
-    """One operation: record `subject` becomes `text` (None: goes), if `condition`."""
+    """Record `subject` becomes `text` (None: goes), if `condition`: the new record
+    inserted, then any other deleted. Not one DELETE/INSERT over an OPTIONAL, which
+    Virtuoso 7.2 runs for no solution when the OPTIONAL matches nothing (a new month)."""
     where = f"GRAPH <{STATISTICS_GRAPH}> {{ <{subject}> <{RDF_VALUE}> ?value }}"
-    insert = (
-        f"INSERT {{ GRAPH <{STATISTICS_GRAPH}> {{ {_record_triple(subject, text)} }} }}\n"
-        if text is not None
-        else ""
+    if text is None:
+        return f"DELETE {{ {where} }} WHERE {{ {where} {condition} }}"
+    insert = f"INSERT {{ GRAPH <{STATISTICS_GRAPH}> {{ {_record_triple(subject, text)} }} }}"
+    other = f'FILTER(MD5(STR(?value)) != "{_md5(text)}")'
+    return (
+        f"{insert} WHERE {{ {condition} }} ;\n"
+        f"DELETE {{ {where} }} WHERE {{ {where} {other} {condition} }}"
     )
-    return f"DELETE {{ {where} }}\n{insert}WHERE {{ OPTIONAL {{ {where} }} {condition} }}"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
 def _compact(days: dict[str, dict[str, int]], series: str) -> str:
@@ -264,31 +283,83 @@ def _held_elsewhere(
 ) -> set:
     """Those of `items` (triples, or terms in `position`) that some data graph other
     than `graph` holds (or graph `only`, if given). Each check stops at the first quad
-    found there."""
+    found there.
+
+    Terms go to the store in VALUES blocks, and the answer names them by position, not
+    by value (an engine may write a value back in another form). A literal goes in a
+    pattern of its own instead when it is long (Virtuoso 7.2 refuses long VALUES rows:
+    SR478), or when the store says its engine cannot match literals of VALUES
+    (`values_of_literals` False: Virtuoso 7.2 never matches a plain literal of a VALUES
+    block of more than one row). A store may say how to find a literal it cannot look up
+    as written (`literal_filter`: Virtuoso 7.2's durations, kept as numbers)."""
     found: set = set()
-    outside = f"FILTER(?g != <{graph}> && ?g != <{STATISTICS_GRAPH}>)"
-    if only:
-        outside = f"FILTER(?g = <{only}>)"
+
+    def held(pattern: str) -> str:
+        """`pattern` in graph `only`, else in a data graph other than `graph`. `only` by its
+        string: Virtuoso 7.2 matches any pattern in GRAPH <g>, and with FILTER(?g = <g>),
+        when no graph <g> exists (the incidents graph before its first write)."""
+        if only:
+            return f'GRAPH ?g {{ {pattern} }} FILTER(STR(?g) = "{only}")'
+        return f"GRAPH ?g {{ {pattern} }} FILTER(?g != <{graph}> && ?g != <{STATISTICS_GRAPH}>)"
+
+    variable = {"subject": "?x ?p ?o", "predicate": "?s ?x ?o", "object": "?s ?p ?x"}.get(position)
+    literals = getattr(store, "values_of_literals", True)
+    alone = [item for item in items if _long(item) or (not literals and _literal(item))]
+    matcher = getattr(store, "literal_filter", None)
+    for item in alone:
+        pattern = f"{item.subject} {item.predicate} ?x" if position == "triple" else str(variable)
+        match = matcher(_term_of(item), "?x") if matcher else None
+        if match is None:  # the term itself in the pattern
+            pattern, match = pattern.replace("?x", str(_term_of(item))), ""
+        where = f"{held(pattern)} {match}"
+        if any(True for _ in store.select(f"SELECT (1 AS ?held) WHERE {{ {where} }} LIMIT 1")):
+            found.add(item)
+    chosen = set(alone)
+    items = [item for item in items if item not in chosen]
     for start in range(0, len(items), VALUES_CHUNK):
         chunk = items[start : start + VALUES_CHUNK]
         if position == "triple":
-            rows = " ".join(f"({t.subject} {t.predicate} {t.object})" for t in chunk)
-            query = (
-                f"SELECT ?s ?p ?o WHERE {{ VALUES (?s ?p ?o) {{ {rows} }} "
-                f"FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {outside} }} }}"
+            rows = " ".join(
+                f"({t.subject} {t.predicate} {t.object} {i})" for i, t in enumerate(chunk)
             )
-            found |= {ox.Triple(r["s"], r["p"], r["o"]) for r in store.select(query)}
+            query = (
+                f"SELECT DISTINCT ?i WHERE {{ VALUES (?s ?p ?o ?i) {{ {rows} }} "
+                f"{held('?s ?p ?o')} }}"
+                if only  # a join: Virtuoso 7.2 answers every row with FILTER EXISTS here
+                else f"SELECT ?i WHERE {{ VALUES (?s ?p ?o ?i) {{ {rows} }} "
+                f"FILTER EXISTS {{ {held('?s ?p ?o')} }} }}"
+            )
         else:
-            variable = {"subject": "?x ?p ?o", "predicate": "?s ?x ?o", "object": "?s ?p ?x"}[
-                position
-            ]
-            values = " ".join(str(term) for term in chunk)
+            rows = " ".join(f"({term} {i})" for i, term in enumerate(chunk))
             query = (
-                f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} "
-                f"FILTER EXISTS {{ GRAPH ?g {{ {variable} }} {outside} }} }}"
+                f"SELECT ?i WHERE {{ VALUES (?x ?i) {{ {rows} }} "
+                f"FILTER EXISTS {{ {held(str(variable))} }} }}"
             )
-            found |= {r["x"] for r in store.select(query)}
+        found |= {chunk[_index(row)] for row in store.select(query)}
     return found
+
+
+def _index(row: ox.QuerySolution) -> int:
+    """The row number ?i of an answer to _held_elsewhere's VALUES queries."""
+    index = row["i"]
+    assert isinstance(index, ox.Literal), f"?i unbound or not a number: {index!r}"
+    return int(index.value)
+
+
+def _literal(item: ox.Triple | Term) -> bool:
+    return isinstance(_term_of(item), ox.Literal)
+
+
+def _long(item: ox.Triple | Term) -> bool:
+    term = _term_of(item)
+    return isinstance(term, ox.Literal) and len(term.value) > LONG_LITERAL
+
+
+def _term_of(item: ox.Triple | Term) -> Term:
+    if isinstance(item, ox.Triple):
+        assert not isinstance(item.object, ox.Triple), "no RDF-star triples in the data"
+        return item.object
+    return item
 
 
 def _blank(triple: ox.Triple) -> bool:
