@@ -1233,3 +1233,36 @@ def test_no_two_events_start_at_one_offset() -> None:
 def test_accusations_against_a_country_charge_no_one() -> None:
     found = events("The Armenian government leveled accusations against Azerbaijan.")
     assert "Charge" not in [e.type for e in found], f"a political accusation: {found}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "duration"),
+    [
+        ("Rail Abbasov got five years in prison.", "P5Y"),
+        ("Rail Abbasov was given five years.", "P5Y"),
+        ("Rail Abbasov was handed six years in prison on Monday.", "P6Y"),
+        ("Rail Abbasov received a three-year sentence.", "P3Y"),
+        ("Rail Abbasov received eight months of imprisonment.", "P8M"),
+    ],
+)
+def test_a_term_got_given_or_received_is_a_sentencing(sentence: str, duration: str) -> None:
+    event = only(sentence)
+    assert event.type == "Sentencing", f"a term got or given is a prison term: {sentence!r}"
+    assert keys(event.affected) == ["rail-abbasov"], "who gets the term undergoes it"
+    assert event.duration == duration
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "The Ganja Court of Appeals upheld the sentence on Thursday.",
+        "The verdict was upheld by the Ganja Court of Appeals.",
+        "On Thursday, the Ganja Court of Appeals rejected the appeal.",
+    ],
+)
+def test_a_ruling_on_the_sentence_told_before_concerns_its_people(follow_up: str) -> None:
+    found = events(f"Rail Abbasov was sentenced to five years on Monday. {follow_up}")
+    assert [e.type for e in found] == ["Sentencing", "CourtDecision"], (
+        f"'the sentence' ruled on is no new sentencing: {found}"
+    )
+    assert keys(found[1].affected) == ["rail-abbasov"], "the ruling concerns the sentenced man"

@@ -36,7 +36,7 @@ from voxgraph.loader.extract.event_details import (
     event_status,
     refers_back,
 )
-from voxgraph.loader.extract.event_lexicon import EventClass, load_lexicon
+from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
 from voxgraph.loader.extract.event_parse import (
     RECALLING,
     TIME_PREPOSITIONS,
@@ -172,6 +172,7 @@ class _Reader:
                 told = not (item.refers_back and not named and not acted_on and not item.dated)
                 if self._recall(found, item):
                     continue
+                _ruled_on(found, item, self.lex)
                 if told and not self._merge(found, item, same_sentence=False):
                     found.append(item)
         self._unique_evidence(found)
@@ -412,6 +413,31 @@ def _through_phrase(cause: _Found, item: _Found) -> bool:
         node = node.head
         framed = framed or (node.dep_ == "pobj" and node.lemma_.lower() in CAUSE_FRAMES)
     return node == verb and framed
+
+
+def _ruled_on(found: list[_Found], item: _Found, lex: Lexicon) -> None:
+    """'The court upheld the sentence', 'the appeal was rejected': a ruling on
+    what was told before ('the verdict', 'the appeal', naming no one) concerns the
+    people of the latest court event of the paragraph (a sentence, an arrest)."""
+    trigger, event = item.trigger, item.event
+    if trigger.noun or event.affected or event.type != lex.rulings.event_class.name:
+        return
+    verb = trigger.token
+    judged = [
+        c
+        for c in verb.children
+        if c.dep_ in ("dobj", "nsubjpass")
+        and any(d.dep_ in ("det", "poss") and d.lower_ in lex.refer_back for d in c.children)
+    ]
+    if not judged:
+        return
+    for earlier in reversed(found):
+        if earlier.paragraph != item.paragraph:
+            return
+        cls = lex.classes[earlier.event.type]
+        if "Court" in cls.agent and earlier.event.affected:
+            event.affected = list(earlier.event.affected)
+            return
 
 
 def _in_passing(item: _Found) -> bool:
