@@ -1266,3 +1266,40 @@ def test_a_ruling_on_the_sentence_told_before_concerns_its_people(follow_up: str
         f"'the sentence' ruled on is no new sentencing: {found}"
     )
     assert keys(found[1].affected) == ["rail-abbasov"], "the ruling concerns the sentenced man"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Baku Grave Crimes Court sentenced Rail Abbasov to ten years and Nemat Abbasov "
+        "to nine years.",
+        "The court sentenced Rail Abbasov to ten years and Nemat Abbasov to nine.",
+        "Rail Abbasov and Nemat Abbasov were sentenced to ten and nine years respectively.",
+    ],
+)
+def test_each_person_given_a_term_of_their_own_is_a_sentencing_of_their_own(sentence: str) -> None:
+    found = events(sentence)
+    terms = [(e.type, keys(e.affected), e.duration) for e in found]
+    assert terms == [
+        ("Sentencing", ["rail-abbasov"], "P10Y"),
+        ("Sentencing", ["nemat-abbasov"], "P9Y"),
+    ], "an event has one length: one sentencing per person and term"
+    assert found[0].begin != found[1].begin, "the two events need IRIs of their own"
+
+
+def test_one_term_for_several_people_is_one_sentencing() -> None:
+    event = only("Rail Abbasov and Nemat Abbasov were sentenced to five years.")
+    assert (keys(event.affected), event.duration) == (["nemat-abbasov", "rail-abbasov"], "P5Y")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        ("Rail Abbasov was detained on Friday and charged with bribery on Sunday.", 17),
+        ("Rail Abbasov was charged on Sunday with bribery.", 17),
+        ("Charges of bribery were brought against Rail Abbasov on Sunday.", 17),
+    ],
+)
+def test_a_charge_takes_the_date_attached_to_it(sentence: str, day: int) -> None:
+    charge = next(e for e in events(sentence) if e.type == "Charge")
+    assert charge.date == date(2023, 9, day), f"the date attached to the charge: {sentence!r}"

@@ -20,7 +20,7 @@ meeting") and names no one and no date is no new event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from spacy.tokens import Doc, Token
@@ -34,6 +34,7 @@ from voxgraph.loader.extract.event_details import (
     event_evidence,
     event_quantity,
     event_status,
+    person_terms,
     refers_back,
 )
 from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
@@ -140,7 +141,7 @@ class _Reader:
                 if not trigger.noun:
                     by_verb[trigger.token.i] = item.event
                     _share_affected(item, by_verb)
-                items.append(item)
+                items += self._per_person(item, sent)
             _cause_agents(items)
             for item in items:
                 self._announced_by(item)
@@ -307,6 +308,30 @@ class _Reader:
         ]
         words = {self.lex.verb_lemma(t) for t in [trigger.token, *trigger.absorbed]}
         return _Found(event, trigger, refers_back(trigger, self.lex), names=bool(own), words=words)
+
+    def _per_person(self, item: _Found, sent: TokenSpan) -> list[_Found]:
+        """'sentenced X to ten years and Y to nine', 'X and Y were sentenced to 8 and
+        9 years respectively': an event has one length, so each person is sentenced
+        by an event of their own with their own term (from their name to it)."""
+        event = item.event
+        terms = person_terms(item.trigger, self.lex) if item.trigger.cls.has_duration else []
+        people = [a for a in event.affected if a.type == "Person"]
+        if not terms or len(people) != len(terms) or len(people) != len(event.affected):
+            return [item]
+        named = {}
+        for token in sent:
+            mention = self.mention_at.get(token.i)
+            if mention is not None:
+                named.setdefault(mention.actor.key, token.idx)
+        if any(p.key not in named for p in people):
+            return [item]
+        split = []
+        for n, (person, (last, length)) in enumerate(zip(people, terms, strict=True)):
+            end = last.idx + len(last)
+            begin = event.evidence[0].begin if n == 0 else named[person.key]
+            one = replace(event, evidence=[Span(begin, end)], affected=[person], duration=length)
+            split.append(replace(item, event=one))
+        return split
 
     def _merge(self, found: list[_Found], item: _Found, same_sentence: bool) -> bool:
         event = item.event
