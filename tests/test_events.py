@@ -1303,3 +1303,14 @@ def test_one_term_for_several_people_is_one_sentencing() -> None:
 def test_a_charge_takes_the_date_attached_to_it(sentence: str, day: int) -> None:
     charge = next(e for e in events(sentence) if e.type == "Charge")
     assert charge.date == date(2023, 9, day), f"the date attached to the charge: {sentence!r}"
+
+
+def test_a_request_rejected_in_a_clause_of_its_own_is_a_ruling_on_the_case_told() -> None:
+    found = events(
+        "Rail Abbasov was arrested on Monday. His lawyer asked the court to release him, "
+        "but the request was rejected."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [
+        ("Arrest", ["rail-abbasov"]),
+        ("CourtDecision", ["rail-abbasov"]),
+    ], "'asked ... to release' is only asked; 'but the request was rejected' happened"
