@@ -1298,6 +1298,11 @@ def test_one_term_for_several_people_is_one_sentencing() -> None:
         ("Rail Abbasov was detained on Friday and charged with bribery on Sunday.", 17),
         ("Rail Abbasov was charged on Sunday with bribery.", 17),
         ("Charges of bribery were brought against Rail Abbasov on Sunday.", 17),
+        (
+            "Rail Abbasov was arrested on Friday and charged with abuse of office and bribery "
+            "on Sunday.",
+            17,
+        ),
     ],
 )
 def test_a_charge_takes_the_date_attached_to_it(sentence: str, day: int) -> None:

@@ -31,7 +31,9 @@ from voxgraph.loader.read.digest import Span
 INITIAL_DATE_TOKENS = 4  # a date this close to a sentence's start covers all of it
 
 
-def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]]) -> date | None:
+def event_date(
+    trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]], lex: Lexicon
+) -> date | None:
     """The date attached nearest above the date's token on the trigger's chain."""
     if not dates:
         return None
@@ -48,6 +50,9 @@ def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]
             node = node.head.head  # "called in for questioning on Monday": called
         if node.pos_ == "NOUN" and node.i != trigger.token.i and node.head.pos_ in ("VERB", "AUX"):
             node = node.head if node.dep_ in OBJECTS | SUBJECTS else node
+        told_of = node.dep_ == "pobj" and node.head.head.pos_ == "VERB"
+        if node.pos_ == "NOUN" and told_of and node.lemma_.lower() not in lex.nouns:
+            node = node.head.head  # "charged with abuse of office on Sunday": the charge's
         anchors.setdefault(node.i, when)
     starts = [trigger.token, *trigger.measures]
     if trigger.carrier is not None:

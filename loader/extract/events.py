@@ -289,7 +289,7 @@ class _Reader:
             affected=affected,
             participant=participant,
             place=places,
-            date=event_date(trigger, sent, dates),
+            date=event_date(trigger, sent, dates, self.lex),
             status=event_status(trigger, self.lex),
             quantity=event_quantity(trigger, self.lex) if cls.counts else None,
             duration=event_duration(trigger, self.lex) if cls.has_duration else None,
