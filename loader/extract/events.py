@@ -318,7 +318,7 @@ class _Reader:
         people = [a for a in event.affected if a.type == "Person"]
         if not terms or len(people) != len(terms) or len(people) != len(event.affected):
             return [item]
-        named = {}
+        named: dict[str, int] = {}
         for token in sent:
             mention = self.mention_at.get(token.i)
             if mention is not None:
