@@ -16,9 +16,12 @@ final flush). Each N runs in its own process so that its peak memory
 (ru_maxrss, of the writer and, separately, the largest worker) is its own.
 Consolidation (loader/store/consolidate.py, the incidents) is timed twice: in full, after
 the N digests of a new store, and incrementally, after a second batch of BATCH digests
-with later dates loaded into that store, as `voxgraph load` does after each batch; both
-must cost at most a tenth of their batch's load time.
+dated after the last one loaded into that store, as `voxgraph load` does after each
+batch; both must cost at most a tenth of their batch's load time.
 --keep DIR keeps the loaded store (with --sizes of one N) for benchmarks/queries.py.
+--batch-into DIR times only the incremental consolidation, on a copy of a kept store
+(benchmarks/pages.py keeps var/bench/store1000), with --batch-start DAY to date the batch
+inside the store's history instead (its digests then replace stored ones).
 
 Prints a table and writes benchmarks/results/ingest.json with the machine it
 ran on. The growth check: 10 times the digests must take at most 11 times as
@@ -32,11 +35,12 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -106,13 +110,7 @@ def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) 
     quads = sum(1 for _ in store.ox.quads_for_pattern(None, None, None, None))
     assert report.consolidation is not None and report.consolidation.full
     full = report.consolidation
-    more = workdir / "more"
-    generate(BATCH, more, seed=seed + 1, start=date.fromisoformat("2031-01-01"))
-    started = time.perf_counter()
-    batch = pipeline.run([more], store, jobs=1)
-    batch_seconds = time.perf_counter() - started
-    if batch.failed or batch.consolidation is None or batch.consolidation.full:
-        raise SystemExit(f"the follow-up batch did not consolidate incrementally: {batch}")
+    batch = load_batch(store, workdir / "more", seed + 1)
     return {
         "digests": count,
         "jobs": jobs,
@@ -133,13 +131,57 @@ def measure(count: int, workdir: Path, seed: int, jobs: int, keep: Path | None) 
             "reports": full.reports,
             "incidents": full.incidents,
             "links": full.links,
-            "batch_digests": BATCH,
-            "batch_seconds": round(batch_seconds, 2),
-            "incremental_seconds": round(batch.consolidation.seconds, 3),
-            "incremental_share_of_batch": round(batch.consolidation.seconds / batch_seconds, 4),
-            "incremental_reports": batch.consolidation.reports,
+            **batch,
         },
     }
+
+
+def load_batch(store, corpus: Path, seed: int, start: date | None = None) -> dict[str, Any]:
+    """Load BATCH synthetic digests into `store`, dated from `start` (by default the day
+    after its last digest), and time their incremental consolidation."""
+    from voxgraph.loader import pipeline
+    from voxgraph.synthesize import generate
+
+    if start is None:
+        query = (
+            "PREFIX vox: <https://w3id.org/voxgraph/ontology#> "
+            "PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "SELECT (MAX(?day) AS ?last) { ?digest a vox:Digest ; dcterms:date ?day }"
+        )
+        (row,) = list(store.query(query))
+        start = date.fromisoformat(row["last"].value) + timedelta(days=1)
+    generate(BATCH, corpus, seed=seed, start=start)
+    started = time.perf_counter()
+    batch = pipeline.run([corpus], store, jobs=1)
+    batch_seconds = time.perf_counter() - started
+    if batch.failed or batch.consolidation is None or batch.consolidation.full:
+        raise SystemExit(f"the follow-up batch did not consolidate incrementally: {batch}")
+    return {
+        "batch_digests": BATCH,
+        "batch_start": start.isoformat(),
+        "batch_seconds": round(batch_seconds, 2),
+        "incremental_seconds": round(batch.consolidation.seconds, 3),
+        "incremental_share_of_batch": round(batch.consolidation.seconds / batch_seconds, 4),
+        "incremental_reports": batch.consolidation.reports,
+    }
+
+
+def batch_into(kept: Path, seed: int, start: date | None) -> dict[str, Any]:
+    """Time one incremental consolidation on a copy of a kept store (--batch-into)."""
+    from voxgraph.loader.store import consolidate
+    from voxgraph.loader.store.oxigraph import GraphStore
+
+    with tempfile.TemporaryDirectory(prefix="voxgraph-bench-") as workdir:
+        copy = Path(workdir) / "store"
+        shutil.copytree(kept, copy)
+        store = GraphStore(copy)
+        if not consolidate.is_current(store):  # from another version of consolidate.py
+            consolidate.consolidate(store)
+        digests = len(consolidate.all_digests(store))
+        load_before = os.getloadavg()[0]
+        found = load_batch(store, Path(workdir) / "more", seed, start)
+        load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return {"store": str(kept), "digests": digests, "load_average": load, **found}
 
 
 def _size(path: Path) -> int:
@@ -233,8 +275,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--keep", type=Path, help="Load into this (new) store directory and keep it; one size only."
     )
+    parser.add_argument(
+        "--batch-into",
+        type=Path,
+        help="Only time the incremental consolidation of one batch, on a copy of this kept store.",
+    )
+    parser.add_argument(
+        "--batch-start",
+        type=date.fromisoformat,
+        help="With --batch-into: date the batch from this day (default: after the last digest).",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size
     args = parser.parse_args(argv)
+
+    if args.batch_into:
+        found = batch_into(args.batch_into, args.seed + 1, args.batch_start)
+        print(json.dumps(found))
+        print(
+            f"{found['batch_digests']} digests from {found['batch_start']} into "
+            f"{found['digests']}: consolidated in {found['incremental_seconds']:.2f} s, "
+            f"{found['incremental_share_of_batch']:.1%} of the batch's "
+            f"{found['batch_seconds']:.1f} s (load average {found['load_average']})"
+        )
+        return
 
     if args.one:
         with tempfile.TemporaryDirectory(prefix="voxgraph-bench-") as workdir:

@@ -48,6 +48,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.processes import stop  # noqa: E402
 from voxgraph.loader.store.oxigraph import GraphStore, latest_snapshot  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -56,6 +57,7 @@ TARGET_SECONDS = 1.0
 TARGET_RATIO = 3.0
 ID = "https://w3id.org/voxgraph/id/"
 DIGEST = "digest/2030-01-05"  # in every synthetic corpus (they start on 2030-01-01)
+LATER = "2030-02-15"  # `after=` this day: a page inside every corpus's timeline, not its first
 BUSIEST = "actor/azerbaijan"
 MOST_QUOTED = "actor/ministry-of-defense"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's Accept
@@ -110,9 +112,14 @@ def pages(statement: str, event: str) -> list[Page]:
         Page("timeline, last page", "/timeline?before=9999-12-31"),
         Page("timeline, one type", "/timeline?type=Arrest"),
         Page("timeline, one actor", f"/timeline?actor={ID}{BUSIEST}"),
+        Page("timeline, a later page", f"/timeline?after={LATER}"),
+        Page("timeline, one type, a later page", f"/timeline?type=Arrest&after={LATER}"),
+        Page("timeline, one actor, a later page", f"/timeline?actor={ID}{BUSIEST}&after={LATER}"),
         Page("timeline chart as CSV", "/timeline.csv"),
+        Page("timeline chart as CSV, one type", "/timeline.csv?type=Arrest"),
         Page("timeline chart as CSV, one actor", f"/timeline.csv?actor={ID}{BUSIEST}"),
         Page("search, a full name", "/search?q=Ilham+Aliyev"),
+        Page("search, the busiest actor", "/search?q=Azerbaijan"),
         Page("search, a surname", "/search?q=Aliyev"),
         Page("search, no match", "/search?q=Zxqv+Wwrt"),
         Page("reconcile manifest", "/reconcile"),
@@ -206,12 +213,7 @@ class Served:
         raise RuntimeError(f"{self.url} did not come up")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 def fetch(session: requests.Session, base: str, page: Page) -> tuple[float, int, int]:

@@ -55,6 +55,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.processes import stop  # noqa: E402
 from voxgraph.loader.store.oxigraph import latest_snapshot  # noqa: E402
 from voxgraph.server.workers import WORKER_MALLOC_TUNABLES  # noqa: E402
 
@@ -159,12 +160,7 @@ class Server:
         )
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 class Tally:

@@ -28,7 +28,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from voxgraph.iris import ID, VOX, WD
+from voxgraph.iris import ID, INCIDENTS_GRAPH, VOX, WD
 from voxgraph.loader.registry import ACTOR_TYPES, PLACE_TYPES
 from voxgraph.loader.store import Store
 from voxgraph.names import fold, similarity
@@ -53,9 +53,10 @@ WORD_SCORE = 90.0  # the query is whole words of a name (a surname): close, neve
 # vox:Actor, vox:Place and the types of the registry's entries (loader/registry.py)
 TYPE_IRIS = " ".join(f"<{VOX[name]}>" for name in ("Actor", *PLACE_TYPES, *ACTOR_TYPES))
 TYPES_QUERY = f"SELECT DISTINCT ?s ?type WHERE {{ VALUES ?type {{ {TYPE_IRIS} }} ?s a ?type }}"
-LABELS_QUERY = (
-    "SELECT DISTINCT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
-)
+# Not the incidents' labels (one per incident, most of the store's labels): no actor's.
+LABELS_QUERY = f"""SELECT DISTINCT ?s ?label WHERE {{
+  GRAPH ?g {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+  FILTER(?g != <{INCIDENTS_GRAPH}>) }}"""
 ALIASES_QUERY = (
     "SELECT DISTINCT ?s ?alias WHERE { ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?alias }"
 )

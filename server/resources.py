@@ -224,7 +224,9 @@ def actor_context(graph: Store, iri: str) -> dict:
                     f"""SELECT ?x ?happened WHERE {{
                           {{ ?x vox:agent {me} }} UNION {{ ?x vox:affected {me} }}
                           UNION {{ ?x vox:participant {me} }} UNION {{ ?x vox:place {me} }}
-                          ?x a vox:Event .  # not the incidents, which name them too
+                          # not the incidents, which name them too; a test per row (a
+                          # join would read every event of the store first)
+                          FILTER EXISTS {{ ?x a vox:Event }}
                           OPTIONAL {{ ?x vox:date ?happened }} }}""",
                 ),
                 "x",

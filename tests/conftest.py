@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from benchmarks.processes import stop
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store
 from voxgraph.loader.store.oxigraph import GraphStore
@@ -74,12 +75,7 @@ class OxigraphServer:
             time.sleep(0.1)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 def load_corpus(store: Store) -> Store:

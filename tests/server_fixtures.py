@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from waitress.server import BaseWSGIServer
 
 from voxgraph.iris import GRAPH, ID, VOX
 from voxgraph.loader.store.oxigraph import GraphStore
@@ -88,10 +89,22 @@ def serving(app: Flask, settings: Settings | None = None) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        for channel in list(server._map.values()):
-            channel.handle_close()
-        server.task_dispatcher.shutdown()
+        # Close the sockets on the server's own thread, between two select() calls (the
+        # trigger runs a function there): closed from this thread while that one waits in
+        # select(), its next select() gets a closed descriptor, "Bad file descriptor".
+        try:
+            server.trigger.pull_trigger(lambda: _close_all(server))
+        except OSError:  # its pipe was closed under it: close them from here, as before
+            _close_all(server)
         thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+
+
+def _close_all(server: BaseWSGIServer) -> None:
+    """Close every channel of the server: its socket, the trigger, the connections; with
+    none left, its loop ends."""
+    for channel in list(server._map.values()):
+        channel.handle_close()
 
 
 @contextmanager

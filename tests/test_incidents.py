@@ -271,6 +271,34 @@ def test_a_replaced_digest_takes_its_reports_out_of_their_incidents(new_store: S
     assert found == {f"{first}/event/996": 1, f"{later}/event/308": 1}
 
 
+def test_a_report_stating_a_day_long_past_joins_the_incident_of_that_day(
+    new_store: StoreFactory,
+):
+    """Consolidating a batch reads the incidents that its reports' days reach, however
+    far back a stated vox:date reaches: the same quads as a full consolidation."""
+    store = new_store("reach")
+    stated = Literal("2022-10-01", datatype=XSD_DATE)  # months before the digest: one day
+    january = digest_graph("2023-01-10", [(10, ARREST, (ALI,))])
+    january.add((iris.event_iri("2023-01-10", 10), VOX.date, stated))
+    store.replace_graph(iris.digest_graph("2023-01-10"), january)
+    may = store_digest(store, "2023-05-02", [(20, ARREST, (ALI,))])
+    consolidate.consolidate(store)
+    late = digest_graph("2023-09-22", [(30, ARREST, (ALI,)), (40, ARREST, (TOFIG,))])
+    late.add((iris.event_iri("2023-09-22", 30), VOX.date, Literal("2022-10-02", datatype=XSD_DATE)))
+    store.replace_graph(iris.digest_graph("2023-09-22"), late)
+    outcome = consolidate.consolidate(store, [iris.digest_iri("2023-09-22")], full_share=2.0)
+    assert not outcome.full
+    found = {first: n for _, first, n in incidents(store)}
+    assert found == {
+        f"{iris.digest_iri('2023-01-10')}/event/10": 2,  # 2022-10-01 and 2022-10-02 agree
+        f"{may}/event/20": 1,
+        f"{iris.digest_iri('2023-09-22')}/event/40": 1,
+    }
+    before = sorted(str(q) for q in store.quads(str(iris.INCIDENTS_GRAPH)))
+    assert consolidate.consolidate(store).full
+    assert sorted(str(q) for q in store.quads(str(iris.INCIDENTS_GRAPH))) == before
+
+
 # -- the bundled corpus ------------------------------------------------------------------
 
 

@@ -29,17 +29,25 @@ were loaded in. An incident is named after its first report (voxgraph.iris.incid
 a later digest reporting it adds a report without renaming it.
 
 Cost: after a batch only the groups (class, named set) that the batch's digests touch are
-recomputed, from indexed look-ups: the batch's events by digest, the events of each
-touched group by class and one named actor, the old incidents by `prov:wasDerivedFrom`
-digest and by class and actor. A batch touching a large part of the store, or a store
-whose incidents graph is missing or from another version of this module, is consolidated
-in full (one read of all events). Either way what is written is a patch: the triples of
-the subjects it touches, before and after; their difference goes into one update with the
-change to the store's statistics (statistics_update.patch_update), so neither the write
-nor the statistics read the rest of the graph. The graph states `owl:versionInfo` only while it
-agrees with the digests: the loader removes it before storing a batch and this module
-writes it back, so a loader killed in between leaves a store that the next load
-consolidates in full.
+recomputed, and of those only what the batch can change. Reports are joined in date
+order, so before the batch's first day the join stands as stored; from that day on, the
+groups' reports are joined again, together with the stored incidents that one of them
+could join: an incident takes a report only if all its reports allow one of the days
+that report allows, so these are found among the reports of the digests dated within a
+WINDOW of those days and the reports stating one of them (`_reached`). All by indexed
+look-ups (events by digest, by class and one named actor, by vox:date; old incidents by
+`prov:wasDerivedFrom` digest and by report), bounded by the batch and its days, not by
+the store, when the batch comes after (or near the end of) the stored digests; a batch
+dated among them joins every report of its groups again. A batch touching a large
+part of the store, or a store whose incidents graph is missing or from another version
+of this module, is consolidated in full (one read of all events).
+
+Either way what is written is a patch: the triples of the subjects it touches, before
+and after; their difference goes into one update with the change to the store's
+statistics (statistics_update.patch_update), so neither the write nor the statistics read
+the rest of the graph. The graph states `owl:versionInfo` only while it agrees with the
+digests: the loader removes it before storing a batch and this module writes it back, so
+a loader killed in between leaves a store that the next load consolidates in full.
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ import hashlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -61,6 +69,8 @@ from voxgraph.loader.store import incidents, statistics_update
 from voxgraph.loader.store.incidents import (
     CASE_STAGES,
     CONCERN_NAMES,
+    DATE_TOLERANCE,
+    WINDOW,
     CaseStep,
     Incident,
     Report,
@@ -363,7 +373,7 @@ def consolidate(
     None, or a batch of at least `full_share` (FULL_SHARE) of the stored digests,
     recomputes it from all digests. Either way the result is the same."""
     started = time.perf_counter()
-    touched = sorted(set(digests)) if digests is not None else None
+    touched = sorted({str(d) for d in digests}) if digests is not None else None
     share = FULL_SHARE if full_share is None else full_share
     if touched is not None and len(touched) >= share * max(len(all_digests(store)), 1):
         touched = None
@@ -395,31 +405,41 @@ def _text_chunks(lines: set[str], size: int = WRITE_CHUNK) -> Iterator[str]:
 
 
 def _incremental(store, touched: list[str]) -> Outcome:
-    fresh = read_reports(store, digests=touched)
-    old: dict[str, tuple[str, frozenset[str]]] = {}
+    dated = _digest_dates(store)
+    fresh = read_reports(store, digests=[d for d in touched if d in dated])
+    old: set[str] = set()  # the stored incidents to replace
+    groups = {r.group for r in fresh if r.concerns}
     for chunk in _chunks(touched):
-        old |= _stored_incidents(store, f"{_values('d', chunk)} ?inc prov:wasDerivedFrom ?d .")
-    groups = {r.group for r in fresh if r.concerns} | {g for g in old.values() if g[1]}
-    anchors = _group_anchors(groups)
+        where = f"{_values('d', chunk)} ?inc prov:wasDerivedFrom ?d ."
+        for inc, group in _stored_incidents(store, where).items():
+            old.add(inc)
+            if group[1]:
+                groups.add(group)
     reports = {r.iri: r for r in fresh if not r.concerns}
-    for start in range(0, len(anchors), VALUES_CHUNK):
-        rows = " ".join(anchors[start : start + VALUES_CHUNK])
-        scope = f"VALUES (?class ?anchor) {{ {rows} }}"
-        events = {
-            row["e"]
-            for prop in CONCERN_NAMES
-            for row in _rows(
-                store, f"SELECT DISTINCT ?e WHERE {{ {scope} ?e {prop} ?anchor . ?e a ?class }}"
-            )
-        }
-        for report in read_reports(store, events=events):
-            if report.group in groups:
-                reports[report.iri] = report
-        for prop in CONCERN_NAMES:
-            where = f"{scope} ?inc {prop} ?anchor . ?inc vox:eventClass ?class ."
-            for inc, group in _stored_incidents(store, where).items():
-                if group in groups:
-                    old[inc] = group
+    # From `since` on, the reports of the touched groups are joined again; before it, the
+    # join is what it was, and the stored incidents' reports before that day tell it.
+    since = min(
+        [dated[d] for d in touched if d in dated] + _first_reported(store, old), default=None
+    )
+    if since is not None and groups:
+        untouched = [d for d, day in dated.items() if day >= since and d not in touched]
+        by_digest = len(untouched) <= FULL_SHARE * len(dated)
+        if by_digest:  # after the stored digests: the reports the batch's days reach
+            later = [r for r in fresh if r.group in groups] + [
+                r for r in _group_reports(store, groups, untouched) if r.digest not in touched
+            ]
+            reached = _reached(store, since, later, groups, dated)
+        else:  # among them: every report of the groups, joined again
+            every = [r for r in _group_reports(store, groups) if r.digest not in touched]
+            later = [r for r in fresh if r.group in groups]
+            later += [r for r in every if r.reported >= since]
+            reached = [r for r in every if r.reported < since]
+        old |= _incidents_of(store, {r.iri for r in later + reached})
+        if by_digest:  # the rest of the reached incidents' reports
+            reached = [
+                r for r in read_reports(store, events=_reports_of(store, old)) if r.reported < since
+            ]
+        reports |= {r.iri: r for r in later + reached}
     incidents = join(reports.values())
     people = {a for cls, actors in groups if cls in CASE_STAGES for a in actors}
     people |= {a for i in incidents if i.event_class in CASE_STAGES for a in i.actors(VOX.affected)}
@@ -450,6 +470,112 @@ def _incremental(store, touched: list[str]) -> Outcome:
     after = (before - dropped) | set(added)
     removed, _ = _patch(store, before, after)
     return Outcome(False, len(reports), len(incidents), removed, len(links), groups=len(groups))
+
+
+def _digest_dates(store) -> dict[str, date]:
+    """The date of every stored digest, by IRI."""
+    rows = _rows(store, "SELECT ?d ?date WHERE { ?d a vox:Digest ; dcterms:date ?date }")
+    return {row["d"]: date.fromisoformat(row["date"]) for row in rows}
+
+
+def _first_reported(store, found: Iterable[str]) -> list[date]:
+    """The vox:firstReported of stored incidents (a replaced digest's old reports were
+    reported no earlier)."""
+    days = []
+    for chunk in _chunks(found):
+        query = f"""SELECT ?f WHERE {{ {_values("inc", chunk)}
+                      GRAPH {_G} {{ ?inc vox:firstReported ?f }} }}"""
+        days += [date.fromisoformat(row["f"]) for row in _rows(store, query)]
+    return days
+
+
+def _group_reports(
+    store, groups: set[tuple[str, frozenset[str]]], digests: list[str] | None = None
+) -> list[Report]:
+    """The reports of `groups`, of the given digests or of all, found by class and one named
+    actor of each group."""
+    anchors = _group_anchors(groups)
+    scopes = (
+        [""]
+        if digests is None
+        else [
+            f"{_values('d', chunk)} ?e vox:reportedIn ?d ."
+            for chunk in _chunks(digests, DIGEST_CHUNK)
+        ]
+    )
+    events: set[str] = set()
+    for start in range(0, len(anchors), VALUES_CHUNK):
+        rows = " ".join(anchors[start : start + VALUES_CHUNK])
+        for scope in scopes:
+            for prop in CONCERN_NAMES:
+                query = f"""SELECT DISTINCT ?e WHERE {{ VALUES (?class ?anchor) {{ {rows} }}
+                              {scope} ?e {prop} ?anchor . ?e a ?class }}"""
+                events |= {row["e"] for row in _rows(store, query)}
+    return [r for r in read_reports(store, events=events) if r.group in groups]
+
+
+def _reached(
+    store,
+    since: date,
+    later: list[Report],
+    groups: set[tuple[str, frozenset[str]]],
+    dated: dict[str, date],
+) -> list[Report]:
+    """The reports of `groups` before `since` whose incidents a report of `later` (every
+    report of `groups` from `since` on) could join.
+
+    An incident takes a report only if every one of its reports allows a day that report
+    allows (`Incident.accepts`). A report allows its stated day (± DATE_TOLERANCE) or the
+    WINDOW before (after, if planned) its digest's date; so only the reports of digests
+    dated within a WINDOW of a day that `later` allows, or stating such a day, can belong
+    to such an incident: looked up by digest and by vox:date, bounded by those days, not by
+    the store. The other incidents of the groups stay as they are.
+    """
+    allowed: set[date] = set()
+    for report in later:
+        first, last = report.days()
+        allowed |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    reach = _around(allowed, WINDOW)
+    candidates = _group_reports(store, groups, [d for d, day in dated.items() if day in reach])
+    events: set[str] = set()
+    for chunk in _chunks(_day(day) for day in _around(allowed, DATE_TOLERANCE)):
+        query = (
+            f"SELECT DISTINCT ?e WHERE {{ VALUES ?day {{ {' '.join(chunk)} }} ?e vox:date ?day }}"
+        )
+        events |= {row["e"] for row in _rows(store, query)}
+    candidates += [r for r in read_reports(store, events=events) if r.group in groups]
+    return [r for r in candidates if r.reported < since and _meets(r, allowed)]
+
+
+def _incidents_of(store, reports: set[str]) -> set[str]:
+    """The stored incidents of the given event reports."""
+    found: set[str] = set()
+    for chunk in _chunks(reports):
+        query = f"""SELECT DISTINCT ?inc WHERE {{ {_values("e", chunk)}
+                      GRAPH {_G} {{ ?e vox:incident ?inc }} }}"""
+        found |= {row["inc"] for row in _rows(store, query)}
+    return found
+
+
+def _reports_of(store, found: set[str]) -> set[str]:
+    """The event reports of the given stored incidents."""
+    reports: set[str] = set()
+    for chunk in _chunks(found):
+        query = f"""SELECT ?e WHERE {{ {_values("inc", chunk)}
+                      GRAPH {_G} {{ ?inc vox:report ?e }} }}"""
+        reports |= {row["e"] for row in _rows(store, query)}
+    return reports
+
+
+def _around(days: set[date], reach: timedelta) -> set[date]:
+    """Every day within `reach` of one of `days`."""
+    steps = [timedelta(days=n) for n in range(-reach.days, reach.days + 1)]
+    return {day + step for day in days for step in steps}
+
+
+def _meets(report: Report, days: set[date]) -> bool:
+    first, last = report.days()
+    return any(first + timedelta(days=n) in days for n in range((last - first).days + 1))
 
 
 _NEXT = ox.NamedNode(str(VOX.nextInCase))
