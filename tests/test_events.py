@@ -1233,3 +1233,89 @@ def test_no_two_events_start_at_one_offset() -> None:
 def test_accusations_against_a_country_charge_no_one() -> None:
     found = events("The Armenian government leveled accusations against Azerbaijan.")
     assert "Charge" not in [e.type for e in found], f"a political accusation: {found}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "duration"),
+    [
+        ("Rail Abbasov got five years in prison.", "P5Y"),
+        ("Rail Abbasov was given five years.", "P5Y"),
+        ("Rail Abbasov was handed six years in prison on Monday.", "P6Y"),
+        ("Rail Abbasov received a three-year sentence.", "P3Y"),
+        ("Rail Abbasov received eight months of imprisonment.", "P8M"),
+    ],
+)
+def test_a_term_got_given_or_received_is_a_sentencing(sentence: str, duration: str) -> None:
+    event = only(sentence)
+    assert event.type == "Sentencing", f"a term got or given is a prison term: {sentence!r}"
+    assert keys(event.affected) == ["rail-abbasov"], "who gets the term undergoes it"
+    assert event.duration == duration
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "The Ganja Court of Appeals upheld the sentence on Thursday.",
+        "The verdict was upheld by the Ganja Court of Appeals.",
+        "On Thursday, the Ganja Court of Appeals rejected the appeal.",
+    ],
+)
+def test_a_ruling_on_the_sentence_told_before_concerns_its_people(follow_up: str) -> None:
+    found = events(f"Rail Abbasov was sentenced to five years on Monday. {follow_up}")
+    assert [e.type for e in found] == ["Sentencing", "CourtDecision"], (
+        f"'the sentence' ruled on is no new sentencing: {found}"
+    )
+    assert keys(found[1].affected) == ["rail-abbasov"], "the ruling concerns the sentenced man"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Baku Grave Crimes Court sentenced Rail Abbasov to ten years and Nemat Abbasov "
+        "to nine years.",
+        "The court sentenced Rail Abbasov to ten years and Nemat Abbasov to nine.",
+        "Rail Abbasov and Nemat Abbasov were sentenced to ten and nine years respectively.",
+    ],
+)
+def test_each_person_given_a_term_of_their_own_is_a_sentencing_of_their_own(sentence: str) -> None:
+    found = events(sentence)
+    terms = [(e.type, keys(e.affected), e.duration) for e in found]
+    assert terms == [
+        ("Sentencing", ["rail-abbasov"], "P10Y"),
+        ("Sentencing", ["nemat-abbasov"], "P9Y"),
+    ], "an event has one length: one sentencing per person and term"
+    assert found[0].begin != found[1].begin, "the two events need IRIs of their own"
+
+
+def test_one_term_for_several_people_is_one_sentencing() -> None:
+    event = only("Rail Abbasov and Nemat Abbasov were sentenced to five years.")
+    assert (keys(event.affected), event.duration) == (["nemat-abbasov", "rail-abbasov"], "P5Y")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "day"),
+    [
+        ("Rail Abbasov was detained on Friday and charged with bribery on Sunday.", 17),
+        ("Rail Abbasov was charged on Sunday with bribery.", 17),
+        ("Charges of bribery were brought against Rail Abbasov on Sunday.", 17),
+        (
+            "Rail Abbasov was arrested on Friday and charged with abuse of office and bribery "
+            "on Sunday.",
+            17,
+        ),
+    ],
+)
+def test_a_charge_takes_the_date_attached_to_it(sentence: str, day: int) -> None:
+    charge = next(e for e in events(sentence) if e.type == "Charge")
+    assert charge.date == date(2023, 9, day), f"the date attached to the charge: {sentence!r}"
+
+
+def test_a_request_rejected_in_a_clause_of_its_own_is_a_ruling_on_the_case_told() -> None:
+    found = events(
+        "Rail Abbasov was arrested on Monday. His lawyer asked the court to release him, "
+        "but the request was rejected."
+    )
+    assert [(e.type, keys(e.affected)) for e in found] == [
+        ("Arrest", ["rail-abbasov"]),
+        ("CourtDecision", ["rail-abbasov"]),
+    ], "'asked ... to release' is only asked; 'but the request was rejected' happened"

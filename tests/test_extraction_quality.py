@@ -34,7 +34,7 @@ FLOORS = {
     "series": (
         TESTS / "series" / "gold",
         TESTS / "series" / "digests",
-        {"persons": 0.99, "actors": 0.93, "statements": 0.99, "events": 0.87},
+        {"persons": 0.99, "actors": 0.93, "statements": 0.99, "events": 0.88},
     ),
     "blind": (
         TESTS / "blind" / "gold",
@@ -44,7 +44,7 @@ FLOORS = {
     "heldout": (
         TESTS / "heldout" / "gold",
         TESTS / "heldout" / "digests",
-        {"persons": 0.94, "actors": 0.97, "statements": 0.81, "events": 0.62},
+        {"persons": 0.94, "actors": 0.97, "statements": 0.81, "events": 0.64},
     ),
 }
 

@@ -31,7 +31,9 @@ from voxgraph.loader.read.digest import Span
 INITIAL_DATE_TOKENS = 4  # a date this close to a sentence's start covers all of it
 
 
-def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]]) -> date | None:
+def event_date(
+    trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]], lex: Lexicon
+) -> date | None:
     """The date attached nearest above the date's token on the trigger's chain."""
     if not dates:
         return None
@@ -48,6 +50,9 @@ def event_date(trigger: Trigger, sent: TokenSpan, dates: list[tuple[Token, date]
             node = node.head.head  # "called in for questioning on Monday": called
         if node.pos_ == "NOUN" and node.i != trigger.token.i and node.head.pos_ in ("VERB", "AUX"):
             node = node.head if node.dep_ in OBJECTS | SUBJECTS else node
+        told_of = node.dep_ == "pobj" and node.head.head.pos_ == "VERB"
+        if node.pos_ == "NOUN" and told_of and node.lemma_.lower() not in lex.nouns:
+            node = node.head.head  # "charged with abuse of office on Sunday": the charge's
         anchors.setdefault(node.i, when)
     starts = [trigger.token, *trigger.measures]
     if trigger.carrier is not None:
@@ -163,6 +168,36 @@ def event_duration(trigger: Trigger, lex: Lexicon) -> str | None:
                     duration += lex.xsd_duration(extra, more.lemma_.lower())[1:]
         return duration
     return None
+
+
+def person_terms(trigger: Trigger, lex: Lexicon) -> list[tuple[Token, str]]:
+    """The terms a verb gives one to each person, in order, with the word ending
+    each: 'sentenced X to ten years and Y to nine' (a phrase per person, the unit
+    may be said once), 'X and Y were sentenced to 8 and 9 years respectively'
+    (numbers joined under one unit). Fewer than two: none."""
+    if trigger.noun:
+        return []
+    verb, units = trigger.token, lex.durations
+    together = any(t.lower_ == "respectively" for t in verb.sent)
+    terms: list[tuple[Token, Token, Token]] = []  # (last word, number, unit)
+    unit: Token | None = None
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "for")):
+        for word in (c for c in prep.children if c.dep_ == "pobj"):
+            if word.lemma_.lower() in units:
+                unit = word
+                numbers = [c for c in word.children if c.dep_ == "nummod"]
+                if together:
+                    numbers += [c for n in numbers for c in n.children if c.dep_ == "conj"]
+                terms += [(word, n, word) for n in numbers[: len(numbers) if together else 1]]
+            elif unit is not None and word.like_num:
+                terms.append((word, word, unit))  # "... and Y to nine": the unit said before
+    lengths = []
+    for last, number, of in terms:
+        value = lex.number(number.text)
+        if value is None:
+            return []
+        lengths.append((last, lex.xsd_duration(value, of.lemma_.lower())))
+    return lengths if len(lengths) > 1 else []
 
 
 def refers_back(trigger: Trigger, lex: Lexicon) -> bool:

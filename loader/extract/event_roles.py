@@ -115,6 +115,8 @@ class RoleFinder:
             acts = any(self.types(s) & (set(cls.agent) - set(cls.affected)) for s in subjects)
             if subject_role == "affected" and not objects and not is_passive(token) and acts:
                 subject_role = "agent"
+            if token.lemma_.lower() in self.lex.undergo and not is_passive(token):
+                subject_role = "affected"  # "X got five years": X undergoes the term
             for heads, role in ((subjects, subject_role), (objects, object_role), (by, "agent")):
                 self._fill(cls, role, heads, agent, affected, participant)
             if not agent:

@@ -30,6 +30,7 @@ from voxgraph.loader.extract.event_parse import (
     complements,
     coordinated_modifier,
     determined,
+    has_own_subject,
     is_passive,
     stray_objects,
 )
@@ -259,4 +260,6 @@ class TriggerFinder:
                     return True
                 if child.dep_ == "mark" and child.lower_ in ("if", "unless", "whether"):
                     return True
+            if node.dep_ == "conj" and has_own_subject(node):
+                return False  # "asked the court to release him, but the request was rejected"
         return False

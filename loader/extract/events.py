@@ -20,7 +20,7 @@ meeting") and names no one and no date is no new event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from spacy.tokens import Doc, Token
@@ -34,9 +34,10 @@ from voxgraph.loader.extract.event_details import (
     event_evidence,
     event_quantity,
     event_status,
+    person_terms,
     refers_back,
 )
-from voxgraph.loader.extract.event_lexicon import EventClass, load_lexicon
+from voxgraph.loader.extract.event_lexicon import EventClass, Lexicon, load_lexicon
 from voxgraph.loader.extract.event_parse import (
     RECALLING,
     TIME_PREPOSITIONS,
@@ -140,7 +141,7 @@ class _Reader:
                 if not trigger.noun:
                     by_verb[trigger.token.i] = item.event
                     _share_affected(item, by_verb)
-                items.append(item)
+                items += self._per_person(item, sent)
             _cause_agents(items)
             for item in items:
                 self._announced_by(item)
@@ -172,6 +173,7 @@ class _Reader:
                 told = not (item.refers_back and not named and not acted_on and not item.dated)
                 if self._recall(found, item):
                     continue
+                _ruled_on(found, item, self.lex)
                 if told and not self._merge(found, item, same_sentence=False):
                     found.append(item)
         self._unique_evidence(found)
@@ -287,7 +289,7 @@ class _Reader:
             affected=affected,
             participant=participant,
             place=places,
-            date=event_date(trigger, sent, dates),
+            date=event_date(trigger, sent, dates, self.lex),
             status=event_status(trigger, self.lex),
             quantity=event_quantity(trigger, self.lex) if cls.counts else None,
             duration=event_duration(trigger, self.lex) if cls.has_duration else None,
@@ -306,6 +308,30 @@ class _Reader:
         ]
         words = {self.lex.verb_lemma(t) for t in [trigger.token, *trigger.absorbed]}
         return _Found(event, trigger, refers_back(trigger, self.lex), names=bool(own), words=words)
+
+    def _per_person(self, item: _Found, sent: TokenSpan) -> list[_Found]:
+        """'sentenced X to ten years and Y to nine', 'X and Y were sentenced to 8 and
+        9 years respectively': an event has one length, so each person is sentenced
+        by an event of their own with their own term (from their name to it)."""
+        event = item.event
+        terms = person_terms(item.trigger, self.lex) if item.trigger.cls.has_duration else []
+        people = [a for a in event.affected if a.type == "Person"]
+        if not terms or len(people) != len(terms) or len(people) != len(event.affected):
+            return [item]
+        named: dict[str, int] = {}
+        for token in sent:
+            mention = self.mention_at.get(token.i)
+            if mention is not None:
+                named.setdefault(mention.actor.key, token.idx)
+        if any(p.key not in named for p in people):
+            return [item]
+        split = []
+        for n, (person, (last, length)) in enumerate(zip(people, terms, strict=True)):
+            end = last.idx + len(last)
+            begin = event.evidence[0].begin if n == 0 else named[person.key]
+            one = replace(event, evidence=[Span(begin, end)], affected=[person], duration=length)
+            split.append(replace(item, event=one))
+        return split
 
     def _merge(self, found: list[_Found], item: _Found, same_sentence: bool) -> bool:
         event = item.event
@@ -412,6 +438,31 @@ def _through_phrase(cause: _Found, item: _Found) -> bool:
         node = node.head
         framed = framed or (node.dep_ == "pobj" and node.lemma_.lower() in CAUSE_FRAMES)
     return node == verb and framed
+
+
+def _ruled_on(found: list[_Found], item: _Found, lex: Lexicon) -> None:
+    """'The court upheld the sentence', 'the appeal was rejected': a ruling on
+    what was told before ('the verdict', 'the appeal', naming no one) concerns the
+    people of the latest court event of the paragraph (a sentence, an arrest)."""
+    trigger, event = item.trigger, item.event
+    if trigger.noun or event.affected or event.type != lex.rulings.event_class.name:
+        return
+    verb = trigger.token
+    judged = [
+        c
+        for c in verb.children
+        if c.dep_ in ("dobj", "nsubjpass")
+        and any(d.dep_ in ("det", "poss") and d.lower_ in lex.refer_back for d in c.children)
+    ]
+    if not judged:
+        return
+    for earlier in reversed(found):
+        if earlier.paragraph != item.paragraph:
+            return
+        cls = lex.classes[earlier.event.type]
+        if "Court" in cls.agent and earlier.event.affected:
+            event.affected = list(earlier.event.affected)
+            return
 
 
 def _in_passing(item: _Found) -> bool:
