@@ -562,22 +562,21 @@ def _reached(
 
 def _incidents_of(store, reports: set[str]) -> set[str]:
     """The stored incidents of the given event reports."""
-    found: set[str] = set()
-    for chunk in _chunks(reports):
-        query = f"""SELECT DISTINCT ?inc WHERE {{ {_values("e", chunk)}
-                      GRAPH {_G} {{ ?e vox:incident ?inc }} }}"""
-        found |= {row["inc"] for row in _rows(store, query)}
-    return found
+    return _linked(store, reports, "e", "?e vox:incident ?x")
 
 
 def _reports_of(store, found: set[str]) -> set[str]:
     """The event reports of the given stored incidents."""
-    reports: set[str] = set()
-    for chunk in _chunks(found):
-        query = f"""SELECT ?e WHERE {{ {_values("inc", chunk)}
-                      GRAPH {_G} {{ ?inc vox:report ?e }} }}"""
-        reports |= {row["e"] for row in _rows(store, query)}
-    return reports
+    return _linked(store, found, "inc", "?inc vox:report ?x")
+
+
+def _linked(store, terms: set[str], name: str, pattern: str) -> set[str]:
+    """Every ?x of `pattern` in the incidents graph, ?`name` one of `terms`."""
+    linked: set[str] = set()
+    for chunk in _chunks(terms):
+        query = f"SELECT DISTINCT ?x WHERE {{ {_values(name, chunk)} GRAPH {_G} {{ {pattern} }} }}"
+        linked |= {row["x"] for row in _rows(store, query)}
+    return linked
 
 
 def _around(days: set[date], reach: timedelta) -> set[date]:
