@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 from click.testing import CliRunner
+from pyoxigraph import NamedNode
 from rdflib import URIRef
 
 from tests.conftest import (
@@ -36,9 +37,10 @@ from tests.conftest import (
 )
 from tests.server_fixtures import serving_store
 from tests.test_load import DATES
+from voxgraph import iris
 from voxgraph.cli import main
 from voxgraph.loader import pipeline
-from voxgraph.loader.store import Store, statistics
+from voxgraph.loader.store import Store, consolidate, statistics
 from voxgraph.loader.store.oxigraph import GraphStore
 from voxgraph.loader.store.remote import RemoteStore
 from voxgraph.loader.store.remote_answers import RemoteCut
@@ -57,6 +59,7 @@ pytest_plugins = ["tests.server_fixtures"]
 Server = OxigraphServer | VirtuosoServer
 OWN = "https://w3id.org/voxgraph/graph/"
 ALI = "https://w3id.org/voxgraph/id/actor/ali-karimli"
+INCIDENTS = NamedNode(str(iris.INCIDENTS_GRAPH))
 NT = {"Accept": "application/n-triples"}
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # as a browser asks
 
@@ -478,3 +481,27 @@ def test_the_corpus_loads_whole_under_a_low_row_cap(
         assert_same_statistics(store, corpus_store)
     finally:
         server.stop()
+
+
+def test_an_incidents_patch_larger_than_one_request_goes_in_several(
+    corpus_store: GraphStore, remote_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Virtuoso 7.2 refuses one update request of ~12,800 triples (SQ199, a code vector
+    too long), the first write of the incidents graph of ~100 digests: a remote store
+    sends a patch in requests of at most `update_triples` changed triples, each with its
+    statistics. Here 50 a request: the corpus still gives the same quads and statistics
+    as on the embedded store, and the graph is marked current."""
+    store = RemoteStore(remote_server.url)
+    store.update_triples = 50
+    sent: list[str] = []
+    send = store.update
+    monkeypatch.setattr(store, "update", lambda sparql: (sent.append(sparql), send(sparql)))
+    load_corpus(store)
+    patches = [u for u in sent if f"DATA {{ GRAPH <{INCIDENTS.value}>" in u]
+    assert len(patches) > 10, f"the incidents went in {len(patches)} requests"
+    incidents = sum(1 for _ in corpus_store.quads_for_pattern(None, None, None, INCIDENTS))
+    assert incidents > 10 * store.update_triples, f"only {incidents} incident triples"
+    assert consolidate.is_current(store), "the version marker was not written last"
+    stored, embedded = comparable_quads(store), comparable_quads(corpus_store)
+    assert stored == embedded, f"{len(stored ^ embedded)} quads differ"
+    assert_same_statistics(store, corpus_store)

@@ -66,6 +66,11 @@ class Store(Protocol):
     @property
     def read_only(self) -> bool: ...
 
+    @property
+    def update_triples(self) -> int | None:
+        """The most changed triples one update request of a patch may carry (a remote
+        engine's limit); None: no bound, any update is one transaction."""
+
     # -- writing: each call one transaction
     def replace_graph(self, name: URIRef, graph: Graph | str) -> list[str]:
         """Graph `name` becomes `graph`; returns notes on literals the engine stored in

@@ -354,8 +354,30 @@ def _triple(quad: ox.Quad) -> ox.Triple:
 def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[int, int]:
     """Make the triples `old` of the incidents graph `new`, the rest staying as it is, with
     the store's statistics (loader/store/statistics.py) in the same update: `old` holds every
-    triple of the subjects the patch touches. Returns (triples dropped, triples added)."""
+    triple of the subjects the patch touches. Returns (triples dropped, triples added).
+
+    A store whose update requests are bounded (`update_triples`: a remote engine) takes
+    the patch in several requests, each with its statistics, a subject never split between
+    two; the graph's own triples (its version marker) go last, so a patch broken off
+    leaves the graph pending (is_current false) and the next load consolidates in full."""
     old, new = set(old), set(new)
+    changed = (old - new) | (new - old)
+    if store.update_triples is None or len(changed) <= store.update_triples:
+        _patch_request(store, old, new)
+        return len(old - new), len(new - old)
+    before, after = _by_subject(old), _by_subject(new)
+    for subjects in _subject_parts(changed, store.update_triples):
+        _patch_request(
+            store,
+            {t for s in subjects for t in before.get(s, ())},
+            {t for s in subjects for t in after.get(s, ())},
+        )
+    return len(old - new), len(new - old)
+
+
+def _patch_request(store, old: set[ox.Triple], new: set[ox.Triple]) -> None:
+    """One update request: DELETE DATA and INSERT DATA of the difference in operations of
+    WRITE_CHUNK triples, and the statistics' update."""
     operations = [
         f"{verb} DATA {{ GRAPH {_G} {{\n{chunk}\n}} }}"
         for verb, triples in (("DELETE", old - new), ("INSERT", new - old))
@@ -366,7 +388,33 @@ def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[i
         operations.append(counts)
     if operations:
         store.update(" ;\n".join(operations))
-    return len(old - new), len(new - old)
+
+
+def _by_subject(triples: set[ox.Triple]) -> dict[object, list[ox.Triple]]:
+    grouped: dict[object, list[ox.Triple]] = {}
+    for t in triples:
+        grouped.setdefault(t.subject, []).append(t)
+    return grouped
+
+
+def _subject_parts(changed: set[ox.Triple], size: int) -> Iterator[list[object]]:
+    """The subjects of the changed triples in parts of about `size` changed triples (a
+    subject with more stays whole), the graph's own node in the last part."""
+    counts: dict[object, int] = {}
+    for t in changed:
+        counts[t.subject] = counts.get(t.subject, 0) + 1
+    ordered = sorted((s for s in counts if s != _NODE), key=str)
+    ordered += [_NODE] if _NODE in counts else []
+    part: list[object] = []
+    taken = 0
+    for subject in ordered:
+        if part and taken + counts[subject] > size:
+            yield part
+            part, taken = [], 0
+        part.append(subject)
+        taken += counts[subject]
+    if part:
+        yield part
 
 
 def _parsed(lines: Iterable[str]) -> list[ox.Triple]:

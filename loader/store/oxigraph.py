@@ -118,6 +118,8 @@ def check_stored_form(ntriples: str, what: str) -> None:
 class GraphStore:
     """A pyoxigraph store on disk, seen as a set of named graphs."""
 
+    update_triples: int | None = None  # any update is one transaction, whatever its size
+
     def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
         self.path = store_path(path) if path is not None else None
         self.read_only = read_only

@@ -81,6 +81,7 @@ from voxgraph.loader.store.remote_protocol import (
     OWN_GRAPHS,
     PAGE_ROWS,
     RESULTS_ACCEPT,
+    UPDATE_REQUEST_TRIPLES,
     UPDATE_TIMEOUT,
     RemoteStoreError,
     RemoteTimeout,
@@ -115,6 +116,7 @@ class RemoteStore:
     # Virtuoso 7.2 never matches a plain literal of a VALUES block of several rows:
     # loader/store/statistics.py asks about literals one at a time here.
     values_of_literals = False
+    update_triples: int | None = UPDATE_REQUEST_TRIPLES  # a patch goes in requests this big
 
     def __init__(
         self,

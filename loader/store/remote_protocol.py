@@ -43,6 +43,10 @@ DEFAULT_TIMEOUT = 30.0
 
 
 UPDATE_CHUNK = 500  # triples per INSERT DATA operation
+# Changed triples per update request of a patch (loader/store/consolidate.py): Virtuoso 7.2
+# refuses one request of ~12,800 triples in 26 operations (SQ199, "Maximum size (32767) of
+# a code vector exceeded"); requests of this size pass.
+UPDATE_REQUEST_TRIPLES = 2_500
 
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
