@@ -55,7 +55,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.processes import stop  # noqa: E402
+from benchmarks import processes  # noqa: E402
 from voxgraph.loader.store.oxigraph import latest_snapshot  # noqa: E402
 from voxgraph.server.workers import WORKER_MALLOC_TUNABLES  # noqa: E402
 
@@ -99,18 +99,12 @@ def free_port() -> int:
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 600) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            response = requests.get(url, params={"query": "ASK {}"}, timeout=5)
-            if response.status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
+    """Until the SPARQL endpoint at `url` answers ASK {} with 200."""
+
+    def answers() -> bool:
+        return requests.get(url, params={"query": "ASK {}"}, timeout=5).status_code == 200
+
+    processes.wait_until_up(process, answers, url, seconds)
 
 
 def prepare_store(digests: int, store: Path | None) -> Path:
@@ -160,7 +154,7 @@ class Server:
         )
 
     def stop(self) -> None:
-        stop(self.process)
+        processes.stop(self.process)
 
 
 class Tally:

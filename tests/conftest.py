@@ -22,14 +22,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from benchmarks.processes import stop
+from benchmarks.processes import stop, wait_until_up
 from voxgraph.loader import pipeline
 from voxgraph.loader.store import Store, statistics
 from voxgraph.loader.store.oxigraph import GraphStore
@@ -79,17 +78,17 @@ class OxigraphServer:
             stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}/query"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(self.url, params={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("oxigraph serve did not start")
-            time.sleep(0.1)
+        ask = {"query": "ASK {}"}
+        try:
+            wait_until_up(
+                self.process,
+                lambda: requests.get(self.url, params=ask, timeout=2).ok,
+                "oxigraph serve",
+                seconds=30,
+            )
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         stop(self.process)
@@ -151,18 +150,15 @@ class VirtuosoServer:
             stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}/sparql"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.post(self.url, data={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
-                raise RuntimeError(f"virtuoso-t did not start; its log ends:\n{log}")
-            time.sleep(0.2)
+        ask = {"query": "ASK {}"}
+        try:
+            wait_until_up(
+                self.process, lambda: requests.post(self.url, data=ask, timeout=2).ok, "virtuoso-t"
+            )
+        except RuntimeError as failed:
+            self.stop()
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{failed}; its log ends:\n{log}") from None
         self.sql('GRANT SPARQL_UPDATE TO "SPARQL";')
         self.system_graphs = set(self.graphs())
 

@@ -77,17 +77,16 @@ def read_digest(path: str | os.PathLike[str]) -> Digest:
     return digest_from_bytes(read_digest_bytes(path), path.name)
 
 
-def read_digest_bytes(path: Path) -> bytes:
-    """The bytes of a digest file, refusing a missing or oversized one before reading it."""
+def read_digest_bytes(
+    path: Path, limit: int = MAX_DIGEST_BYTES, too_large: str = "file too large for a digest"
+) -> bytes:
+    """The bytes of a digest file (or a saved page: loader/read/webpage.py), refusing a
+    missing one, or one of more than `limit` bytes, before reading it."""
     if not path.is_file():
         raise DigestError(str(path), None, "no such file")
     size = path.stat().st_size
-    if size > MAX_DIGEST_BYTES:
-        raise DigestError(
-            path.name,
-            None,
-            f"file too large for a digest: {size:,} bytes, the limit is {MAX_DIGEST_BYTES:,}",
-        )
+    if size > limit:
+        raise DigestError(path.name, None, f"{too_large}: {size:,} bytes, the limit is {limit:,}")
     return path.read_bytes()
 
 

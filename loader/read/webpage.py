@@ -88,16 +88,7 @@ def digest_input(path: Path) -> tuple[bytes, str]:
         if sidecar.is_file() and (named := sidecar.read_text(encoding="utf-8").strip()):
             return raw, named.splitlines()[0].strip()
         return raw, path.name
-    if not path.is_file():
-        raise DigestError(str(path), None, "no such file")
-    size = path.stat().st_size
-    if size > MAX_PAGE_BYTES:
-        raise DigestError(
-            path.name,
-            None,
-            f"page too large: {size:,} bytes, the limit is {MAX_PAGE_BYTES:,}",
-        )
-    text, url = page_digest(path.read_bytes())
+    text, url = page_digest(read_digest_bytes(path, MAX_PAGE_BYTES, "page too large"))
     if text is None:
         raise DigestError(path.name, None, "no article text found in the page")
     return text.encode("utf-8"), url or path.name

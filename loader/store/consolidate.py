@@ -361,18 +361,18 @@ def _patch(store, old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> tuple[i
     two; the graph's own triples (its version marker) go last, so a patch broken off
     leaves the graph pending (is_current false) and the next load consolidates in full."""
     old, new = set(old), set(new)
-    changed = (old - new) | (new - old)
-    if store.update_triples is None or len(changed) <= store.update_triples:
+    dropped, added = old - new, new - old
+    if store.update_triples is None or len(dropped) + len(added) <= store.update_triples:
         _patch_request(store, old, new)
-        return len(old - new), len(new - old)
+        return len(dropped), len(added)
     before, after = _by_subject(old), _by_subject(new)
-    for subjects in _subject_parts(changed, store.update_triples):
+    for subjects in _subject_parts(dropped | added, store.update_triples):
         _patch_request(
             store,
             {t for s in subjects for t in before.get(s, ())},
             {t for s in subjects for t in after.get(s, ())},
         )
-    return len(old - new), len(new - old)
+    return len(dropped), len(added)
 
 
 def _patch_request(store, old: set[ox.Triple], new: set[ox.Triple]) -> None:
